@@ -1,0 +1,56 @@
+// Structured JSON logging: one line per event, a level gate, and no place for raw tokens.
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+
+export type LogFields = Record<string, string | number | boolean | undefined | null>;
+
+export interface Logger {
+  readonly level: LogLevel;
+  enabled(level: Exclude<LogLevel, 'silent'>): boolean;
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+}
+
+export type LogSink = (line: string) => void;
+
+const stdoutSink: LogSink = (line) => {
+  process.stdout.write(line + '\n');
+};
+
+let sink: LogSink = stdoutSink;
+
+/** Redirect every logger's output, for tests. Returns a function that restores the previous sink. */
+export function setLogSink(next: LogSink): () => void {
+  const previous = sink;
+  sink = next;
+  return () => {
+    sink = previous;
+  };
+}
+
+export function parseLogLevel(value: string | undefined, fallback: LogLevel = 'info'): LogLevel {
+  const v = (value ?? '').trim().toLowerCase();
+  if (v === '') return fallback;
+  if (v in RANK) return v as LogLevel;
+  throw new Error(`LOG_LEVEL must be one of ${Object.keys(RANK).join(', ')}; got "${value}"`);
+}
+
+export function createLogger(service: string, level: LogLevel = 'info'): Logger {
+  const threshold = RANK[level];
+  const emit = (lvl: Exclude<LogLevel, 'silent'>, message: string, fields?: LogFields): void => {
+    if (RANK[lvl] < threshold) return;
+    sink(JSON.stringify({ level: lvl, service, message, timestamp: new Date().toISOString(), ...fields }));
+  };
+  return {
+    level,
+    enabled: (lvl) => RANK[lvl] >= threshold,
+    debug: (m, f) => emit('debug', m, f),
+    info: (m, f) => emit('info', m, f),
+    warn: (m, f) => emit('warn', m, f),
+    error: (m, f) => emit('error', m, f),
+  };
+}

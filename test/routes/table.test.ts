@@ -1,0 +1,18 @@
+// The route table is the single source of truth; these checks keep it well-formed.
+import { APP_ROUTES, toRouteRules } from '../../lambda/routes';
+
+describe('route table', () => {
+  test('each method and path appears once', () => {
+    const keys = APP_ROUTES.map((r) => `${r.method} ${r.path}`);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  test('ids are unique', () => {
+    const ids = APP_ROUTES.map((r) => r.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  test('toRouteRules keeps only what the authorizer reads', () => {
+    expect(toRouteRules()[0]).toEqual({ method: 'GET', path: '/items', scopes: ['items:read'] });
+  });
+});
