@@ -1,2 +1,8 @@
-// Jest global setup: starts the shared local servers that several test files need.
-export default async function globalSetup(): Promise<void> {}
+// Jest global setup: starts the shared local resources that several test files need, and records how
+// to stop them. Values reach the test workers through process.env, which the workers inherit.
+import { startTls } from './tls';
+import { registerTeardown } from './teardown-registry';
+
+export default async function globalSetup(): Promise<void> {
+  registerTeardown(await startTls());
+}

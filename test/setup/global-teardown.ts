@@ -1,2 +1,6 @@
-// Jest global teardown: stops what global setup started.
-export default async function globalTeardown(): Promise<void> {}
+// Jest global teardown: stops what global setup started, newest first.
+import { runTeardowns } from './teardown-registry';
+
+export default async function globalTeardown(): Promise<void> {
+  await runTeardowns();
+}
