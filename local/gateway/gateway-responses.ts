@@ -1,0 +1,103 @@
+// API Gateway's gateway responses: the answers the gateway itself gives (401, 403, 5xx) before or instead
+// of an integration. Defaults are AWS's; a deployment's customizations are laid over them.
+
+export type GatewayResponseType =
+  | 'UNAUTHORIZED'
+  | 'ACCESS_DENIED'
+  | 'AUTHORIZER_FAILURE'
+  | 'AUTHORIZER_CONFIGURATION_ERROR'
+  | 'MISSING_AUTHENTICATION_TOKEN'
+  | 'BAD_REQUEST_BODY'
+  | 'THROTTLED'
+  | 'DEFAULT_4XX'
+  | 'DEFAULT_5XX';
+
+/** One customization as a RestApi declares it (`addGatewayResponse`). */
+export interface GatewayResponseSpec {
+  /** Undefined keeps the status of the underlying error (how DEFAULT_4XX / DEFAULT_5XX usually look). */
+  readonly statusCode?: number;
+  /** Header name -> value, already unquoted (CDK writes `"'value'"` for a static value). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** A response template for application/json; `$context.error.messageString` etc. are filled in. */
+  readonly body?: string;
+}
+
+export type GatewayResponseSet = Partial<Readonly<Record<GatewayResponseType, GatewayResponseSpec>>>;
+
+export interface RenderedResponse {
+  readonly statusCode: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+const DEFAULT_TEMPLATE = '{"message":$context.error.messageString}';
+
+/** AWS's own status codes when a response type is not customized. */
+const AWS_DEFAULTS: Readonly<Record<GatewayResponseType, number>> = {
+  UNAUTHORIZED: 401,
+  ACCESS_DENIED: 403,
+  AUTHORIZER_FAILURE: 500,
+  AUTHORIZER_CONFIGURATION_ERROR: 500,
+  MISSING_AUTHENTICATION_TOKEN: 403,
+  BAD_REQUEST_BODY: 400,
+  THROTTLED: 429,
+  DEFAULT_4XX: 400,
+  DEFAULT_5XX: 500,
+};
+
+export interface ErrorContext {
+  /** `$context.error.message`; null where AWS gives no message (authorizer failures). */
+  readonly message: string | null;
+  readonly requestId: string;
+}
+
+function fallbackType(type: GatewayResponseType): 'DEFAULT_4XX' | 'DEFAULT_5XX' {
+  return AWS_DEFAULTS[type] >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX';
+}
+
+/** Fills the `$context` variables API Gateway supports in gateway response templates and headers. */
+export function renderTemplate(template: string, type: GatewayResponseType, ctx: ErrorContext): string {
+  const values: Record<string, string> = {
+    '$context.error.messageString': ctx.message === null ? 'null' : JSON.stringify(ctx.message),
+    '$context.error.message': ctx.message ?? '',
+    '$context.error.responseType': type,
+    '$context.requestId': ctx.requestId,
+  };
+  return template.replace(
+    /\$context\.(?:error\.messageString|error\.message|error\.responseType|requestId)/g,
+    (name) => values[name] ?? name,
+  );
+}
+
+/**
+ * A response type that is not customized takes DEFAULT_4XX / DEFAULT_5XX's headers and template (if those
+ * are customized) with its own status code, which is how API Gateway applies the defaults.
+ */
+export function renderGatewayResponse(
+  responses: GatewayResponseSet,
+  type: GatewayResponseType,
+  ctx: ErrorContext,
+  /** The status of the underlying error, for the DEFAULT_* types (e.g. 502 for a failed integration). */
+  underlyingStatus?: number,
+): RenderedResponse {
+  const own = responses[type];
+  const fallback = responses[fallbackType(type)];
+  const spec = own ?? fallback;
+  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+  for (const [name, value] of Object.entries(spec?.headers ?? {}))
+    headers[name] = renderTemplate(value, type, ctx);
+  return {
+    statusCode: own?.statusCode ?? underlyingStatus ?? AWS_DEFAULTS[type],
+    headers,
+    body: renderTemplate(spec?.body ?? DEFAULT_TEMPLATE, type, ctx),
+  };
+}
+
+/** The message API Gateway puts in `$context.error.message` for each situation. */
+export const GATEWAY_MESSAGES = Object.freeze({
+  unauthorized: 'Unauthorized',
+  explicitDeny: 'User is not authorized to access this resource with an explicit deny',
+  implicitDeny: 'User is not authorized to access this resource',
+  missingAuthenticationToken: 'Missing Authentication Token',
+  internalServerError: 'Internal server error',
+});

@@ -1,0 +1,295 @@
+// The local API gateway: a node:http server that reproduces API Gateway REST with a Lambda TOKEN authorizer
+// (identity source checks, result cache, IAM policy evaluation, gateway responses, proxy integration).
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
+import { createLogger, type Logger } from '../../lambda/shared/log';
+import { LocalStackError } from '../errors';
+import { parseAuthorizerOutput, requestContextAuthorizer, type AuthorizerOutput } from './authorizer-result';
+import {
+  GATEWAY_MESSAGES,
+  renderGatewayResponse,
+  type GatewayResponseSet,
+  type GatewayResponseType,
+} from './gateway-responses';
+import { checkIdentitySource } from './identity-source';
+import { invokeLambda, type LambdaHandler } from './lambda-invoke';
+import { evaluatePolicy } from './policy-evaluation';
+import {
+  headerValue,
+  methodArn,
+  proxyEvent,
+  tokenAuthorizerEvent,
+  type ApiIdentity,
+  type IncomingRequest,
+} from './proxy-event';
+import { parseProxyResult, type HttpResponse } from './proxy-result';
+import { ResultCache } from './result-cache';
+import { matchRoute } from './route-match';
+
+/** The Lambda TOKEN authorizer. Its return value is checked as API Gateway checks it. */
+export type TokenAuthorizer = (event: APIGatewayTokenAuthorizerEvent) => Promise<unknown>;
+
+export interface GatewayRouteBinding {
+  readonly method: string;
+  readonly path: string;
+  /** Used as the Lambda function name in the handler's Context and in logs. */
+  readonly id: string;
+  readonly handler: LambdaHandler;
+}
+
+export interface GatewayOptions {
+  readonly routes: readonly GatewayRouteBinding[];
+  readonly authorizer: TokenAuthorizer;
+  /** @default - no expression: every non-empty header reaches the authorizer */
+  readonly identityValidationExpression?: RegExp | null;
+  /** 0 turns the result cache off. */
+  readonly cacheTtlSeconds: number;
+  /** @default - AWS's own gateway responses */
+  readonly responses?: GatewayResponseSet;
+  /** @default us-east-1, 123456789012, local123ab, local */
+  readonly api?: ApiIdentity;
+  /**
+   * Serve `GET /__local/stats` with the invocation counters (tests read them). Off by default because a
+   * real API Gateway has no such path.
+   */
+  readonly statsEndpoint?: boolean;
+  readonly logger?: Logger;
+  /** @default 10 MiB, API Gateway's payload limit */
+  readonly maxBodyBytes?: number;
+  /** @default Date.now; drives the result cache */
+  readonly now?: () => number;
+}
+
+export interface GatewayStats {
+  authorizerInvocations: number;
+  cacheHits: number;
+  integrationInvocations: number;
+}
+
+export interface Gateway {
+  readonly server: Server;
+  readonly stats: Readonly<GatewayStats>;
+  readonly cache: ResultCache<AuthorizerOutput>;
+  /** Listens on 127.0.0.1 and resolves with the base URL. */
+  listen(port: number): Promise<string>;
+  close(): Promise<void>;
+  /** Handles one request; exposed so the gateway can be driven without a socket. */
+  handle(request: IncomingRequest): Promise<HttpResponse>;
+}
+
+export const STATS_PATH = '/__local/stats';
+
+const DEFAULT_API: ApiIdentity = Object.freeze({
+  region: 'us-east-1',
+  accountId: '123456789012',
+  apiId: 'local123ab',
+  stage: 'local',
+});
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > limit ? null : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function jsonResponse(statusCode: number, value: unknown): HttpResponse {
+  return {
+    statusCode,
+    headers: { 'Content-Type': ['application/json'] },
+    body: Buffer.from(JSON.stringify(value)),
+  };
+}
+
+export function createGateway(options: GatewayOptions): Gateway {
+  const api = options.api ?? DEFAULT_API;
+  const responses = options.responses ?? {};
+  const expression = options.identityValidationExpression ?? null;
+  const log = options.logger ?? createLogger('local-gateway');
+  const maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
+  const now = options.now ?? Date.now;
+  const cache = new ResultCache<AuthorizerOutput>({ ttlSeconds: options.cacheTtlSeconds, now });
+  const stats: GatewayStats = { authorizerInvocations: 0, cacheHits: 0, integrationInvocations: 0 };
+
+  const gatewayResponse = (
+    type: GatewayResponseType,
+    message: string | null,
+    requestId: string,
+    underlyingStatus?: number,
+  ): HttpResponse => {
+    const rendered = renderGatewayResponse(responses, type, { message, requestId }, underlyingStatus);
+    const headers: Record<string, string[]> = {};
+    for (const [name, value] of Object.entries(rendered.headers)) headers[name] = [value];
+    return { statusCode: rendered.statusCode, headers, body: Buffer.from(rendered.body) };
+  };
+
+  /** Returns the authorizer's checked output, or the gateway response that ends the request. */
+  async function authorize(
+    token: string,
+    arn: string,
+    requestId: string,
+  ): Promise<{ output: AuthorizerOutput; latencyMs: number } | HttpResponse> {
+    const cached = cache.get(token);
+    if (cached) {
+      stats.cacheHits += 1;
+      return { output: cached, latencyMs: 0 };
+    }
+    stats.authorizerInvocations += 1;
+    const started = performance.now();
+    let raw: unknown;
+    try {
+      raw = await invokeLambda(options.authorizer as LambdaHandler, tokenAuthorizerEvent(token, arn), {
+        functionName: 'authorizer',
+        requestId: randomUUID(),
+      });
+    } catch (error) {
+      // API Gateway turns exactly the message 'Unauthorized' into a 401; anything else is an authorizer failure.
+      if (error instanceof Error && error.message === 'Unauthorized') {
+        return gatewayResponse('UNAUTHORIZED', GATEWAY_MESSAGES.unauthorized, requestId);
+      }
+      log.warn('authorizer failed', {
+        code: 'AUTHORIZER_FAILURE',
+        errorName: error instanceof Error ? error.name : typeof error,
+      });
+      return gatewayResponse('AUTHORIZER_FAILURE', null, requestId);
+    }
+    const latencyMs = Math.round(performance.now() - started);
+    try {
+      const output = parseAuthorizerOutput(raw);
+      cache.set(token, output);
+      return { output, latencyMs };
+    } catch (error) {
+      log.error('authorizer output rejected', {
+        code: 'AUTHORIZER_CONFIGURATION',
+        reason: error instanceof Error ? error.message : String(error),
+      });
+      return gatewayResponse('AUTHORIZER_CONFIGURATION_ERROR', null, requestId);
+    }
+  }
+
+  async function handle(request: IncomingRequest): Promise<HttpResponse> {
+    const { requestId } = request;
+    if (options.statsEndpoint === true && request.method === 'GET' && request.path === STATS_PATH) {
+      return jsonResponse(200, { ...stats, cacheSize: cache.size });
+    }
+    const match = matchRoute(options.routes, request.method, request.path);
+    if (match.kind === 'missing') {
+      return gatewayResponse(
+        'MISSING_AUTHENTICATION_TOKEN',
+        GATEWAY_MESSAGES.missingAuthenticationToken,
+        requestId,
+      );
+    }
+
+    const identity = checkIdentitySource(headerValue(request.rawHeaders, 'authorization'), expression);
+    if (identity.kind !== 'present') {
+      return gatewayResponse('UNAUTHORIZED', GATEWAY_MESSAGES.unauthorized, requestId);
+    }
+    const arn = methodArn(api, request.method, request.path);
+    const authorized = await authorize(identity.token, arn, requestId);
+    if (!('output' in authorized)) return authorized;
+
+    const decision = evaluatePolicy(authorized.output.policy, arn);
+    if (decision !== 'allow') {
+      const message =
+        decision === 'explicit-deny' ? GATEWAY_MESSAGES.explicitDeny : GATEWAY_MESSAGES.implicitDeny;
+      return gatewayResponse('ACCESS_DENIED', message, requestId);
+    }
+
+    stats.integrationInvocations += 1;
+    const event = proxyEvent(
+      api,
+      request,
+      match.route.path,
+      match.pathParameters,
+      requestContextAuthorizer(authorized.output, authorized.latencyMs),
+    );
+    try {
+      const result = await invokeLambda(match.route.handler, event, {
+        functionName: match.route.id,
+        requestId,
+      });
+      return parseProxyResult(result);
+    } catch (error) {
+      // A handler that throws, or returns something API Gateway cannot map, is a 502 on AWS.
+      log.error('integration failed', {
+        code: 'INTEGRATION_FAILURE',
+        route: match.route.id,
+        reason:
+          error instanceof LocalStackError
+            ? error.message
+            : error instanceof Error
+              ? error.name
+              : typeof error,
+      });
+      return gatewayResponse('DEFAULT_5XX', GATEWAY_MESSAGES.internalServerError, requestId, 502);
+    }
+  }
+
+  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = randomUUID();
+    const receivedAt = new Date(now());
+    const url = req.url ?? '/';
+    const queryAt = url.indexOf('?');
+    const path = queryAt === -1 ? url : url.slice(0, queryAt);
+    let response: HttpResponse;
+    const body = await readBody(req, maxBodyBytes);
+    if (body === null) {
+      response = gatewayResponse('DEFAULT_4XX', 'Request Too Long', requestId, 413);
+    } else {
+      response = await handle({
+        method: req.method ?? 'GET',
+        path,
+        rawQuery: queryAt === -1 ? '' : url.slice(queryAt + 1),
+        rawHeaders: req.rawHeaders,
+        body: body.toString('utf8'),
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        requestId,
+        receivedAt,
+      });
+    }
+    const headers: Record<string, string[]> = { ...response.headers, 'x-amzn-RequestId': [requestId] };
+    res.writeHead(response.statusCode, headers);
+    res.end(req.method === 'HEAD' ? undefined : response.body);
+    log.info('request', { method: req.method, path, status: response.statusCode, requestId });
+  }
+
+  const server = createServer((req, res) => {
+    onRequest(req, res).catch((error: unknown) => {
+      log.error('gateway error', {
+        code: 'GATEWAY_ERROR',
+        errorName: error instanceof Error ? error.name : 'unknown',
+      });
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ message: GATEWAY_MESSAGES.internalServerError }));
+    });
+  });
+
+  return {
+    server,
+    stats,
+    cache,
+    handle,
+    listen: (port) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, '127.0.0.1', () => {
+          server.off('error', reject);
+          resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+        });
+      }),
+    close: () =>
+      new Promise((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

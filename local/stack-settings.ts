@@ -1,0 +1,91 @@
+// `npm start` settings, parsed once from the environment by a pure function that names any bad variable.
+import { SettingError } from './errors';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export interface StackSettings {
+  /** 0 = a free port. */
+  readonly apiPort: number;
+  readonly issuerPort: number;
+  /** The authorizer result cache TTL; 0 turns the cache off. */
+  readonly cacheTtlSeconds: number;
+  /** Use this DynamoDB (e.g. one a test already runs) instead of starting DynamoDB Local. */
+  readonly dynamodbEndpoint: string | null;
+  readonly itemsTable: string;
+  /**
+   * True when ISSUER, AUDIENCE, JWKS_URI, ISSUERS or COGNITO_USER_POOL_ID is set: the gateway then trusts
+   * that issuer (through the authorizer's own parseConfig) and the local issuer is not started.
+   */
+  readonly externalIssuer: boolean;
+  /** The API identifier the local issuer puts in `aud`. */
+  readonly audience: string;
+  readonly accessTokenTtlSeconds: number;
+  /** When set, a second client whose tokens live this long (to try expiry without waiting 15 minutes). */
+  readonly shortLivedTokenTtlSeconds: number | null;
+  /** Serve the gateway's invocation counters at /__local/stats. */
+  readonly statsEndpoint: boolean;
+  /** Where discovery info for `npm run login` is written. */
+  readonly stackFile: string | null;
+}
+
+/** The API identifier of the local loop; a real deployment uses its own (e.g. an Auth0 API identifier). */
+export const LOCAL_AUDIENCE = 'https://bearer-gate.local/api';
+export const DEFAULT_API_PORT = 3000;
+export const DEFAULT_ISSUER_PORT = 3443;
+/** API Gateway accepts a result cache TTL from 0 to 3600 seconds. */
+export const MAX_CACHE_TTL_SECONDS = 3600;
+
+function read(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new SettingError(name, `must be a whole number from ${min} to ${max}; got "${raw}"`);
+  }
+  return Number(raw);
+}
+
+function flag(env: Env, name: string): boolean {
+  const raw = read(env, name);
+  if (raw === undefined || raw === '0' || raw === 'false') return false;
+  if (raw === '1' || raw === 'true') return true;
+  throw new SettingError(name, `must be 1/true or 0/false; got "${raw}"`);
+}
+
+export function parseStackSettings(env: Env, defaults: { readonly cacheTtlSeconds: number }): StackSettings {
+  const endpoint = read(env, 'DYNAMODB_ENDPOINT');
+  if (endpoint !== undefined && !/^https?:\/\/[^/]+/.test(endpoint)) {
+    throw new SettingError('DYNAMODB_ENDPOINT', `must be an http(s) URL; got "${endpoint}"`);
+  }
+  const table = read(env, 'ITEMS_TABLE') ?? 'items';
+  if (!/^[A-Za-z0-9_.-]{3,255}$/.test(table)) {
+    throw new SettingError('ITEMS_TABLE', `must be a DynamoDB table name; got "${table}"`);
+  }
+  const shortTtl = read(env, 'SHORT_LIVED_TOKEN_TTL_SECONDS');
+  return Object.freeze({
+    apiPort: integer(env, 'API_PORT', DEFAULT_API_PORT, 0, 65535),
+    issuerPort: integer(env, 'ISSUER_PORT', DEFAULT_ISSUER_PORT, 0, 65535),
+    cacheTtlSeconds: integer(
+      env,
+      'AUTHORIZER_CACHE_TTL_SECONDS',
+      defaults.cacheTtlSeconds,
+      0,
+      MAX_CACHE_TTL_SECONDS,
+    ),
+    dynamodbEndpoint: endpoint ?? null,
+    itemsTable: table,
+    externalIssuer: ['ISSUER', 'AUDIENCE', 'JWKS_URI', 'ISSUERS', 'COGNITO_USER_POOL_ID'].some(
+      (name) => read(env, name) !== undefined,
+    ),
+    audience: LOCAL_AUDIENCE,
+    accessTokenTtlSeconds: integer(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 1, 86_400),
+    shortLivedTokenTtlSeconds:
+      shortTtl === undefined ? null : integer(env, 'SHORT_LIVED_TOKEN_TTL_SECONDS', 1, 1, 3600),
+    statsEndpoint: flag(env, 'GATEWAY_STATS'),
+    stackFile: read(env, 'LOCAL_STACK_FILE') ?? null,
+  });
+}

@@ -1,0 +1,78 @@
+// `npm start`: the whole system on 127.0.0.1 until Ctrl-C. Prints one ready line per part
+// (`issuer: ...`, `dynamodb: ...`, `api: ...`), then how to log in and call the API.
+import { constructContract } from './construct-contract';
+import { LocalStackError } from './errors';
+import { startLocalStack, type RunningStack } from './local-stack';
+import { removeStackFile, stackFilePath, writeStackFile } from './stack-file';
+import { parseStackSettings } from './stack-settings';
+
+function usage(stack: RunningStack, stackFile: string): string {
+  const { api, issuer } = stack.info;
+  const local = stack.info.issuerCertificate !== null;
+  const lines = [
+    '',
+    `ready. Discovery info for npm run login: ${stackFile}`,
+    '',
+    local
+      ? 'Log in (users alice / alice-password, bob / bob-password, admin / admin-password):'
+      : `Get an access token from ${issuer} with your tenant's own tools, then:`,
+    ...(local
+      ? [
+          '  npm run login                                   # opens the login page in your browser',
+          '  TOKEN=$(npm run --silent login -- --user alice --headless)',
+        ]
+      : []),
+    'Call the API:',
+    `  curl -s -H "Authorization: Bearer $TOKEN" ${api}/items`,
+    `  curl -s -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"name":"first"}' ${api}/items`,
+    '',
+    'Ctrl-C stops everything.',
+  ];
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const contract = constructContract();
+  const settings = parseStackSettings(process.env, { cacheTtlSeconds: contract.defaultCacheTtlSeconds });
+  const stackFile = settings.stackFile ?? stackFilePath(process.env);
+  const say = (line: string): void => {
+    process.stdout.write(line + '\n');
+  };
+
+  // Set once started; the signal handler may run before that.
+  const running: { stack?: RunningStack } = {};
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) {
+      // A second Ctrl-C while stopping: give up waiting, the exit hook still kills Java.
+      process.exit(130);
+    }
+    stopping = true;
+    say(`\n${signal}: stopping`);
+    removeStackFile(stackFile);
+    (running.stack ? running.stack.stop() : Promise.resolve()).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`stop failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+  const stack = await startLocalStack({ settings, env: process.env, announce: say, contract });
+  running.stack = stack;
+  if (stopping) {
+    await stack.stop();
+    return;
+  }
+  writeStackFile(stackFile, stack.info);
+  say(usage(stack, stackFile));
+}
+
+main().catch((error: unknown) => {
+  const detail = error instanceof LocalStackError ? `${error.code}: ${error.message}` : String(error);
+  process.stderr.write(`npm start failed: ${detail}\n`);
+  process.exit(1);
+});
