@@ -1,0 +1,458 @@
+// JwtAuthorizer: an API Gateway REST TOKEN authorizer backed by this project's JWT-verifying Lambda, plus
+// the way to protect methods with it so a route's scopes are declared exactly once.
+import { Duration, Lazy, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { HttpMethod, RouteRule } from '../../lambda/routes';
+import type { LogLevel } from '../../lambda/shared/log';
+import { BundledFunction } from './bundled-function';
+import { InfraConfigError } from './errors';
+import {
+  AUTHORIZATION_HEADER,
+  DEFAULT_RESULTS_CACHE_TTL_SECONDS,
+  IDENTITY_VALIDATION_EXPRESSION,
+  MAX_RESULTS_CACHE_TTL_SECONDS,
+  buildGatewayResponses,
+  gatewayResponseBody,
+} from './gateway-contract';
+import {
+  commaSafeList,
+  durationSeconds,
+  httpsUrl,
+  integerInRange,
+  invalidProp,
+  noDuplicateRoute,
+  routeRule,
+  tokenTypes,
+} from './prop-checks';
+
+/** The authorizer Lambda's entry, relative to the project root. */
+export const AUTHORIZER_ENTRY = 'lambda/authorizer/handler.ts';
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+
+/** One more issuer to trust, for APIs that accept tokens from several identity providers. */
+export interface TrustedIssuerProps {
+  /** The exact `iss` claim value. */
+  readonly issuer: string;
+  /** Accepted audiences; a token's `aud` must contain one of them. */
+  readonly audience: readonly string[];
+  /**
+   * Where the issuer publishes its signing keys (https only).
+   * @default - `issuer` + '/.well-known/jwks.json'
+   */
+  readonly jwksUri?: string;
+}
+
+/** Method options the caller may set; authorization is always this authorizer's. */
+export type ProtectedMethodOptions = Omit<
+  apigw.MethodOptions,
+  'authorizer' | 'authorizationType' | 'authorizationScopes'
+>;
+
+export interface JwtAuthorizerProps {
+  /**
+   * The token issuer to trust: the exact `iss` claim, e.g. `https://example.eu.auth0.com/`.
+   * Give `issuer` with `audience`, or `issuers`, or `userPool` with `userPoolClients` (any combination).
+   * @default - no single issuer
+   */
+  readonly issuer?: string;
+  /**
+   * Audiences accepted for `issuer`; a token's `aud` must contain one of them. Required with `issuer`.
+   * @default - none
+   */
+  readonly audience?: readonly string[];
+  /**
+   * JWKS URL for `issuer` (https only).
+   * @default - `issuer` + '/.well-known/jwks.json'
+   */
+  readonly jwksUri?: string;
+  /**
+   * Further issuers to trust, each with its own audiences and JWKS.
+   * @default - none
+   */
+  readonly issuers?: readonly TrustedIssuerProps[];
+  /**
+   * Cognito mode: trust access tokens of this user pool (`token_use` must be `access`).
+   * @default - not in Cognito mode
+   */
+  readonly userPool?: cognito.IUserPool;
+  /**
+   * Cognito mode: the app clients whose access tokens are accepted (their `client_id`). Required with `userPool`.
+   * @default - none
+   */
+  readonly userPoolClients?: readonly cognito.IUserPoolClient[];
+  /**
+   * Routes whose API methods are created elsewhere but authorized by this authorizer. Prefer
+   * `addRoutes()` or `addMethod()`: they create the method and record its scopes in one step.
+   * Every route here and every route added later reaches the Lambda as `ROUTES`.
+   * @default - only the routes added with addRoutes() / addMethod()
+   */
+  readonly routes?: readonly RouteRule[];
+  /**
+   * How long API Gateway caches the authorizer's policy per token. Zero turns caching off.
+   * Longer means fewer Lambda invocations, but a token keeps its cached policy for this long.
+   * @default Duration.minutes(5)
+   */
+  readonly resultsCacheTtl?: Duration;
+  /**
+   * Accepted JWT `typ` header values, e.g. `['at+jwt']` for RFC 9068 access tokens.
+   * @default - the `typ` header is not checked
+   */
+  readonly tokenTypes?: readonly string[];
+  /**
+   * Leeway for `exp`, `nbf` and `iat` against the Lambda's clock (0 to 300 seconds).
+   * @default - the authorizer's default, 30 seconds
+   */
+  readonly clockSkew?: Duration;
+  /**
+   * Largest accepted token in bytes (256 to 65536); larger ones are refused before any parsing.
+   * @default - the authorizer's default, 8192
+   */
+  readonly maxTokenBytes?: number;
+  /**
+   * The authorizer's log level.
+   * @default 'info'
+   */
+  readonly logLevel?: LogLevel;
+  /**
+   * Retention of the authorizer's log group.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Instruction set of the authorizer Lambda.
+   * @default lambda.Architecture.ARM_64
+   */
+  readonly architecture?: lambda.Architecture;
+  /**
+   * Memory of the authorizer Lambda in MiB (128 to 10240); CPU scales with it.
+   * @default 256
+   */
+  readonly memorySize?: number;
+  /**
+   * Timeout of the authorizer Lambda (1 to 29 seconds; API Gateway gives up at 29 s).
+   * @default Duration.seconds(5)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Name of the authorizer in API Gateway.
+   * @default - generated from the construct path
+   */
+  readonly authorizerName?: string;
+  /**
+   * `Access-Control-Allow-Origin` on the gateway responses (401, 403, 503, ...), so browsers can read them.
+   * @default '*'
+   */
+  readonly corsAllowOrigin?: string;
+}
+
+/**
+ * A TOKEN authorizer that verifies OAuth 2.0 JWT access tokens and enforces per-route scopes.
+ *
+ * @example
+ * const jwt = new JwtAuthorizer(this, 'Jwt', { issuer: 'https://example.eu.auth0.com/', audience: ['https://api.example.com'] });
+ * jwt.addRoutes(api, [{ method: 'GET', path: '/orders', scopes: ['orders:read'] }], () => new LambdaIntegration(fn));
+ */
+export class JwtAuthorizer extends Construct {
+  /** The Lambda that verifies tokens. */
+  readonly function: lambda.IFunction;
+  /** The API Gateway authorizer; methods added with addMethod()/addRoutes() already use it. */
+  readonly authorizer: apigw.TokenAuthorizer;
+  /** The result cache TTL in effect. */
+  readonly resultsCacheTtl: Duration;
+
+  private readonly routeRules: RouteRule[] = [];
+  private readonly corsAllowOrigin: string;
+  private restApi: apigw.IRestApi | undefined;
+
+  constructor(scope: Construct, id: string, props: JwtAuthorizerProps) {
+    super(scope, id);
+
+    const ttlSeconds = durationSeconds(
+      'resultsCacheTtl',
+      props.resultsCacheTtl ?? Duration.seconds(DEFAULT_RESULTS_CACHE_TTL_SECONDS),
+      0,
+      MAX_RESULTS_CACHE_TTL_SECONDS,
+      "Use at most Duration.hours(1) (API Gateway's limit), or Duration.seconds(0) to turn the cache off.",
+    );
+    this.resultsCacheTtl = Duration.seconds(ttlSeconds);
+    this.corsAllowOrigin = props.corsAllowOrigin ?? '*';
+    if (this.corsAllowOrigin === '' || /['\n\r]/.test(this.corsAllowOrigin)) {
+      invalidProp(
+        'corsAllowOrigin',
+        `must be "*" or an origin without quotes or line breaks; got "${this.corsAllowOrigin}"`,
+        'Use "*" or an origin such as "https://app.example.com".',
+      );
+    }
+    for (const [i, route] of (props.routes ?? []).entries()) this.recordRoute(`routes[${i}]`, route);
+
+    const handler = new BundledFunction(this, 'Handler', {
+      entry: AUTHORIZER_ENTRY,
+      description: 'Verifies JWT access tokens for API Gateway (TOKEN authorizer)',
+      environment: this.environment(props),
+      architecture: props.architecture,
+      memorySize: integerInRange(
+        'memorySize',
+        props.memorySize ?? 256,
+        128,
+        10240,
+        'Lambda accepts 128 to 10240 MiB.',
+      ),
+      timeout: Duration.seconds(
+        durationSeconds(
+          'timeout',
+          props.timeout ?? Duration.seconds(5),
+          1,
+          29,
+          'API Gateway waits at most 29 seconds for an authorizer.',
+        ),
+      ),
+      logRetention: props.logRetention,
+    });
+    this.function = handler.function;
+
+    this.authorizer = new apigw.TokenAuthorizer(this, 'Authorizer', {
+      handler: this.function,
+      identitySource: apigw.IdentitySource.header(AUTHORIZATION_HEADER),
+      validationRegex: IDENTITY_VALIDATION_EXPRESSION,
+      resultsCacheTtl: this.resultsCacheTtl,
+      authorizerName: props.authorizerName,
+    });
+
+    this.node.addValidation({
+      validate: () =>
+        this.routeRules.length > 0
+          ? []
+          : [
+              `${this.node.path}: JwtAuthorizer has no routes, so every request would be denied. ` +
+                'Protect methods with addRoutes() or addMethod(), or list them in the routes prop.',
+            ],
+    });
+  }
+
+  /** What the Lambda's ROUTES variable carries: every route given in props or added since. */
+  get routes(): readonly RouteRule[] {
+    return this.routeRules.map((r) => ({ ...r, scopes: [...r.scopes] }));
+  }
+
+  /**
+   * Creates a method for every route of a route table, each protected by this authorizer, and records
+   * each route's scopes for the Lambda. The table is the only place scopes are written.
+   *
+   * @param api the REST API to add the methods to (an authorizer serves one REST API)
+   * @param routes the route table
+   * @param integrationFor the backend of each route
+   * @param optionsFor further method options per route (request validation, models, ...)
+   * @returns the created methods, in route order
+   */
+  addRoutes<R extends RouteRule>(
+    api: apigw.IRestApi,
+    routes: readonly R[],
+    integrationFor: (route: R) => apigw.Integration,
+    optionsFor?: (route: R) => ProtectedMethodOptions,
+  ): apigw.Method[] {
+    return routes.map((route) =>
+      this.addMethod(api.root.resourceForPath(route.path), route.method, integrationFor(route), {
+        ...optionsFor?.(route),
+        scopes: route.scopes,
+      }),
+    );
+  }
+
+  /**
+   * Adds one method protected by this authorizer and records `scopes` as what it requires.
+   * The route's path is the resource's path, so the rule and the method cannot disagree.
+   */
+  addMethod(
+    resource: apigw.IResource,
+    httpMethod: HttpMethod,
+    integration: apigw.Integration,
+    options: ProtectedMethodOptions & { readonly scopes: readonly string[] },
+  ): apigw.Method {
+    this.bindApi(resource.api);
+    const { scopes, ...methodOptions } = options;
+    this.recordRoute(`route ${httpMethod} ${resource.path}`, {
+      method: httpMethod,
+      path: resource.path,
+      scopes,
+    });
+    const method = resource.addMethod(httpMethod, integration, {
+      ...methodOptions,
+      authorizationType: apigw.AuthorizationType.CUSTOM,
+      authorizer: this.authorizer,
+    });
+    Validations.of(method).acknowledge({
+      id: 'AwsSolutions-COG4',
+      reason:
+        'Protected by JwtAuthorizer, a Lambda TOKEN authorizer that verifies JWTs from any OIDC issuer (Cognito ' +
+        'included) and enforces per-route scopes, which a Cognito user pool authorizer cannot do for other issuers.',
+    });
+    return method;
+  }
+
+  /**
+   * Adds the gateway responses (401, 403, 503 for authorizer failures, ...) to a REST API. addRoutes() and
+   * addMethod() call this; call it yourself only for an API whose methods you created with `authorizer`.
+   */
+  addGatewayResponses(api: apigw.IRestApi): void {
+    this.bindApi(api);
+  }
+
+  private bindApi(api: apigw.IRestApi): void {
+    if (this.restApi === api) return;
+    if (this.restApi !== undefined) {
+      throw new InfraConfigError(
+        'ROUTE_CONFLICT',
+        api.node.path,
+        `JwtAuthorizer: already serves the REST API at ${this.restApi.node.path}; an API Gateway authorizer ` +
+          `belongs to one REST API, so ${api.node.path} needs its own JwtAuthorizer.`,
+      );
+    }
+    this.restApi = api;
+    const responses = new Construct(this, 'GatewayResponses');
+    for (const response of buildGatewayResponses({ allowOrigin: this.corsAllowOrigin })) {
+      new apigw.GatewayResponse(responses, response.type, {
+        restApi: api,
+        type: apigw.ResponseType.of(response.type),
+        statusCode: response.statusCode === undefined ? undefined : String(response.statusCode),
+        // API Gateway reads header values as expressions; a literal is written in single quotes.
+        responseHeaders: Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k, `'${v}'`])),
+        templates: { 'application/json': gatewayResponseBody(response) },
+      });
+    }
+  }
+
+  private recordRoute(where: string, route: RouteRule): void {
+    const rule = routeRule(where, route);
+    noDuplicateRoute(this.routeRules, rule);
+    this.routeRules.push(rule);
+  }
+
+  /** The Lambda's environment, in the variable names lambda/authorizer/config.ts reads. */
+  private environment(props: JwtAuthorizerProps): Record<string, string> {
+    const env: Record<string, string> = {
+      // Resolved at synth, after every addRoutes()/addMethod() call, so ROUTES is exactly what was protected.
+      ROUTES: Lazy.string({ produce: () => JSON.stringify(this.routeRules) }),
+      LOG_LEVEL: props.logLevel ?? 'info',
+    };
+    if (!LOG_LEVELS.includes(env.LOG_LEVEL as LogLevel)) {
+      invalidProp(
+        'logLevel',
+        `must be one of ${LOG_LEVELS.join(', ')}; got "${props.logLevel}"`,
+        'Use "info" in production.',
+      );
+    }
+
+    let trusted = 0;
+    if (props.issuer !== undefined) {
+      if (props.audience === undefined) {
+        invalidProp(
+          'audience',
+          'is required with issuer; got undefined',
+          "Pass the API's identifier, e.g. ['https://api.example.com'].",
+        );
+      }
+      env.ISSUER = props.issuer;
+      env.AUDIENCE = commaSafeList(
+        'audience',
+        props.audience,
+        "Pass the API's identifier, e.g. ['https://api.example.com'].",
+      ).join(',');
+      if (props.jwksUri !== undefined) {
+        env.JWKS_URI = httpsUrl('jwksUri', props.jwksUri, "Use the https URL of the issuer's JWKS.");
+      } else {
+        httpsUrl('issuer', props.issuer, 'Use the https issuer URL, or pass jwksUri explicitly.');
+      }
+      trusted++;
+    } else if (props.audience !== undefined || props.jwksUri !== undefined) {
+      invalidProp(
+        'issuer',
+        `is required when ${props.audience !== undefined ? 'audience' : 'jwksUri'} is set; got undefined`,
+        'Pass the issuer URL exactly as it appears in the `iss` claim.',
+      );
+    }
+
+    if (props.issuers !== undefined) {
+      if (props.issuers.length === 0)
+        invalidProp('issuers', 'must not be empty; got []', 'Leave it out, or list at least one issuer.');
+      const seen = new Set<string>(props.issuer === undefined ? [] : [props.issuer]);
+      const issuers = props.issuers.map((entry, i) => {
+        const at = `issuers[${i}]`;
+        if (seen.has(entry.issuer)) {
+          invalidProp(
+            `${at}.issuer`,
+            `repeats "${entry.issuer}"`,
+            'Trust each issuer once, with all its audiences.',
+          );
+        }
+        seen.add(entry.issuer);
+        const audience = commaSafeList(`${at}.audience`, entry.audience, 'List the accepted audiences.');
+        if (entry.jwksUri === undefined) {
+          httpsUrl(`${at}.issuer`, entry.issuer, 'Use the https issuer URL, or pass jwksUri explicitly.');
+          return { issuer: entry.issuer, audience };
+        }
+        const jwksUri = httpsUrl(`${at}.jwksUri`, entry.jwksUri, "Use the https URL of the issuer's JWKS.");
+        return { issuer: entry.issuer, audience, jwksUri };
+      });
+      env.ISSUERS = JSON.stringify(issuers);
+      trusted++;
+    }
+
+    if (props.userPool !== undefined) {
+      if (props.userPoolClients === undefined || props.userPoolClients.length === 0) {
+        invalidProp(
+          'userPoolClients',
+          `is required with userPool; got ${props.userPoolClients === undefined ? 'undefined' : '[]'}`,
+          'Pass the app clients whose access tokens the API accepts.',
+        );
+      }
+      env.COGNITO_USER_POOL_ID = props.userPool.userPoolId;
+      env.COGNITO_CLIENT_ID = props.userPoolClients.map((c) => c.userPoolClientId).join(',');
+      trusted++;
+    } else if (props.userPoolClients !== undefined) {
+      invalidProp(
+        'userPool',
+        'is required when userPoolClients is set; got undefined',
+        'Pass the user pool the clients belong to.',
+      );
+    }
+
+    if (trusted === 0) {
+      invalidProp(
+        'issuer',
+        'is missing: no trusted issuer was given',
+        'Pass issuer and audience, issuers, or userPool and userPoolClients.',
+      );
+    }
+
+    if (props.tokenTypes !== undefined)
+      env.TOKEN_TYPES = tokenTypes('tokenTypes', props.tokenTypes).join(',');
+    if (props.clockSkew !== undefined) {
+      env.CLOCK_SKEW_SECONDS = String(
+        durationSeconds(
+          'clockSkew',
+          props.clockSkew,
+          0,
+          300,
+          'A few seconds to a minute covers real clock drift.',
+        ),
+      );
+    }
+    if (props.maxTokenBytes !== undefined) {
+      env.MAX_TOKEN_BYTES = String(
+        integerInRange(
+          'maxTokenBytes',
+          props.maxTokenBytes,
+          256,
+          65536,
+          'Typical access tokens are 1 to 4 KB.',
+        ),
+      );
+    }
+    return env;
+  }
+}

@@ -1,0 +1,128 @@
+// Constructor-time checks for JwtAuthorizer props. Each failure names the prop, the bad value and the fix.
+// Values that are CDK tokens (unknown until deploy) are passed through; the Lambda's parseConfig checks
+// them again at cold start.
+import { Token } from 'aws-cdk-lib';
+import type { Duration } from 'aws-cdk-lib';
+import type { HttpMethod, RouteRule } from '../../lambda/routes';
+import { InfraConfigError } from './errors';
+
+const WHO = 'JwtAuthorizer';
+const HTTP_METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+// RFC 6749 §3.3 scope-token.
+const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+const PATH_SEGMENT = /^(?:[A-Za-z0-9._~:@!$&'()+,;=-]+|\{[A-Za-z0-9_]+\+?\})$/;
+const TOKEN_TYPE = /^[A-Za-z0-9!#$&^_.+-]+(?:\/[A-Za-z0-9!#$&^_.+-]+)?$/;
+
+function fail(prop: string, problem: string, fix: string): never {
+  throw new InfraConfigError('INVALID_PROP', prop, `${WHO}: ${prop} ${problem}. ${fix}`);
+}
+
+function show(value: unknown): string {
+  return typeof value === 'string' ? `"${value}"` : JSON.stringify(value);
+}
+
+/** Whole seconds in [min, max]; `unit` describes the bound in the message. */
+export function durationSeconds(
+  prop: string,
+  value: Duration,
+  min: number,
+  max: number,
+  fix: string,
+): number {
+  if (Token.isUnresolved(value.toSeconds({ integral: false }))) {
+    fail(prop, 'must be a literal Duration, not a token', fix);
+  }
+  const seconds = value.toSeconds({ integral: false });
+  if (!Number.isInteger(seconds) || seconds < min || seconds > max) {
+    fail(prop, `must be a whole number of seconds from ${min} to ${max}; got ${seconds} seconds`, fix);
+  }
+  return seconds;
+}
+
+export function integerInRange(prop: string, value: number, min: number, max: number, fix: string): number {
+  if (!Token.isUnresolved(value) && (!Number.isInteger(value) || value < min || value > max)) {
+    fail(prop, `must be a whole number from ${min} to ${max}; got ${value}`, fix);
+  }
+  return value;
+}
+
+/** An absolute https URL (JWKS over plain http could be tampered with). Tokens pass through. */
+export function httpsUrl(prop: string, value: string, fix: string): string {
+  if (Token.isUnresolved(value)) return value;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url?.protocol !== 'https:') fail(prop, `must be an absolute https URL; got ${show(value)}`, fix);
+  return value;
+}
+
+/** A non-empty list of non-empty values without commas (they travel comma-separated in the environment). */
+export function commaSafeList(prop: string, value: readonly string[], fix: string): string[] {
+  if (value.length === 0) fail(prop, 'must not be empty', fix);
+  for (const item of value) {
+    if (Token.isUnresolved(item)) continue;
+    if (item.trim() === '' || item.includes(',')) {
+      fail(prop, `entries must be non-empty and contain no commas; got ${show(item)}`, fix);
+    }
+  }
+  return [...value];
+}
+
+export function tokenTypes(prop: string, value: readonly string[]): string[] {
+  const fix = 'Use media type names such as "at+jwt" or "application/at+jwt" (RFC 9068).';
+  const types = commaSafeList(prop, value, fix);
+  for (const t of types)
+    if (!TOKEN_TYPE.test(t)) fail(prop, `entries must be media type names; got ${show(t)}`, fix);
+  return types;
+}
+
+/** Checks one route and returns a plain copy (the shape of the ROUTES variable). */
+export function routeRule(prop: string, route: RouteRule): RouteRule {
+  const { method, path, scopes } = route;
+  if (!HTTP_METHODS.includes(method)) {
+    fail(
+      `${prop}.method`,
+      `must be one of ${HTTP_METHODS.join(', ')}; got ${show(method)}`,
+      'Fix the route table.',
+    );
+  }
+  const validPath =
+    path === '/' ||
+    (path.startsWith('/') &&
+      path
+        .slice(1)
+        .split('/')
+        .every((s) => PATH_SEGMENT.test(s)));
+  if (!validPath) {
+    fail(
+      `${prop}.path`,
+      `must be an API Gateway resource path like "/items/{id}"; got ${show(path)}`,
+      'Fix the route table.',
+    );
+  }
+  for (const scope of scopes) {
+    if (!SCOPE_TOKEN.test(scope)) {
+      fail(
+        `${prop}.scopes`,
+        `entries must be OAuth scope names without spaces or quotes; got ${show(scope)}`,
+        'List each scope as its own entry.',
+      );
+    }
+  }
+  return { method, path, scopes: [...scopes] };
+}
+
+export function noDuplicateRoute(existing: readonly RouteRule[], route: RouteRule): void {
+  if (existing.some((r) => r.method === route.method && r.path === route.path)) {
+    throw new InfraConfigError(
+      'ROUTE_CONFLICT',
+      `${route.method} ${route.path}`,
+      `${WHO}: route ${route.method} ${route.path} is declared twice. Declare each method and path once in the route table.`,
+    );
+  }
+}
+
+export { fail as invalidProp };

@@ -1,0 +1,5 @@
+// Public surface of the stacks: the Items API stack and the context reader that configures it.
+export { ItemsApiStack, RESOURCE_SERVER_ID, RESOURCE_SERVER_SCOPES } from './items-api-stack';
+export type { ItemsApiStackProps } from './items-api-stack';
+export { readStackConfig, DEFAULT_CALLBACK_URL } from './stack-config';
+export type { CognitoConfig, ContextReader, ExternalIssuerConfig, ItemsApiConfig } from './stack-config';

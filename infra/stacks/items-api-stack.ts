@@ -1,0 +1,339 @@
+// The Items API: a REST API whose every method is protected by JwtAuthorizer from the one route table,
+// the items Lambdas on a DynamoDB table, and (when no issuer is given) a Cognito user pool to log in with.
+import { Aws, CfnOutput, Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
+import type { StackProps } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { APP_ROUTES } from '../../lambda/routes';
+import type { AppRoute } from '../../lambda/routes';
+import { ITEMS_TABLE_SCHEMA } from '../../lambda/items/table-schema';
+import { BundledFunction, JwtAuthorizer, corsHeaders } from '../constructs';
+import type { JwtAuthorizerProps, ProtectedMethodOptions } from '../constructs';
+import type { CognitoConfig, ItemsApiConfig } from './stack-config';
+
+/** Scopes of the Cognito resource server: every scope the route table uses, plus revocation's (later). */
+export const RESOURCE_SERVER_SCOPES: readonly { readonly name: string; readonly description: string }[] = [
+  { name: 'items:read', description: 'List and read your items' },
+  { name: 'items:write', description: 'Create items' },
+  { name: 'items:delete', description: 'Delete your items' },
+  { name: 'tokens:revoke', description: 'Revoke access tokens (administrators)' },
+];
+
+/** The Cognito resource server's identifier; Cognito prefixes custom scopes with it (`items-api/items:read`). */
+export const RESOURCE_SERVER_ID = 'items-api';
+
+export interface ItemsApiStackProps extends StackProps {
+  /** Identity provider and CORS settings, usually from readStackConfig(). */
+  readonly config: ItemsApiConfig;
+  /**
+   * The route table served by this API.
+   * @default APP_ROUTES
+   */
+  readonly routes?: readonly AppRoute[];
+}
+
+export class ItemsApiStack extends Stack {
+  readonly api: apigw.RestApi;
+  readonly table: dynamodb.Table;
+  readonly authorizer: JwtAuthorizer;
+  /** The items Lambdas by route id. */
+  readonly handlers: ReadonlyMap<string, BundledFunction>;
+
+  constructor(scope: Construct, id: string, props: ItemsApiStackProps) {
+    super(scope, id, props);
+    const routes = props.routes ?? APP_ROUTES;
+    const { corsAllowOrigin } = props.config;
+
+    const { partitionKey, sortKey, timeToLiveAttribute } = ITEMS_TABLE_SCHEMA;
+    this.table = new dynamodb.Table(this, 'ItemsTable', {
+      partitionKey: { name: partitionKey.name, type: attributeType(partitionKey.type) },
+      sortKey: { name: sortKey.name, type: attributeType(sortKey.type) },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      timeToLiveAttribute,
+    });
+
+    const identity =
+      props.config.identity.kind === 'issuer'
+        ? { props: issuerProps(props.config.identity), outputs: issuerOutputs(props.config.identity, routes) }
+        : this.cognito(props.config.identity);
+
+    this.authorizer = new JwtAuthorizer(this, 'JwtAuthorizer', { ...identity.props, corsAllowOrigin });
+
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logs.RetentionDays.ONE_MONTH });
+    this.api = new apigw.RestApi(this, 'Api', {
+      description: 'Items API behind a JWT TOKEN authorizer',
+      endpointTypes: [apigw.EndpointType.REGIONAL],
+      // Execution logging (below) needs the account-level CloudWatch role; this creates and sets it.
+      cloudWatchRole: true,
+      deployOptions: {
+        stageName: 'v1',
+        accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
+        accessLogFormat: accessLogFormat(),
+        loggingLevel: apigw.MethodLoggingLevel.ERROR,
+        // Request and response bodies (and with them tokens) never go to the execution log.
+        dataTraceEnabled: false,
+        tracingEnabled: true,
+        metricsEnabled: true,
+        throttlingRateLimit: 50,
+        throttlingBurstLimit: 100,
+      },
+      defaultCorsPreflightOptions: {
+        allowOrigins: [corsAllowOrigin],
+        allowMethods: [...new Set(routes.map((r) => r.method))],
+        allowHeaders: corsHeaders(corsAllowOrigin)['Access-Control-Allow-Headers']?.split(',') ?? [],
+        exposeHeaders: ['Location', 'WWW-Authenticate', 'Retry-After'],
+        maxAge: Duration.hours(1),
+      },
+    });
+
+    const validator = this.api.addRequestValidator('RequestValidator', {
+      requestValidatorName: 'body-and-parameters',
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+    const createItemModel = this.api.addModel('CreateItemModel', {
+      contentType: 'application/json',
+      modelName: 'CreateItem',
+      schema: {
+        schema: apigw.JsonSchemaVersion.DRAFT4,
+        title: 'CreateItem',
+        type: apigw.JsonSchemaType.OBJECT,
+        required: ['name'],
+        additionalProperties: false,
+        properties: { name: { type: apigw.JsonSchemaType.STRING, minLength: 1, maxLength: 200 } },
+      },
+    });
+    const bodyModels: Readonly<Record<string, apigw.IModel>> = { 'POST /items': createItemModel };
+
+    const handlers = new Map<string, BundledFunction>();
+    for (const route of routes) {
+      const handler = new BundledFunction(this, route.id, {
+        entry: route.entry,
+        description: `Items API: ${route.method} ${route.path}`,
+        environment: { ITEMS_TABLE: this.table.tableName, LOG_LEVEL: 'info' },
+      });
+      grantTableAccess(this.table, handler, route.access);
+      handlers.set(route.id, handler);
+    }
+    this.handlers = handlers;
+
+    this.authorizer.addRoutes(
+      this.api,
+      routes,
+      (route) => new apigw.LambdaIntegration(handlers.get(route.id)?.function ?? missing(route)),
+      (route): ProtectedMethodOptions => {
+        const model = bodyModels[`${route.method} ${route.path}`];
+        return model === undefined
+          ? { requestValidator: validator, operationName: route.id }
+          : {
+              requestValidator: validator,
+              requestModels: { 'application/json': model },
+              operationName: route.id,
+            };
+      },
+    );
+
+    for (const method of this.api.methods.filter((m) => m.httpMethod === 'OPTIONS')) {
+      const reason =
+        'CORS preflight (OPTIONS): browsers send it without credentials, so it cannot carry a token.';
+      Validations.of(method).acknowledge(
+        { id: 'AwsSolutions-APIG4', reason },
+        { id: 'AwsSolutions-COG4', reason },
+      );
+    }
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions-APIG3',
+      reason:
+        'No WAF web ACL in the sample stack: it costs per ACL and rule, and rules are site-specific. Stage ' +
+        'throttling bounds request rates; associate your own web ACL with the stage in production.',
+    });
+    const cloudWatchRole = this.api.node.tryFindChild('CloudWatchRole');
+    if (cloudWatchRole !== undefined) {
+      Validations.of(cloudWatchRole).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        reason:
+          "API Gateway's account-level logging role: AWS documents this managed policy for it, and it is " +
+          'assumable only by apigateway.amazonaws.com.',
+      });
+    }
+
+    new CfnOutput(this, 'ApiUrl', {
+      value: this.api.url,
+      description: 'Base URL of the Items API (stage v1)',
+    });
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    for (const [key, output] of Object.entries(identity.outputs)) new CfnOutput(this, key, output);
+  }
+
+  /** Cognito mode: a user pool, a resource server with the items scopes, a public PKCE client and a hosted domain. */
+  private cognito(config: CognitoConfig): { props: JwtAuthorizerProps; outputs: Record<string, OutputSpec> } {
+    const pool = new cognito.UserPool(this, 'UserPool', {
+      // Accounts are created by an administrator; an open sign-up page is not a sensible default for an API.
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      autoVerify: { email: true },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      mfa: cognito.Mfa.OPTIONAL,
+      mfaSecondFactor: { sms: false, otp: true },
+      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+    });
+    Validations.of(pool).acknowledge(
+      {
+        id: 'AwsSolutions-COG2',
+        reason:
+          'MFA (TOTP) is optional so that the turnkey pool works with the hosted login on first sign-in; ' +
+          'require it for production users.',
+      },
+      {
+        id: 'AwsSolutions-COG8',
+        reason:
+          'The Plus feature plan (threat protection) is billed per monthly active user; the sample pool stays ' +
+          'on Essentials. Access tokens are short-lived (15 minutes) and verified on every request.',
+      },
+    );
+
+    const resourceServer = pool.addResourceServer('ResourceServer', {
+      identifier: RESOURCE_SERVER_ID,
+      userPoolResourceServerName: 'Items API',
+      scopes: RESOURCE_SERVER_SCOPES.map(
+        (s) => new cognito.ResourceServerScope({ scopeName: s.name, scopeDescription: s.description }),
+      ),
+    });
+    const client = pool.addClient('PublicClient', {
+      // Public client: no secret, so the client must use PKCE (RFC 7636) with the code flow.
+      generateSecret: false,
+      oAuth: {
+        flows: { authorizationCodeGrant: true, implicitCodeGrant: false, clientCredentials: false },
+        scopes: [
+          cognito.OAuthScope.OPENID,
+          ...RESOURCE_SERVER_SCOPES.filter((s) => s.name.startsWith('items:')).map((s) =>
+            cognito.OAuthScope.resourceServer(
+              resourceServer,
+              new cognito.ResourceServerScope({ scopeName: s.name, scopeDescription: s.description }),
+            ),
+          ),
+        ],
+        callbackUrls: [...config.callbackUrls],
+        logoutUrls: [...config.logoutUrls],
+      },
+      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
+      accessTokenValidity: Duration.minutes(15),
+      idTokenValidity: Duration.minutes(15),
+      refreshTokenValidity: Duration.days(30),
+      enableTokenRevocation: true,
+      preventUserExistenceErrors: true,
+    });
+    // Only the hosted login's code flow and refresh: no password or SRP grants straight from an app.
+    (client.node.defaultChild as cognito.CfnUserPoolClient).explicitAuthFlows = ['ALLOW_REFRESH_TOKEN_AUTH'];
+
+    // Domain prefixes are unique per region across all accounts; the account id makes the derived one unique.
+    const domainPrefix =
+      config.domainPrefix ??
+      Fn.join('-', [this.stackName.toLowerCase().replace(/[^a-z0-9-]/g, ''), Aws.ACCOUNT_ID]);
+    const domain = pool.addDomain('HostedDomain', { cognitoDomain: { domainPrefix } });
+
+    const scopes = RESOURCE_SERVER_SCOPES.filter((s) => s.name.startsWith('items:')).map(
+      (s) => `${RESOURCE_SERVER_ID}/${s.name}`,
+    );
+    return {
+      props: { userPool: pool, userPoolClients: [client] },
+      outputs: {
+        Issuer: { value: pool.userPoolProviderUrl, description: 'Token issuer (iss)' },
+        UserPoolId: { value: pool.userPoolId },
+        ClientId: {
+          value: client.userPoolClientId,
+          description: 'Public client for Authorization Code + PKCE',
+        },
+        HostedDomain: { value: domain.baseUrl(), description: 'Hosted login base URL' },
+        AuthorizeEndpoint: { value: `${domain.baseUrl()}/oauth2/authorize` },
+        TokenEndpoint: { value: `${domain.baseUrl()}/oauth2/token` },
+        Scopes: { value: scopes.join(' '), description: 'Scopes to request' },
+      },
+    };
+  }
+}
+
+interface OutputSpec {
+  readonly value: string;
+  readonly description?: string;
+}
+
+function issuerProps(config: {
+  issuer: string;
+  audience: readonly string[];
+  jwksUri?: string;
+}): JwtAuthorizerProps {
+  return config.jwksUri === undefined
+    ? { issuer: config.issuer, audience: config.audience }
+    : { issuer: config.issuer, audience: config.audience, jwksUri: config.jwksUri };
+}
+
+function issuerOutputs(
+  config: { issuer: string; audience: readonly string[] },
+  routes: readonly AppRoute[],
+): Record<string, OutputSpec> {
+  const scopes = [...new Set(routes.flatMap((r) => r.scopes))];
+  return {
+    Issuer: { value: config.issuer, description: 'Token issuer (iss)' },
+    Audience: { value: config.audience.join(','), description: 'Accepted audience(s) (aud)' },
+    Scopes: { value: scopes.join(' '), description: 'Scopes the routes require' },
+  };
+}
+
+function attributeType(type: 'S' | 'N' | 'B'): dynamodb.AttributeType {
+  return {
+    S: dynamodb.AttributeType.STRING,
+    N: dynamodb.AttributeType.NUMBER,
+    B: dynamodb.AttributeType.BINARY,
+  }[type];
+}
+
+/** Least privilege per the route table's `access`: read-only handlers cannot write. */
+function grantTableAccess(
+  table: dynamodb.ITable,
+  handler: BundledFunction,
+  access: AppRoute['access'],
+): void {
+  if (access === 'read') table.grantReadData(handler.function);
+  else if (access === 'write') table.grantWriteData(handler.function);
+  else table.grantReadWriteData(handler.function);
+}
+
+function missing(route: AppRoute): never {
+  throw new Error(`no handler for route ${route.id}`);
+}
+
+/** One JSON line per request, with the authorizer's outcome, and never the Authorization header. */
+function accessLogFormat(): apigw.AccessLogFormat {
+  const F = apigw.AccessLogField;
+  return apigw.AccessLogFormat.custom(
+    JSON.stringify({
+      requestId: F.contextRequestId(),
+      requestTime: F.contextRequestTime(),
+      ip: F.contextIdentitySourceIp(),
+      method: F.contextHttpMethod(),
+      resourcePath: F.contextResourcePath(),
+      status: F.contextStatus(),
+      responseLength: F.contextResponseLength(),
+      responseLatency: F.contextResponseLatency(),
+      principalId: F.contextAuthorizerPrincipalId(),
+      authorizeStatus: F.contextAuthorizeStatus(),
+      authorizeError: F.contextAuthorizeError(),
+      authorizerLatency: F.contextAuthorizerIntegrationLatency(),
+      errorType: F.contextErrorResponseType(),
+      xrayTraceId: F.contextXrayTraceId(),
+    }),
+  );
+}

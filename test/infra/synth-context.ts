@@ -1,0 +1,47 @@
+// Shared setup for infra unit tests: apps that synthesize fast (no bundling, no built-in CloudFormation
+// validation) and the cdk-nag check with its acknowledgements.
+import { App, Validations } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+
+// aws-cdk-lib's built-in template validation adds seconds per synth; the real `cdk synth` test keeps it.
+process.env.CDK_VALIDATION = 'false';
+
+/** An App that skips NodejsFunction bundling (esbuild is exercised by the real synth test). */
+export function fastApp(context: Record<string, unknown> = {}): App {
+  return new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+}
+
+export interface NagFinding {
+  readonly rule: string;
+  readonly paths: readonly string[];
+}
+
+/** Runs cdk-nag's AwsSolutions pack over the tree; acknowledged findings are not returned. */
+export function awsSolutionsFindings(scope: IConstruct): NagFinding[] {
+  const report = new AwsSolutionsChecks().validateScope(scope);
+  return report.violations.map((v) => ({
+    rule: v.ruleName,
+    paths: v.violatingResources.map((r) => r.constructPath ?? '?'),
+  }));
+}
+
+export interface Acknowledgement {
+  readonly path: string;
+  readonly rule: string;
+  readonly reason: string;
+}
+
+/** Every acknowledgement recorded with Validations.of(...).acknowledge() in the tree. */
+export function acknowledgements(scope: IConstruct): Acknowledgement[] {
+  const found: Acknowledgement[] = [];
+  for (const node of scope.node.findAll()) {
+    for (const entry of node.node.metadata) {
+      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+      for (const [rule, reason] of Object.entries(entry.data as Record<string, unknown>)) {
+        found.push({ path: node.node.path, rule, reason: String(reason) });
+      }
+    }
+  }
+  return found;
+}
