@@ -1,0 +1,48 @@
+// The caller's identity, read from the context the TOKEN authorizer attached to the request.
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { HttpProblemError } from './problem';
+
+export interface Identity {
+  /** The token's subject; owner of whatever the caller creates. */
+  readonly sub: string;
+  /** Scopes the authorizer granted. */
+  readonly scopes: ReadonlySet<string>;
+  readonly clientId?: string;
+}
+
+// A sub ends up inside storage keys (DynamoDB allows 2048 bytes for a partition key); a verified token
+// never carries one this long, so refusing it keeps storage errors out of reach of any caller.
+const MAX_SUB_BYTES = 1024;
+
+function unauthenticated(detail: string): HttpProblemError {
+  return new HttpProblemError({
+    status: 401,
+    code: 'UNAUTHENTICATED',
+    title: 'Authentication required',
+    detail,
+    headers: { 'WWW-Authenticate': 'Bearer' },
+  });
+}
+
+function contextString(context: Record<string, unknown>, key: string): string | undefined {
+  const value = context[key];
+  // API Gateway turns every authorizer context value into a string, and principalId is one too.
+  return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+}
+
+/** Throws a 401 problem when the authorizer context is missing or has no usable subject. */
+export function readIdentity(event: Pick<APIGatewayProxyEvent, 'requestContext'>): Identity {
+  const context: unknown = event.requestContext?.authorizer;
+  if (context === null || typeof context !== 'object') {
+    throw unauthenticated('The request carries no authorizer context.');
+  }
+  const record = context as Record<string, unknown>;
+  const sub = contextString(record, 'sub') ?? contextString(record, 'principalId');
+  if (sub === undefined || Buffer.byteLength(sub, 'utf8') > MAX_SUB_BYTES) {
+    throw unauthenticated('The authorizer context names no usable subject.');
+  }
+  const scope = contextString(record, 'scope') ?? '';
+  const scopes = new Set(scope.split(' ').filter((s) => s !== ''));
+  const clientId = contextString(record, 'clientId');
+  return clientId === undefined ? { sub, scopes } : { sub, scopes, clientId };
+}

@@ -1,0 +1,44 @@
+// Items configuration, parsed once at cold start from the environment.
+import { parseLogLevel } from '../shared/log';
+import type { LogLevel } from '../shared/log';
+import { ItemsConfigError } from './errors';
+
+export interface ItemsConfig {
+  readonly tableName: string;
+  /** DynamoDB Local's URL; unset in AWS, where the SDK finds the regional endpoint itself. */
+  readonly endpoint?: string;
+  readonly logLevel: LogLevel;
+}
+
+// DynamoDB's own rule for table names.
+const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
+
+export function parseConfig(env: Readonly<Record<string, string | undefined>>): ItemsConfig {
+  const tableName = (env.ITEMS_TABLE ?? '').trim();
+  if (!TABLE_NAME.test(tableName)) {
+    throw new ItemsConfigError(
+      `ITEMS_TABLE must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -); got "${env.ITEMS_TABLE ?? ''}"`,
+    );
+  }
+  const rawEndpoint = (env.DYNAMODB_ENDPOINT ?? '').trim();
+  let endpoint: string | undefined;
+  if (rawEndpoint !== '') {
+    let url: URL | undefined;
+    try {
+      url = new URL(rawEndpoint);
+    } catch {
+      url = undefined;
+    }
+    if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      throw new ItemsConfigError(`DYNAMODB_ENDPOINT must be an http(s) URL; got "${rawEndpoint}"`);
+    }
+    endpoint = rawEndpoint;
+  }
+  let logLevel: LogLevel;
+  try {
+    logLevel = parseLogLevel(env.LOG_LEVEL);
+  } catch (error) {
+    throw new ItemsConfigError((error as Error).message);
+  }
+  return Object.freeze(endpoint === undefined ? { tableName, logLevel } : { tableName, endpoint, logLevel });
+}

@@ -1,0 +1,16 @@
+// DELETE /items/{id}: delete one of the caller's items; someone else's is 404, exactly like a missing one.
+import { createRouteHandler, noContentResponse } from '../http';
+import { parseItemId } from './input';
+import { itemNotFound, itemsProblem } from './problems';
+import { itemsService, logger } from './runtime';
+
+export const handler = createRouteHandler({
+  routeId: 'DeleteItem',
+  logger,
+  toProblem: itemsProblem,
+  async handle({ event, identity }) {
+    const deleted = await itemsService.remove(identity.sub, parseItemId(event.pathParameters));
+    if (!deleted) throw itemNotFound();
+    return noContentResponse();
+  },
+});
