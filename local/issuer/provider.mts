@@ -108,8 +108,9 @@ export async function startLocalIssuer(options: LocalIssuerOptions): Promise<Loc
     claims: { openid: ['sub'] },
     // Public clients must use PKCE; oidc-provider accepts only S256, so `plain` is refused.
     pkce: { required: () => true },
+    // No AccessToken entry: oidc-provider's default takes the resource server's accessTokenTTL (set below,
+    // per client), and a fixed number here would override it.
     ttl: {
-      AccessToken: options.accessTokenTtlSeconds,
       AuthorizationCode: 60,
       Interaction: 600,
       Session: 3600,

@@ -1,0 +1,61 @@
+// `npm run login`: Authorization Code + PKCE against the running local stack (found via .local-stack.json).
+// Headless mode prints ONLY the access token on stdout, so scripts can capture it; everything else is stderr.
+import { LocalStackError } from './errors';
+import { API_SCOPES, DEMO_USERS } from './issuer/demo-users';
+import { LOGIN_USAGE, loginWithPkce, parseLoginArgs } from './login/index';
+import { readStackFile, stackFilePath } from './stack-file';
+
+async function main(): Promise<void> {
+  const args = parseLoginArgs(process.argv.slice(2));
+  if (args.help) {
+    process.stdout.write(LOGIN_USAGE + '\n');
+    return;
+  }
+  const stack = readStackFile(stackFilePath(process.env));
+  if (stack.issuerCertificate === null) {
+    throw new LocalStackError(
+      'LOGIN_FAILED',
+      `the stack trusts an external issuer (${stack.issuer}); get a token from that tenant instead`,
+    );
+  }
+  const clientId = args.shortLived ? stack.shortLivedClientId : stack.clientId;
+  if (clientId === null) {
+    throw new LocalStackError(
+      'LOGIN_FAILED',
+      '--short-lived needs npm start with SHORT_LIVED_TOKEN_TTL_SECONDS set',
+    );
+  }
+  const password = args.password ?? DEMO_USERS.find((u) => u.username === args.user)?.password;
+  if (args.headless && password === undefined) {
+    throw new LocalStackError('LOGIN_FAILED', `no demo user "${args.user}"; pass --password`);
+  }
+  const result = await loginWithPkce({
+    issuer: stack.issuer,
+    clientId,
+    audience: stack.audience,
+    scope: args.scope ?? API_SCOPES.join(' '),
+    ca: stack.issuerCertificate,
+    ...(args.headless && args.user !== undefined && password !== undefined
+      ? { headless: { username: args.user, password } }
+      : {}),
+    onAuthorizeUrl: (url) => {
+      process.stderr.write(
+        `Open this URL in a browser and sign in${args.user ? ` as ${args.user}` : ''}:\n\n  ${url}\n\n`,
+      );
+      process.stderr.write('(the browser will warn about the self-signed certificate of the local issuer)\n');
+    },
+  });
+  if (!args.headless) {
+    process.stderr.write(
+      `granted scope: ${result.scope ?? '(none)'}; expires in ${result.expiresIn ?? '?'} s\n`,
+    );
+    process.stderr.write('access token (export TOKEN=...):\n');
+  }
+  process.stdout.write(result.accessToken + '\n');
+}
+
+main().catch((error: unknown) => {
+  const detail = error instanceof LocalStackError ? `${error.code}: ${error.message}` : String(error);
+  process.stderr.write(`npm run login failed: ${detail}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,11 @@
+// Public surface of the login client: PKCE login, the headless form filler and its HTTP helpers.
+export { loginWithPkce } from './pkce-login';
+export type { LoginOptions, LoginResult } from './pkce-login';
+export { completeInteraction, formAction } from './headless-interaction';
+export type { HeadlessOptions } from './headless-interaction';
+export { startLoopbackListener } from './loopback-listener';
+export type { LoopbackListener } from './loopback-listener';
+export { send, trustingFetch } from './trusted-http';
+export type { RawResponse } from './trusted-http';
+export { parseLoginArgs, LOGIN_USAGE } from './login-args';
+export type { LoginArgs } from './login-args';

@@ -1,0 +1,67 @@
+// Parses `npm run login -- [flags]` into a typed request; errors name the flag.
+import { SettingError } from '../errors';
+
+export interface LoginArgs {
+  readonly user: string | undefined;
+  readonly password: string | undefined;
+  readonly headless: boolean;
+  /** undefined = every scope the API knows (the issuer grants the user's subset). */
+  readonly scope: string | undefined;
+  /** Use the stack's short-lived client (tokens expire within seconds). */
+  readonly shortLived: boolean;
+  readonly help: boolean;
+}
+
+export const LOGIN_USAGE = `Usage: npm run login -- [--user NAME [--password PW] --headless] [--scope "a b"] [--short-lived]
+
+Logs in to the running local stack (npm start) with Authorization Code + PKCE and a loopback redirect.
+  (no flags)        print the login URL; open it, sign in, and the token is printed here
+  --user NAME       the demo user (alice, bob, admin); required with --headless
+  --headless        fill in the login and consent forms without a browser; prints only the access token
+  --password PW     defaults to the demo user's password from the README
+  --scope "a b"     scopes to request (default: every API scope; you get those your user is allowed)
+  --short-lived     use the short-lived client (needs SHORT_LIVED_TOKEN_TTL_SECONDS on npm start)`;
+
+export function parseLoginArgs(argv: readonly string[]): LoginArgs {
+  let user: string | undefined;
+  let password: string | undefined;
+  let scope: string | undefined;
+  let headless = false;
+  let shortLived = false;
+  let help = false;
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i] as string;
+    const [name, inline] =
+      arg.startsWith('--') && arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
+    const value = (): string => {
+      const next = inline ?? argv[++i];
+      if (next === undefined || next === '') throw new SettingError(name as string, 'needs a value');
+      return next;
+    };
+    switch (name) {
+      case '--user':
+        user = value();
+        break;
+      case '--password':
+        password = value();
+        break;
+      case '--scope':
+        scope = value().trim().split(/\s+/).join(' ');
+        break;
+      case '--headless':
+        headless = true;
+        break;
+      case '--short-lived':
+        shortLived = true;
+        break;
+      case '--help':
+      case '-h':
+        help = true;
+        break;
+      default:
+        throw new SettingError(arg, 'is not a login flag (see --help)');
+    }
+  }
+  if (headless && user === undefined) throw new SettingError('--headless', 'needs --user NAME');
+  return { user, password, headless, scope, shortLived, help };
+}
