@@ -13,6 +13,9 @@ export interface Identity {
 // A sub ends up inside storage keys (DynamoDB allows 2048 bytes for a partition key); a verified token
 // never carries one this long, so refusing it keeps storage errors out of reach of any caller.
 const MAX_SUB_BYTES = 1024;
+// A lone surrogate cannot be encoded as UTF-8: on the wire to DynamoDB it becomes U+FFFD, so two different
+// subs could share one partition. A verified token never carries one; refuse rather than conflate owners.
+const LONE_SURROGATE = /\p{Cs}/u;
 
 function unauthenticated(detail: string): HttpProblemError {
   return new HttpProblemError({
@@ -38,7 +41,7 @@ export function readIdentity(event: Pick<APIGatewayProxyEvent, 'requestContext'>
   }
   const record = context as Record<string, unknown>;
   const sub = contextString(record, 'sub') ?? contextString(record, 'principalId');
-  if (sub === undefined || Buffer.byteLength(sub, 'utf8') > MAX_SUB_BYTES) {
+  if (sub === undefined || Buffer.byteLength(sub, 'utf8') > MAX_SUB_BYTES || LONE_SURROGATE.test(sub)) {
     throw unauthenticated('The authorizer context names no usable subject.');
   }
   const scope = contextString(record, 'scope') ?? '';

@@ -4,8 +4,16 @@ import { handler as createHandler } from '../../lambda/items/create';
 import { handler as deleteHandler } from '../../lambda/items/delete';
 import { handler as getHandler } from '../../lambda/items/get';
 import { handler as listHandler } from '../../lambda/items/list';
+import { setLogSink } from '../../lambda/shared/log';
 import type { Caller } from './events';
 import { apiEvent, createEvent, jsonBody, newCaller, problemBody } from './events';
+
+// Keep the handlers' JSON log lines out of the test output.
+let restoreSink: () => void;
+beforeAll(() => {
+  restoreSink = setLogSink(() => undefined);
+});
+afterAll(() => restoreSink());
 
 interface ItemBody {
   id: string;
