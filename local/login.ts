@@ -2,7 +2,7 @@
 // Headless mode prints ONLY the access token on stdout, so scripts can capture it; everything else is stderr.
 import { LocalStackError } from './errors';
 import { API_SCOPES, DEMO_USERS } from './issuer/demo-users';
-import { LOGIN_USAGE, loginWithPkce, parseLoginArgs } from './login/index';
+import { LOGIN_USAGE, loginWithPkce, parseLoginArgs } from './login-client';
 import { readStackFile, stackFilePath } from './stack-file';
 
 async function main(): Promise<void> {
