@@ -1,0 +1,300 @@
+// The Items API stack in both identity modes: the table, the API stage, route protection from the one
+// route table, least-privilege grants, Cognito's PKCE client, outputs, and cdk-nag's AwsSolutions checks.
+import type { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { ITEMS_TABLE_SCHEMA } from '../../lambda/items/table-schema';
+import { APP_ROUTES, toRouteRules } from '../../lambda/routes';
+import { ItemsApiStack, readStackConfig } from '../../infra/stacks';
+import { acknowledgements, awsSolutionsFindings, fastApp } from './synth-context';
+
+function synth(context: Record<string, string>): { stack: Stack; template: Template } {
+  const app = fastApp(context);
+  const stack = new ItemsApiStack(app, 'ItemsApi', {
+    config: readStackConfig((k) => app.node.tryGetContext(k)),
+  });
+  return { stack, template: Template.fromStack(stack) };
+}
+
+type Resource = { Properties: Record<string, unknown> };
+
+function authorizerVariables(template: Template): Record<string, unknown> {
+  const [fn] = Object.values(
+    template.findResources('AWS::Lambda::Function', {
+      Properties: { Environment: { Variables: { ROUTES: Match.anyValue() } } },
+    }),
+  ) as Resource[];
+  return (fn?.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+}
+
+/** DynamoDB actions granted to the role of one route's Lambda. */
+function dynamoActions(template: Template, routeId: string): string[] {
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Resource[];
+  const mine = policies.filter((p) =>
+    (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref.startsWith(`${routeId}Role`)),
+  );
+  const statements = mine.flatMap(
+    (p) =>
+      (p.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] })
+        .Statement,
+  );
+  const dynamo = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
+  for (const s of dynamo) {
+    // Only this table (and, for reads, nothing wider): no wildcard resources.
+    expect([s.Resource].flat()).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^ItemsTable/), 'Arn'] }]);
+  }
+  return dynamo.flatMap((s) => [s.Action].flat()).sort();
+}
+
+const WRITE_ACTIONS = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
+
+describe.each([
+  ['Cognito mode', {}],
+  ['issuer mode', { issuer: 'https://example.eu.auth0.com/', audience: 'https://api.example.com' }],
+])('%s (shared resources)', (_mode, context) => {
+  let stack: Stack;
+  let template: Template;
+  beforeAll(() => ({ stack, template } = synth(context)));
+
+  test('the table is on demand, encrypted, with point-in-time recovery and the items key schema', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: ITEMS_TABLE_SCHEMA.partitionKey.name, KeyType: 'HASH' },
+        { AttributeName: ITEMS_TABLE_SCHEMA.sortKey.name, KeyType: 'RANGE' },
+      ],
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+      TimeToLiveSpecification: { AttributeName: ITEMS_TABLE_SCHEMA.timeToLiveAttribute, Enabled: true },
+    });
+  });
+
+  test('the stage has access logs, execution logs without bodies, tracing and throttling', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'v1',
+      TracingEnabled: true,
+      AccessLogSetting: {
+        DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiAccessLogs'), 'Arn'] },
+        Format: Match.stringLikeRegexp('"principalId":"\\$context.authorizer.principalId"'),
+      },
+      MethodSettings: [
+        Match.objectLike({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          LoggingLevel: 'ERROR',
+          DataTraceEnabled: false,
+          ThrottlingRateLimit: 50,
+          ThrottlingBurstLimit: 100,
+        }),
+      ],
+    });
+  });
+
+  test('every non-OPTIONS method uses the custom authorizer; one per route', () => {
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method')) as Resource[];
+    const guarded = methods.filter((m) => m.Properties.HttpMethod !== 'OPTIONS');
+    expect(guarded).toHaveLength(APP_ROUTES.length);
+    for (const m of guarded) {
+      expect(m.Properties).toMatchObject({
+        AuthorizationType: 'CUSTOM',
+        AuthorizerId: { Ref: expect.stringMatching(/^JwtAuthorizer/) },
+      });
+    }
+    for (const m of methods.filter((m) => m.Properties.HttpMethod === 'OPTIONS')) {
+      expect(m.Properties.AuthorizationType).toBe('NONE');
+    }
+  });
+
+  test("the authorizer's ROUTES is exactly the route table", () => {
+    expect(JSON.parse(authorizerVariables(template).ROUTES as string)).toEqual(toRouteRules(APP_ROUTES));
+  });
+
+  test('the authorizer is TOKEN, 300 s cache, with the identity validation expression', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'TOKEN',
+      AuthorizerResultTtlInSeconds: 300,
+      IdentityValidationExpression: Match.stringLikeRegexp('^\\^\\[Bb\\]'),
+    });
+    template.resourceCountIs('AWS::ApiGateway::GatewayResponse', 9);
+  });
+
+  test('each items Lambda gets ITEMS_TABLE and exactly the access its route declares', () => {
+    template.resourceCountIs('AWS::Lambda::Function', APP_ROUTES.length + 1);
+    for (const route of APP_ROUTES) {
+      const actions = dynamoActions(template, route.id);
+      expect(actions).toEqual(
+        expect.arrayContaining(
+          route.access === 'write' ? ['dynamodb:PutItem'] : ['dynamodb:GetItem', 'dynamodb:Query'],
+        ),
+      );
+      if (route.access === 'read') expect(actions.filter((a) => WRITE_ACTIONS.includes(a))).toEqual([]);
+      else expect(actions).toEqual(expect.arrayContaining(WRITE_ACTIONS));
+      expect(actions).not.toContain('dynamodb:*');
+    }
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { ITEMS_TABLE: { Ref: Match.stringLikeRegexp('^ItemsTable') } } },
+    });
+  });
+
+  test('POST /items validates its body against the CreateItem model', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', {
+      ValidateRequestBody: true,
+      ValidateRequestParameters: true,
+    });
+    template.hasResourceProperties('AWS::ApiGateway::Model', {
+      ContentType: 'application/json',
+      Schema: {
+        $schema: 'http://json-schema.org/draft-04/schema#',
+        type: 'object',
+        required: ['name'],
+        additionalProperties: false,
+        properties: { name: { type: 'string', minLength: 1, maxLength: 200 } },
+      },
+    });
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'POST',
+      RequestModels: { 'application/json': { Ref: Match.stringLikeRegexp('^ApiCreateItemModel') } },
+      RequestValidatorId: { Ref: Match.stringLikeRegexp('^ApiRequestValidator') },
+    });
+  });
+
+  test('cdk-nag AwsSolutions reports nothing unacknowledged', () => {
+    expect(awsSolutionsFindings(stack)).toEqual([]);
+  });
+
+  test('every acknowledgement gives a written reason', () => {
+    const acks = acknowledgements(stack);
+    expect(acks.length).toBeGreaterThan(0);
+    for (const ack of acks) expect(ack.reason.length).toBeGreaterThanOrEqual(60);
+  });
+});
+
+describe('Cognito mode', () => {
+  let stack: Stack;
+  let template: Template;
+  beforeAll(() => ({ stack, template } = synth({})));
+
+  test('the authorizer trusts the pool and its public client', () => {
+    expect(authorizerVariables(template)).toMatchObject({
+      COGNITO_USER_POOL_ID: { Ref: expect.stringMatching(/^UserPool/) },
+      COGNITO_CLIENT_ID: { Ref: expect.stringMatching(/^UserPoolPublicClient/) },
+    });
+    expect(authorizerVariables(template)).not.toHaveProperty('ISSUER');
+  });
+
+  test('the resource server declares the items scopes and tokens:revoke', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', {
+      Identifier: 'items-api',
+      Scopes: ['items:read', 'items:write', 'items:delete', 'tokens:revoke'].map((ScopeName) =>
+        Match.objectLike({ ScopeName }),
+      ),
+    });
+  });
+
+  test('the app client is public, Authorization Code only, with 15-minute access tokens and refresh tokens', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      GenerateSecret: false,
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthFlowsUserPoolClient: true,
+      ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
+      AllowedOAuthScopes: [
+        'openid',
+        ...['items:read', 'items:write', 'items:delete'].map((scope) => ({
+          'Fn::Join': ['', [{ Ref: Match.stringLikeRegexp('^UserPoolResourceServer') }, `/${scope}`]],
+        })),
+      ],
+      CallbackURLs: ['http://localhost:8400/callback'],
+      AccessTokenValidity: 15,
+      RefreshTokenValidity: 43200,
+      TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'minutes' },
+      EnableTokenRevocation: true,
+      PreventUserExistenceErrors: 'ENABLED',
+      SupportedIdentityProviders: ['COGNITO'],
+    });
+  });
+
+  test('the pool has no self sign-up and a strong password policy', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      Policies: {
+        PasswordPolicy: Match.objectLike({
+          MinimumLength: 12,
+          RequireLowercase: true,
+          RequireUppercase: true,
+          RequireNumbers: true,
+          RequireSymbols: true,
+        }),
+      },
+    });
+  });
+
+  test('the hosted domain prefix is derived from the stack name and account', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolDomain', {
+      Domain: { 'Fn::Join': ['-', ['itemsapi', { Ref: 'AWS::AccountId' }]] },
+    });
+  });
+
+  test('outputs everything a client needs', () => {
+    for (const key of [
+      'ApiUrl',
+      'Issuer',
+      'UserPoolId',
+      'ClientId',
+      'HostedDomain',
+      'AuthorizeEndpoint',
+      'TokenEndpoint',
+    ]) {
+      template.hasOutput(key, Match.anyValue());
+    }
+    template.hasOutput('Scopes', {
+      Value: 'items-api/items:read items-api/items:write items-api/items:delete',
+    });
+    expect(stack.stackName).toBe('ItemsApi');
+  });
+
+  test('a domain prefix from context is used as is', () => {
+    synth({ cognitoDomainPrefix: 'items-demo-7f3a' }).template.hasResourceProperties(
+      'AWS::Cognito::UserPoolDomain',
+      {
+        Domain: 'items-demo-7f3a',
+      },
+    );
+  });
+});
+
+describe('issuer mode', () => {
+  let template: Template;
+  beforeAll(
+    () =>
+      ({ template } = synth({
+        issuer: 'https://example.eu.auth0.com/',
+        audience: 'https://api.example.com,urn:items',
+        jwksUri: 'https://example.eu.auth0.com/.well-known/jwks.json',
+      })),
+  );
+
+  test('creates no Cognito resources', () => {
+    template.resourceCountIs('AWS::Cognito::UserPool', 0);
+    template.resourceCountIs('AWS::Cognito::UserPoolClient', 0);
+  });
+
+  test('passes the issuer, audiences and JWKS URI to the authorizer', () => {
+    expect(authorizerVariables(template)).toMatchObject({
+      ISSUER: 'https://example.eu.auth0.com/',
+      AUDIENCE: 'https://api.example.com,urn:items',
+      JWKS_URI: 'https://example.eu.auth0.com/.well-known/jwks.json',
+    });
+    expect(authorizerVariables(template)).not.toHaveProperty('COGNITO_USER_POOL_ID');
+  });
+
+  test('outputs the issuer, audience and scopes', () => {
+    template.hasOutput('Issuer', { Value: 'https://example.eu.auth0.com/' });
+    template.hasOutput('Audience', { Value: 'https://api.example.com,urn:items' });
+    template.hasOutput('Scopes', { Value: 'items:read items:write items:delete' });
+  });
+});

@@ -1,0 +1,497 @@
+// The JwtAuthorizer construct on its own: what it deploys, the Lambda's environment, the gateway responses,
+// route protection from one table, and the constructor's prop checks.
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { RouteRule } from '../../lambda/routes';
+import {
+  GATEWAY_RESPONSES,
+  IDENTITY_VALIDATION_EXPRESSION,
+  InfraConfigError,
+  JwtAuthorizer,
+  gatewayResponseBody,
+} from '../../infra/constructs';
+import type { JwtAuthorizerProps } from '../../infra/constructs';
+import { fastApp } from './synth-context';
+
+const ISSUER = 'https://issuer.example.com/';
+const AUDIENCE = ['https://api.example.com'];
+const ROUTES: readonly RouteRule[] = [
+  { method: 'GET', path: '/orders', scopes: ['orders:read'] },
+  { method: 'POST', path: '/orders', scopes: ['orders:write'] },
+  { method: 'DELETE', path: '/orders/{id}', scopes: ['orders:write', 'orders:admin'] },
+];
+
+interface Fixture {
+  readonly stack: Stack;
+  readonly api: apigw.RestApi;
+}
+
+function fixture(): Fixture {
+  const stack = new Stack(fastApp(), 'Test');
+  const api = new apigw.RestApi(stack, 'Api', { deploy: false });
+  return { stack, api };
+}
+
+function mock(): apigw.Integration {
+  return new apigw.MockIntegration();
+}
+
+/** The authorizer Lambda (the only function with a ROUTES variable). */
+function authorizerFunction(
+  template: Template,
+): { Environment: { Variables: Record<string, unknown> } } & Record<string, unknown> {
+  const found = Object.values(
+    template.findResources('AWS::Lambda::Function', {
+      Properties: { Environment: { Variables: { ROUTES: Match.anyValue() } } },
+    }),
+  );
+  expect(found).toHaveLength(1);
+  return (found[0] as { Properties: never }).Properties;
+}
+
+describe('issuer mode with defaults', () => {
+  let template: Template;
+  let jwt: JwtAuthorizer;
+
+  beforeAll(() => {
+    const { stack, api } = fixture();
+    jwt = new JwtAuthorizer(stack, 'Jwt', { issuer: ISSUER, audience: AUDIENCE });
+    jwt.addRoutes(api, ROUTES.slice(0, 2), mock);
+    // Added after the first call: ROUTES is lazy, so it still carries this one.
+    jwt.addMethod(api.root.resourceForPath('/orders/{id}'), 'DELETE', mock(), {
+      scopes: ROUTES[2]?.scopes ?? [],
+    });
+    template = Template.fromStack(stack);
+  });
+
+  test('creates a TOKEN authorizer on the Authorization header with the validation expression and 300 s cache', () => {
+    template.resourceCountIs('AWS::ApiGateway::Authorizer', 1);
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'TOKEN',
+      IdentitySource: 'method.request.header.Authorization',
+      IdentityValidationExpression: IDENTITY_VALIDATION_EXPRESSION,
+      AuthorizerResultTtlInSeconds: 300,
+      AuthorizerUri: Match.anyValue(),
+    });
+    expect(jwt.resultsCacheTtl.toSeconds()).toBe(300);
+  });
+
+  test('the Lambda runs Node 24 on arm64 with 256 MiB and 5 s', () => {
+    const fn = authorizerFunction(template);
+    expect(fn).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      MemorySize: 256,
+      Timeout: 5,
+    });
+    expect(fn).toMatchObject({ TracingConfig: { Mode: 'Active' } });
+  });
+
+  test('the environment has exactly the issuer settings and the routes that were protected', () => {
+    const { Variables } = authorizerFunction(template).Environment;
+    expect(Object.keys(Variables).sort()).toEqual([
+      'AUDIENCE',
+      'ISSUER',
+      'LOG_LEVEL',
+      'NODE_OPTIONS',
+      'ROUTES',
+    ]);
+    expect(Variables).toMatchObject({
+      ISSUER,
+      AUDIENCE: 'https://api.example.com',
+      LOG_LEVEL: 'info',
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+    expect(JSON.parse(Variables.ROUTES as string)).toEqual(ROUTES);
+    expect(jwt.routes).toEqual(ROUTES);
+  });
+
+  test('every method uses the custom authorizer', () => {
+    const methods = template.findResources('AWS::ApiGateway::Method');
+    expect(Object.keys(methods)).toHaveLength(3);
+    for (const method of Object.values(methods)) {
+      expect(method).toMatchObject({
+        Properties: {
+          AuthorizationType: 'CUSTOM',
+          AuthorizerId: { Ref: expect.stringMatching(/^JwtAuthorizer/) },
+        },
+      });
+    }
+  });
+
+  test('the log group writes are the only permission of its role besides tracing', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })],
+      }),
+      ManagedPolicyArns: Match.absent(),
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^JwtHandlerLogGroup'), 'Arn'] },
+          }),
+        ]),
+      },
+    });
+  });
+
+  test('adds every gateway response of the contract, with quoted headers and the JSON body', () => {
+    template.resourceCountIs('AWS::ApiGateway::GatewayResponse', GATEWAY_RESPONSES.length);
+    for (const response of GATEWAY_RESPONSES) {
+      template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+        ResponseType: response.type,
+        StatusCode: response.statusCode === undefined ? Match.absent() : String(response.statusCode),
+        ResponseParameters: Object.fromEntries(
+          Object.entries(response.headers).map(([k, v]) => [`gatewayresponse.header.${k}`, `'${v}'`]),
+        ),
+        ResponseTemplates: { 'application/json': gatewayResponseBody(response) },
+      });
+    }
+  });
+
+  test('401 carries WWW-Authenticate invalid_token, 403 insufficient_scope, failures 503 with Retry-After', () => {
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'UNAUTHORIZED',
+      StatusCode: '401',
+      ResponseParameters: Match.objectLike({
+        'gatewayresponse.header.WWW-Authenticate': `'Bearer error="invalid_token"'`,
+        'gatewayresponse.header.Access-Control-Allow-Origin': "'*'",
+      }),
+    });
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'ACCESS_DENIED',
+      StatusCode: '403',
+      ResponseParameters: Match.objectLike({
+        'gatewayresponse.header.WWW-Authenticate': `'Bearer error="insufficient_scope"'`,
+      }),
+    });
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'AUTHORIZER_FAILURE',
+      StatusCode: '503',
+      ResponseParameters: Match.objectLike({ 'gatewayresponse.header.Retry-After': "'5'" }),
+    });
+  });
+});
+
+describe('Cognito mode and tuned props', () => {
+  let template: Template;
+
+  beforeAll(() => {
+    const { stack, api } = fixture();
+    const userPool = new cognito.UserPool(stack, 'Pool');
+    const web = userPool.addClient('Web');
+    const cli = userPool.addClient('Cli');
+    const jwt = new JwtAuthorizer(stack, 'Jwt', {
+      userPool,
+      userPoolClients: [web, cli],
+      issuers: [
+        {
+          issuer: 'https://login.example.org',
+          audience: ['a', 'b'],
+          jwksUri: 'https://keys.example.org/jwks',
+        },
+      ],
+      routes: [{ method: 'GET', path: '/elsewhere', scopes: [] }],
+      resultsCacheTtl: Duration.minutes(10),
+      tokenTypes: ['at+jwt', 'application/at+jwt'],
+      clockSkew: Duration.seconds(10),
+      maxTokenBytes: 4096,
+      logLevel: 'debug',
+      architecture: lambda.Architecture.X86_64,
+      memorySize: 512,
+      timeout: Duration.seconds(3),
+      authorizerName: 'jwt',
+      corsAllowOrigin: 'https://app.example.com',
+    });
+    jwt.addRoutes(api, ROUTES.slice(0, 1), mock);
+    template = Template.fromStack(stack);
+  });
+
+  test('passes the pool and every client to the Lambda', () => {
+    const { Variables } = authorizerFunction(template).Environment;
+    expect(Variables.COGNITO_USER_POOL_ID).toEqual({ Ref: expect.stringMatching(/^Pool/) });
+    expect(Variables.COGNITO_CLIENT_ID).toEqual({
+      'Fn::Join': [
+        '',
+        [{ Ref: expect.stringMatching(/^PoolWeb/) }, ',', { Ref: expect.stringMatching(/^PoolCli/) }],
+      ],
+    });
+  });
+
+  test('passes the extra issuers, token types, skew, size and log level', () => {
+    const { Variables } = authorizerFunction(template).Environment;
+    expect(JSON.parse(Variables.ISSUERS as string)).toEqual([
+      { issuer: 'https://login.example.org', audience: ['a', 'b'], jwksUri: 'https://keys.example.org/jwks' },
+    ]);
+    expect(Variables).toMatchObject({
+      TOKEN_TYPES: 'at+jwt,application/at+jwt',
+      CLOCK_SKEW_SECONDS: '10',
+      MAX_TOKEN_BYTES: '4096',
+      LOG_LEVEL: 'debug',
+    });
+    expect(Variables).not.toHaveProperty('ISSUER');
+  });
+
+  test('ROUTES holds the routes prop and the added routes', () => {
+    const { Variables } = authorizerFunction(template).Environment;
+    expect(JSON.parse(Variables.ROUTES as string)).toEqual([
+      { method: 'GET', path: '/elsewhere', scopes: [] },
+      { method: 'GET', path: '/orders', scopes: ['orders:read'] },
+    ]);
+  });
+
+  test('applies the cache TTL, name, architecture, memory, timeout and CORS origin', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      AuthorizerResultTtlInSeconds: 600,
+      Name: 'jwt',
+    });
+    expect(authorizerFunction(template)).toMatchObject({
+      Architectures: ['x86_64'],
+      MemorySize: 512,
+      Timeout: 3,
+    });
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'UNAUTHORIZED',
+      ResponseParameters: Match.objectLike({
+        'gatewayresponse.header.Access-Control-Allow-Origin': "'https://app.example.com'",
+      }),
+    });
+  });
+});
+
+test('a zero TTL turns the result cache off', () => {
+  const { stack, api } = fixture();
+  const jwt = new JwtAuthorizer(stack, 'Jwt', {
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    resultsCacheTtl: Duration.seconds(0),
+  });
+  jwt.addRoutes(api, ROUTES, mock);
+  Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Authorizer', {
+    AuthorizerResultTtlInSeconds: 0,
+  });
+});
+
+describe('prop validation', () => {
+  const pool = (stack: Stack): cognito.UserPool => new cognito.UserPool(stack, 'Pool');
+  const base: JwtAuthorizerProps = { issuer: ISSUER, audience: AUDIENCE };
+
+  test.each<[string, (stack: Stack) => JwtAuthorizerProps, string, string]>([
+    [
+      'TTL over an hour',
+      () => ({ ...base, resultsCacheTtl: Duration.hours(2) }),
+      'resultsCacheTtl',
+      "JwtAuthorizer: resultsCacheTtl must be a whole number of seconds from 0 to 3600; got 7200 seconds. Use at most Duration.hours(1) (API Gateway's limit), or Duration.seconds(0) to turn the cache off.",
+    ],
+    [
+      'fractional TTL',
+      () => ({ ...base, resultsCacheTtl: Duration.millis(1500) }),
+      'resultsCacheTtl',
+      "JwtAuthorizer: resultsCacheTtl must be a whole number of seconds from 0 to 3600; got 1.5 seconds. Use at most Duration.hours(1) (API Gateway's limit), or Duration.seconds(0) to turn the cache off.",
+    ],
+    [
+      'no issuer at all',
+      () => ({}),
+      'issuer',
+      'JwtAuthorizer: issuer is missing: no trusted issuer was given. Pass issuer and audience, issuers, or userPool and userPoolClients.',
+    ],
+    [
+      'issuer without audience',
+      () => ({ issuer: ISSUER }),
+      'audience',
+      "JwtAuthorizer: audience is required with issuer; got undefined. Pass the API's identifier, e.g. ['https://api.example.com'].",
+    ],
+    [
+      'audience without issuer',
+      () => ({ audience: AUDIENCE }),
+      'issuer',
+      'JwtAuthorizer: issuer is required when audience is set; got undefined. Pass the issuer URL exactly as it appears in the `iss` claim.',
+    ],
+    [
+      'empty audience',
+      () => ({ issuer: ISSUER, audience: [] }),
+      'audience',
+      "JwtAuthorizer: audience must not be empty. Pass the API's identifier, e.g. ['https://api.example.com'].",
+    ],
+    [
+      'audience with a comma',
+      () => ({ issuer: ISSUER, audience: ['a,b'] }),
+      'audience',
+      `JwtAuthorizer: audience entries must be non-empty and contain no commas; got "a,b". Pass the API's identifier, e.g. ['https://api.example.com'].`,
+    ],
+    [
+      'http issuer without jwksUri',
+      () => ({ issuer: 'http://issuer.example.com', audience: AUDIENCE }),
+      'issuer',
+      'JwtAuthorizer: issuer must be an absolute https URL; got "http://issuer.example.com". Use the https issuer URL, or pass jwksUri explicitly.',
+    ],
+    [
+      'http jwksUri',
+      () => ({ ...base, jwksUri: 'http://issuer.example.com/jwks' }),
+      'jwksUri',
+      `JwtAuthorizer: jwksUri must be an absolute https URL; got "http://issuer.example.com/jwks". Use the https URL of the issuer's JWKS.`,
+    ],
+    [
+      'empty issuers',
+      () => ({ issuers: [] }),
+      'issuers',
+      'JwtAuthorizer: issuers must not be empty; got []. Leave it out, or list at least one issuer.',
+    ],
+    [
+      'repeated issuer',
+      () => ({ ...base, issuers: [{ issuer: ISSUER, audience: ['x'] }] }),
+      'issuers[0].issuer',
+      `JwtAuthorizer: issuers[0].issuer repeats "${ISSUER}". Trust each issuer once, with all its audiences.`,
+    ],
+    [
+      'userPool without clients',
+      (stack) => ({ userPool: pool(stack) }),
+      'userPoolClients',
+      'JwtAuthorizer: userPoolClients is required with userPool; got undefined. Pass the app clients whose access tokens the API accepts.',
+    ],
+    [
+      'clients without userPool',
+      (stack) => ({ ...base, userPoolClients: [pool(stack).addClient('C')] }),
+      'userPool',
+      'JwtAuthorizer: userPool is required when userPoolClients is set; got undefined. Pass the user pool the clients belong to.',
+    ],
+    [
+      'clock skew over 5 minutes',
+      () => ({ ...base, clockSkew: Duration.minutes(10) }),
+      'clockSkew',
+      'JwtAuthorizer: clockSkew must be a whole number of seconds from 0 to 300; got 600 seconds. A few seconds to a minute covers real clock drift.',
+    ],
+    [
+      'empty token types',
+      () => ({ ...base, tokenTypes: [] }),
+      'tokenTypes',
+      'JwtAuthorizer: tokenTypes must not be empty. Use media type names such as "at+jwt" or "application/at+jwt" (RFC 9068).',
+    ],
+    [
+      'token type with a space',
+      () => ({ ...base, tokenTypes: ['at jwt'] }),
+      'tokenTypes',
+      'JwtAuthorizer: tokenTypes entries must be media type names; got "at jwt". Use media type names such as "at+jwt" or "application/at+jwt" (RFC 9068).',
+    ],
+    [
+      'memory below Lambda’s minimum',
+      () => ({ ...base, memorySize: 64 }),
+      'memorySize',
+      'JwtAuthorizer: memorySize must be a whole number from 128 to 10240; got 64. Lambda accepts 128 to 10240 MiB.',
+    ],
+    [
+      'timeout beyond API Gateway’s',
+      () => ({ ...base, timeout: Duration.seconds(30) }),
+      'timeout',
+      'JwtAuthorizer: timeout must be a whole number of seconds from 1 to 29; got 30 seconds. API Gateway waits at most 29 seconds for an authorizer.',
+    ],
+    [
+      'token size out of range',
+      () => ({ ...base, maxTokenBytes: 100 }),
+      'maxTokenBytes',
+      'JwtAuthorizer: maxTokenBytes must be a whole number from 256 to 65536; got 100. Typical access tokens are 1 to 4 KB.',
+    ],
+    [
+      'unknown log level',
+      () => ({ ...base, logLevel: 'verbose' as never }),
+      'logLevel',
+      'JwtAuthorizer: logLevel must be one of debug, info, warn, error, silent; got "verbose". Use "info" in production.',
+    ],
+    [
+      'CORS origin with a quote',
+      () => ({ ...base, corsAllowOrigin: "https://x'" }),
+      'corsAllowOrigin',
+      `JwtAuthorizer: corsAllowOrigin must be "*" or an origin without quotes or line breaks; got "https://x'". Use "*" or an origin such as "https://app.example.com".`,
+    ],
+    [
+      'route with a bad scope',
+      () => ({ ...base, routes: [{ method: 'GET', path: '/a', scopes: ['read write'] }] }),
+      'routes[0].scopes',
+      'JwtAuthorizer: routes[0].scopes entries must be OAuth scope names without spaces or quotes; got "read write". List each scope as its own entry.',
+    ],
+    [
+      'route with a bad path',
+      () => ({ ...base, routes: [{ method: 'GET', path: 'items', scopes: [] }] }),
+      'routes[0].path',
+      'JwtAuthorizer: routes[0].path must be an API Gateway resource path like "/items/{id}"; got "items". Fix the route table.',
+    ],
+    [
+      'route with a bad method',
+      () => ({ ...base, routes: [{ method: 'TRACE' as never, path: '/a', scopes: [] }] }),
+      'routes[0].method',
+      'JwtAuthorizer: routes[0].method must be one of GET, POST, PUT, PATCH, DELETE; got "TRACE". Fix the route table.',
+    ],
+  ])('%s', (_name, props, subject, message) => {
+    const { stack } = fixture();
+    let error: unknown;
+    try {
+      new JwtAuthorizer(stack, 'Jwt', props(stack));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InfraConfigError);
+    expect(error).toMatchObject({ name: 'InfraConfigError', code: 'INVALID_PROP', subject, message });
+  });
+});
+
+describe('route protection', () => {
+  test('a route declared twice is refused', () => {
+    const { stack, api } = fixture();
+    const jwt = new JwtAuthorizer(stack, 'Jwt', {
+      ...{ issuer: ISSUER, audience: AUDIENCE },
+      routes: ROUTES.slice(0, 1),
+    });
+    expect(() => jwt.addRoutes(api, ROUTES.slice(0, 1), mock)).toThrow(
+      expect.objectContaining({
+        code: 'ROUTE_CONFLICT',
+        message:
+          'JwtAuthorizer: route GET /orders is declared twice. Declare each method and path once in the route table.',
+      }),
+    );
+  });
+
+  test('one authorizer serves one REST API', () => {
+    const { stack, api } = fixture();
+    const other = new apigw.RestApi(stack, 'Other', { deploy: false });
+    const jwt = new JwtAuthorizer(stack, 'Jwt', { issuer: ISSUER, audience: AUDIENCE });
+    jwt.addRoutes(api, ROUTES.slice(0, 1), mock);
+    expect(() => jwt.addRoutes(other, ROUTES.slice(1, 2), mock)).toThrow(
+      expect.objectContaining({
+        code: 'ROUTE_CONFLICT',
+        message:
+          'JwtAuthorizer: already serves the REST API at Test/Api; an API Gateway authorizer belongs to one REST API, so Test/Other needs its own JwtAuthorizer.',
+      }),
+    );
+  });
+
+  test('an authorizer with no routes fails synthesis, since it would deny everything', () => {
+    const { stack, api } = fixture();
+    const jwt = new JwtAuthorizer(stack, 'Jwt', { issuer: ISSUER, audience: AUDIENCE });
+    // Using the authorizer directly records no scopes: the Lambda would have nothing to allow.
+    api.root.addMethod('GET', mock(), { authorizer: jwt.authorizer });
+    expect(() => Template.fromStack(stack)).toThrow(
+      /Test\/Jwt: JwtAuthorizer has no routes, so every request would be denied\. Protect methods with addRoutes\(\) or addMethod\(\), or list them in the routes prop\./,
+    );
+  });
+
+  test('method options pass through, but authorization is always the JwtAuthorizer', () => {
+    const { stack, api } = fixture();
+    const jwt = new JwtAuthorizer(stack, 'Jwt', { issuer: ISSUER, audience: AUDIENCE });
+    const [method] = jwt.addRoutes(api, ROUTES.slice(0, 1), mock, (route) => ({
+      operationName: `op-${route.method}`,
+      ...({ authorizationType: apigw.AuthorizationType.NONE } as object),
+    }));
+    expect(method?.httpMethod).toBe('GET');
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'GET',
+      OperationName: 'op-GET',
+      AuthorizationType: 'CUSTOM',
+    });
+  });
+});
