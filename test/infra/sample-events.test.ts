@@ -1,0 +1,67 @@
+// The SAM sample events in events/: one TOKEN event and one REST proxy event per route of the route table,
+// shaped as API Gateway sends them, so `sam local invoke` exercises the same paths as the deployed API.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { APIGatewayProxyEvent, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
+import { passesIdentityValidation } from '../../infra/constructs/gateway-contract';
+import { APP_ROUTES } from '../../lambda/routes';
+
+const EVENTS = resolve(__dirname, '..', '..', 'events');
+
+function read<T>(name: string): T {
+  return JSON.parse(readFileSync(join(EVENTS, name), 'utf8')) as T;
+}
+
+/** Route id to event file: ListItems -> list-items.json. */
+function eventFile(routeId: string): string {
+  return `${routeId.replace(/(?<!^)([A-Z])/g, '-$1').toLowerCase()}.json`;
+}
+
+test('there is exactly one TOKEN event, one proxy event per route, and the SAM env-vars file', () => {
+  expect(readdirSync(EVENTS).sort()).toEqual(
+    ['authorizer-token.json', 'sam-env.json', ...APP_ROUTES.map((r) => eventFile(r.id))].sort(),
+  );
+});
+
+test('the SAM env-vars file only overrides variables the template declares', () => {
+  const { Parameters } = read<{ Parameters: Record<string, string> }>('sam-env.json');
+  expect(Object.keys(Parameters).sort()).toEqual([
+    'COGNITO_CLIENT_ID',
+    'COGNITO_USER_POOL_ID',
+    'ITEMS_TABLE',
+    'LOG_LEVEL',
+  ]);
+});
+
+test('the TOKEN event passes the identity validation expression and names a method of the API', () => {
+  const event = read<APIGatewayTokenAuthorizerEvent>('authorizer-token.json');
+  expect(event.type).toBe('TOKEN');
+  expect(passesIdentityValidation(event.authorizationToken)).toBe(true);
+  expect(event.methodArn).toMatch(/^arn:aws:execute-api:[a-z0-9-]+:\d{12}:[a-z0-9]+\/v1\/GET\/items$/);
+});
+
+test.each(APP_ROUTES.map((r) => [r.id, r] as const))(
+  '%s has a proxy event for its method and resource',
+  (id, route) => {
+    const event = read<APIGatewayProxyEvent>(eventFile(id));
+    expect(event.httpMethod).toBe(route.method);
+    expect(event.resource).toBe(route.path);
+    expect(event.requestContext.resourcePath).toBe(route.path);
+    expect(event.requestContext.httpMethod).toBe(route.method);
+    expect(event.requestContext.stage).toBe('v1');
+    // Path parameters fill the resource template to give the path.
+    const filled = route.path.replace(/\{(\w+)\}/g, (_m, name: string) => event.pathParameters?.[name] ?? '');
+    expect(event.path).toBe(filled);
+    // Identity as API Gateway passes the authorizer's context: every value a string, scopes space-joined.
+    const authorizer = event.requestContext.authorizer as Record<string, unknown>;
+    expect(authorizer).toMatchObject({ principalId: 'alice', sub: 'alice', clientId: expect.any(String) });
+    expect(String(authorizer.scope).split(' ')).toEqual(expect.arrayContaining([...route.scopes]));
+    for (const [key, value] of Object.entries(authorizer)) {
+      expect([key, typeof value]).toEqual([key, key === 'integrationLatency' ? 'number' : 'string']);
+    }
+    if (route.method === 'POST') {
+      expect(event.headers['Content-Type']).toBe('application/json');
+      expect(JSON.parse(event.body ?? '')).toEqual({ name: expect.any(String) });
+    }
+  },
+);
