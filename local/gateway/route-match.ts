@@ -23,7 +23,7 @@ interface ResourceMatch {
 }
 
 function splitPath(path: string): string[] {
-  const trimmed = path.length > 1 ? path.replace(/\/+$/, '') : path;
+  const trimmed = path.length > 1 ? path.replace(/\/$/, '') : path;
   return trimmed === '/' || trimmed === '' ? [] : trimmed.slice(1).split('/');
 }
 

@@ -1,0 +1,306 @@
+// The local API gateway over real HTTP on 127.0.0.1. The authorizers here are small functions standing in for
+// "any Lambda authorizer", because what is under test is how the gateway treats each kind of output (as AWS
+// does); the project's real authorizer runs behind this gateway in test/e2e.
+import type { APIGatewayProxyEvent, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
+import { gatewayResponse, gatewayResponseBody } from '../../infra/constructs/gateway-contract';
+import { constructContract } from '../../local/construct-contract';
+import {
+  createGateway,
+  type Gateway,
+  type GatewayRouteBinding,
+  type TokenAuthorizer,
+} from '../../local/gateway';
+import { createLogger } from '../../lambda/shared/log';
+
+const TOKEN = 'Bearer aaa.bbb.ccc';
+const API_ARN = 'arn:aws:execute-api:us-east-1:123456789012:local123ab/local';
+
+function allowAll(context: Record<string, unknown> = { sub: 'alice', scope: 'items:read', expiresAt: 42 }) {
+  return {
+    principalId: 'alice',
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: `${API_ARN}/*` }],
+    },
+    context,
+  };
+}
+
+const events: APIGatewayProxyEvent[] = [];
+const authorizerEvents: APIGatewayTokenAuthorizerEvent[] = [];
+let authorizerImpl: TokenAuthorizer = async () => allowAll();
+
+const routes: GatewayRouteBinding[] = [
+  {
+    id: 'Echo',
+    method: 'GET',
+    path: '/items/{id}',
+    handler: (async (event: APIGatewayProxyEvent) => {
+      events.push(event);
+      return {
+        statusCode: 200,
+        headers: { 'X-Route': 'echo' },
+        body: JSON.stringify({ id: event.pathParameters?.id }),
+      };
+    }) as never,
+  },
+  {
+    id: 'Create',
+    method: 'POST',
+    path: '/items',
+    handler: (async (event: APIGatewayProxyEvent) => {
+      events.push(event);
+      return { statusCode: 201, multiValueHeaders: { 'Set-Cookie': ['a=1', 'b=2'] }, body: event.body };
+    }) as never,
+  },
+  {
+    id: 'Broken',
+    method: 'GET',
+    path: '/broken',
+    handler: (async () => ({ body: 'no status code' })) as never,
+  },
+  {
+    id: 'Throws',
+    method: 'GET',
+    path: '/throws',
+    handler: (async () => {
+      throw new Error('boom');
+    }) as never,
+  },
+];
+
+function start(cacheTtlSeconds: number, statsEndpoint = true): Promise<{ gateway: Gateway; url: string }> {
+  const contract = constructContract();
+  const gateway = createGateway({
+    routes,
+    authorizer: (event) => {
+      authorizerEvents.push(event);
+      return authorizerImpl(event);
+    },
+    identityValidationExpression: contract.identityValidationExpression,
+    responses: contract.responses,
+    cacheTtlSeconds,
+    statsEndpoint,
+    logger: createLogger('local-gateway', 'silent'),
+  });
+  return gateway.listen(0).then((url) => ({ gateway, url }));
+}
+
+async function expectContractResponse(
+  res: Response,
+  type: Parameters<typeof gatewayResponse>[0],
+  status?: number,
+): Promise<void> {
+  const expected = gatewayResponse(type);
+  expect(res.status).toBe(status ?? expected.statusCode);
+  for (const [name, value] of Object.entries(expected.headers)) expect(res.headers.get(name)).toBe(value);
+  expect(await res.text()).toBe(gatewayResponseBody(expected));
+}
+
+describe('the local gateway', () => {
+  let gateway: Gateway;
+  let url: string;
+
+  beforeAll(async () => {
+    ({ gateway, url } = await start(0));
+  });
+  afterAll(() => gateway.close());
+  beforeEach(() => {
+    events.length = 0;
+    authorizerEvents.length = 0;
+    authorizerImpl = async () => allowAll();
+  });
+
+  test('sends a TOKEN event with a realistic methodArn and a REST proxy event to the handler', async () => {
+    const res = await fetch(`${url}/items/a%20b?x=1&x=2&y=3`, {
+      headers: { Authorization: TOKEN, 'X-Custom': 'v' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-route')).toBe('echo');
+    expect(await res.json()).toEqual({ id: 'a b' });
+    expect(authorizerEvents).toEqual([
+      { type: 'TOKEN', authorizationToken: TOKEN, methodArn: `${API_ARN}/GET/items/a%20b` },
+    ]);
+    const [event] = events;
+    expect(event).toMatchObject({
+      resource: '/items/{id}',
+      path: '/items/a%20b',
+      httpMethod: 'GET',
+      pathParameters: { id: 'a b' },
+      queryStringParameters: { x: '2', y: '3' },
+      multiValueQueryStringParameters: { x: ['1', '2'], y: ['3'] },
+      body: null,
+      isBase64Encoded: false,
+      stageVariables: null,
+      requestContext: {
+        accountId: '123456789012',
+        apiId: 'local123ab',
+        stage: 'local',
+        resourcePath: '/items/{id}',
+        path: '/local/items/a%20b',
+        httpMethod: 'GET',
+        // API Gateway turns numbers and booleans in the context into strings.
+        authorizer: { principalId: 'alice', sub: 'alice', scope: 'items:read', expiresAt: '42' },
+      },
+    });
+    expect(event?.headers.Authorization).toBe(TOKEN);
+    expect(event?.headers['X-Custom']).toBe('v');
+    expect(event?.multiValueHeaders['X-Custom']).toEqual(['v']);
+    expect(typeof event?.requestContext.authorizer?.integrationLatency).toBe('number');
+  });
+
+  test('passes the body and returns multi-value headers', async () => {
+    const res = await fetch(`${url}/items`, {
+      method: 'POST',
+      headers: { Authorization: TOKEN },
+      body: '{"name":"x"}',
+    });
+    expect(res.status).toBe(201);
+    expect(await res.text()).toBe('{"name":"x"}');
+    expect(res.headers.get('set-cookie')).toBe('a=1, b=2');
+    expect(res.headers.get('content-type')).toBe('application/json');
+    expect(events[0]?.body).toBe('{"name":"x"}');
+  });
+
+  test.each([
+    ['no Authorization header', {}],
+    ['an empty Authorization header', { Authorization: '' }],
+    ['a header that fails the identity validation expression', { Authorization: 'Bearer not-a-jwt' }],
+    ['two tokens in one header', { Authorization: 'Bearer a.b.c, Bearer d.e.f' }],
+  ])('%s: 401 without invoking the authorizer', async (_name, headers) => {
+    await expectContractResponse(await fetch(`${url}/items/1`, { headers }), 'UNAUTHORIZED');
+    expect(authorizerEvents).toHaveLength(0);
+    expect(events).toHaveLength(0);
+  });
+
+  test.each([
+    [
+      "the authorizer throws Error('Unauthorized')",
+      'UNAUTHORIZED',
+      () => Promise.reject(new Error('Unauthorized')),
+    ],
+    [
+      'the authorizer throws anything else',
+      'AUTHORIZER_FAILURE',
+      () => Promise.reject(new Error('JWKS down')),
+    ],
+    [
+      'a context value is an object',
+      'AUTHORIZER_CONFIGURATION_ERROR',
+      async () => allowAll({ nested: { a: 1 } }),
+    ],
+    ['a context value is an array', 'AUTHORIZER_CONFIGURATION_ERROR', async () => allowAll({ list: [1] })],
+    [
+      'the principalId is missing',
+      'AUTHORIZER_CONFIGURATION_ERROR',
+      async () => ({ ...allowAll(), principalId: undefined }),
+    ],
+    ['the policy is missing', 'AUTHORIZER_CONFIGURATION_ERROR', async () => ({ principalId: 'alice' })],
+    [
+      'the policy denies explicitly',
+      'ACCESS_DENIED',
+      async () => ({
+        principalId: 'alice',
+        policyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Action: 'execute-api:Invoke', Resource: '*' },
+            { Effect: 'Deny', Action: 'execute-api:Invoke', Resource: `${API_ARN}/GET/items/*` },
+          ],
+        },
+      }),
+    ],
+    [
+      'no statement matches',
+      'ACCESS_DENIED',
+      async () => ({
+        principalId: 'alice',
+        policyDocument: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: `${API_ARN}/POST/items` }],
+        },
+      }),
+    ],
+  ] as const)('%s: %s', async (_name, type, impl) => {
+    authorizerImpl = impl as TokenAuthorizer;
+    await expectContractResponse(await fetch(`${url}/items/1`, { headers: { Authorization: TOKEN } }), type);
+    expect(events).toHaveLength(0);
+  });
+
+  test.each([
+    ['a handler that returns no statusCode', '/broken'],
+    ['a handler that throws', '/throws'],
+  ])('%s: 502 with the DEFAULT_5XX response', async (_name, path) => {
+    authorizerImpl = async () => allowAll();
+    await expectContractResponse(
+      await fetch(`${url}${path}`, { headers: { Authorization: TOKEN } }),
+      'DEFAULT_5XX',
+      502,
+    );
+  });
+
+  test('an unknown route is answered before any authorization', async () => {
+    await expectContractResponse(
+      await fetch(`${url}/unknown`, { headers: { Authorization: TOKEN } }),
+      'MISSING_AUTHENTICATION_TOKEN',
+    );
+    expect(authorizerEvents).toHaveLength(0);
+  });
+
+  test('with the cache off, every request invokes the authorizer', async () => {
+    await fetch(`${url}/items/1`, { headers: { Authorization: TOKEN } });
+    await fetch(`${url}/items/1`, { headers: { Authorization: TOKEN } });
+    expect(authorizerEvents).toHaveLength(2);
+  });
+});
+
+describe('the local gateway with the result cache on', () => {
+  let gateway: Gateway;
+  let url: string;
+
+  beforeAll(async () => {
+    ({ gateway, url } = await start(300, false));
+  });
+  afterAll(() => gateway.close());
+  beforeEach(() => {
+    events.length = 0;
+    authorizerEvents.length = 0;
+  });
+
+  test('a cached policy decides other routes for the same token; other tokens are authorized afresh', async () => {
+    // Allows GET /items/* only: the cached policy must deny a later POST without asking the authorizer.
+    authorizerImpl = async () => ({
+      principalId: 'bob',
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: `${API_ARN}/GET/items/*` }],
+      },
+      context: { sub: 'bob' },
+    });
+    expect((await fetch(`${url}/items/1`, { headers: { Authorization: TOKEN } })).status).toBe(200);
+    expect((await fetch(`${url}/items/2`, { headers: { Authorization: TOKEN } })).status).toBe(200);
+    await expectContractResponse(
+      await fetch(`${url}/items`, { method: 'POST', headers: { Authorization: TOKEN }, body: '{}' }),
+      'ACCESS_DENIED',
+    );
+    expect(authorizerEvents).toHaveLength(1);
+    expect(gateway.stats).toMatchObject({ authorizerInvocations: 1, cacheHits: 2 });
+
+    expect((await fetch(`${url}/items/1`, { headers: { Authorization: 'Bearer ddd.eee.fff' } })).status).toBe(
+      200,
+    );
+    expect(authorizerEvents).toHaveLength(2);
+  });
+
+  test('a 401 from the authorizer is not cached', async () => {
+    authorizerImpl = () => Promise.reject(new Error('Unauthorized'));
+    const token = 'Bearer xxx.yyy.zzz';
+    expect((await fetch(`${url}/items/1`, { headers: { Authorization: token } })).status).toBe(401);
+    expect((await fetch(`${url}/items/1`, { headers: { Authorization: token } })).status).toBe(401);
+    expect(authorizerEvents).toHaveLength(2);
+  });
+
+  test('the stats path does not exist unless enabled', async () => {
+    await expectContractResponse(await fetch(`${url}/__local/stats`), 'MISSING_AUTHENTICATION_TOKEN');
+  });
+});

@@ -1,0 +1,86 @@
+// npm start settings: defaults, the external-issuer switch, and errors that name the variable.
+import { SettingError } from '../../local/errors';
+import { LOCAL_AUDIENCE, parseStackSettings } from '../../local/stack-settings';
+
+const DEFAULTS = { cacheTtlSeconds: 300 };
+
+describe('parseStackSettings', () => {
+  test('defaults', () => {
+    expect(parseStackSettings({}, DEFAULTS)).toEqual({
+      apiPort: 3000,
+      issuerPort: 3443,
+      cacheTtlSeconds: 300,
+      dynamodbEndpoint: null,
+      itemsTable: 'items',
+      externalIssuer: false,
+      audience: LOCAL_AUDIENCE,
+      accessTokenTtlSeconds: 900,
+      shortLivedTokenTtlSeconds: null,
+      statsEndpoint: false,
+      stackFile: null,
+    });
+  });
+
+  test('reads every setting', () => {
+    expect(
+      parseStackSettings(
+        {
+          API_PORT: '0',
+          ISSUER_PORT: '0',
+          AUTHORIZER_CACHE_TTL_SECONDS: '0',
+          DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
+          ITEMS_TABLE: 'items-e2e',
+          ACCESS_TOKEN_TTL_SECONDS: '60',
+          SHORT_LIVED_TOKEN_TTL_SECONDS: '2',
+          GATEWAY_STATS: '1',
+          LOCAL_STACK_FILE: '/tmp/x.json',
+        },
+        DEFAULTS,
+      ),
+    ).toMatchObject({
+      apiPort: 0,
+      issuerPort: 0,
+      cacheTtlSeconds: 0,
+      dynamodbEndpoint: 'http://127.0.0.1:8000',
+      itemsTable: 'items-e2e',
+      accessTokenTtlSeconds: 60,
+      shortLivedTokenTtlSeconds: 2,
+      statsEndpoint: true,
+      stackFile: '/tmp/x.json',
+    });
+  });
+
+  test.each(['ISSUER', 'AUDIENCE', 'JWKS_URI', 'ISSUERS', 'COGNITO_USER_POOL_ID'])(
+    '%s switches the gateway to an external issuer',
+    (name) => {
+      expect(parseStackSettings({ [name]: 'x' }, DEFAULTS).externalIssuer).toBe(true);
+    },
+  );
+
+  test.each([
+    ['API_PORT', '70000', 'API_PORT must be a whole number from 0 to 65535; got "70000"'],
+    ['ISSUER_PORT', 'abc', 'ISSUER_PORT must be a whole number from 0 to 65535; got "abc"'],
+    [
+      'AUTHORIZER_CACHE_TTL_SECONDS',
+      '3601',
+      'AUTHORIZER_CACHE_TTL_SECONDS must be a whole number from 0 to 3600; got "3601"',
+    ],
+    ['DYNAMODB_ENDPOINT', 'localhost:8000', 'DYNAMODB_ENDPOINT must be an http(s) URL; got "localhost:8000"'],
+    ['ITEMS_TABLE', 'a', 'ITEMS_TABLE must be a DynamoDB table name; got "a"'],
+    ['GATEWAY_STATS', 'yes', 'GATEWAY_STATS must be 1/true or 0/false; got "yes"'],
+    [
+      'SHORT_LIVED_TOKEN_TTL_SECONDS',
+      '0',
+      'SHORT_LIVED_TOKEN_TTL_SECONDS must be a whole number from 1 to 3600; got "0"',
+    ],
+  ])('%s=%s is refused', (name, value, message) => {
+    let error: unknown;
+    try {
+      parseStackSettings({ [name]: value }, DEFAULTS);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SettingError);
+    expect(error).toMatchObject({ code: 'INVALID_SETTING', setting: name, message });
+  });
+});
