@@ -27,17 +27,24 @@ const NETWORK_CODES = new Set([
 ]);
 
 export function isStorageUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  if (TRANSIENT_NAMES.has(error.name)) return true;
-  const details = error as Error & {
+  // Structural checks, not instanceof: errors from Node's sockets may come from another realm (as in jest).
+  if (error === null || typeof error !== 'object') return false;
+  const details = error as {
+    name?: unknown;
     code?: unknown;
     $metadata?: { httpStatusCode?: number };
     $retryable?: unknown;
     errors?: unknown;
   };
+  if (typeof details.name === 'string' && TRANSIENT_NAMES.has(details.name)) return true;
   if (typeof details.code === 'string' && NETWORK_CODES.has(details.code)) return true;
-  if ((details.$metadata?.httpStatusCode ?? 0) >= 500) return true;
   if (details.$retryable !== undefined) return true;
+  if (details.$metadata !== undefined) {
+    // The SDK's retry loop stamps $metadata on whatever it finally throws. A 5xx is an outage; no status
+    // at all means DynamoDB never answered (refused, reset, timed out), however the socket error was wrapped.
+    const status = details.$metadata.httpStatusCode;
+    if (status === undefined || status >= 500) return true;
+  }
   // Node reports a failed multi-address connect as an AggregateError of per-address errors.
   if (Array.isArray(details.errors)) return details.errors.some(isStorageUnavailable);
   return false;
