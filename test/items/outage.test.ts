@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { setLogSink } from '../../lambda/shared/log';
 import type { DynamoDbLocal } from '../setup/dynamodb-local';
 import { createItemsTable, startDynamoDbLocal } from '../setup/dynamodb-local';
 import { apiEvent, createEvent, jsonBody, newCaller, problemBody } from './events';
@@ -31,15 +32,13 @@ function coldStart(endpoint: string): Handlers {
   process.env.ITEMS_TABLE = TABLE;
   let handlers: Handlers | undefined;
   jest.isolateModules(() => {
-    const log = jest.requireActual<typeof import('../../lambda/shared/log')>('../../lambda/shared/log');
+    const log = jest.requireActual<{ setLogSink: typeof setLogSink }>('../../lambda/shared/log');
     log.setLogSink((line) => logs.push(line));
     handlers = {
-      create:
-        jest.requireActual<typeof import('../../lambda/items/create')>('../../lambda/items/create').handler,
-      list: jest.requireActual<typeof import('../../lambda/items/list')>('../../lambda/items/list').handler,
-      get: jest.requireActual<typeof import('../../lambda/items/get')>('../../lambda/items/get').handler,
-      remove:
-        jest.requireActual<typeof import('../../lambda/items/delete')>('../../lambda/items/delete').handler,
+      create: jest.requireActual<{ handler: Handler }>('../../lambda/items/create').handler,
+      list: jest.requireActual<{ handler: Handler }>('../../lambda/items/list').handler,
+      get: jest.requireActual<{ handler: Handler }>('../../lambda/items/get').handler,
+      remove: jest.requireActual<{ handler: Handler }>('../../lambda/items/delete').handler,
     };
   });
   if (handlers === undefined) throw new Error('handlers did not load');
