@@ -1,0 +1,171 @@
+// The authorizer's core: header -> token -> verified claims -> (revocation) -> one cache-safe policy.
+// It takes plain values and returns plain values; handler.ts only adapts it to the Lambda runtime.
+import type { APIGatewayAuthorizerResult } from 'aws-lambda';
+import { SimpleFetcher, type Fetcher } from 'aws-jwt-verify/https';
+import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
+import { createLogger, type Logger } from '../shared/log';
+import { parseBearer } from './bearer';
+import type { AuthorizerConfig } from './config';
+import { AuthorizerError, TokenRejectedError } from './errors';
+import { WarmJwksCache, type JwksFetchEvent } from './jwks-cache';
+import { buildPolicy, decideRoutes, parseMethodArn, permits, type ContextValue } from './policy';
+import { grantedScopes } from './scopes';
+import { decodeToken } from './token';
+import { TokenVerifier } from './verifier';
+
+/** Checks a verified token against a revocation list; throws TokenRejectedError('TOKEN_REVOKED') or fails. */
+export interface RevocationCheck {
+  check(payload: JwtPayload): Promise<void>;
+}
+
+export interface AuthorizerDeps {
+  /** How JWKS documents are fetched. @default aws-jwt-verify's SimpleFetcher with the configured timeout */
+  readonly fetcher?: Fetcher;
+  readonly logger?: Logger;
+  readonly revocation?: RevocationCheck;
+  /** @default 5000 */
+  readonly jwksRefetchWindowMs?: number;
+  /** @default 1000 */
+  readonly jwksFailureBackoffMs?: number;
+  /** @default 15 minutes */
+  readonly jwksMaxAgeMs?: number;
+}
+
+export interface TokenAuthorizerEvent {
+  readonly type?: string;
+  readonly authorizationToken?: unknown;
+  readonly methodArn?: unknown;
+}
+
+export interface Authorizer {
+  /** Settles when the cold-start JWKS fetch has finished (it never rejects; failures are logged). */
+  readonly ready: Promise<void>;
+  readonly jwksCache: WarmJwksCache;
+  /**
+   * Returns the policy, or throws exactly Error('Unauthorized') for any token problem (API Gateway's 401),
+   * or an AuthorizerError that is not 'Unauthorized' when the authorizer cannot decide (API Gateway's 5xx).
+   */
+  authorize(event: TokenAuthorizerEvent): Promise<APIGatewayAuthorizerResult>;
+}
+
+function clientIdOf(payload: JwtPayload): string | undefined {
+  for (const claim of ['client_id', 'azp', 'cid'] as const) {
+    const value = payload[claim];
+    if (typeof value === 'string' && value !== '') return value;
+  }
+  return undefined;
+}
+
+export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps = {}): Authorizer {
+  const log = deps.logger ?? createLogger('authorizer', config.logLevel);
+  const onFetch = (e: JwksFetchEvent): void => {
+    if (e.ok) log.info('jwks fetched', { ...e, reason: e.reason });
+    else
+      log.error('jwks fetch failed', {
+        ...e,
+        code: 'JWKS_UNAVAILABLE',
+        fetchReason: e.reason,
+        reason: undefined,
+      });
+  };
+  const jwksCache = new WarmJwksCache({
+    fetcher:
+      deps.fetcher ??
+      new SimpleFetcher({
+        defaultRequestOptions: { responseTimeout: config.jwksTimeoutMs, timeout: config.jwksTimeoutMs },
+      }),
+    refetchWindowMs: deps.jwksRefetchWindowMs ?? 5000,
+    failureBackoffMs: deps.jwksFailureBackoffMs ?? 1000,
+    maxAgeMs: deps.jwksMaxAgeMs ?? 15 * 60_000,
+    onFetch,
+  });
+  const verifier = new TokenVerifier(config, jwksCache);
+  // Started at init so the first request normally finds the keys cached; failures surface per request.
+  const ready = verifier.hydrate().catch(() => undefined);
+
+  async function decide(event: TokenAuthorizerEvent, started: number): Promise<APIGatewayAuthorizerResult> {
+    const token = parseBearer(event.authorizationToken, config.maxTokenBytes);
+    const arn = parseMethodArn(event.methodArn);
+    const decoded = decodeToken(token);
+    const kid = decoded.header.kid;
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    let payload: JwtPayload;
+    try {
+      const result = verifier.verify(decoded, nowSeconds);
+      payload = result instanceof Promise ? await result : result;
+      if (deps.revocation) await deps.revocation.check(payload);
+    } catch (error) {
+      if (error instanceof AuthorizerError) Object.assign(error, { kid });
+      throw error;
+    }
+
+    const sub = payload.sub as string;
+    const granted = grantedScopes(payload);
+    const decision = decideRoutes(arn, config.routes, granted);
+    const clientId = clientIdOf(payload);
+    const context: Record<string, ContextValue> = {
+      sub,
+      scope: [...granted].join(' '),
+      issuer: payload.iss as string,
+      expiresAt: payload.exp as number,
+    };
+    if (clientId !== undefined) context.clientId = clientId;
+    if (typeof payload.jti === 'string') context.tokenId = payload.jti;
+
+    if (log.enabled('info')) {
+      const allowed = permits(arn, decision);
+      log.info('authorization', {
+        decision: allowed ? 'allow' : 'deny',
+        reason: allowed ? 'ALLOWED' : 'INSUFFICIENT_SCOPE',
+        route: `${arn.method} ${arn.path}`,
+        sub,
+        clientId,
+        kid,
+        allowedRoutes: decision.allow.length,
+        latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
+      });
+    }
+    return buildPolicy(arn, sub, decision, context);
+  }
+
+  async function authorize(event: TokenAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
+    const started = performance.now();
+    await ready;
+    try {
+      return await decide(event ?? {}, started);
+    } catch (error) {
+      const latencyMs = Math.round((performance.now() - started) * 1000) / 1000;
+      const kid = (error as { kid?: string } | null)?.kid;
+      if (error instanceof TokenRejectedError) {
+        log.warn('authorization', {
+          decision: 'unauthorized',
+          reason: error.code,
+          detail: error.message,
+          kid,
+          latencyMs,
+        });
+        // API Gateway answers 401 only for this exact message; anything else becomes a 5xx.
+        throw new Error('Unauthorized', { cause: error });
+      }
+      if (error instanceof AuthorizerError) {
+        log.error('authorization', {
+          decision: 'error',
+          reason: error.code,
+          detail: error.message,
+          kid,
+          latencyMs,
+        });
+        throw error;
+      }
+      log.error('authorization', {
+        decision: 'error',
+        reason: 'INTERNAL',
+        detail: error instanceof Error ? `${error.name}: ${error.message}` : 'non-error thrown',
+        latencyMs,
+      });
+      throw new Error('Authorizer failure', { cause: error });
+    }
+  }
+
+  return { ready, jwksCache, authorize };
+}

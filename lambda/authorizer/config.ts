@@ -1,0 +1,266 @@
+// Parses the authorizer's environment once, at cold start, into a frozen, typed configuration.
+import type { RouteRule } from '../routes';
+import { parseLogLevel, type LogLevel } from '../shared/log';
+import { ConfigError } from './errors';
+
+export interface TrustedIssuer {
+  /** The exact `iss` value. */
+  readonly issuer: string;
+  /** Accepted audiences (any one must be in `aud`); null only for Cognito access tokens, which carry no `aud`. */
+  readonly audience: readonly string[] | null;
+  readonly jwksUri: string;
+  /** Cognito mode: `token_use` must be `access` and `client_id` one of these. */
+  readonly cognitoClientIds?: readonly string[];
+}
+
+export type MissingJtiPolicy = 'reject' | 'subject-cutoff';
+
+export interface RevocationConfig {
+  readonly tableName: string;
+  /** What to do with a token that has no `jti` while revocation is on. */
+  readonly missingJti: MissingJtiPolicy;
+}
+
+export interface AuthorizerConfig {
+  readonly issuers: readonly TrustedIssuer[];
+  readonly routes: readonly RouteRule[];
+  /** Accepted `typ` header values, normalized (lower case, no `application/`); null = not checked. */
+  readonly tokenTypes: readonly string[] | null;
+  readonly clockSkewSeconds: number;
+  readonly maxTokenBytes: number;
+  readonly jwksTimeoutMs: number;
+  readonly logLevel: LogLevel;
+  readonly revocation: RevocationConfig | null;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+const PATH_SEGMENT = /^(?:[A-Za-z0-9._~:@!$&'()+,;=-]+|\{[A-Za-z0-9_]+\+?\})$/;
+const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/; // RFC 6749 scope-token
+const COGNITO_POOL_ID = /^([a-z]{2}(?:-[a-z]+)+-\d)_[0-9A-Za-z]+$/;
+
+function read(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function list(value: string): string[] {
+  return value
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
+}
+
+function parseJson(name: string, raw: string): unknown {
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch (cause) {
+    throw new ConfigError(name, 'must be valid JSON', { cause });
+  }
+}
+
+function httpsUrl(name: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch (cause) {
+    throw new ConfigError(name, `must be an absolute https URL; got "${value}"`, { cause });
+  }
+  if (url.protocol !== 'https:') {
+    throw new ConfigError(name, `must use https (JWKS over plain http can be tampered with); got "${value}"`);
+  }
+  return url.href;
+}
+
+/** The discovery-style default: the issuer URL plus `/.well-known/jwks.json`. */
+export function defaultJwksUri(issuer: string): string {
+  return issuer.replace(/\/+$/, '') + '/.well-known/jwks.json';
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max}; got "${raw}"`);
+  }
+  return Number(raw);
+}
+
+function audienceList(name: string, value: unknown): string[] {
+  const values = typeof value === 'string' ? list(value) : value;
+  if (
+    !Array.isArray(values) ||
+    values.length === 0 ||
+    values.some((a) => typeof a !== 'string' || !a.trim())
+  ) {
+    throw new ConfigError(name, 'audience must be a non-empty string or array of non-empty strings');
+  }
+  return values.map((a: string) => a.trim());
+}
+
+function parseIssuers(env: Env): TrustedIssuer[] {
+  const issuers: TrustedIssuer[] = [];
+  const single = read(env, 'ISSUER');
+  const audience = read(env, 'AUDIENCE');
+  const jwksUri = read(env, 'JWKS_URI');
+  if (single !== undefined) {
+    if (audience === undefined) {
+      throw new ConfigError(
+        'AUDIENCE',
+        'is required with ISSUER (comma-separated list of accepted audiences)',
+      );
+    }
+    issuers.push({
+      issuer: single,
+      audience: audienceList('AUDIENCE', audience),
+      jwksUri: httpsUrl(jwksUri !== undefined ? 'JWKS_URI' : 'ISSUER', jwksUri ?? defaultJwksUri(single)),
+    });
+  } else if (audience !== undefined || jwksUri !== undefined) {
+    throw new ConfigError('ISSUER', 'is required when AUDIENCE or JWKS_URI is set');
+  }
+
+  const many = read(env, 'ISSUERS');
+  if (many !== undefined) {
+    const parsed = parseJson('ISSUERS', many);
+    if (!Array.isArray(parsed) || parsed.length === 0) {
+      throw new ConfigError('ISSUERS', 'must be a non-empty JSON array of {issuer, audience, jwksUri}');
+    }
+    parsed.forEach((entry: unknown, i) => {
+      const at = `ISSUERS[${i}]`;
+      if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+        throw new ConfigError('ISSUERS', `${at} must be an object {issuer, audience, jwksUri}`);
+      }
+      const { issuer, audience: aud, jwksUri: uri, ...rest } = entry as Record<string, unknown>;
+      if (Object.keys(rest).length > 0) {
+        throw new ConfigError('ISSUERS', `${at} has unknown field(s): ${Object.keys(rest).join(', ')}`);
+      }
+      if (typeof issuer !== 'string' || !issuer.trim()) {
+        throw new ConfigError('ISSUERS', `${at}.issuer must be a non-empty string`);
+      }
+      if (uri !== undefined && typeof uri !== 'string') {
+        throw new ConfigError('ISSUERS', `${at}.jwksUri must be a string`);
+      }
+      issuers.push({
+        issuer: issuer.trim(),
+        audience: audienceList('ISSUERS', aud),
+        jwksUri: httpsUrl('ISSUERS', uri ?? defaultJwksUri(issuer.trim())),
+      });
+    });
+  }
+
+  const poolId = read(env, 'COGNITO_USER_POOL_ID');
+  const clientId = read(env, 'COGNITO_CLIENT_ID');
+  if (poolId !== undefined || clientId !== undefined) {
+    if (poolId === undefined)
+      throw new ConfigError('COGNITO_USER_POOL_ID', 'is required with COGNITO_CLIENT_ID');
+    if (clientId === undefined)
+      throw new ConfigError('COGNITO_CLIENT_ID', 'is required with COGNITO_USER_POOL_ID');
+    const match = COGNITO_POOL_ID.exec(poolId);
+    if (!match) {
+      throw new ConfigError('COGNITO_USER_POOL_ID', `must look like "us-east-1_AbC123"; got "${poolId}"`);
+    }
+    const issuer = `https://cognito-idp.${match[1]}.amazonaws.com/${poolId}`;
+    issuers.push({
+      issuer,
+      audience: null,
+      jwksUri: defaultJwksUri(issuer),
+      cognitoClientIds: list(clientId),
+    });
+  }
+
+  if (issuers.length === 0) {
+    throw new ConfigError(
+      'ISSUER',
+      'no trusted issuer: set ISSUER and AUDIENCE, ISSUERS, or COGNITO_USER_POOL_ID and COGNITO_CLIENT_ID',
+    );
+  }
+  const seen = new Set<string>();
+  for (const { issuer } of issuers) {
+    if (seen.has(issuer)) throw new ConfigError('ISSUERS', `issuer "${issuer}" is configured more than once`);
+    seen.add(issuer);
+  }
+  return issuers;
+}
+
+export function parseRoutes(raw: string | undefined): RouteRule[] {
+  if (raw === undefined || raw.trim() === '') {
+    throw new ConfigError('ROUTES', 'is required: a JSON array of {method, path, scopes}');
+  }
+  const parsed = parseJson('ROUTES', raw);
+  if (!Array.isArray(parsed) || parsed.length === 0) {
+    throw new ConfigError('ROUTES', 'must be a non-empty JSON array of {method, path, scopes}');
+  }
+  const seen = new Set<string>();
+  return parsed.map((entry: unknown, i) => {
+    const at = `ROUTES[${i}]`;
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+      throw new ConfigError('ROUTES', `${at} must be an object {method, path, scopes}`);
+    }
+    const { method, path, scopes } = entry as Record<string, unknown>;
+    if (typeof method !== 'string' || !METHODS.has(method)) {
+      throw new ConfigError('ROUTES', `${at}.method must be one of ${[...METHODS].join(', ')}`);
+    }
+    if (typeof path !== 'string' || !path.startsWith('/') || !validPath(path)) {
+      throw new ConfigError('ROUTES', `${at}.path must be an API Gateway resource path like /items/{id}`);
+    }
+    if (!Array.isArray(scopes) || scopes.some((s) => typeof s !== 'string' || !SCOPE_TOKEN.test(s))) {
+      throw new ConfigError('ROUTES', `${at}.scopes must be an array of scope names without spaces`);
+    }
+    const key = `${method} ${path}`;
+    if (seen.has(key)) throw new ConfigError('ROUTES', `${at} repeats ${key}`);
+    seen.add(key);
+    return Object.freeze({ method: method as RouteRule['method'], path, scopes: Object.freeze([...scopes]) });
+  });
+}
+
+function validPath(path: string): boolean {
+  if (path === '/') return true;
+  return path
+    .slice(1)
+    .split('/')
+    .every((segment) => PATH_SEGMENT.test(segment));
+}
+
+/** Lower case, without the optional `application/` prefix (RFC 7515 §4.1.9). */
+export function normalizeTokenType(typ: string): string {
+  const lower = typ.trim().toLowerCase();
+  return lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
+}
+
+export function parseConfig(env: Env): AuthorizerConfig {
+  const issuers = parseIssuers(env);
+  const routes = parseRoutes(env.ROUTES);
+  const types = read(env, 'TOKEN_TYPES');
+  const tokenTypes = types === undefined ? null : list(types).map(normalizeTokenType);
+  if (tokenTypes !== null && tokenTypes.length === 0) {
+    throw new ConfigError('TOKEN_TYPES', 'must list at least one type, e.g. "at+jwt,application/at+jwt"');
+  }
+  const revocationTable = read(env, 'REVOCATION_TABLE');
+  const requireJti = read(env, 'REVOCATION_REQUIRE_JTI') ?? 'true';
+  if (requireJti !== 'true' && requireJti !== 'false') {
+    throw new ConfigError('REVOCATION_REQUIRE_JTI', `must be "true" or "false"; got "${requireJti}"`);
+  }
+  let logLevel: LogLevel;
+  try {
+    logLevel = parseLogLevel(env.LOG_LEVEL);
+  } catch (cause) {
+    throw new ConfigError('LOG_LEVEL', (cause as Error).message, { cause });
+  }
+  return Object.freeze({
+    issuers: Object.freeze(issuers.map((i) => Object.freeze(i))),
+    routes: Object.freeze(routes),
+    tokenTypes: tokenTypes && Object.freeze(tokenTypes),
+    clockSkewSeconds: integer(env, 'CLOCK_SKEW_SECONDS', 30, 0, 300),
+    maxTokenBytes: integer(env, 'MAX_TOKEN_BYTES', 8192, 256, 65536),
+    jwksTimeoutMs: integer(env, 'JWKS_TIMEOUT_MS', 1500, 100, 10000),
+    logLevel,
+    revocation:
+      revocationTable === undefined
+        ? null
+        : Object.freeze({
+            tableName: revocationTable,
+            missingJti: requireJti === 'true' ? ('reject' as const) : ('subject-cutoff' as const),
+          }),
+  });
+}

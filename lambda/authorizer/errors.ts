@@ -1,0 +1,83 @@
+// The authorizer's error family. Callers tell members apart with instanceof or switch on `code`.
+
+/** Why a token was refused. Stable: these codes appear in logs and dashboards. */
+export type RejectReason =
+  | 'MISSING_TOKEN'
+  | 'MALFORMED_HEADER'
+  | 'TOKEN_TOO_LARGE'
+  | 'MALFORMED_TOKEN'
+  | 'UNSUPPORTED_ALGORITHM'
+  | 'FORBIDDEN_HEADER'
+  | 'WRONG_TOKEN_TYPE'
+  | 'MISSING_KID'
+  | 'UNKNOWN_KID'
+  | 'BAD_SIGNATURE'
+  | 'INVALID_CLAIM'
+  | 'MISSING_EXP'
+  | 'TOKEN_EXPIRED'
+  | 'TOKEN_NOT_YET_VALID'
+  | 'ISSUED_IN_FUTURE'
+  | 'WRONG_ISSUER'
+  | 'WRONG_AUDIENCE'
+  | 'WRONG_TOKEN_USE'
+  | 'WRONG_CLIENT'
+  | 'TOKEN_REVOKED';
+
+/** Why the authorizer could not decide. The token is not at fault, so these never become 401. */
+export type FailureCode = 'JWKS_UNAVAILABLE' | 'REVOCATION_UNAVAILABLE' | 'INVALID_EVENT' | 'INTERNAL';
+
+export abstract class AuthorizerError extends Error {
+  abstract readonly code: RejectReason | FailureCode | 'INVALID_CONFIG';
+}
+
+/** The token (or its header) is bad. The handler turns this into exactly Error('Unauthorized'). */
+export class TokenRejectedError extends AuthorizerError {
+  override readonly name = 'TokenRejectedError';
+  constructor(
+    readonly code: RejectReason,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The issuer's key set could not be fetched or is unusable. API Gateway answers 5xx (503 via the construct). */
+export class JwksUnavailableError extends AuthorizerError {
+  override readonly name = 'JwksUnavailableError';
+  readonly code = 'JWKS_UNAVAILABLE' as const;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The revocation store could not be read; failing closed without blaming the token. */
+export class RevocationUnavailableError extends AuthorizerError {
+  override readonly name = 'RevocationUnavailableError';
+  readonly code = 'REVOCATION_UNAVAILABLE' as const;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The event is not a TOKEN authorizer event API Gateway would send (e.g. a malformed methodArn). */
+export class InvalidEventError extends AuthorizerError {
+  override readonly name = 'InvalidEventError';
+  readonly code = 'INVALID_EVENT' as const;
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+/** A configuration variable is missing or invalid. Thrown at cold start, so the init fails loudly. */
+export class ConfigError extends AuthorizerError {
+  override readonly name = 'ConfigError';
+  readonly code = 'INVALID_CONFIG' as const;
+  constructor(
+    readonly variable: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${variable}: ${message}`, options);
+  }
+}

@@ -1,0 +1,16 @@
+// Public surface of the authorizer for the local gateway, tests and benchmarks.
+export { createAuthorizer } from './authorizer';
+export type { Authorizer, AuthorizerDeps, RevocationCheck, TokenAuthorizerEvent } from './authorizer';
+export { parseConfig, defaultJwksUri } from './config';
+export type { AuthorizerConfig, TrustedIssuer } from './config';
+export {
+  AuthorizerError,
+  ConfigError,
+  InvalidEventError,
+  JwksUnavailableError,
+  RevocationUnavailableError,
+  TokenRejectedError,
+} from './errors';
+export type { FailureCode, RejectReason } from './errors';
+export { grantedScopes } from './scopes';
+export { parseMethodArn, resourceMatches } from './policy';

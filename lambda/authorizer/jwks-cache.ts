@@ -1,0 +1,180 @@
+// A JWKS cache for aws-jwt-verify that stays warm across invocations, refetches at most once per window
+// on unknown key ids, and never lets a flood of bogus `kid`s lock out a key that was really rotated in.
+import type { Fetcher } from 'aws-jwt-verify/https';
+import type { Jwks, JwksCache, JwkWithKid } from 'aws-jwt-verify/jwk';
+import { JwksNotAvailableInCacheError, KidNotFoundInJwksError } from 'aws-jwt-verify/error';
+import type { JwtHeader } from 'aws-jwt-verify/jwt-model';
+import { JwksUnavailableError } from './errors';
+
+export type JwksFetchReason = 'cold' | 'unknown-kid' | 'refresh';
+
+export interface JwksFetchEvent {
+  readonly jwksUri: string;
+  readonly reason: JwksFetchReason;
+  readonly ok: boolean;
+  readonly keys: number;
+  readonly ms: number;
+  readonly error?: string;
+}
+
+export interface JwksCacheOptions {
+  readonly fetcher: Fetcher;
+  /**
+   * After a fetch that did not contain a requested kid, further unknown kids wait for ONE trailing fetch at
+   * the end of this window instead of each triggering their own. Bounds the load a flood can cause while a
+   * key rotated in during the window is still found (late, but found).
+   */
+  readonly refetchWindowMs: number;
+  /** After a failed fetch, fail fast for this long rather than hammering an issuer that is down. */
+  readonly failureBackoffMs: number;
+  /** Keys older than this are refreshed in the background while the cached set keeps serving. */
+  readonly maxAgeMs: number;
+  readonly onFetch?: (event: JwksFetchEvent) => void;
+  readonly now?: () => number;
+}
+
+interface Entry {
+  jwks: Jwks;
+  byKid: Map<string, JwkWithKid>;
+  fetchedAt: number;
+}
+
+function index(jwks: Jwks): Map<string, JwkWithKid> {
+  const byKid = new Map<string, JwkWithKid>();
+  for (const jwk of jwks.keys) {
+    if (typeof jwk.kid !== 'string' || (jwk.use !== undefined && jwk.use !== 'sig')) continue;
+    if (!['RSA', 'EC', 'OKP'].includes(jwk.kty)) continue;
+    byKid.set(jwk.kid, jwk as JwkWithKid);
+  }
+  return byKid;
+}
+
+function parseJwks(body: ArrayBuffer): Jwks {
+  const parsed: unknown = JSON.parse(Buffer.from(body).toString('utf8'));
+  if (
+    typeof parsed !== 'object' ||
+    parsed === null ||
+    !Array.isArray((parsed as { keys?: unknown }).keys) ||
+    (parsed as { keys: unknown[] }).keys.some((k) => typeof k !== 'object' || k === null || Array.isArray(k))
+  ) {
+    throw new Error('response is not a JWKS ({"keys": [...]})');
+  }
+  return parsed as Jwks;
+}
+
+export class WarmJwksCache implements JwksCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly inflight = new Map<string, Promise<Entry>>();
+  private readonly trailing = new Map<string, Promise<Entry>>();
+  private readonly lastMiss = new Map<string, number>();
+  private readonly lastFailure = new Map<string, { at: number; error: JwksUnavailableError }>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: JwksCacheOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Number of JWKS requests made so far (for tests and the benchmark). */
+  fetchCount = 0;
+
+  addJwks(jwksUri: string, jwks: Jwks): void {
+    this.entries.set(jwksUri, { jwks, byKid: index(jwks), fetchedAt: this.now() });
+  }
+
+  async getJwks(jwksUri: string): Promise<Jwks> {
+    return (await this.fetch(jwksUri, this.entries.has(jwksUri) ? 'refresh' : 'cold')).jwks;
+  }
+
+  getCachedJwk(jwksUri: string, decomposedJwt: { header: JwtHeader }): JwkWithKid {
+    const entry = this.entries.get(jwksUri);
+    if (!entry) throw new JwksNotAvailableInCacheError(`JWKS for ${jwksUri} not yet in cache`);
+    const jwk = entry.byKid.get(decomposedJwt.header.kid as string);
+    if (!jwk) throw new KidNotFoundInJwksError('kid not found in the cached JWKS');
+    if (this.now() - entry.fetchedAt > this.options.maxAgeMs) this.refreshInBackground(jwksUri);
+    return jwk;
+  }
+
+  async getJwk(jwksUri: string, decomposedJwt: { header: JwtHeader }): Promise<JwkWithKid> {
+    const kid = decomposedJwt.header.kid as string;
+    const cached = this.entries.get(jwksUri);
+    const hit = cached?.byKid.get(kid);
+    if (hit) return hit;
+
+    let entry: Entry;
+    if (!cached) {
+      entry = await this.fetch(jwksUri, 'cold');
+    } else {
+      const since = this.now() - (this.lastMiss.get(jwksUri) ?? -Infinity);
+      entry =
+        since >= this.options.refetchWindowMs
+          ? await this.fetch(jwksUri, 'unknown-kid')
+          : await this.trailingFetch(jwksUri, this.options.refetchWindowMs - since);
+    }
+    const jwk = entry.byKid.get(kid);
+    if (!jwk) {
+      this.lastMiss.set(jwksUri, this.now());
+      throw new KidNotFoundInJwksError('kid not found in the JWKS');
+    }
+    return jwk;
+  }
+
+  /** One shared fetch at the end of the current window, for every unknown kid that arrives inside it. */
+  private trailingFetch(jwksUri: string, delayMs: number): Promise<Entry> {
+    let pending = this.trailing.get(jwksUri);
+    if (!pending) {
+      pending = new Promise<void>((resolve) => setTimeout(resolve, delayMs))
+        .then(() => this.fetch(jwksUri, 'unknown-kid'))
+        .finally(() => this.trailing.delete(jwksUri));
+      this.trailing.set(jwksUri, pending);
+    }
+    return pending;
+  }
+
+  private refreshInBackground(jwksUri: string): void {
+    if (this.inflight.has(jwksUri)) return;
+    this.fetch(jwksUri, 'refresh').catch(() => {
+      // Already reported through onFetch; the cached keys keep serving until the next attempt.
+    });
+  }
+
+  private fetch(jwksUri: string, reason: JwksFetchReason): Promise<Entry> {
+    const running = this.inflight.get(jwksUri);
+    if (running) return running;
+    const failure = this.lastFailure.get(jwksUri);
+    if (failure && this.now() - failure.at < this.options.failureBackoffMs)
+      return Promise.reject(failure.error);
+
+    const started = this.now();
+    this.fetchCount++;
+    const promise = this.options.fetcher
+      .fetch(jwksUri)
+      .then((body) => {
+        const jwks = parseJwks(body);
+        const byKid = index(jwks);
+        // An empty or unusable key set is an issuer fault; keep serving the last good set.
+        if (byKid.size === 0) throw new Error('JWKS has no usable signing keys');
+        const entry: Entry = { jwks, byKid, fetchedAt: this.now() };
+        this.entries.set(jwksUri, entry);
+        this.lastFailure.delete(jwksUri);
+        this.options.onFetch?.({ jwksUri, reason, ok: true, keys: byKid.size, ms: this.now() - started });
+        return entry;
+      })
+      .catch((cause: unknown) => {
+        const message = cause instanceof Error ? cause.message : String(cause);
+        const error = new JwksUnavailableError(`JWKS at ${jwksUri} unavailable: ${message}`, { cause });
+        this.lastFailure.set(jwksUri, { at: this.now(), error });
+        this.options.onFetch?.({
+          jwksUri,
+          reason,
+          ok: false,
+          keys: 0,
+          ms: this.now() - started,
+          error: message,
+        });
+        throw error;
+      })
+      .finally(() => this.inflight.delete(jwksUri));
+    this.inflight.set(jwksUri, promise);
+    return promise;
+  }
+}
