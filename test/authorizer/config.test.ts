@@ -1,0 +1,189 @@
+// parseConfig: every variable of the public contract, its default, and the error that names it.
+import { ConfigError, parseConfig } from '../../lambda/authorizer';
+
+const ROUTES = JSON.stringify([{ method: 'GET', path: '/items/{id}', scopes: ['items:read'] }]);
+const base = { ISSUER: 'https://issuer.test/', AUDIENCE: 'api-a, api-b', ROUTES };
+
+describe('parseConfig', () => {
+  test('defaults', () => {
+    const config = parseConfig(base);
+    expect(config).toEqual({
+      issuers: [
+        {
+          issuer: 'https://issuer.test/',
+          audience: ['api-a', 'api-b'],
+          jwksUri: 'https://issuer.test/.well-known/jwks.json',
+        },
+      ],
+      routes: [{ method: 'GET', path: '/items/{id}', scopes: ['items:read'] }],
+      tokenTypes: null,
+      clockSkewSeconds: 30,
+      maxTokenBytes: 8192,
+      jwksTimeoutMs: 1500,
+      logLevel: 'info',
+      revocation: null,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.issuers[0])).toBe(true);
+  });
+
+  test('every optional variable', () => {
+    const config = parseConfig({
+      ...base,
+      JWKS_URI: 'https://keys.test/jwks',
+      ISSUERS: JSON.stringify([
+        { issuer: 'https://other.test', audience: ['x'], jwksUri: 'https://other.test/k' },
+      ]),
+      COGNITO_USER_POOL_ID: 'eu-west-1_Abc123',
+      COGNITO_CLIENT_ID: 'c1,c2',
+      TOKEN_TYPES: 'at+jwt, Application/AT+JWT',
+      CLOCK_SKEW_SECONDS: '5',
+      MAX_TOKEN_BYTES: '4096',
+      LOG_LEVEL: 'ERROR',
+      REVOCATION_TABLE: 'revocations',
+      REVOCATION_REQUIRE_JTI: 'false',
+    });
+    expect(config.issuers).toEqual([
+      { issuer: 'https://issuer.test/', audience: ['api-a', 'api-b'], jwksUri: 'https://keys.test/jwks' },
+      { issuer: 'https://other.test', audience: ['x'], jwksUri: 'https://other.test/k' },
+      {
+        issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Abc123',
+        audience: null,
+        jwksUri: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Abc123/.well-known/jwks.json',
+        cognitoClientIds: ['c1', 'c2'],
+      },
+    ]);
+    expect(config.tokenTypes).toEqual(['at+jwt', 'at+jwt']);
+    expect(config).toMatchObject({ clockSkewSeconds: 5, maxTokenBytes: 4096, logLevel: 'error' });
+    expect(config.revocation).toEqual({ tableName: 'revocations', missingJti: 'subject-cutoff' });
+  });
+
+  test('ISSUERS alone is enough, and its jwksUri defaults from the issuer', () => {
+    const config = parseConfig({
+      ROUTES,
+      ISSUERS: JSON.stringify([{ issuer: 'https://a.test', audience: 'x' }]),
+    });
+    expect(config.issuers).toEqual([
+      { issuer: 'https://a.test', audience: ['x'], jwksUri: 'https://a.test/.well-known/jwks.json' },
+    ]);
+  });
+
+  const bad: Array<[string, Record<string, string>, string]> = [
+    ['no issuer at all', { ROUTES }, 'ISSUER: no trusted issuer'],
+    ['ISSUER without AUDIENCE', { ISSUER: 'https://i.test', ROUTES }, 'AUDIENCE: is required with ISSUER'],
+    [
+      'AUDIENCE without ISSUER',
+      { AUDIENCE: 'a', ROUTES },
+      'ISSUER: is required when AUDIENCE or JWKS_URI is set',
+    ],
+    ['an empty AUDIENCE list', { ...base, AUDIENCE: ' , ' }, 'AUDIENCE: audience must be a non-empty string'],
+    ['JWKS_URI over http', { ...base, JWKS_URI: 'http://keys.test/jwks' }, 'JWKS_URI: must use https'],
+    ['JWKS_URI not a URL', { ...base, JWKS_URI: 'keys' }, 'JWKS_URI: must be an absolute https URL'],
+    ['an http ISSUER (default JWKS URI)', { ...base, ISSUER: 'http://i.test' }, 'ISSUER: must use https'],
+    ['ISSUERS not JSON', { ROUTES, ISSUERS: '[{' }, 'ISSUERS: must be valid JSON'],
+    ['ISSUERS empty', { ROUTES, ISSUERS: '[]' }, 'ISSUERS: must be a non-empty JSON array'],
+    ['ISSUERS entry not an object', { ROUTES, ISSUERS: '["x"]' }, 'ISSUERS: ISSUERS[0] must be an object'],
+    [
+      'ISSUERS unknown field',
+      { ROUTES, ISSUERS: '[{"issuer":"https://a","audience":"x","aud":"y"}]' },
+      'ISSUERS: ISSUERS[0] has unknown field(s): aud',
+    ],
+    ['ISSUERS no audience', { ROUTES, ISSUERS: '[{"issuer":"https://a"}]' }, 'ISSUERS: audience must be'],
+    [
+      'ISSUERS no issuer',
+      { ROUTES, ISSUERS: '[{"audience":"x"}]' },
+      'ISSUERS: ISSUERS[0].issuer must be a non-empty string',
+    ],
+    [
+      'ISSUERS jwksUri not a string',
+      { ROUTES, ISSUERS: '[{"issuer":"https://a","audience":"x","jwksUri":1}]' },
+      'ISSUERS: ISSUERS[0].jwksUri must be a string',
+    ],
+    [
+      'the same issuer twice',
+      { ...base, ISSUERS: JSON.stringify([{ issuer: base.ISSUER, audience: 'x' }]) },
+      'ISSUERS: issuer "https://issuer.test/" is configured more than once',
+    ],
+    [
+      'COGNITO_CLIENT_ID alone',
+      { ROUTES, COGNITO_CLIENT_ID: 'c' },
+      'COGNITO_USER_POOL_ID: is required with COGNITO_CLIENT_ID',
+    ],
+    [
+      'COGNITO_USER_POOL_ID alone',
+      { ROUTES, COGNITO_USER_POOL_ID: 'eu-west-1_A' },
+      'COGNITO_CLIENT_ID: is required',
+    ],
+    [
+      'a malformed pool id',
+      { ROUTES, COGNITO_USER_POOL_ID: 'pool', COGNITO_CLIENT_ID: 'c' },
+      'COGNITO_USER_POOL_ID: must look like',
+    ],
+    ['no ROUTES', { ISSUER: 'https://i.test', AUDIENCE: 'a' }, 'ROUTES: is required'],
+    ['ROUTES not JSON', { ...base, ROUTES: 'GET /items' }, 'ROUTES: must be valid JSON'],
+    ['ROUTES empty', { ...base, ROUTES: '[]' }, 'ROUTES: must be a non-empty JSON array'],
+    ['ROUTES entry not an object', { ...base, ROUTES: '[1]' }, 'ROUTES: ROUTES[0] must be an object'],
+    [
+      'ROUTES bad method',
+      { ...base, ROUTES: '[{"method":"FETCH","path":"/a","scopes":[]}]' },
+      'ROUTES: ROUTES[0].method must be one of',
+    ],
+    [
+      'ROUTES bad path',
+      { ...base, ROUTES: '[{"method":"GET","path":"items","scopes":[]}]' },
+      'ROUTES: ROUTES[0].path must be',
+    ],
+    [
+      'ROUTES path with a bad segment',
+      { ...base, ROUTES: '[{"method":"GET","path":"/a b","scopes":[]}]' },
+      'ROUTES: ROUTES[0].path must be',
+    ],
+    [
+      'ROUTES scope with a space',
+      { ...base, ROUTES: '[{"method":"GET","path":"/a","scopes":["a b"]}]' },
+      'ROUTES: ROUTES[0].scopes must be',
+    ],
+    [
+      'ROUTES repeated',
+      {
+        ...base,
+        ROUTES: '[{"method":"GET","path":"/a","scopes":[]},{"method":"GET","path":"/a","scopes":[]}]',
+      },
+      'ROUTES: ROUTES[1] repeats GET /a',
+    ],
+    ['TOKEN_TYPES empty', { ...base, TOKEN_TYPES: ',' }, 'TOKEN_TYPES: must list at least one type'],
+    [
+      'CLOCK_SKEW_SECONDS not a number',
+      { ...base, CLOCK_SKEW_SECONDS: 'ten' },
+      'CLOCK_SKEW_SECONDS: must be a whole number from 0 to 300; got "ten"',
+    ],
+    [
+      'CLOCK_SKEW_SECONDS too large',
+      { ...base, CLOCK_SKEW_SECONDS: '3600' },
+      'CLOCK_SKEW_SECONDS: must be a whole number from 0 to 300',
+    ],
+    [
+      'MAX_TOKEN_BYTES too small',
+      { ...base, MAX_TOKEN_BYTES: '10' },
+      'MAX_TOKEN_BYTES: must be a whole number from 256 to 65536',
+    ],
+    ['LOG_LEVEL unknown', { ...base, LOG_LEVEL: 'loud' }, 'LOG_LEVEL: LOG_LEVEL must be one of'],
+    [
+      'REVOCATION_REQUIRE_JTI not boolean',
+      { ...base, REVOCATION_REQUIRE_JTI: 'yes' },
+      'REVOCATION_REQUIRE_JTI: must be "true" or "false"',
+    ],
+  ];
+
+  test.each(bad)('%s fails, naming the variable', (...[, env, message]) => {
+    let error: unknown;
+    try {
+      parseConfig(env);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toContain(message);
+    expect((error as ConfigError).variable).toBe(message.split(':')[0]);
+  });
+});

@@ -1,0 +1,69 @@
+// The Lambda entry point in fresh processes: configuration parsed once at init, one JWKS fetch per cold start,
+// and an init that fails loudly, naming the variable, when configuration is bad.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { toRouteRules } from '../../lambda/routes';
+import { claims, createKey, signToken } from '../support/keys';
+import { startJwksServer, type JwksServer } from '../support/jwks-server';
+
+const key = createKey('RS256');
+let server: JwksServer;
+beforeAll(async () => {
+  server = await startJwksServer([key.jwk]);
+});
+afterAll(() => server.close());
+
+// Asynchronous on purpose: the JWKS server runs in this process and must keep answering.
+async function coldStart(env: Record<string, string>, tokens: string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'fixtures', 'cold-start.ts')], {
+    env: {
+      PATH: process.env.PATH,
+      NODE_EXTRA_CA_CERTS: process.env.TEST_TLS_CERT_FILE,
+      LOG_LEVEL: 'error',
+      TOKENS: JSON.stringify(tokens),
+      ...env,
+    },
+    timeout: 20_000,
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const results = stderr
+    .split('\n')
+    .filter((l) => l.startsWith('RESULT '))
+    .map((l) => JSON.parse(l.slice(7)) as Record<string, unknown>);
+  return { status, stderr, results };
+}
+
+const env = () => ({
+  ISSUER: 'https://issuer.test',
+  AUDIENCE: 'https://api.test',
+  JWKS_URI: server.url,
+  ROUTES: JSON.stringify(toRouteRules()),
+});
+
+test('a cold start fetches the JWKS exactly once, however many invocations follow', async () => {
+  server.requests.length = 0;
+  const tokens = Array.from({ length: 5 }, (_, i) => signToken(key, claims({ sub: `user-${i}` })));
+  const { status, results } = await coldStart(env(), tokens);
+  expect(status).toBe(0);
+  expect(results).toEqual(tokens.map((_, i) => ({ ok: true, principalId: `user-${i}` })));
+  expect(server.requests).toEqual(['/.well-known/jwks.json']);
+});
+
+test('a bad token through the handler is exactly Error("Unauthorized")', async () => {
+  const { results } = await coldStart(env(), [signToken(key, claims({ aud: 'other' }))]);
+  expect(results).toEqual([{ ok: false, name: 'Error', message: 'Unauthorized' }]);
+});
+
+test.each([
+  [{ AUDIENCE: '' }, 'AUDIENCE: is required with ISSUER'],
+  [{ ROUTES: '{' }, 'ROUTES: must be valid JSON'],
+  [{ JWKS_URI: 'http://127.0.0.1/jwks' }, 'JWKS_URI: must use https'],
+])('a bad configuration %p fails the init, naming the variable', async (overrides, message) => {
+  const { status, stderr, results } = await coldStart({ ...env(), ...overrides }, [signToken(key, claims())]);
+  expect(status).not.toBe(0);
+  expect(stderr).toContain('ConfigError');
+  expect(stderr).toContain(message);
+  expect(results).toEqual([]);
+});

@@ -1,0 +1,102 @@
+// WarmJwksCache against a real HTTPS JWKS endpoint: warm hits, bounded refetches, rotation under a flood,
+// removed keys, broken contents and fail-fast backoff.
+import { JwksUnavailableError } from '../../lambda/authorizer';
+import { WarmJwksCache } from '../../lambda/authorizer/jwks-cache';
+import { createKey } from '../support/keys';
+import { startJwksServer, type JwksServer } from '../support/jwks-server';
+import { SimpleFetcher } from 'aws-jwt-verify/https';
+import { tlsMaterial } from '../support/jwks-server';
+
+const key = createKey('RS256', 'k1');
+let server: JwksServer;
+const fetcher = new SimpleFetcher({
+  defaultRequestOptions: { ca: tlsMaterial().cert, responseTimeout: 300 },
+});
+const jwt = (kid: string) => ({ header: { alg: 'RS256', kid } });
+
+function cache(options: Partial<ConstructorParameters<typeof WarmJwksCache>[0]> = {}) {
+  return new WarmJwksCache({
+    fetcher,
+    refetchWindowMs: 200,
+    failureBackoffMs: 0,
+    maxAgeMs: 60_000,
+    ...options,
+  });
+}
+
+beforeAll(async () => {
+  server = await startJwksServer([key.jwk]);
+});
+afterAll(() => server.close());
+beforeEach(() => {
+  server.keys = [key.jwk];
+  server.mode = 'ok';
+  server.delayMs = 0;
+  server.requests.length = 0;
+});
+
+test('a known kid is served from the cache after one fetch', async () => {
+  const c = cache();
+  await c.getJwks(server.url);
+  for (let i = 0; i < 5; i++) expect((await c.getJwk(server.url, jwt('k1'))).kid).toBe('k1');
+  expect(c.getCachedJwk(server.url, jwt('k1')).kid).toBe('k1');
+  expect(server.requests).toHaveLength(1);
+});
+
+test('a flood of unknown kids causes at most one fetch per window, and a key rotated in meanwhile is still found', async () => {
+  const c = cache({ refetchWindowMs: 300 });
+  await c.getJwks(server.url);
+  // The first bogus kid refetches at once and misses, which opens the window.
+  await expect(c.getJwk(server.url, jwt('bogus-0'))).rejects.toThrow('kid not found');
+  expect(server.requests).toHaveLength(2);
+  // Inside the window: a flood, and one real rotation.
+  const rotated = createKey('ES256', 'k2');
+  server.keys = [key.jwk, rotated.jwk];
+  const flood = Array.from({ length: 50 }, (_, i) => c.getJwk(server.url, jwt(`bogus-${i + 1}`)));
+  const real = c.getJwk(server.url, jwt('k2'));
+  const results = await Promise.allSettled([...flood, real]);
+  expect(results.slice(0, 50).every((r) => r.status === 'rejected')).toBe(true);
+  expect(results[50]).toMatchObject({ status: 'fulfilled', value: { kid: 'k2' } });
+  // One trailing fetch served all 51 lookups.
+  expect(server.requests).toHaveLength(3);
+});
+
+test('a removed key is refused once the key set has been refreshed', async () => {
+  const c = cache({ maxAgeMs: 0 });
+  await c.getJwks(server.url);
+  server.keys = [createKey('RS256', 'k3').jwk];
+  // The stale set still serves, and triggers a background refresh...
+  expect(c.getCachedJwk(server.url, jwt('k1')).kid).toBe('k1');
+  await new Promise((r) => setTimeout(r, 100));
+  // ...after which the removed key is gone.
+  expect(() => c.getCachedJwk(server.url, jwt('k1'))).toThrow('kid not found');
+  await expect(c.getJwk(server.url, jwt('k1'))).rejects.toThrow('kid not found');
+});
+
+test.each([['html'], ['invalid-json'], ['empty'], ['down']] as const)(
+  'broken contents (%s) are a JwksUnavailableError, and the last good key set keeps serving',
+  async (mode) => {
+    const c = cache();
+    await c.getJwks(server.url);
+    server.mode = mode;
+    await expect(c.getJwks(server.url)).rejects.toBeInstanceOf(JwksUnavailableError);
+    expect((await c.getJwk(server.url, jwt('k1'))).kid).toBe('k1');
+  },
+);
+
+test('a slow JWKS is cut off by the timeout, not waited on', async () => {
+  server.mode = 'hang';
+  const c = cache();
+  await expect(c.getJwk(server.url, jwt('k1'))).rejects.toThrow(/unavailable: .*time-out/);
+});
+
+test('after a failure, requests fail fast for the backoff instead of refetching', async () => {
+  server.mode = 'down';
+  const events: string[] = [];
+  const c = cache({ failureBackoffMs: 60_000, onFetch: (e) => events.push(`${e.reason}:${e.ok}`) });
+  await expect(c.getJwk(server.url, jwt('k1'))).rejects.toBeInstanceOf(JwksUnavailableError);
+  const calls = server.requests.length;
+  await expect(c.getJwk(server.url, jwt('k1'))).rejects.toBeInstanceOf(JwksUnavailableError);
+  expect(server.requests.length).toBe(calls);
+  expect(events).toEqual(['cold:false']);
+});
