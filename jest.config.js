@@ -5,7 +5,12 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    '^.+\\.ts$': ['ts-jest', { isolatedModules: true }],
+    // Jest runs CommonJS in a vm without ESM support, so dynamic import() (kept as-is under module node16)
+    // is compiled to require() here. The type check (tsc) still uses the project's own settings.
+    '^.+\\.ts$': [
+      'ts-jest',
+      { isolatedModules: true, tsconfig: { module: 'commonjs', moduleResolution: 'node10' } },
+    ],
   },
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',

@@ -19,6 +19,8 @@ export interface RevocationConfig {
   readonly tableName: string;
   /** What to do with a token that has no `jti` while revocation is on. */
   readonly missingJti: MissingJtiPolicy;
+  /** Local only: a DynamoDB Local endpoint (DYNAMODB_ENDPOINT). */
+  readonly endpoint: string | undefined;
 }
 
 export interface AuthorizerConfig {
@@ -261,6 +263,7 @@ export function parseConfig(env: Env): AuthorizerConfig {
         : Object.freeze({
             tableName: revocationTable,
             missingJti: requireJti === 'true' ? ('reject' as const) : ('subject-cutoff' as const),
+            endpoint: read(env, 'DYNAMODB_ENDPOINT'),
           }),
   });
 }

@@ -21,6 +21,7 @@ export type RejectReason =
   | 'WRONG_AUDIENCE'
   | 'WRONG_TOKEN_USE'
   | 'WRONG_CLIENT'
+  | 'MISSING_JTI'
   | 'TOKEN_REVOKED';
 
 /** Why the authorizer could not decide. The token is not at fault, so these never become 401. */

@@ -55,7 +55,7 @@ describe('parseConfig', () => {
     ]);
     expect(config.tokenTypes).toEqual(['at+jwt', 'at+jwt']);
     expect(config).toMatchObject({ clockSkewSeconds: 5, maxTokenBytes: 4096, logLevel: 'error' });
-    expect(config.revocation).toEqual({ tableName: 'revocations', missingJti: 'subject-cutoff' });
+    expect(config.revocation).toEqual({ tableName: 'revocations', missingJti: 'subject-cutoff', endpoint: undefined });
   });
 
   test('ISSUERS alone is enough, and its jwksUri defaults from the issuer', () => {

@@ -1,0 +1,8 @@
+// Public surface of the revocation feature: the table schema and the admin service.
+export { REVOCATION_TABLE_SCHEMA, createRevocationTableInput, subjectKey, tokenKey } from './schema';
+export { parseConfig } from './config';
+export type { RevocationAdminConfig } from './config';
+export { parseRevocationRequest } from './input';
+export type { RevocationRequest } from './input';
+export { createRevocationService } from './service';
+export type { Revocation, RevocationService } from './service';

@@ -1,0 +1,19 @@
+// Cold-start wiring for the revocation admin Lambda: config, logger, DynamoDB client and service, built once.
+import { createDocumentClient } from '../items/dynamodb-client';
+import { createLogger } from '../shared/log';
+import { parseConfig } from './config';
+import { createRevocationService } from './service';
+
+const config = parseConfig(process.env);
+
+export const logger = createLogger('revocations', config.logLevel);
+
+export const revocationService = createRevocationService({
+  client: createDocumentClient({
+    tableName: config.tableName,
+    endpoint: config.endpoint,
+    logLevel: config.logLevel,
+  }),
+  tableName: config.tableName,
+  maxTokenLifetimeSeconds: config.maxTokenLifetimeSeconds,
+});
