@@ -1,0 +1,207 @@
+// Turns the raw results into the markdown report: one table per measurement and a table of the targets.
+// Targets are read from these tables; nothing here (or in the tests) asserts a timing.
+import type { CandidateId } from './candidates';
+import { formatNumber, markdownTable, type Cell } from './markdown';
+import { median, medianDifference, medianRatio } from './stats';
+import type { BenchResults, WarmResult } from './suite';
+
+export const TARGETS = Object.freeze({
+  handlerVsAwsJwtVerify: 1.05,
+  bundleBytes: 25 * 1024,
+  coldVsBareNode: 1.35,
+  jwksFetchesPerColdStart: 1,
+});
+
+const CANDIDATE_ORDER: readonly CandidateId[] = [
+  'floor',
+  'aws-jwt-verify',
+  'handler-error',
+  'handler-info',
+  'jose',
+  'jsonwebtoken',
+];
+
+const times = (value: number): string => `${formatNumber(value, 2)}x`;
+const bytes = (value: number): string => `${Math.round(value).toLocaleString('en-US')} B`;
+const ms = (value: number): string => `${formatNumber(value, 1)} ms`;
+
+function series(result: WarmResult, id: CandidateId): readonly number[] {
+  return result.perRound.get(id) ?? [];
+}
+
+function warmRows(result: WarmResult): Cell[][] {
+  const floor = series(result, 'floor');
+  const aws = series(result, 'aws-jwt-verify');
+  const rows: Cell[][] = CANDIDATE_ORDER.map((id) => {
+    const s = series(result, id);
+    const vsAws = id.startsWith('handler') ? times(medianRatio(s, aws)) : '';
+    return [
+      result.alg,
+      result.labels.get(id) ?? id,
+      formatNumber(median(s), 1),
+      times(medianRatio(s, floor)),
+      vsAws,
+    ];
+  });
+  const info = series(result, 'handler-info');
+  const errorsOnly = series(result, 'handler-error');
+  const logging = medianDifference(info, errorsOnly);
+  rows.push([
+    result.alg,
+    'logging cost: info minus errors only (one JSON line per decision)',
+    formatNumber(logging, 1),
+    times(median(info.map((v, i) => (v - (errorsOnly[i] as number)) / (floor[i] as number)))),
+    '',
+  ]);
+  return rows;
+}
+
+export function handlerRatio(result: WarmResult): number {
+  return medianRatio(series(result, 'handler-error'), series(result, 'aws-jwt-verify'));
+}
+
+function verdict(met: boolean): string {
+  return met ? 'met' : '**missed**';
+}
+
+export function renderReport(results: BenchResults): string {
+  const { options, machine, bundle, coldStart, gateway } = results;
+  const out: string[] = [];
+  out.push(
+    `# Benchmark results (${options.quick ? 'quick smoke run: figures are not meaningful' : 'full run'})`,
+  );
+  out.push('');
+  out.push(
+    `Machine: ${machine.cpus} CPUs (${machine.cpuModel}), node ${machine.node}, load average at start ` +
+      `${machine.loadAverage.map((l) => formatNumber(l, 2)).join(' / ')}.`,
+  );
+
+  out.push('', '## Warm: cost per token', '');
+  out.push(
+    `Median over ${options.rounds} interleaved rounds (after ${options.warmupRounds} warm-up rounds); each ` +
+      `round runs every candidate over the same ${options.tokens} distinct tokens, keys already cached. ` +
+      `Ratios are medians of per-round ratios.`,
+  );
+  out.push('');
+  out.push(
+    markdownTable(
+      ['alg', 'candidate', 'µs/token', 'x floor', 'x aws-jwt-verify'],
+      results.warm.flatMap(warmRows),
+    ),
+  );
+
+  out.push('', '## Cold start', '');
+  const fetches = coldStart.jwksFetches;
+  const exactlyOne = fetches.filter((n) => n === TARGETS.jwksFetchesPerColdStart).length;
+  out.push(
+    markdownTable(
+      ['measure', 'value'],
+      [
+        ['bundle as deployed (index.mjs, minified), revocation off', bytes(bundle.bundleBytes)],
+        [
+          'bundle as deployed, revocation on (the same file; REVOCATION_TABLE is read at run time)',
+          bytes(bundle.bundleBytes),
+        ],
+        ['of which revocation code (loaded even when off)', bytes(bundle.revocationBytes)],
+        [
+          'loaded lazily when on: @aws-sdk/client-dynamodb from the runtime (size if bundled, minified)',
+          bytes(bundle.lazySdkBytes),
+        ],
+        ['source map (index.mjs.map, read at load under --enable-source-maps)', bytes(bundle.sourceMapBytes)],
+        [`bare \`node -e 0\` (median of ${coldStart.ms.bare.length})`, ms(coldStart.medianMs.bare)],
+        [
+          'fresh process: load bundle + first authorization incl. JWKS fetch, as deployed (--enable-source-maps)',
+          `${ms(coldStart.medianMs.deployed)} (${times(coldStart.ratio.deployed)} bare)`,
+        ],
+        [
+          'the same without --enable-source-maps',
+          `${ms(coldStart.medianMs['no-source-maps'])} (${times(coldStart.ratio['no-source-maps'])} bare)`,
+        ],
+        [
+          'JWKS fetches per cold start',
+          `${exactlyOne} of ${fetches.length} processes made exactly 1 (min ${Math.min(...fetches)}, max ${Math.max(...fetches)})`,
+        ],
+      ],
+    ),
+  );
+
+  out.push('', '## JWKS fetches (requests counted at the server)', '');
+  const probeTokens = results.jwksFetches[0]?.probeTokens ?? 0;
+  out.push(
+    markdownTable(
+      [
+        'stack',
+        'cold (first token)',
+        'warm (5 more tokens)',
+        `unknown-kid probe (${probeTokens} tokens, 2 bursts)`,
+      ],
+      results.jwksFetches.map((c) => [c.stack, String(c.cold), String(c.warm), String(c.probe)]),
+    ),
+  );
+
+  out.push('', '## Through the local gateway', '');
+  const per1000 = (n: number): number => (n * 1000) / gateway.requests;
+  out.push(
+    markdownTable(
+      ['measure', 'value'],
+      [
+        [
+          'mix',
+          `${gateway.requests} requests, ${gateway.users} users, ${gateway.distinctTokens} distinct tokens, ` +
+            `${gateway.routes} routes; ${gateway.allowed} allowed, ${gateway.denied} denied (403)`,
+        ],
+        [
+          `authorizer invocations per 1000 requests, result cache on (TTL ${gateway.cacheTtlSeconds} s)`,
+          formatNumber(per1000(gateway.authorizerInvocations), 1),
+        ],
+        ['distinct tokens per 1000 requests', formatNumber(per1000(gateway.distinctTokens), 1)],
+        [
+          'authorizer invocations per 1000 requests, result cache off',
+          formatNumber(per1000(gateway.invocationsWithoutCache), 1),
+        ],
+      ],
+    ),
+  );
+
+  out.push('', '## Bundle composition (bytes in index.mjs)', '');
+  out.push(
+    markdownTable(
+      ['module', 'bytes'],
+      bundle.composition.map((m) => [m.module, Math.round(m.bytes).toLocaleString('en-US')]),
+    ),
+  );
+
+  out.push('', '## Targets', '');
+  const targetRows: Cell[][] = results.warm.map((w) => {
+    const ratio = handlerRatio(w);
+    return [
+      `${w.alg}: our handler (errors only) <= ${TARGETS.handlerVsAwsJwtVerify}x aws-jwt-verify`,
+      times(ratio),
+      verdict(ratio <= TARGETS.handlerVsAwsJwtVerify),
+    ];
+  });
+  targetRows.push(
+    [
+      `bundle <= 25 KB (${bytes(TARGETS.bundleBytes)}) minified, revocation off`,
+      bytes(bundle.bundleBytes),
+      verdict(bundle.bundleBytes <= TARGETS.bundleBytes),
+    ],
+    [
+      `cold ready <= ${TARGETS.coldVsBareNode}x bare node (as deployed)`,
+      times(coldStart.ratio.deployed),
+      verdict(coldStart.ratio.deployed <= TARGETS.coldVsBareNode),
+    ],
+    [
+      'exactly one JWKS fetch per cold start',
+      `${exactlyOne}/${fetches.length}`,
+      verdict(fetches.length > 0 && exactlyOne === fetches.length),
+    ],
+    [
+      'invocations per 1000 requests ~ distinct tokens',
+      `${formatNumber(per1000(gateway.authorizerInvocations), 1)} vs ${formatNumber(per1000(gateway.distinctTokens), 1)}`,
+      verdict(gateway.authorizerInvocations <= gateway.distinctTokens),
+    ],
+  );
+  out.push(markdownTable(['target', 'measured', 'verdict'], targetRows));
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,25 @@
+// `npm run bench [-- --quick]`: runs every measurement and prints the markdown report on stdout.
+import { openSync, writeSync } from 'node:fs';
+import { setLogSink } from '../lambda/shared/log';
+import { parseBenchArgs } from './options';
+import { renderReport } from './report';
+import { runBench } from './suite';
+
+async function main(): Promise<void> {
+  const options = parseBenchArgs(process.argv.slice(2));
+  // Decision logs are part of the cost, so they are really serialized and written, one syscall per line as
+  // on Lambda, but to /dev/null so that stdout carries only the report.
+  const devNull = openSync('/dev/null', 'w');
+  setLogSink((line) => {
+    writeSync(devNull, line + '\n');
+  });
+  const results = await runBench(options, (line) => process.stderr.write(`bench: ${line}\n`));
+  process.stdout.write(renderReport(results));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exitCode = 1;
+});
