@@ -23,7 +23,10 @@ export interface AuthorizerDeps {
   readonly fetcher?: Fetcher;
   readonly logger?: Logger;
   readonly revocation?: RevocationCheck;
-  /** @default 5000 */
+  /**
+   * At most one unknown-kid refetch per window; unknown kids inside it wait for one shared trailing fetch.
+   * @default 2000
+   */
   readonly jwksRefetchWindowMs?: number;
   /** @default 1000 */
   readonly jwksFailureBackoffMs?: number;
@@ -74,7 +77,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
       new SimpleFetcher({
         defaultRequestOptions: { responseTimeout: config.jwksTimeoutMs, timeout: config.jwksTimeoutMs },
       }),
-    refetchWindowMs: deps.jwksRefetchWindowMs ?? 5000,
+    refetchWindowMs: deps.jwksRefetchWindowMs ?? 2000,
     failureBackoffMs: deps.jwksFailureBackoffMs ?? 1000,
     maxAgeMs: deps.jwksMaxAgeMs ?? 15 * 60_000,
     onFetch,
