@@ -6,7 +6,8 @@ function addScopes(into: Set<string>, claim: unknown): void {
   if (typeof claim === 'string') {
     for (const s of claim.split(' ')) if (s !== '') into.add(s);
   } else if (Array.isArray(claim)) {
-    for (const s of claim) if (typeof s === 'string' && s !== '') into.add(s);
+    // An element that is not a single scope-token ("a b", "") is ignored, not split: fail closed.
+    for (const s of claim) if (typeof s === 'string' && s !== '' && !/\s/.test(s)) into.add(s);
   }
 }
 
