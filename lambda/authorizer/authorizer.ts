@@ -103,7 +103,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     }
 
     const sub = payload.sub as string;
-    const granted = grantedScopes(payload);
+    const granted = grantedScopes(payload, verifier.scopePrefix(payload));
     const decision = decideRoutes(arn, config.routes, granted);
     const clientId = clientIdOf(payload);
     const context: Record<string, ContextValue> = {

@@ -11,6 +11,11 @@ export interface TrustedIssuer {
   readonly jwksUri: string;
   /** Cognito mode: `token_use` must be `access` and `client_id` one of these. */
   readonly cognitoClientIds?: readonly string[];
+  /**
+   * A prefix the issuer puts before every custom scope (Cognito: `<resource server id>/`). A granted
+   * `items-api/items:read` then also counts as `items:read`, the name the route table uses.
+   */
+  readonly scopePrefix?: string;
 }
 
 export type MissingJtiPolicy = 'reject' | 'subject-cutoff';
@@ -40,6 +45,7 @@ export type Env = Readonly<Record<string, string | undefined>>;
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 const PATH_SEGMENT = /^(?:[A-Za-z0-9._~:@!$&'()+,;=-]+|\{[A-Za-z0-9_]+\+?\})$/;
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/; // RFC 6749 scope-token
+const SCOPE_PREFIX = /^[\x21-\x7e]+$/;
 const COGNITO_POOL_ID = /^([a-z]{2}(?:-[a-z]+)+-\d)_[0-9A-Za-z]+$/;
 
 function read(env: Env, name: string): string | undefined {
@@ -133,7 +139,7 @@ function parseIssuers(env: Env): TrustedIssuer[] {
       if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
         throw new ConfigError('ISSUERS', `${at} must be an object {issuer, audience, jwksUri}`);
       }
-      const { issuer, audience: aud, jwksUri: uri, ...rest } = entry as Record<string, unknown>;
+      const { issuer, audience: aud, jwksUri: uri, scopePrefix, ...rest } = entry as Record<string, unknown>;
       if (Object.keys(rest).length > 0) {
         throw new ConfigError('ISSUERS', `${at} has unknown field(s): ${Object.keys(rest).join(', ')}`);
       }
@@ -143,10 +149,17 @@ function parseIssuers(env: Env): TrustedIssuer[] {
       if (uri !== undefined && typeof uri !== 'string') {
         throw new ConfigError('ISSUERS', `${at}.jwksUri must be a string`);
       }
+      if (scopePrefix !== undefined && (typeof scopePrefix !== 'string' || !SCOPE_PREFIX.test(scopePrefix))) {
+        throw new ConfigError(
+          'ISSUERS',
+          `${at}.scopePrefix must be a non-empty prefix without spaces, like "api/"`,
+        );
+      }
       issuers.push({
         issuer: issuer.trim(),
         audience: audienceList('ISSUERS', aud),
         jwksUri: httpsUrl('ISSUERS', uri ?? defaultJwksUri(issuer.trim())),
+        ...(scopePrefix === undefined ? {} : { scopePrefix }),
       });
     });
   }
@@ -163,11 +176,19 @@ function parseIssuers(env: Env): TrustedIssuer[] {
       throw new ConfigError('COGNITO_USER_POOL_ID', `must look like "us-east-1_AbC123"; got "${poolId}"`);
     }
     const issuer = `https://cognito-idp.${match[1]}.amazonaws.com/${poolId}`;
+    const scopePrefix = read(env, 'COGNITO_SCOPE_PREFIX');
+    if (scopePrefix !== undefined && !SCOPE_PREFIX.test(scopePrefix)) {
+      throw new ConfigError(
+        'COGNITO_SCOPE_PREFIX',
+        `must be the resource server id and a slash, like "items-api/"; got "${scopePrefix}"`,
+      );
+    }
     issuers.push({
       issuer,
       audience: null,
       jwksUri: defaultJwksUri(issuer),
       cognitoClientIds: list(clientId),
+      ...(scopePrefix === undefined ? {} : { scopePrefix }),
     });
   }
 

@@ -99,6 +99,11 @@ export class TokenVerifier {
     if (failed && results.every((r) => r.status === 'rejected')) throw toAuthorizerError(failed.reason);
   }
 
+  /** The trusted issuer's scope prefix, for a payload this verifier accepted. */
+  scopePrefix(payload: JwtPayload): string | undefined {
+    return this.issuers.get(payload.iss as string)?.trusted.scopePrefix;
+  }
+
   /** Synchronous when the key is cached (the warm path), a promise only when keys must be fetched. */
   verify(token: DecodedToken, nowSeconds: number): JwtPayload | Promise<JwtPayload> {
     const { header, payload } = token;

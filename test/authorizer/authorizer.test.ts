@@ -251,6 +251,7 @@ describe('Cognito access tokens (no aud; token_use and client_id instead)', () =
     JWKS_URI: '',
     COGNITO_USER_POOL_ID: 'eu-west-1_Abc123',
     COGNITO_CLIENT_ID: 'app1,app2',
+    COGNITO_SCOPE_PREFIX: 'items-api/',
   };
   const cognitoClaims = (o: Record<string, unknown> = {}) =>
     claims({
@@ -258,7 +259,7 @@ describe('Cognito access tokens (no aud; token_use and client_id instead)', () =
       aud: undefined,
       token_use: 'access',
       client_id: 'app2',
-      scope: 'items/read items:read',
+      scope: 'openid items-api/items:read items-api/items:write',
       ...o,
     });
   const authorizer = () =>
@@ -273,7 +274,16 @@ describe('Cognito access tokens (no aud; token_use and client_id instead)', () =
 
   test('an access token of an accepted client is allowed', async () => {
     const result = await authorizer().authorize(tokenEvent(`Bearer ${rsa(cognitoClaims())}`));
-    expect(result.context).toMatchObject({ clientId: 'app2', issuer: cognitoIssuer });
+    expect(result.context).toMatchObject({
+      clientId: 'app2',
+      issuer: cognitoIssuer,
+      // Cognito prefixes custom scopes with the resource server id; both names are granted.
+      scope: 'openid items-api/items:read items:read items-api/items:write items:write',
+    });
+    expect(result.policyDocument.Statement[0]).toMatchObject({
+      Effect: 'Allow',
+      Resource: [`${API_ARN}/GET/items`, `${API_ARN}/POST/items`, `${API_ARN}/GET/items/*`],
+    });
   });
 
   test.each([

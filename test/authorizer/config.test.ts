@@ -36,6 +36,7 @@ describe('parseConfig', () => {
       ]),
       COGNITO_USER_POOL_ID: 'eu-west-1_Abc123',
       COGNITO_CLIENT_ID: 'c1,c2',
+      COGNITO_SCOPE_PREFIX: 'items-api/',
       TOKEN_TYPES: 'at+jwt, Application/AT+JWT',
       CLOCK_SKEW_SECONDS: '5',
       MAX_TOKEN_BYTES: '4096',
@@ -51,11 +52,16 @@ describe('parseConfig', () => {
         audience: null,
         jwksUri: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Abc123/.well-known/jwks.json',
         cognitoClientIds: ['c1', 'c2'],
+        scopePrefix: 'items-api/',
       },
     ]);
     expect(config.tokenTypes).toEqual(['at+jwt', 'at+jwt']);
     expect(config).toMatchObject({ clockSkewSeconds: 5, maxTokenBytes: 4096, logLevel: 'error' });
-    expect(config.revocation).toEqual({ tableName: 'revocations', missingJti: 'subject-cutoff', endpoint: undefined });
+    expect(config.revocation).toEqual({
+      tableName: 'revocations',
+      missingJti: 'subject-cutoff',
+      endpoint: undefined,
+    });
   });
 
   test('ISSUERS alone is enough, and its jwksUri defaults from the issuer', () => {
@@ -118,6 +124,16 @@ describe('parseConfig', () => {
       'a malformed pool id',
       { ROUTES, COGNITO_USER_POOL_ID: 'pool', COGNITO_CLIENT_ID: 'c' },
       'COGNITO_USER_POOL_ID: must look like',
+    ],
+    [
+      'a COGNITO_SCOPE_PREFIX with a space',
+      { ROUTES, COGNITO_USER_POOL_ID: 'eu-west-1_A1', COGNITO_CLIENT_ID: 'c', COGNITO_SCOPE_PREFIX: 'a b/' },
+      'COGNITO_SCOPE_PREFIX: must be the resource server id and a slash',
+    ],
+    [
+      'an ISSUERS scopePrefix that is not a string',
+      { ROUTES, ISSUERS: '[{"issuer":"https://a","audience":"x","scopePrefix":1}]' },
+      'ISSUERS: ISSUERS[0].scopePrefix must be a non-empty prefix',
     ],
     ['no ROUTES', { ISSUER: 'https://i.test', AUDIENCE: 'a' }, 'ROUTES: is required'],
     ['ROUTES not JSON', { ...base, ROUTES: 'GET /items' }, 'ROUTES: must be valid JSON'],
