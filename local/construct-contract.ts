@@ -4,10 +4,13 @@ import {
   DEFAULT_RESULTS_CACHE_TTL_SECONDS,
   GATEWAY_RESPONSES,
   IDENTITY_VALIDATION_EXPRESSION,
+  corsHeaders,
   gatewayResponseBody,
   type GatewayResponseContract,
 } from '../infra/constructs/gateway-contract';
+import { APP_ROUTES } from '../lambda/routes';
 import { compileValidationExpression } from './gateway/identity-source';
+import type { CorsPreflight } from './gateway/server';
 import type {
   GatewayResponseSet,
   GatewayResponseSpec,
@@ -18,6 +21,8 @@ export interface ConstructContract {
   readonly identityValidationExpression: RegExp;
   readonly defaultCacheTtlSeconds: number;
   readonly responses: GatewayResponseSet;
+  /** The stack's CORS preflight (items-api-stack.ts: defaultCorsPreflightOptions). */
+  readonly cors: CorsPreflight;
 }
 
 export function toGatewayResponseSet(contracts: readonly GatewayResponseContract[]): GatewayResponseSet {
@@ -32,10 +37,22 @@ export function toGatewayResponseSet(contracts: readonly GatewayResponseContract
   return set;
 }
 
+/** The headers the stack's preflight exposes (items-api-stack.ts), besides the contract's allow list. */
+const EXPOSED_HEADERS = ['Location', 'WWW-Authenticate', 'Retry-After'];
+
 export function constructContract(
   responses: readonly GatewayResponseContract[] = GATEWAY_RESPONSES,
+  allowOrigin = '*',
 ): ConstructContract {
+  const allowHeaders = corsHeaders(allowOrigin)['Access-Control-Allow-Headers'] ?? '';
   return {
+    cors: {
+      allowOrigin,
+      allowMethods: [...new Set(APP_ROUTES.map((r) => r.method))],
+      allowHeaders: allowHeaders.split(','),
+      exposeHeaders: EXPOSED_HEADERS,
+      maxAgeSeconds: 3600,
+    },
     identityValidationExpression: compileValidationExpression(IDENTITY_VALIDATION_EXPRESSION),
     defaultCacheTtlSeconds: DEFAULT_RESULTS_CACHE_TTL_SECONDS,
     responses: toGatewayResponseSet(responses),

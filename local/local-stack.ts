@@ -129,6 +129,7 @@ export async function startLocalStack(options: StartOptions): Promise<RunningSta
       cacheTtlSeconds: settings.cacheTtlSeconds,
       responses: contract.responses,
       statsEndpoint: settings.statsEndpoint,
+      cors: contract.cors,
     });
     const api = await gateway.listen(settings.apiPort);
     stops.push(() => gateway.close());

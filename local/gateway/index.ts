@@ -1,6 +1,13 @@
 // Public surface of the local API Gateway emulator.
 export { createGateway, STATS_PATH } from './server';
-export type { Gateway, GatewayOptions, GatewayRouteBinding, GatewayStats, TokenAuthorizer } from './server';
+export type {
+  CorsPreflight,
+  Gateway,
+  GatewayOptions,
+  GatewayRouteBinding,
+  GatewayStats,
+  TokenAuthorizer,
+} from './server';
 export { evaluatePolicy, arnMatches } from './policy-evaluation';
 export type { PolicyDecision, EvaluablePolicy, PolicyStatement } from './policy-evaluation';
 export { matchRoute } from './route-match';

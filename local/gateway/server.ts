@@ -39,6 +39,17 @@ export interface GatewayRouteBinding {
   readonly handler: LambdaHandler;
 }
 
+/** What `defaultCorsPreflightOptions` makes API Gateway answer to OPTIONS (a mock integration, no authorizer). */
+export interface CorsPreflight {
+  readonly allowOrigin: string;
+  /** One list for every resource, as CDK's preflight mock integration answers. */
+  readonly allowMethods: readonly string[];
+  readonly allowHeaders: readonly string[];
+  readonly exposeHeaders?: readonly string[];
+  /** @default - no Access-Control-Max-Age */
+  readonly maxAgeSeconds?: number;
+}
+
 export interface GatewayOptions {
   readonly routes: readonly GatewayRouteBinding[];
   readonly authorizer: TokenAuthorizer;
@@ -46,6 +57,8 @@ export interface GatewayOptions {
   readonly identityValidationExpression?: RegExp | null;
   /** 0 turns the result cache off. */
   readonly cacheTtlSeconds: number;
+  /** @default - no CORS preflight: OPTIONS is an undefined method, as on a RestApi without CORS */
+  readonly cors?: CorsPreflight;
   /** @default - AWS's own gateway responses */
   readonly responses?: GatewayResponseSet;
   /** @default us-east-1, 123456789012, local123ab, local */
@@ -180,6 +193,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (options.statsEndpoint === true && request.method === 'GET' && request.path === STATS_PATH) {
       return jsonResponse(200, { ...stats, cacheSize: cache.size });
     }
+    if (options.cors && request.method === 'OPTIONS') {
+      const preflight = corsPreflight(options.cors, request.path);
+      if (preflight) return preflight;
+    }
     const match = matchRoute(options.routes, request.method, request.path);
     if (match.kind === 'missing') {
       return gatewayResponse(
@@ -232,6 +249,21 @@ export function createGateway(options: GatewayOptions): Gateway {
       });
       return gatewayResponse('DEFAULT_5XX', GATEWAY_MESSAGES.internalServerError, requestId, 502);
     }
+  }
+
+  /** 204 with the CORS headers, for a path that is a known resource (unknown paths stay 'missing'). */
+  function corsPreflight(cors: CorsPreflight, path: string): HttpResponse | undefined {
+    const known = options.routes.some((route) => matchRoute([route], route.method, path).kind === 'matched');
+    if (!known) return undefined;
+    const headers: Record<string, string[]> = {
+      'Access-Control-Allow-Origin': [cors.allowOrigin],
+      'Access-Control-Allow-Methods': [cors.allowMethods.join(',')],
+      'Access-Control-Allow-Headers': [cors.allowHeaders.join(',')],
+    };
+    if (cors.exposeHeaders) headers['Access-Control-Expose-Headers'] = [cors.exposeHeaders.join(',')];
+    if (cors.maxAgeSeconds !== undefined) headers['Access-Control-Max-Age'] = [String(cors.maxAgeSeconds)];
+    if (cors.allowOrigin !== '*') headers.Vary = ['Origin'];
+    return { statusCode: 204, headers, body: Buffer.alloc(0) };
   }
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -304,3 +304,43 @@ describe('the local gateway with the result cache on', () => {
     await expectContractResponse(await fetch(`${url}/__local/stats`), 'MISSING_AUTHENTICATION_TOKEN');
   });
 });
+
+describe('the local gateway with the stack CORS preflight', () => {
+  let gateway: Gateway;
+  let url: string;
+
+  beforeAll(async () => {
+    const contract = constructContract();
+    gateway = createGateway({
+      routes,
+      authorizer: () => Promise.reject(new Error('Unauthorized')),
+      cacheTtlSeconds: 0,
+      cors: contract.cors,
+      responses: contract.responses,
+      logger: createLogger('local-gateway', 'silent'),
+    });
+    url = await gateway.listen(0);
+  });
+  afterAll(() => gateway.close());
+
+  test('OPTIONS on a known resource is answered without authorization', async () => {
+    const res = await fetch(`${url}/items/1`, { method: 'OPTIONS' });
+    expect(res.status).toBe(204);
+    expect(
+      Object.fromEntries([...res.headers].filter(([name]) => name.startsWith('access-control-'))),
+    ).toEqual({
+      'access-control-allow-origin': '*',
+      'access-control-allow-methods': 'GET,POST,DELETE',
+      'access-control-allow-headers': 'Authorization,Content-Type,Idempotency-Key',
+      'access-control-expose-headers': 'Location,WWW-Authenticate,Retry-After',
+      'access-control-max-age': '3600',
+    });
+  });
+
+  test('OPTIONS on an unknown path is still MISSING_AUTHENTICATION_TOKEN', async () => {
+    await expectContractResponse(
+      await fetch(`${url}/unknown`, { method: 'OPTIONS' }),
+      'MISSING_AUTHENTICATION_TOKEN',
+    );
+  });
+});
