@@ -102,6 +102,34 @@ describe('PKCE login', () => {
     expect(claims(tokens.aliceNoDelete)).toMatchObject({ scope: 'items:read items:write' });
   });
 
+  test('interactive mode prints the authorize URL and finishes when the browser comes back', async () => {
+    // The test plays the person with a browser: it opens the printed URL and signs in as bob.
+    let browser: Promise<string> | undefined;
+    const run = await runLogin(stack, [], (stderr) => {
+      const url = /^ {2}(https:\/\/127\.0\.0\.1:\d+\/auth\?\S+)$/m.exec(stderr)?.[1];
+      if (url !== undefined && browser === undefined) {
+        browser = completeInteraction(url, {
+          username: 'bob',
+          password: 'bob-password',
+          ca: stack.info.issuerCertificate,
+        });
+      }
+    });
+    const url = new URL(/^ {2}(https:\S+)$/m.exec(run.stderr)?.[1] ?? 'https://missing.invalid');
+    expect(Object.fromEntries(url.searchParams)).toMatchObject({
+      client_id: 'local-cli',
+      response_type: 'code',
+      code_challenge_method: 'S256',
+      resource: stack.info.audience,
+      redirect_uri: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/callback$/),
+    });
+    // The browser's last stop is the CLI's loopback listener.
+    expect(await browser).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback\?code=/);
+    expect(run.code).toBe(0);
+    expect(claims(run.stdout.trim())).toMatchObject({ sub: 'bob', scope: 'items:read' });
+    expect(run.stderr).toContain('granted scope: items:read');
+  });
+
   test('a wrong password fails with a message on stderr and nothing on stdout', async () => {
     const run = await runLogin(stack, ['--user', 'alice', '--password', 'wrong', '--headless']);
     expect(run).toEqual({

@@ -87,13 +87,23 @@ export interface LoginRun {
   readonly stderr: string;
 }
 
-/** `npm run login -- <args>` against the stack, as a script would run it. */
-export async function runLogin(stack: StackProcess, args: readonly string[]): Promise<LoginRun> {
+/**
+ * `npm run login -- <args>` against the stack, as a script would run it. `onStderr` sees stderr as it
+ * arrives (the interactive mode prints the URL there and then waits).
+ */
+export async function runLogin(
+  stack: StackProcess,
+  args: readonly string[],
+  onStderr?: (soFar: string) => void,
+): Promise<LoginRun> {
   const child = tsxNode('local/login.ts', args, { ...process.env, LOCAL_STACK_FILE: stack.stackFile });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+    onStderr?.(stderr);
+  });
   const code = await exitOf(child);
   return { code, stdout, stderr };
 }
