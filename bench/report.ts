@@ -127,6 +127,7 @@ export function renderReport(results: BenchResults): string {
 
   out.push('', '## JWKS fetches (requests counted at the server)', '');
   const probeTokens = results.jwksFetches[0]?.probeTokens ?? 0;
+  const probeDeadline = (results.jwksFetches[0]?.probeDeadlineMs ?? 0) / 1000;
   out.push(
     markdownTable(
       [
@@ -135,7 +136,14 @@ export function renderReport(results: BenchResults): string {
         'warm (5 more tokens)',
         `unknown-kid probe (${probeTokens} tokens, 2 bursts)`,
       ],
-      results.jwksFetches.map((c) => [c.stack, String(c.cold), String(c.warm), String(c.probe)]),
+      results.jwksFetches.map((c) => [
+        c.stack,
+        String(c.cold),
+        String(c.warm),
+        c.probePending === 0
+          ? String(c.probe)
+          : `${c.probe} (${c.probePending} verifications still queued after ${formatNumber(probeDeadline, 1)} s)`,
+      ]),
     ),
   );
 

@@ -14,7 +14,11 @@ async function main(): Promise<void> {
     writeSync(devNull, line + '\n');
   });
   const results = await runBench(options, (line) => process.stderr.write(`bench: ${line}\n`));
-  process.stdout.write(renderReport(results));
+  process.stdout.write(renderReport(results), () => {
+    // jwks-rsa's rate limiter keeps probe requests queued on timers for minutes after the probe has been
+    // counted; the report is complete, so the run ends here instead of waiting for that queue to drain.
+    process.exit();
+  });
 }
 
 main().catch((error: unknown) => {

@@ -1,0 +1,156 @@
+// Smoke test of `npm run bench -- --quick`: the harness runs end to end and prints every table with the
+// expected rows and well-formed cells. It asserts no timing and no target: those are read, not tested.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+// Only the pure modules: bench/index also reaches jwks-rsa, which loads jose, which jest's CommonJS runtime
+// cannot load (ESM only). The bench itself runs under tsx in a child process.
+import { DEPLOYED_EXTERNALS, DEPLOYED_TARGET, ESM_REQUIRE_BANNER } from '../../bench/bundle';
+import { BenchUsageError, parseBenchArgs } from '../../bench/options';
+
+const ROOT = resolve(__dirname, '..', '..');
+
+function runQuickBench(): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'bench/run.ts', '--quick'],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+  });
+}
+
+/** The rows (cells trimmed) of the first table under `## heading`, header row first. */
+function table(report: string, heading: string): string[][] {
+  const section = report.split(/^## /m).find((s) => s.startsWith(heading));
+  if (section === undefined) throw new Error(`no section "${heading}"`);
+  return section
+    .split('\n')
+    .filter((line) => line.startsWith('|'))
+    .filter((line) => !/^\|(\s*-+:?\s*\|)+$/.test(line))
+    .map((line) =>
+      line
+        .slice(1, -1)
+        .split('|')
+        .map((cell) => cell.trim()),
+    );
+}
+
+const DECIMAL = /^\d{1,3}(,\d{3})*\.\d$/;
+const RATIO = /^-?\d+\.\d\dx$/;
+const BYTES = /^\d{1,3}(,\d{3})* B$/;
+
+describe('npm run bench -- --quick', () => {
+  let report = '';
+
+  beforeAll(async () => {
+    const run = await runQuickBench();
+    if (run.code !== 0) throw new Error(`bench exited with ${run.code}: ${run.stderr}`);
+    report = run.stdout;
+  }, 90_000);
+
+  test('warm table: every candidate and the logging row, for RS256 and ES256', () => {
+    const [header, ...rows] = table(report, 'Warm: cost per token');
+    expect(header).toEqual(['alg', 'candidate', 'µs/token', 'x floor', 'x aws-jwt-verify']);
+    expect(rows).toHaveLength(14);
+    for (const alg of ['RS256', 'ES256']) {
+      const own = rows.filter((r) => r[0] === alg);
+      expect(own.map((r) => r[1])).toEqual([
+        'floor: node:crypto verify + JSON.parse',
+        'aws-jwt-verify alone (verify)',
+        'our handler, LOG_LEVEL=error (errors only)',
+        'our handler, LOG_LEVEL=info (production default)',
+        'jose (jwtVerify + createRemoteJWKSet)',
+        'jsonwebtoken + jwks-rsa (auth0 sample)',
+        'logging cost: info minus errors only (one JSON line per decision)',
+      ]);
+      for (const row of own.slice(0, 6)) {
+        expect(row[2]).toMatch(DECIMAL);
+        expect(row[3]).toMatch(RATIO);
+      }
+      expect(own.filter((r) => r[4] !== '').map((r) => r[4])).toEqual([
+        expect.stringMatching(RATIO),
+        expect.stringMatching(RATIO),
+      ]);
+      expect(own[6]?.[2]).toMatch(/^-?[\d,]+\.\d$/);
+    }
+  });
+
+  test('cold start table: bundle sizes, process times and JWKS fetches', () => {
+    const [header, ...rows] = table(report, 'Cold start');
+    expect(header).toEqual(['measure', 'value']);
+    expect(rows).toHaveLength(9);
+    for (const row of rows.slice(0, 5)) expect(row[1]).toMatch(BYTES);
+    expect(rows[5]?.[1]).toMatch(/^[\d,]+\.\d ms$/);
+    expect(rows[6]?.[1]).toMatch(/^[\d,]+\.\d ms \(\d+\.\d\dx bare\)$/);
+    expect(rows[7]?.[1]).toMatch(/^[\d,]+\.\d ms \(\d+\.\d\dx bare\)$/);
+    expect(rows[8]?.[1]).toMatch(/^\d+ of 2 processes made exactly 1 \(min \d+, max \d+\)$/);
+  });
+
+  test('JWKS fetch table: four stacks, counted cold, warm and under the probe', () => {
+    const [header, ...rows] = table(report, 'JWKS fetches');
+    expect(header?.slice(0, 3)).toEqual(['stack', 'cold (first token)', 'warm (5 more tokens)']);
+    expect(rows.map((r) => r[0])).toEqual(['ours', 'aws-jwt-verify', 'jose', 'jwks-rsa']);
+    for (const row of rows) {
+      expect(row[1]).toMatch(/^\d+$/);
+      expect(row[2]).toMatch(/^\d+$/);
+      expect(row[3]).toMatch(/^\d+( \(\d+ verifications still queued after [\d.]+ s\))?$/);
+    }
+  });
+
+  test('gateway table: invocations per 1000 requests with the cache on and off, and distinct tokens', () => {
+    const [header, ...rows] = table(report, 'Through the local gateway');
+    expect(header).toEqual(['measure', 'value']);
+    expect(rows).toHaveLength(4);
+    expect(rows[0]?.[1]).toMatch(
+      /^1000 requests, \d+ users, \d+ distinct tokens, \d+ routes; \d+ allowed, \d+ denied \(403\)$/,
+    );
+    for (const row of rows.slice(1)) expect(row[1]).toMatch(DECIMAL);
+  });
+
+  test('bundle composition and targets tables', () => {
+    const [compositionHeader, ...modules] = table(report, 'Bundle composition');
+    expect(compositionHeader).toEqual(['module', 'bytes']);
+    expect(modules.map((m) => m[0])).toEqual(
+      expect.arrayContaining(['aws-jwt-verify', 'lambda/authorizer/handler.ts']),
+    );
+    const [targetHeader, ...targets] = table(report, 'Targets');
+    expect(targetHeader).toEqual(['target', 'measured', 'verdict']);
+    expect(targets).toHaveLength(6);
+    for (const row of targets) expect(['met', '**missed**']).toContain(row[2]);
+  });
+});
+
+describe('the bench bundles as the construct does', () => {
+  // bench/bundle.ts copies NodejsFunction's options; this catches the construct changing without the bench.
+  const construct = readFileSync(join(ROOT, 'infra', 'constructs', 'bundled-function.ts'), 'utf8');
+
+  test.each([
+    ['the ESM output format', 'format: OutputFormat.ESM'],
+    ['minification', 'minify: true'],
+    ['source maps', 'sourceMap: true'],
+    ['main fields', "mainFields: ['module', 'main']"],
+    ['the createRequire banner', JSON.stringify(ESM_REQUIRE_BANNER)],
+    ['the externals', `externalModules: ${JSON.stringify(DEPLOYED_EXTERNALS).replace(/"/g, "'")}`],
+    ['the runtime behind the target', `Runtime.NODEJS_${DEPLOYED_TARGET.slice('node'.length)}_X`],
+  ])('%s', (_what, text) => {
+    expect(construct).toContain(text);
+  });
+});
+
+describe('parseBenchArgs', () => {
+  test.each([[['--fast']], [['--quick', 'extra']]])('refuses %j', (argv) => {
+    expect(() => parseBenchArgs(argv)).toThrow(BenchUsageError);
+  });
+
+  test('full by default, quick on --quick', () => {
+    expect(parseBenchArgs([]).quick).toBe(false);
+    expect(parseBenchArgs(['--quick']).quick).toBe(true);
+  });
+});
