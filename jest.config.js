@@ -14,6 +14,7 @@ module.exports = {
   },
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
+  setupFilesAfterEnv: ['<rootDir>/test/setup/log-guard.ts'],
   collectCoverage: true,
   collectCoverageFrom: ['lambda/**/*.ts'],
   coverageReporters: ['text-summary', 'lcov'],

@@ -22,6 +22,15 @@ const stdoutSink: LogSink = (line) => {
 };
 
 let sink: LogSink = stdoutSink;
+const observers: LogSink[] = [];
+
+/** See every line, whatever the sink (the test suite checks that no token is ever logged). */
+export function observeLogs(observer: LogSink): () => void {
+  observers.push(observer);
+  return () => {
+    observers.splice(observers.indexOf(observer), 1);
+  };
+}
 
 /** Redirect every logger's output, for tests. Returns a function that restores the previous sink. */
 export function setLogSink(next: LogSink): () => void {
@@ -43,7 +52,15 @@ export function createLogger(service: string, level: LogLevel = 'info'): Logger 
   const threshold = RANK[level];
   const emit = (lvl: Exclude<LogLevel, 'silent'>, message: string, fields?: LogFields): void => {
     if (RANK[lvl] < threshold) return;
-    sink(JSON.stringify({ level: lvl, service, message, timestamp: new Date().toISOString(), ...fields }));
+    const line = JSON.stringify({
+      level: lvl,
+      service,
+      message,
+      timestamp: new Date().toISOString(),
+      ...fields,
+    });
+    sink(line);
+    for (let i = 0; i < observers.length; i++) observers[i]!(line);
   };
   return {
     level,

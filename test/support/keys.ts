@@ -63,10 +63,20 @@ export interface SignOptions {
   readonly rawPayload?: string;
 }
 
+const ISSUED = Symbol.for('bearer-gate.test.issued-signatures');
+
+/** Every signature this test file has produced; test/setup/log-guard.ts checks none of them reaches a log. */
+export function issuedSignatures(): Set<string> {
+  const holder = globalThis as unknown as Record<symbol, Set<string> | undefined>;
+  return (holder[ISSUED] ??= new Set());
+}
+
 export function signToken(key: TestKey, payload: Record<string, unknown>, options: SignOptions = {}): string {
   const header = { alg: key.alg, kid: key.kid, typ: 'at+jwt', ...options.header };
   const input = `${b64url(options.rawHeader ?? header)}.${b64url(options.rawPayload ?? payload)}`;
-  return `${input}.${signInput(key, input)}`;
+  const signature = signInput(key, input);
+  issuedSignatures().add(signature);
+  return `${input}.${signature}`;
 }
 
 /** Standard claims for a token that the default test configuration accepts. */
