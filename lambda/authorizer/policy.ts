@@ -35,23 +35,51 @@ export function parseMethodArn(methodArn: unknown): MethodArn {
   };
 }
 
-/** `/items/{id}` becomes `items/*`: path parameters match any value. */
-export function routeResource(arn: MethodArn, route: Pick<RouteRule, 'method' | 'path'>): string {
-  const path = route.path.replace(/\{[^}]+\}/g, '*').replace(/^\//, '');
-  return `arn:${arn.partition}:execute-api:${arn.region}:${arn.accountId}:${arn.apiId}/${arn.stage}/${route.method}/${path}`;
+/** `arn:…:execute-api:{region}:{account}:{apiId}/{stage}/`: what every resource of this call's stage starts with. */
+function stagePrefix(arn: MethodArn): string {
+  return `arn:${arn.partition}:execute-api:${arn.region}:${arn.accountId}:${arn.apiId}/${arn.stage}/`;
 }
 
-/** IAM-style match: `*` is any run of characters (including `/`), `?` is one character. */
-export function resourceMatches(pattern: string, resource: string): boolean {
-  let p = 0;
-  let r = 0;
+interface RouteTail {
+  /** `GET/items/*`: the route's resource after the stage prefix. */
+  readonly tail: string;
+  /** A concrete resource the route would serve (`*` -> `_`), to test which patterns cover it. */
+  readonly sample: string;
+}
+
+// Routes come from the frozen configuration and live as long as the process: their tails are computed once.
+const tails = new WeakMap<Pick<RouteRule, 'method' | 'path'>, RouteTail>();
+
+function routeTail(route: Pick<RouteRule, 'method' | 'path'>): RouteTail {
+  let cached = tails.get(route);
+  if (cached === undefined) {
+    const tail = `${route.method}/${route.path.replace(/\{[^}]+\}/g, '*').replace(/^\//, '')}`;
+    cached = { tail, sample: tail.replace(/\*/g, '_') };
+    tails.set(route, cached);
+  }
+  return cached;
+}
+
+/** `/items/{id}` becomes `items/*`: path parameters match any value. */
+export function routeResource(arn: MethodArn, route: Pick<RouteRule, 'method' | 'path'>): string {
+  return stagePrefix(arn) + routeTail(route).tail;
+}
+
+/**
+ * IAM-style match: `*` is any run of characters (including `/`), `?` is one character. `from` skips a prefix
+ * the caller knows both strings share (the stage prefix), so only the route part is compared char by char.
+ */
+export function resourceMatches(pattern: string, resource: string, from = 0): boolean {
+  let p = from;
+  let r = from;
   let star = -1;
   let mark = 0;
   while (r < resource.length) {
-    if (p < pattern.length && (pattern[p] === '?' || pattern[p] === resource[r])) {
+    const c = p < pattern.length ? pattern.charCodeAt(p) : -1;
+    if (c === 0x3f /* ? */ || (c !== -1 && c === resource.charCodeAt(r))) {
       p++;
       r++;
-    } else if (p < pattern.length && pattern[p] === '*') {
+    } else if (c === 0x2a /* * */) {
       star = p++;
       mark = r;
     } else if (star !== -1) {
@@ -61,13 +89,8 @@ export function resourceMatches(pattern: string, resource: string): boolean {
       return false;
     }
   }
-  while (pattern[p] === '*') p++;
+  while (pattern.charCodeAt(p) === 0x2a) p++;
   return p === pattern.length;
-}
-
-/** A concrete resource the route would serve, to test which patterns cover it. */
-function sampleResource(arn: MethodArn, route: RouteRule): string {
-  return routeResource(arn, route).replace(/\*/g, '_');
 }
 
 export interface RouteDecision {
@@ -85,16 +108,21 @@ export function decideRoutes(
   routes: readonly RouteRule[],
   granted: ReadonlySet<string>,
 ): RouteDecision {
-  const allow: string[] = [];
-  const refused: RouteRule[] = [];
+  const held: string[] = [];
+  const refused: RouteTail[] = [];
   for (const route of routes) {
-    if (holdsAll(granted, route.scopes)) allow.push(routeResource(arn, route));
-    else refused.push(route);
+    if (holdsAll(granted, route.scopes)) held.push(routeTail(route).tail);
+    else refused.push(routeTail(route));
   }
-  const deny = refused
-    .filter((route) => allow.some((pattern) => resourceMatches(pattern, sampleResource(arn, route))))
-    .map((route) => routeResource(arn, route));
-  return { allow: [...new Set(allow)], deny: [...new Set(deny)] };
+  // Every resource shares the stage prefix, so coverage is decided on the route parts alone.
+  const denied = refused
+    .filter(({ sample }) => held.some((pattern) => resourceMatches(pattern, sample)))
+    .map(({ tail }) => tail);
+  const prefix = stagePrefix(arn);
+  return {
+    allow: [...new Set(held)].map((tail) => prefix + tail),
+    deny: [...new Set(denied)].map((tail) => prefix + tail),
+  };
 }
 
 export type ContextValue = string | number | boolean;
@@ -108,11 +136,7 @@ export function buildPolicy(
   const statements: PolicyDocument['Statement'] = [];
   if (decision.allow.length === 0) {
     // Nothing permitted: an explicit Deny of the whole stage, so the client gets 403, not a retry loop.
-    statements.push({
-      Effect: 'Deny',
-      Action: 'execute-api:Invoke',
-      Resource: `arn:${arn.partition}:execute-api:${arn.region}:${arn.accountId}:${arn.apiId}/${arn.stage}/*`,
-    });
+    statements.push({ Effect: 'Deny', Action: 'execute-api:Invoke', Resource: `${stagePrefix(arn)}*` });
   } else {
     statements.push({ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: [...decision.allow] });
     if (decision.deny.length > 0) {
@@ -124,7 +148,10 @@ export function buildPolicy(
 
 /** Whether the call described by `arn` is allowed by the decision (explicit Deny wins). */
 export function permits(arn: MethodArn, decision: RouteDecision): boolean {
-  const called = `arn:${arn.partition}:execute-api:${arn.region}:${arn.accountId}:${arn.apiId}/${arn.stage}/${arn.method}${arn.path}`;
-  if (decision.deny.some((p) => resourceMatches(p, called))) return false;
-  return decision.allow.some((p) => resourceMatches(p, called));
+  const prefix = stagePrefix(arn);
+  const called = `${prefix}${arn.method}${arn.path}`;
+  const covers = (pattern: string): boolean =>
+    resourceMatches(pattern, called, pattern.startsWith(prefix) ? prefix.length : 0);
+  if (decision.deny.some(covers)) return false;
+  return decision.allow.some(covers);
 }
