@@ -21,6 +21,8 @@ interface Handlers {
 }
 
 const TABLE = 'items-outage';
+// Two JVM start-ups (about 3 s each, much more on a busy 2-core machine) need more than the default budget.
+jest.setTimeout(120_000);
 const logs: string[] = [];
 
 /**

@@ -40,7 +40,8 @@ export interface StartOptions {
   readonly port?: number;
 }
 
-const READY_TIMEOUT_MS = 30_000;
+// About 3 s on an idle machine; generous because CI machines are often busy.
+const READY_TIMEOUT_MS = 60_000;
 
 export function localClient(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({
