@@ -37,13 +37,18 @@ interface Stack {
   verify(token: string): Promise<unknown>;
 }
 
-async function createStack(id: FetchingStack, fixtures: Fixtures, windowMs: number): Promise<Stack> {
+async function createStack(id: FetchingStack, fixtures: Fixtures, windowMs: number | null): Promise<Stack> {
   switch (id) {
     case 'ours': {
       let authorize: ((token: string) => Promise<unknown>) | undefined;
       return {
         start: async () => {
-          const authorizer = await ourAuthorizer(fixtures, 'error', {}, { jwksRefetchWindowMs: windowMs });
+          const authorizer = await ourAuthorizer(
+            fixtures,
+            'error',
+            {},
+            windowMs === null ? {} : { jwksRefetchWindowMs: windowMs },
+          );
           authorize = (token) =>
             authorizer.authorize({
               type: 'TOKEN',
@@ -122,7 +127,7 @@ async function probeBurst(stack: Stack, tokens: readonly string[], deadline: num
 export async function countJwksFetches(
   fixtures: Fixtures,
   probeTokens: number,
-  windowMs: number,
+  windowMs: number | null,
 ): Promise<JwksFetchCounts[]> {
   const known = fixtures.tokens('RS256', 5);
   const stranger = createKey('RS256');
@@ -133,8 +138,8 @@ export async function countJwksFetches(
       }),
     );
   const requests = (): number => fixtures.jwks.requests.length;
-  // Long enough for our trailing refetch at the end of the window, bounded for everyone else.
-  const probeDeadlineMs = windowMs + 2000;
+  // Long enough for our trailing refetch at the end of the window (at most 5 s by default), bounded for the rest.
+  const probeDeadlineMs = (windowMs ?? 5000) + 2000;
   const counts: JwksFetchCounts[] = [];
 
   for (const id of ['ours', 'aws-jwt-verify', 'jose', 'jwks-rsa'] as const) {
