@@ -340,6 +340,37 @@ describe('JWKS', () => {
     expect(lastDecision(h.logs)).toMatchObject({ decision: 'error', reason: 'JWKS_UNAVAILABLE' });
   });
 
+  test.each([['html'], ['invalid-json'], ['empty'], ['hang']] as const)(
+    'a broken JWKS (%s) at cold start is JWKS_UNAVAILABLE (503), bounded in time, never a 401',
+    async (mode) => {
+      h.server.mode = mode;
+      const authorizer = h.authorizer();
+      await expect(authorizer.authorize(tokenEvent(`Bearer ${rsa()}`))).rejects.toBeInstanceOf(
+        JwksUnavailableError,
+      );
+      expect(lastDecision(h.logs)).toMatchObject({ decision: 'error', reason: 'JWKS_UNAVAILABLE' });
+    },
+  );
+
+  test('a key removed from the JWKS is refused once the key set is refreshed', async () => {
+    const authorizer = h.authorizer({}, { jwksMaxAgeMs: 0 });
+    await authorizer.authorize(tokenEvent(`Bearer ${signToken(h.keys.ec, claims())}`));
+    const saved = h.server.keys;
+    h.server.keys = saved.filter((k) => k.kid !== h.keys.ec.kid);
+    try {
+      // Served from the stale set once more while the background refresh runs...
+      await authorizer.authorize(tokenEvent(`Bearer ${signToken(h.keys.ec, claims())}`));
+      await new Promise((r) => setTimeout(r, 200));
+      // ...then refused.
+      await expect(
+        authorizer.authorize(tokenEvent(`Bearer ${signToken(h.keys.ec, claims())}`)),
+      ).rejects.toThrow(UNAUTHORIZED);
+      expect(lastDecision(h.logs).reason).toBe('UNKNOWN_KID');
+    } finally {
+      h.server.keys = saved;
+    }
+  });
+
   test('down at cold start, then back: the next invocation retries and succeeds', async () => {
     h.server.mode = 'down';
     const authorizer = h.authorizer();
