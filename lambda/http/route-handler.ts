@@ -40,7 +40,7 @@ function causeName(error: unknown): string | undefined {
 export function createRouteHandler(options: RouteHandlerOptions): ApiHandler {
   const { logger, handle, toProblem } = options;
   // Looked up once, so a handler wired to a route that does not exist fails at cold start.
-  const route = findRoute(options.routeId, options.routes ?? APP_ROUTES) as AppRoute;
+  const route = findRoute(options.routeId, options.routes ?? APP_ROUTES);
 
   return async (event) => {
     const requestId = event.requestContext?.requestId;

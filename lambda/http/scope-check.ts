@@ -1,11 +1,13 @@
 // Defence in depth: the handler checks the route's scopes again, in case the gateway policy is ever wrong.
-import { APP_ROUTES } from '../routes';
 import type { RouteRule } from '../routes';
 import type { Identity } from './identity';
 import { HttpProblemError } from './problem';
 
 /** The route with this id; throws at cold start (not per request) when the table has no such route. */
-export function findRoute(routeId: string, routes: readonly (RouteRule & { id: string })[] = APP_ROUTES) {
+export function findRoute<R extends RouteRule & { readonly id: string }>(
+  routeId: string,
+  routes: readonly R[],
+): R {
   const route = routes.find((r) => r.id === routeId);
   if (route === undefined) {
     throw new Error(`route "${routeId}" is not in the route table (lambda/routes/table.ts)`);
