@@ -84,7 +84,15 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
   });
   const verifier = new TokenVerifier(config, jwksCache);
   // Started at init so the first request normally finds the keys cached; failures surface per request.
-  const ready = verifier.hydrate().catch(() => undefined);
+  let warmed = false;
+  const ready = verifier.hydrate().then(
+    () => {
+      warmed = true;
+    },
+    () => {
+      warmed = true;
+    },
+  );
 
   async function decide(event: TokenAuthorizerEvent, started: number): Promise<APIGatewayAuthorizerResult> {
     const token = parseBearer(event.authorizationToken, config.maxTokenBytes);
@@ -133,7 +141,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
 
   async function authorize(event: TokenAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
     const started = performance.now();
-    await ready;
+    if (!warmed) await ready;
     try {
       return await decide(event ?? {}, started);
     } catch (error) {
