@@ -9,7 +9,7 @@ export const AUTHORIZER_ENTRY = 'lambda/authorizer/handler.ts';
 
 /**
  * infra/constructs/bundled-function.ts: runtime NODEJS_24_X (so --target=node24), OutputFormat.ESM (so the
- * file is index.mjs), minify, sourceMap (linked, sources included), mainFields module,main, the createRequire
+ * file is index.mjs), minify, sourceMap (linked, without sourcesContent), mainFields module,main, the createRequire
  * banner and externalModules ['@aws-sdk/*']. test/bench checks this copy against that file.
  */
 export const DEPLOYED_TARGET = 'node24';
@@ -67,6 +67,7 @@ export async function buildDeployedBundle(outDir: string): Promise<BundleReport>
     outfile: bundleFile,
     minify: true,
     sourcemap: true,
+    sourcesContent: false,
     external: DEPLOYED_EXTERNALS,
     banner: { js: ESM_REQUIRE_BANNER },
     mainFields: ['module', 'main'],

@@ -135,6 +135,7 @@ describe('the bench bundles as the construct does', () => {
     ['the ESM output format', 'format: OutputFormat.ESM'],
     ['minification', 'minify: true'],
     ['source maps', 'sourceMap: true'],
+    ['source maps without sources', 'sourcesContent: false'],
     ['main fields', "mainFields: ['module', 'main']"],
     ['the createRequire banner', JSON.stringify(ESM_REQUIRE_BANNER)],
     ['the externals', `externalModules: ${JSON.stringify(DEPLOYED_EXTERNALS).replace(/"/g, "'")}`],
