@@ -1,17 +1,28 @@
-// Composes the local loop: the OpenID provider, DynamoDB Local with the items table, and the API gateway
-// running the project's authorizer and items handlers. Each part returns a stop function.
+// Composes the local loop: the OpenID provider, DynamoDB Local with the items and revocation tables, and the
+// API gateway running the project's authorizer and route handlers. Each part returns a stop function.
 import { createLoopbackCertificate } from './tls';
+import { buildGatewayResponses } from '../infra/constructs/gateway-contract';
+import { toRouteRules } from '../lambda/routes';
+import { startAppServer, type AppServer } from './app-server';
 import { createLocalAuthorizer, type LocalIssuerTrust } from './authorizer-wiring';
 import { constructContract, type ConstructContract } from './construct-contract';
-import { ensureItemsTable, LOCAL_AWS_ENV, localClient, startDynamoDbLocal } from './dynamodb-local';
+import {
+  ensureItemsTable,
+  ensureRevocationTable,
+  LOCAL_AWS_ENV,
+  localClient,
+  startDynamoDbLocal,
+} from './dynamodb-local';
 import { createGateway, type Gateway } from './gateway';
-import { API_SCOPES, DEMO_USERS } from './issuer/demo-users';
+import { API_SCOPES, DEMO_USERS, ITEMS_SCOPES } from './issuer/demo-users';
 import { loadRouteHandlers } from './route-handlers';
 import type { LocalStackInfo } from './stack-file';
 import type { Env, StackSettings } from './stack-settings';
 
 export const CLI_CLIENT_ID = 'local-cli';
 export const SHORT_LIVED_CLIENT_ID = 'local-cli-short-lived';
+/** The browser app's public client (web/): its redirect URI is the app origin's /callback. */
+export const APP_CLIENT_ID = 'local-app';
 /** RFC 8252 loopback redirect; the provider accepts it on any port. */
 export const LOOPBACK_REDIRECT_URI = 'http://127.0.0.1/callback';
 
@@ -28,6 +39,7 @@ type Announce = (line: string) => void;
 async function startIssuer(
   settings: StackSettings,
   announce: Announce,
+  appOrigin: string,
 ): Promise<{ trust: LocalIssuerTrust; stop: Stop }> {
   const tls = await createLoopbackCertificate();
   // oidc-provider is ESM only; this module is CommonJS, so it is loaded with import().
@@ -40,6 +52,12 @@ async function startIssuer(
     users: DEMO_USERS,
     clients: [
       { clientId: CLI_CLIENT_ID, redirectUris: [LOOPBACK_REDIRECT_URI] },
+      {
+        clientId: APP_CLIENT_ID,
+        applicationType: 'web',
+        redirectUris: [`${appOrigin}/callback`],
+        postLogoutRedirectUris: [`${appOrigin}/`],
+      },
       ...(settings.shortLivedTokenTtlSeconds === null
         ? []
         : [
@@ -68,20 +86,61 @@ async function startDynamoDb(
   settings: StackSettings,
   announce: Announce,
 ): Promise<{ endpoint: string; stop: Stop }> {
+  const tables = `tables ${settings.itemsTable}, ${settings.revocationTable}`;
   if (settings.dynamodbEndpoint !== null) {
     const client = localClient(settings.dynamodbEndpoint);
     try {
       await ensureItemsTable(client, settings.itemsTable);
+      await ensureRevocationTable(client, settings.revocationTable);
     } finally {
       client.destroy();
     }
-    announce(`dynamodb: ${settings.dynamodbEndpoint} (DYNAMODB_ENDPOINT, table ${settings.itemsTable})`);
+    announce(`dynamodb: ${settings.dynamodbEndpoint} (DYNAMODB_ENDPOINT, ${tables})`);
     return { endpoint: settings.dynamodbEndpoint, stop: async () => undefined };
   }
   const local = await startDynamoDbLocal();
   await ensureItemsTable(local.client, settings.itemsTable);
-  announce(`dynamodb: ${local.endpoint} (DynamoDB Local, table ${settings.itemsTable})`);
+  await ensureRevocationTable(local.client, settings.revocationTable);
+  announce(`dynamodb: ${local.endpoint} (DynamoDB Local, ${tables})`);
   return { endpoint: local.endpoint, stop: () => local.stop() };
+}
+
+/**
+ * What the construct does with a revocationTable: the authorizer reads that table, and the result cache TTL
+ * is capped at the revocation delay. With REVOCATION_CHECK=0 the authorizer runs without the check, like a
+ * deployment without the prop (POST /revocations still writes, but nothing reads it).
+ */
+function revocationWiring(
+  settings: StackSettings,
+  env: Env,
+  endpoint: string,
+): { authorizerEnv: Env; cacheTtlSeconds: number; line: string } {
+  if (!settings.revocationCheck) {
+    const { REVOCATION_TABLE: _off, ...rest } = env;
+    return {
+      authorizerEnv: rest,
+      cacheTtlSeconds: settings.cacheTtlSeconds,
+      line: `revocation: off (REVOCATION_CHECK=0); authorizer cache TTL ${settings.cacheTtlSeconds} s`,
+    };
+  }
+  const cacheTtlSeconds = Math.min(settings.cacheTtlSeconds, settings.maxRevocationDelaySeconds);
+  return {
+    authorizerEnv: { ...env, REVOCATION_TABLE: settings.revocationTable, DYNAMODB_ENDPOINT: endpoint },
+    cacheTtlSeconds,
+    line:
+      `revocation: on (table ${settings.revocationTable}); MAX_REVOCATION_DELAY_SECONDS ` +
+      `${settings.maxRevocationDelaySeconds}, so the authorizer cache TTL is ${cacheTtlSeconds} s`,
+  };
+}
+
+/**
+ * How long a subject revocation is kept: the longest token lifetime the local issuer hands out, plus the
+ * authorizer's clock skew (it accepts a token until exp + skew), and at least the admin handler's minimum.
+ */
+function maxTokenLifetimeSeconds(settings: StackSettings, env: Env): number {
+  const skew = Number(env.CLOCK_SKEW_SECONDS ?? 30) || 0;
+  const longest = Math.max(settings.accessTokenTtlSeconds, settings.shortLivedTokenTtlSeconds ?? 0);
+  return Math.max(60, longest + skew);
 }
 
 export interface StartOptions {
@@ -90,21 +149,36 @@ export interface StartOptions {
   readonly env: Env;
   /** Receives the ready lines. */
   readonly announce: Announce;
-  /** @default - the construct's identity validation expression and gateway responses */
+  /**
+   * @default - the construct's identity validation expression and gateway responses, with the browser app's
+   * origin (and no other) as the CORS origin
+   */
   readonly contract?: ConstructContract;
 }
 
 export async function startLocalStack(options: StartOptions): Promise<RunningStack> {
   const { settings, env, announce } = options;
-  const contract = options.contract ?? constructContract();
   const stops: Stop[] = [];
   const stop = async (): Promise<void> => {
     while (stops.length > 0) await stops.pop()?.();
   };
   try {
+    // The browser app's origin comes first: the issuer registers its redirect URI and the gateway allows
+    // it as the one CORS origin. Its client exists only at the local issuer, so not with an external one.
+    let app: AppServer | null = null;
+    if (!settings.externalIssuer) {
+      const started = await startAppServer(settings.appPort);
+      stops.push(() => started.close());
+      app = started;
+    }
+    const contract =
+      options.contract ??
+      (app
+        ? constructContract(buildGatewayResponses({ allowOrigin: app.origin }), app.origin)
+        : constructContract());
     // The issuer and Java start in parallel; each announces itself when ready.
     const [issuerStarted, dynamodbStarted] = await Promise.allSettled([
-      settings.externalIssuer ? Promise.resolve(null) : startIssuer(settings, announce),
+      app === null ? Promise.resolve(null) : startIssuer(settings, announce, app.origin),
       startDynamoDb(settings, announce),
     ]);
     // Register whatever did start before failing on what did not, so nothing is left running.
@@ -119,14 +193,20 @@ export async function startLocalStack(options: StartOptions): Promise<RunningSta
     // The handlers read these at module load, like a Lambda cold start.
     for (const [name, value] of Object.entries(LOCAL_AWS_ENV)) process.env[name] ??= value;
     process.env.ITEMS_TABLE = settings.itemsTable;
+    process.env.REVOCATION_TABLE = settings.revocationTable;
+    // An external issuer's token lifetime is unknown here: the admin handler's own default (one day) applies.
+    if (issuer) process.env.MAX_TOKEN_LIFETIME_SECONDS ??= String(maxTokenLifetimeSeconds(settings, env));
     process.env.DYNAMODB_ENDPOINT = dynamodb.endpoint;
+    if (app) process.env.CORS_ALLOW_ORIGIN = app.origin;
     const routes = await loadRouteHandlers();
 
+    const revocation = revocationWiring(settings, env, dynamodb.endpoint);
+    announce(revocation.line);
     const gateway = createGateway({
       routes,
-      authorizer: createLocalAuthorizer(env, issuer?.trust ?? null),
+      authorizer: createLocalAuthorizer(revocation.authorizerEnv, issuer?.trust ?? null),
       identityValidationExpression: contract.identityValidationExpression,
-      cacheTtlSeconds: settings.cacheTtlSeconds,
+      cacheTtlSeconds: revocation.cacheTtlSeconds,
       responses: contract.responses,
       statsEndpoint: settings.statsEndpoint,
       cors: contract.cors,
@@ -134,6 +214,17 @@ export async function startLocalStack(options: StartOptions): Promise<RunningSta
     const api = await gateway.listen(settings.apiPort);
     stops.push(() => gateway.close());
     announce(`api: ${api}`);
+    if (app && issuer) {
+      app.configure({
+        issuer: issuer.trust.issuer,
+        clientId: APP_CLIENT_ID,
+        audience: settings.audience,
+        scope: ITEMS_SCOPES.join(' '),
+        api,
+        routes: toRouteRules(),
+      });
+      announce(`app: ${app.origin}`);
+    }
 
     const info: LocalStackInfo = {
       issuer: issuer?.trust.issuer ?? env.ISSUER ?? '',
@@ -143,6 +234,7 @@ export async function startLocalStack(options: StartOptions): Promise<RunningSta
       shortLivedClientId: settings.shortLivedTokenTtlSeconds === null ? null : SHORT_LIVED_CLIENT_ID,
       issuerCertificate: issuer?.trust.certificate ?? null,
       dynamodb: dynamodb.endpoint,
+      app: app?.origin ?? null,
       pid: process.pid,
     };
     return { info, gateway, stop };

@@ -15,6 +15,8 @@ export interface LocalStackInfo {
   /** PEM of the issuer's throwaway certificate, to trust it without NODE_EXTRA_CA_CERTS. */
   readonly issuerCertificate: string | null;
   readonly dynamodb: string;
+  /** The browser app's origin; null when it is not served (an external issuer). */
+  readonly app: string | null;
   readonly pid: number;
 }
 

@@ -7,11 +7,19 @@ export interface StackSettings {
   /** 0 = a free port. */
   readonly apiPort: number;
   readonly issuerPort: number;
+  /** The browser app's port (its origin is http://127.0.0.1:PORT); 0 = a free port. */
+  readonly appPort: number;
   /** The authorizer result cache TTL; 0 turns the cache off. */
   readonly cacheTtlSeconds: number;
   /** Use this DynamoDB (e.g. one a test already runs) instead of starting DynamoDB Local. */
   readonly dynamodbEndpoint: string | null;
   readonly itemsTable: string;
+  /** The revocation table (always created; POST /revocations writes to it). */
+  readonly revocationTable: string;
+  /** Whether the authorizer checks the revocation table, as a deployment with the construct's revocationTable does. */
+  readonly revocationCheck: boolean;
+  /** With the check on, the result cache TTL is capped at this, as the construct's maxRevocationDelay does. */
+  readonly maxRevocationDelaySeconds: number;
   /**
    * True when ISSUER, AUDIENCE, JWKS_URI, ISSUERS or COGNITO_USER_POOL_ID is set: the gateway then trusts
    * that issuer (through the authorizer's own parseConfig) and the local issuer is not started.
@@ -32,6 +40,7 @@ export interface StackSettings {
 export const LOCAL_AUDIENCE = 'https://bearer-gate.local/api';
 export const DEFAULT_API_PORT = 3000;
 export const DEFAULT_ISSUER_PORT = 3443;
+export const DEFAULT_APP_PORT = 3080;
 /** API Gateway accepts a result cache TTL from 0 to 3600 seconds. */
 export const MAX_CACHE_TTL_SECONDS = 3600;
 
@@ -49,26 +58,35 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return Number(raw);
 }
 
-function flag(env: Env, name: string): boolean {
+function flag(env: Env, name: string, fallback = false): boolean {
   const raw = read(env, name);
-  if (raw === undefined || raw === '0' || raw === 'false') return false;
+  if (raw === undefined) return fallback;
+  if (raw === '0' || raw === 'false') return false;
   if (raw === '1' || raw === 'true') return true;
   throw new SettingError(name, `must be 1/true or 0/false; got "${raw}"`);
 }
 
-export function parseStackSettings(env: Env, defaults: { readonly cacheTtlSeconds: number }): StackSettings {
+function tableName(env: Env, name: string, fallback: string): string {
+  const table = read(env, name) ?? fallback;
+  if (!/^[A-Za-z0-9_.-]{3,255}$/.test(table)) {
+    throw new SettingError(name, `must be a DynamoDB table name; got "${table}"`);
+  }
+  return table;
+}
+
+export function parseStackSettings(
+  env: Env,
+  defaults: { readonly cacheTtlSeconds: number; readonly maxRevocationDelaySeconds: number },
+): StackSettings {
   const endpoint = read(env, 'DYNAMODB_ENDPOINT');
   if (endpoint !== undefined && !/^https?:\/\/[^/]+/.test(endpoint)) {
     throw new SettingError('DYNAMODB_ENDPOINT', `must be an http(s) URL; got "${endpoint}"`);
-  }
-  const table = read(env, 'ITEMS_TABLE') ?? 'items';
-  if (!/^[A-Za-z0-9_.-]{3,255}$/.test(table)) {
-    throw new SettingError('ITEMS_TABLE', `must be a DynamoDB table name; got "${table}"`);
   }
   const shortTtl = read(env, 'SHORT_LIVED_TOKEN_TTL_SECONDS');
   return Object.freeze({
     apiPort: integer(env, 'API_PORT', DEFAULT_API_PORT, 0, 65535),
     issuerPort: integer(env, 'ISSUER_PORT', DEFAULT_ISSUER_PORT, 0, 65535),
+    appPort: integer(env, 'APP_PORT', DEFAULT_APP_PORT, 0, 65535),
     cacheTtlSeconds: integer(
       env,
       'AUTHORIZER_CACHE_TTL_SECONDS',
@@ -77,7 +95,16 @@ export function parseStackSettings(env: Env, defaults: { readonly cacheTtlSecond
       MAX_CACHE_TTL_SECONDS,
     ),
     dynamodbEndpoint: endpoint ?? null,
-    itemsTable: table,
+    itemsTable: tableName(env, 'ITEMS_TABLE', 'items'),
+    revocationTable: tableName(env, 'REVOCATION_TABLE', 'revocations'),
+    revocationCheck: flag(env, 'REVOCATION_CHECK', true),
+    maxRevocationDelaySeconds: integer(
+      env,
+      'MAX_REVOCATION_DELAY_SECONDS',
+      defaults.maxRevocationDelaySeconds,
+      1,
+      MAX_CACHE_TTL_SECONDS,
+    ),
     externalIssuer: ['ISSUER', 'AUDIENCE', 'JWKS_URI', 'ISSUERS', 'COGNITO_USER_POOL_ID'].some(
       (name) => read(env, name) !== undefined,
     ),

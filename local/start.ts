@@ -1,5 +1,5 @@
 // `npm start`: the whole system on 127.0.0.1 until Ctrl-C. Prints one ready line per part
-// (`issuer: ...`, `dynamodb: ...`, `api: ...`), then how to log in and call the API.
+// (`issuer: ...`, `dynamodb: ...`, `api: ...`, `app: ...`), then how to use the app, log in and call the API.
 import { constructContract } from './construct-contract';
 import { LocalStackError } from './errors';
 import { startLocalStack, type RunningStack } from './local-stack';
@@ -7,12 +7,13 @@ import { removeStackFile, stackFilePath, writeStackFile } from './stack-file';
 import { parseStackSettings } from './stack-settings';
 
 function usage(stack: RunningStack, stackFile: string): string {
-  const { api, issuer } = stack.info;
+  const { api, issuer, app } = stack.info;
   const local = stack.info.issuerCertificate !== null;
   const lines = [
     '',
     `ready. Discovery info for npm run login: ${stackFile}`,
     '',
+    ...(app === null ? [] : [`Open the browser app: ${app}`, '']),
     local
       ? 'Log in (users alice / alice-password, bob / bob-password, admin / admin-password):'
       : `Get an access token from ${issuer} with your tenant's own tools, then:`,
@@ -33,7 +34,10 @@ function usage(stack: RunningStack, stackFile: string): string {
 
 async function main(): Promise<void> {
   const contract = constructContract();
-  const settings = parseStackSettings(process.env, { cacheTtlSeconds: contract.defaultCacheTtlSeconds });
+  const settings = parseStackSettings(process.env, {
+    cacheTtlSeconds: contract.defaultCacheTtlSeconds,
+    maxRevocationDelaySeconds: contract.defaultMaxRevocationDelaySeconds,
+  });
   const stackFile = settings.stackFile ?? stackFilePath(process.env);
   const say = (line: string): void => {
     process.stdout.write(line + '\n');
@@ -61,7 +65,8 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 
-  const stack = await startLocalStack({ settings, env: process.env, announce: say, contract });
+  // No contract passed: the stack builds it with the browser app's origin as the one CORS origin.
+  const stack = await startLocalStack({ settings, env: process.env, announce: say });
   running.stack = stack;
   if (stopping) {
     await stack.stop();

@@ -22,3 +22,4 @@ export {
 export type { RequestParts } from './request';
 export { createRouteHandler } from './route-handler';
 export type { ApiHandler, ApiRequest, RouteHandlerOptions } from './route-handler';
+export { EXPOSED_HEADERS, parseAllowOrigin, withCorsOrigin } from './cors';

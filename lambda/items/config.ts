@@ -1,4 +1,5 @@
 // Items configuration, parsed once at cold start from the environment.
+import { parseAllowOrigin } from '../http/cors';
 import { parseLogLevel } from '../shared/log';
 import type { LogLevel } from '../shared/log';
 import { ItemsConfigError } from './errors';
@@ -8,6 +9,8 @@ export interface ItemsConfig {
   /** DynamoDB Local's URL; unset in AWS, where the SDK finds the regional endpoint itself. */
   readonly endpoint?: string;
   readonly logLevel: LogLevel;
+  /** The one browser origin allowed to read answers (CORS_ALLOW_ORIGIN); unset: none. */
+  readonly corsAllowOrigin?: string;
 }
 
 // DynamoDB's own rule for table names.
@@ -40,5 +43,12 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   } catch (error) {
     throw new ItemsConfigError((error as Error).message);
   }
-  return Object.freeze(endpoint === undefined ? { tableName, logLevel } : { tableName, endpoint, logLevel });
+  const corsAllowOrigin = parseAllowOrigin(env.CORS_ALLOW_ORIGIN);
+  if (corsAllowOrigin instanceof Error) throw new ItemsConfigError(corsAllowOrigin.message);
+  return Object.freeze({
+    tableName,
+    logLevel,
+    ...(endpoint === undefined ? {} : { endpoint }),
+    ...(corsAllowOrigin === undefined ? {} : { corsAllowOrigin }),
+  });
 }

@@ -1,16 +1,19 @@
 // DELETE /items/{id}: delete one of the caller's items; someone else's is 404, exactly like a missing one.
-import { createRouteHandler, noContentResponse } from '../http';
+import { createRouteHandler, noContentResponse, withCorsOrigin } from '../http';
 import { parseItemId } from './input';
 import { itemNotFound, itemsProblem } from './problems';
-import { itemsService, logger } from './runtime';
+import { corsAllowOrigin, itemsService, logger } from './runtime';
 
-export const handler = createRouteHandler({
-  routeId: 'DeleteItem',
-  logger,
-  toProblem: itemsProblem,
-  async handle({ event, identity }) {
-    const deleted = await itemsService.remove(identity.sub, parseItemId(event.pathParameters));
-    if (!deleted) throw itemNotFound();
-    return noContentResponse();
-  },
-});
+export const handler = withCorsOrigin(
+  createRouteHandler({
+    routeId: 'DeleteItem',
+    logger,
+    toProblem: itemsProblem,
+    async handle({ event, identity }) {
+      const deleted = await itemsService.remove(identity.sub, parseItemId(event.pathParameters));
+      if (!deleted) throw itemNotFound();
+      return noContentResponse();
+    },
+  }),
+  corsAllowOrigin,
+);

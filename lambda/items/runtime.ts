@@ -6,6 +6,9 @@ import { createItemsService } from './service';
 
 const config = parseConfig(process.env);
 
+/** CORS_ALLOW_ORIGIN: every items handler is wrapped with it (see lambda/http/cors.ts). */
+export const corsAllowOrigin = config.corsAllowOrigin;
+
 export const logger = createLogger('items', config.logLevel);
 
 export const itemsService = createItemsService({

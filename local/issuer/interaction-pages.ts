@@ -63,3 +63,23 @@ ${refused.length > 0 ? `<p>Requested but not allowed for this user (not granted)
 export function errorPage(message: string): string {
   return page('Something went wrong', `<p class="error" role="alert">${escapeHtml(message)}</p>`);
 }
+
+/**
+ * RP-initiated logout's confirmation. `form` is oidc-provider's own form (id `op.logoutForm`, with its
+ * anti-forgery field); the buttons submit it, and `logout=yes` ends the session.
+ */
+export function logoutPage(form: string): string {
+  return page(
+    'Sign out of the local issuer?',
+    `${form}
+<div data-step="logout">
+<button type="submit" form="op.logoutForm" name="logout" value="yes" autofocus>Yes, sign me out</button>
+<button type="submit" form="op.logoutForm">No, stay signed in</button>
+</div>`,
+  );
+}
+
+/** Shown after a logout that names no post_logout_redirect_uri. */
+export function loggedOutPage(): string {
+  return page('Signed out', '<p>You are signed out of the local issuer.</p>');
+}

@@ -7,12 +7,20 @@ import type { AddressInfo } from 'node:net';
 import Provider, { errors, type ClientLike, type InteractionDetails } from 'oidc-provider';
 import type { TlsMaterial } from '../tls.js';
 import { authenticate, findUserBySubject, splitScopes, type DemoUser } from './demo-users.js';
-import { consentPage, errorPage, loginPage } from './interaction-pages.js';
+import { consentPage, errorPage, loginPage, logoutPage, loggedOutPage } from './interaction-pages.js';
 
 export interface LocalClient {
   readonly clientId: string;
-  /** Loopback redirects match on any port (RFC 8252 §7.3) because the client is `native`. */
+  /** Loopback redirects match on any port (RFC 8252 §7.3) when the client is `native`. */
   readonly redirectUris: readonly string[];
+  /**
+   * `web` for a browser app: its redirect URIs match exactly, and the token endpoint answers CORS requests
+   * from their origins (and from no other).
+   * @default 'native'
+   */
+  readonly applicationType?: 'native' | 'web';
+  /** Where RP-initiated logout may send the browser back to. @default - none */
+  readonly postLogoutRedirectUris?: readonly string[];
   /** @default - the issuer's accessTokenTtlSeconds */
   readonly accessTokenTtlSeconds?: number;
 }
@@ -59,11 +67,24 @@ function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   });
 }
 
-function sendHtml(res: ServerResponse, status: number, html: string): void {
+/**
+ * The origin the interaction ends at (the client's redirect URI, already checked against its registration).
+ * Chromium applies form-action to the redirects that follow a form post, so the consent form, whose answer
+ * is redirected to the client, needs it allowed besides 'self'.
+ */
+function redirectOrigin(details: InteractionDetails): string {
+  try {
+    return new URL(String(details.params.redirect_uri)).origin;
+  } catch {
+    return '';
+  }
+}
+
+function sendHtml(res: ServerResponse, status: number, html: string, formTarget = ''): void {
   res.writeHead(status, {
     'Content-Type': 'text/html; charset=utf-8',
     'Cache-Control': 'no-store',
-    'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+    'Content-Security-Policy': `default-src 'none'; style-src 'unsafe-inline'; form-action 'self'${formTarget ? ` ${formTarget}` : ''}`,
   });
   res.end(html);
 }
@@ -91,16 +112,25 @@ export async function startLocalIssuer(options: LocalIssuerOptions): Promise<Loc
   const issuer = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const ttlByClient = new Map(options.clients.map((c) => [c.clientId, c.accessTokenTtlSeconds]));
   const apiScopes = new Set(options.apiScopes);
+  // Browser clients' origins, from their redirect URIs: the only origins the issuer answers CORS for.
+  const corsOrigins = new Map(
+    options.clients
+      .filter((c) => c.applicationType === 'web')
+      .map((c) => [c.clientId, new Set(c.redirectUris.map((uri) => new URL(uri).origin))]),
+  );
 
   const provider = new Provider(issuer, {
     clients: options.clients.map((c) => ({
       client_id: c.clientId,
-      application_type: 'native',
+      application_type: c.applicationType ?? 'native',
       token_endpoint_auth_method: 'none',
       grant_types: ['authorization_code'],
       response_types: ['code'],
       redirect_uris: [...c.redirectUris],
+      post_logout_redirect_uris: [...(c.postLogoutRedirectUris ?? [])],
     })),
+    clientBasedCORS: (_ctx: unknown, origin: string, client: ClientLike) =>
+      corsOrigins.get(client.clientId)?.has(origin) ?? false,
     jwks: { keys: [signingKey()] },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     routes: { jwks: JWKS_PATH },
@@ -118,6 +148,15 @@ export async function startLocalIssuer(options: LocalIssuerOptions): Promise<Loc
     },
     features: {
       devInteractions: { enabled: false },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: (ctx: { body: string }, form: string) => {
+          ctx.body = logoutPage(form);
+        },
+        postLogoutSuccessSource: (ctx: { body: string }) => {
+          ctx.body = loggedOutPage();
+        },
+      },
       resourceIndicators: {
         enabled: true,
         // A client that names no resource still gets a token for the API, as Auth0's default audience does.
@@ -163,19 +202,23 @@ export async function startLocalIssuer(options: LocalIssuerOptions): Promise<Loc
   ): Promise<void> {
     const details = await provider.interactionDetails(req, res);
     const clientId = String(details.params.client_id ?? '');
+    const target = redirectOrigin(details);
     if (req.method === 'GET' && action === undefined) {
-      if (details.prompt.name === 'login') return sendHtml(res, 200, loginPage(details.uid, clientId));
+      if (details.prompt.name === 'login')
+        return sendHtml(res, 200, loginPage(details.uid, clientId), target);
       const user = details.session && findUserBySubject(details.session.accountId, options.users);
       if (!user) return sendHtml(res, 400, errorPage('no signed-in user for this consent'));
       const { granted, refused } = splitScopes(user, requestedScopes(details, options.audience));
-      return sendHtml(res, 200, consentPage(details.uid, clientId, user.username, granted, refused));
+      return sendHtml(res, 200, consentPage(details.uid, clientId, user.username, granted, refused), target);
     }
     if (req.method !== 'POST') return sendHtml(res, 405, errorPage('method not allowed'));
     const form = await readForm(req);
 
     if (action === 'login' && details.prompt.name === 'login') {
       const user = authenticate(form.get('username') ?? '', form.get('password') ?? '', options.users);
-      if (!user) return sendHtml(res, 401, loginPage(details.uid, clientId, 'Wrong username or password.'));
+      if (!user) {
+        return sendHtml(res, 401, loginPage(details.uid, clientId, 'Wrong username or password.'), target);
+      }
       return provider.interactionFinished(
         req,
         res,

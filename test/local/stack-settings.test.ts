@@ -2,16 +2,20 @@
 import { SettingError } from '../../local/errors';
 import { LOCAL_AUDIENCE, parseStackSettings } from '../../local/stack-settings';
 
-const DEFAULTS = { cacheTtlSeconds: 300 };
+const DEFAULTS = { cacheTtlSeconds: 300, maxRevocationDelaySeconds: 60 };
 
 describe('parseStackSettings', () => {
   test('defaults', () => {
     expect(parseStackSettings({}, DEFAULTS)).toEqual({
       apiPort: 3000,
       issuerPort: 3443,
+      appPort: 3080,
       cacheTtlSeconds: 300,
       dynamodbEndpoint: null,
       itemsTable: 'items',
+      revocationTable: 'revocations',
+      revocationCheck: true,
+      maxRevocationDelaySeconds: 60,
       externalIssuer: false,
       audience: LOCAL_AUDIENCE,
       accessTokenTtlSeconds: 900,
@@ -27,9 +31,13 @@ describe('parseStackSettings', () => {
         {
           API_PORT: '0',
           ISSUER_PORT: '0',
+          APP_PORT: '0',
           AUTHORIZER_CACHE_TTL_SECONDS: '0',
           DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
           ITEMS_TABLE: 'items-e2e',
+          REVOCATION_TABLE: 'revocations-e2e',
+          REVOCATION_CHECK: '0',
+          MAX_REVOCATION_DELAY_SECONDS: '2',
           ACCESS_TOKEN_TTL_SECONDS: '60',
           SHORT_LIVED_TOKEN_TTL_SECONDS: '2',
           GATEWAY_STATS: '1',
@@ -40,9 +48,13 @@ describe('parseStackSettings', () => {
     ).toMatchObject({
       apiPort: 0,
       issuerPort: 0,
+      appPort: 0,
       cacheTtlSeconds: 0,
       dynamodbEndpoint: 'http://127.0.0.1:8000',
       itemsTable: 'items-e2e',
+      revocationTable: 'revocations-e2e',
+      revocationCheck: false,
+      maxRevocationDelaySeconds: 2,
       accessTokenTtlSeconds: 60,
       shortLivedTokenTtlSeconds: 2,
       statsEndpoint: true,
@@ -68,6 +80,13 @@ describe('parseStackSettings', () => {
     ['DYNAMODB_ENDPOINT', 'localhost:8000', 'DYNAMODB_ENDPOINT must be an http(s) URL; got "localhost:8000"'],
     ['ITEMS_TABLE', 'a', 'ITEMS_TABLE must be a DynamoDB table name; got "a"'],
     ['GATEWAY_STATS', 'yes', 'GATEWAY_STATS must be 1/true or 0/false; got "yes"'],
+    ['REVOCATION_TABLE', 'r', 'REVOCATION_TABLE must be a DynamoDB table name; got "r"'],
+    ['REVOCATION_CHECK', 'on', 'REVOCATION_CHECK must be 1/true or 0/false; got "on"'],
+    [
+      'MAX_REVOCATION_DELAY_SECONDS',
+      '0',
+      'MAX_REVOCATION_DELAY_SECONDS must be a whole number from 1 to 3600; got "0"',
+    ],
     [
       'SHORT_LIVED_TOKEN_TTL_SECONDS',
       '0',
