@@ -1,6 +1,7 @@
 // Reads what the CDK construct deploys in front of the authorizer (infra/constructs/gateway-contract.ts,
 // CDK-free) into the local gateway's terms, so both answer with the same bytes.
 import {
+  DEFAULT_MAX_REVOCATION_DELAY_SECONDS,
   DEFAULT_RESULTS_CACHE_TTL_SECONDS,
   GATEWAY_RESPONSES,
   IDENTITY_VALIDATION_EXPRESSION,
@@ -20,6 +21,8 @@ import type {
 export interface ConstructContract {
   readonly identityValidationExpression: RegExp;
   readonly defaultCacheTtlSeconds: number;
+  /** The construct's default maxRevocationDelay, in seconds. */
+  readonly defaultMaxRevocationDelaySeconds: number;
   readonly responses: GatewayResponseSet;
   /** The stack's CORS preflight (items-api-stack.ts: defaultCorsPreflightOptions). */
   readonly cors: CorsPreflight;
@@ -55,6 +58,7 @@ export function constructContract(
     },
     identityValidationExpression: compileValidationExpression(IDENTITY_VALIDATION_EXPRESSION),
     defaultCacheTtlSeconds: DEFAULT_RESULTS_CACHE_TTL_SECONDS,
+    defaultMaxRevocationDelaySeconds: DEFAULT_MAX_REVOCATION_DELAY_SECONDS,
     responses: toGatewayResponseSet(responses),
   };
 }

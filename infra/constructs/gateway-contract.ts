@@ -33,6 +33,13 @@ export const DEFAULT_RESULTS_CACHE_TTL_SECONDS = 300;
 /** API Gateway's ceiling for the authorizer result cache TTL. */
 export const MAX_RESULTS_CACHE_TTL_SECONDS = 3600;
 
+/**
+ * With revocation on, the default cap on the result cache TTL, and so on how long a revoked token may still
+ * be served from the cache: one minute trades one authorizer call and one DynamoDB read per token per minute
+ * for a cut-off within a minute.
+ */
+export const DEFAULT_MAX_REVOCATION_DELAY_SECONDS = 60;
+
 /** Seconds a client should wait before retrying after the authorizer could not decide (JWKS unreachable). */
 export const AUTHORIZER_FAILURE_RETRY_AFTER_SECONDS = 5;
 

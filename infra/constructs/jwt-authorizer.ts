@@ -3,6 +3,7 @@
 import { Duration, Lazy, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -12,6 +13,7 @@ import { BundledFunction } from './bundled-function';
 import { InfraConfigError } from './errors';
 import {
   AUTHORIZATION_HEADER,
+  DEFAULT_MAX_REVOCATION_DELAY_SECONDS,
   DEFAULT_RESULTS_CACHE_TTL_SECONDS,
   IDENTITY_VALIDATION_EXPRESSION,
   MAX_RESULTS_CACHE_TTL_SECONDS,
@@ -86,6 +88,13 @@ export interface JwtAuthorizerProps {
    */
   readonly userPoolClients?: readonly cognito.IUserPoolClient[];
   /**
+   * Cognito mode: the resource server whose custom scopes the routes require. Cognito writes them as
+   * `<identifier>/<scope>`; the authorizer then also counts `items-api/items:read` as `items:read`, the name
+   * the route table uses (COGNITO_SCOPE_PREFIX).
+   * @default - scopes must match the route table's names exactly
+   */
+  readonly userPoolResourceServer?: cognito.IUserPoolResourceServer;
+  /**
    * Routes whose API methods are created elsewhere but authorized by this authorizer. Prefer
    * `addRoutes()` or `addMethod()`: they create the method and record its scopes in one step.
    * Every route here and every route added later reaches the Lambda as `ROUTES`.
@@ -144,6 +153,27 @@ export interface JwtAuthorizerProps {
    */
   readonly authorizerName?: string;
   /**
+   * Token revocation: the table of revoked token ids and subject cut-offs (schema in
+   * lambda/revocation/schema.ts). The authorizer gets read-only access to it (BatchGetItem, GetItem) and
+   * refuses revoked tokens after the signature and claim checks; the result cache TTL is capped at
+   * `maxRevocationDelay`.
+   * @default - no revocation check
+   */
+  readonly revocationTable?: dynamodb.ITable;
+  /**
+   * With `revocationTable`: the longest a revoked token may still be served from API Gateway's result
+   * cache. The cache TTL becomes the smaller of this and `resultsCacheTtl`. Shorter means a faster cut-off,
+   * but more authorizer invocations and DynamoDB reads.
+   * @default Duration.minutes(1)
+   */
+  readonly maxRevocationDelay?: Duration;
+  /**
+   * With `revocationTable`: refuse tokens without a `jti` (they cannot be revoked one by one). `false` lets
+   * them through, checked against the subject cut-off only.
+   * @default true
+   */
+  readonly revocationRequireJti?: boolean;
+  /**
    * `Access-Control-Allow-Origin` on the gateway responses (401, 403, 503, ...), so browsers can read them.
    * @default '*'
    */
@@ -162,8 +192,10 @@ export class JwtAuthorizer extends Construct {
   readonly function: lambda.IFunction;
   /** The API Gateway authorizer; methods added with addMethod()/addRoutes() already use it. */
   readonly authorizer: apigw.TokenAuthorizer;
-  /** The result cache TTL in effect. */
+  /** The result cache TTL in effect (with revocation on, at most `maxRevocationDelay`). */
   readonly resultsCacheTtl: Duration;
+  /** With revocation on, the bound on how long a revoked token may still be accepted; undefined otherwise. */
+  readonly maxRevocationDelay: Duration | undefined;
 
   private readonly routeRules: RouteRule[] = [];
   private readonly corsAllowOrigin: string;
@@ -179,7 +211,12 @@ export class JwtAuthorizer extends Construct {
       MAX_RESULTS_CACHE_TTL_SECONDS,
       "Use at most Duration.hours(1) (API Gateway's limit), or Duration.seconds(0) to turn the cache off.",
     );
-    this.resultsCacheTtl = Duration.seconds(ttlSeconds);
+    const revocationDelaySeconds = maxRevocationDelaySeconds(props);
+    this.maxRevocationDelay =
+      revocationDelaySeconds === undefined ? undefined : Duration.seconds(revocationDelaySeconds);
+    // API Gateway keeps serving a cached Allow until its TTL runs out, revoked or not: the cap is what
+    // bounds the delay between POST /revocations and refusal.
+    this.resultsCacheTtl = Duration.seconds(Math.min(ttlSeconds, revocationDelaySeconds ?? ttlSeconds));
     this.corsAllowOrigin = props.corsAllowOrigin ?? '*';
     if (this.corsAllowOrigin === '' || /['\n\r]/.test(this.corsAllowOrigin)) {
       invalidProp(
@@ -214,6 +251,11 @@ export class JwtAuthorizer extends Construct {
       logRetention: props.logRetention,
     });
     this.function = handler.function;
+    if (props.revocationTable !== undefined) {
+      // Read-only, and only the two calls the check makes: a compromised authorizer cannot un-revoke anything.
+      props.revocationTable.grant(this.function, 'dynamodb:BatchGetItem', 'dynamodb:GetItem');
+      props.revocationTable.encryptionKey?.grantDecrypt(this.function);
+    }
 
     this.authorizer = new apigw.TokenAuthorizer(this, 'Authorizer', {
       handler: this.function,
@@ -412,7 +454,16 @@ export class JwtAuthorizer extends Construct {
       }
       env.COGNITO_USER_POOL_ID = props.userPool.userPoolId;
       env.COGNITO_CLIENT_ID = props.userPoolClients.map((c) => c.userPoolClientId).join(',');
+      if (props.userPoolResourceServer !== undefined) {
+        env.COGNITO_SCOPE_PREFIX = `${props.userPoolResourceServer.userPoolResourceServerId}/`;
+      }
       trusted++;
+    } else if (props.userPoolResourceServer !== undefined) {
+      invalidProp(
+        'userPoolResourceServer',
+        'is set without userPool; got a resource server',
+        'Pass userPool and userPoolClients too, or leave userPoolResourceServer out.',
+      );
     } else if (props.userPoolClients !== undefined) {
       invalidProp(
         'userPool',
@@ -453,6 +504,37 @@ export class JwtAuthorizer extends Construct {
         ),
       );
     }
+    if (props.revocationTable !== undefined) {
+      env.REVOCATION_TABLE = props.revocationTable.tableName;
+      env.REVOCATION_REQUIRE_JTI = String(props.revocationRequireJti ?? true);
+    }
     return env;
   }
+}
+
+/** The revocation delay in whole seconds when revocation is on; a revocation prop without the table is an error. */
+function maxRevocationDelaySeconds(props: JwtAuthorizerProps): number | undefined {
+  if (props.revocationTable === undefined) {
+    const stray =
+      props.maxRevocationDelay !== undefined
+        ? 'maxRevocationDelay'
+        : props.revocationRequireJti !== undefined
+          ? 'revocationRequireJti'
+          : undefined;
+    if (stray !== undefined) {
+      invalidProp(
+        stray,
+        'is set without revocationTable, so it would do nothing',
+        'Pass revocationTable to turn revocation on, or leave it out.',
+      );
+    }
+    return undefined;
+  }
+  return durationSeconds(
+    'maxRevocationDelay',
+    props.maxRevocationDelay ?? Duration.seconds(DEFAULT_MAX_REVOCATION_DELAY_SECONDS),
+    1,
+    MAX_RESULTS_CACHE_TTL_SECONDS,
+    'It caps the result cache TTL: use from Duration.seconds(1) to Duration.hours(1) (the cache maximum).',
+  );
 }

@@ -10,11 +10,12 @@ import type { Construct } from 'constructs';
 import { APP_ROUTES } from '../../lambda/routes';
 import type { AppRoute } from '../../lambda/routes';
 import { ITEMS_TABLE_SCHEMA } from '../../lambda/items/table-schema';
+import { REVOCATION_TABLE_SCHEMA } from '../../lambda/revocation/schema';
 import { BundledFunction, JwtAuthorizer, corsHeaders } from '../constructs';
 import type { JwtAuthorizerProps, ProtectedMethodOptions } from '../constructs';
 import type { CognitoConfig, ItemsApiConfig } from './stack-config';
 
-/** Scopes of the Cognito resource server: every scope the route table uses, plus revocation's (later). */
+/** Scopes of the Cognito resource server: every scope the route table uses. */
 export const RESOURCE_SERVER_SCOPES: readonly { readonly name: string; readonly description: string }[] = [
   { name: 'items:read', description: 'List and read your items' },
   { name: 'items:write', description: 'Create items' },
@@ -24,6 +25,15 @@ export const RESOURCE_SERVER_SCOPES: readonly { readonly name: string; readonly 
 
 /** The Cognito resource server's identifier; Cognito prefixes custom scopes with it (`items-api/items:read`). */
 export const RESOURCE_SERVER_ID = 'items-api';
+
+/** Lifetime of the Cognito pool's access tokens. */
+export const COGNITO_ACCESS_TOKEN_VALIDITY = Duration.minutes(15);
+
+/**
+ * The authorizer's leeway for `exp`, `nbf` and `iat`, set explicitly so the revocation entries can outlive
+ * it: a token is accepted until `exp` + skew, so a subject cut-off must be kept that much longer too.
+ */
+export const CLOCK_SKEW = Duration.seconds(30);
 
 export interface ItemsApiStackProps extends StackProps {
   /** Identity provider and CORS settings, usually from readStackConfig(). */
@@ -38,6 +48,8 @@ export interface ItemsApiStackProps extends StackProps {
 export class ItemsApiStack extends Stack {
   readonly api: apigw.RestApi;
   readonly table: dynamodb.Table;
+  /** Revoked token ids and subject cut-offs, read by the authorizer, written by POST /revocations. */
+  readonly revocationTable: dynamodb.Table;
   readonly authorizer: JwtAuthorizer;
   /** The items Lambdas by route id. */
   readonly handlers: ReadonlyMap<string, BundledFunction>;
@@ -57,12 +69,30 @@ export class ItemsApiStack extends Stack {
       timeToLiveAttribute,
     });
 
+    this.revocationTable = new dynamodb.Table(this, 'RevocationTable', {
+      partitionKey: { name: REVOCATION_TABLE_SCHEMA.partitionKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      // Entries expire once no token they cover could still be accepted, so the table stays small.
+      timeToLiveAttribute: REVOCATION_TABLE_SCHEMA.timeToLiveAttribute,
+    });
+
     const identity =
       props.config.identity.kind === 'issuer'
-        ? { props: issuerProps(props.config.identity), outputs: issuerOutputs(props.config.identity, routes) }
-        : this.cognito(props.config.identity);
+        ? {
+            props: issuerProps(props.config.identity),
+            outputs: issuerOutputs(props.config.identity, routes),
+            maxTokenLifetime: Duration.seconds(props.config.identity.maxTokenLifetimeSeconds),
+          }
+        : { ...this.cognito(props.config.identity), maxTokenLifetime: COGNITO_ACCESS_TOKEN_VALIDITY };
 
-    this.authorizer = new JwtAuthorizer(this, 'JwtAuthorizer', { ...identity.props, corsAllowOrigin });
+    this.authorizer = new JwtAuthorizer(this, 'JwtAuthorizer', {
+      ...identity.props,
+      corsAllowOrigin,
+      clockSkew: CLOCK_SKEW,
+      revocationTable: this.revocationTable,
+    });
 
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logs.RetentionDays.ONE_MONTH });
     this.api = new apigw.RestApi(this, 'Api', {
@@ -111,13 +141,28 @@ export class ItemsApiStack extends Stack {
     const bodyModels: Readonly<Record<string, apigw.IModel>> = { 'POST /items': createItemModel };
 
     const handlers = new Map<string, BundledFunction>();
+    const tables: Readonly<
+      Record<AppRoute['table'], { table: dynamodb.Table; env: Record<string, string> }>
+    > = {
+      items: { table: this.table, env: { ITEMS_TABLE: this.table.tableName } },
+      revocations: {
+        table: this.revocationTable,
+        env: {
+          REVOCATION_TABLE: this.revocationTable.tableName,
+          // A subject cut-off must outlive every token issued before it, including the clock skew leeway.
+          MAX_TOKEN_LIFETIME_SECONDS: String(identity.maxTokenLifetime.toSeconds() + CLOCK_SKEW.toSeconds()),
+        },
+      },
+    };
     for (const route of routes) {
+      const { table, env } = tables[route.table];
       const handler = new BundledFunction(this, route.id, {
         entry: route.entry,
         description: `Items API: ${route.method} ${route.path}`,
-        environment: { ITEMS_TABLE: this.table.tableName, LOG_LEVEL: 'info' },
+        environment: { ...env, LOG_LEVEL: 'info' },
       });
-      grantTableAccess(this.table, handler, route.access);
+      // Each handler gets its own route's table and no other: the admin Lambda cannot touch items.
+      grantTableAccess(table, handler, route.access);
       handlers.set(route.id, handler);
     }
     this.handlers = handlers;
@@ -167,6 +212,14 @@ export class ItemsApiStack extends Stack {
       description: 'Base URL of the Items API (stage v1)',
     });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'RevocationTableName', {
+      value: this.revocationTable.tableName,
+      description: 'Revoked token ids and subject cut-offs (written by POST /revocations)',
+    });
+    new CfnOutput(this, 'MaxRevocationDelaySeconds', {
+      value: String(this.authorizer.maxRevocationDelay?.toSeconds() ?? 0),
+      description: 'Longest time a revoked token may still be accepted from the authorizer result cache',
+    });
     for (const [key, output] of Object.entries(identity.outputs)) new CfnOutput(this, key, output);
   }
 
@@ -229,7 +282,7 @@ export class ItemsApiStack extends Stack {
         logoutUrls: [...config.logoutUrls],
       },
       supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
-      accessTokenValidity: Duration.minutes(15),
+      accessTokenValidity: COGNITO_ACCESS_TOKEN_VALIDITY,
       idTokenValidity: Duration.minutes(15),
       refreshTokenValidity: Duration.days(30),
       enableTokenRevocation: true,
@@ -248,7 +301,8 @@ export class ItemsApiStack extends Stack {
       (s) => `${RESOURCE_SERVER_ID}/${s.name}`,
     );
     return {
-      props: { userPool: pool, userPoolClients: [client] },
+      // The prefix lets `items-api/items:read` count as the route table's `items:read`.
+      props: { userPool: pool, userPoolClients: [client], userPoolResourceServer: resourceServer },
       outputs: {
         Issuer: { value: pool.userPoolProviderUrl, description: 'Token issuer (iss)' },
         UserPoolId: { value: pool.userPoolId },

@@ -8,7 +8,15 @@ export interface ExternalIssuerConfig {
   readonly issuer: string;
   readonly audience: readonly string[];
   readonly jwksUri?: string;
+  /**
+   * The longest lifetime of the issuer's access tokens: a subject revocation ("log out everywhere") is kept
+   * this long (plus the clock skew), since every token it covers has expired by then.
+   */
+  readonly maxTokenLifetimeSeconds: number;
 }
+
+/** Issuer mode's default for maxTokenLifetimeSeconds: one day (Auth0's default access token lifetime). */
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 86_400;
 
 /** Create a Cognito user pool with a hosted domain, so `cdk deploy` works with no IdP at hand. */
 export interface CognitoConfig {
@@ -117,10 +125,19 @@ export function readStackConfig(read: ContextReader): ItemsApiConfig {
         'Pass the API identifier, e.g. -c audience=https://api.example.com.',
       );
     }
+    const lifetime = text(read, 'maxTokenLifetime') ?? String(DEFAULT_MAX_TOKEN_LIFETIME_SECONDS);
+    if (!/^\d+$/.test(lifetime) || Number(lifetime) < 60 || Number(lifetime) > 31_536_000) {
+      fail(
+        'maxTokenLifetime',
+        `must be whole seconds from 60 to 31536000; got "${lifetime}"`,
+        "Pass your issuer's access token lifetime, e.g. -c maxTokenLifetime=3600.",
+      );
+    }
     const identity: ExternalIssuerConfig = {
       kind: 'issuer',
       issuer,
       audience: list(audience),
+      maxTokenLifetimeSeconds: Number(lifetime),
       ...(jwksUri === undefined
         ? {}
         : { jwksUri: url('jwksUri', jwksUri, ['https:'], 'Pass the https URL of the JWKS.') }),

@@ -18,9 +18,14 @@ export interface AppRoute extends RouteRule {
   readonly id: string;
   /** Handler entry file, relative to the project root; it exports `handler`. */
   readonly entry: string;
-  /** Table access the handler needs. */
+  /** The DynamoDB table the handler uses: the stack grants access to that table and no other. */
+  readonly table: RouteTable;
+  /** Access the handler needs to its table. */
   readonly access: 'read' | 'write' | 'readwrite';
 }
+
+/** The project's tables: the items table, and the revocation table (token denylist, subject cut-offs). */
+export type RouteTable = 'items' | 'revocations';
 
 export const APP_ROUTES: readonly AppRoute[] = Object.freeze([
   {
@@ -29,6 +34,7 @@ export const APP_ROUTES: readonly AppRoute[] = Object.freeze([
     path: '/items',
     scopes: ['items:read'],
     entry: 'lambda/items/list.ts',
+    table: 'items',
     access: 'read',
   },
   {
@@ -37,6 +43,7 @@ export const APP_ROUTES: readonly AppRoute[] = Object.freeze([
     path: '/items',
     scopes: ['items:write'],
     entry: 'lambda/items/create.ts',
+    table: 'items',
     access: 'readwrite',
   },
   {
@@ -45,6 +52,7 @@ export const APP_ROUTES: readonly AppRoute[] = Object.freeze([
     path: '/items/{id}',
     scopes: ['items:read'],
     entry: 'lambda/items/get.ts',
+    table: 'items',
     access: 'read',
   },
   {
@@ -53,7 +61,18 @@ export const APP_ROUTES: readonly AppRoute[] = Object.freeze([
     path: '/items/{id}',
     scopes: ['items:delete'],
     entry: 'lambda/items/delete.ts',
+    table: 'items',
     access: 'readwrite',
+  },
+  {
+    id: 'CreateRevocation',
+    method: 'POST',
+    path: '/revocations',
+    scopes: ['tokens:revoke'],
+    entry: 'lambda/revocation/create.ts',
+    // Conditional UpdateItem only: the admin Lambda never reads entries, so it gets no read access.
+    table: 'revocations',
+    access: 'write',
   },
 ] as const satisfies readonly AppRoute[]);
 

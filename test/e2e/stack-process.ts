@@ -118,3 +118,14 @@ export async function loginToken(
   if (run.code !== 0) throw new Error(`login as ${user} failed (${run.code}): ${run.stderr}`);
   return run.stdout.trim();
 }
+
+/** `npm run revoke -- <args>` against the stack, as a person would run it. */
+export async function runRevoke(stack: StackProcess, args: readonly string[]): Promise<LoginRun> {
+  const child = tsxNode('local/revoke.ts', args, { ...process.env, LOCAL_STACK_FILE: stack.stackFile });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const code = await exitOf(child);
+  return { code, stdout, stderr };
+}

@@ -3,6 +3,7 @@
 import type { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ITEMS_TABLE_SCHEMA } from '../../lambda/items/table-schema';
+import { REVOCATION_TABLE_SCHEMA } from '../../lambda/revocation/schema';
 import { APP_ROUTES, toRouteRules } from '../../lambda/routes';
 import { ItemsApiStack, readStackConfig } from '../../infra/stacks';
 import { acknowledgements, awsSolutionsFindings, fastApp } from './synth-context';
@@ -17,6 +18,16 @@ function synth(context: Record<string, string>): { stack: Stack; template: Templ
 
 type Resource = { Properties: Record<string, unknown> };
 
+/** The admin Lambda's environment (the only function with MAX_TOKEN_LIFETIME_SECONDS). */
+function adminVariables(template: Template): Record<string, unknown> {
+  const [fn] = Object.values(
+    template.findResources('AWS::Lambda::Function', {
+      Properties: { Environment: { Variables: { MAX_TOKEN_LIFETIME_SECONDS: Match.anyValue() } } },
+    }),
+  ) as Resource[];
+  return (fn?.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+}
+
 function authorizerVariables(template: Template): Record<string, unknown> {
   const [fn] = Object.values(
     template.findResources('AWS::Lambda::Function', {
@@ -26,11 +37,13 @@ function authorizerVariables(template: Template): Record<string, unknown> {
   return (fn?.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
 }
 
-/** DynamoDB actions granted to the role of one route's Lambda. */
-function dynamoActions(template: Template, routeId: string): string[] {
+const TABLE_IDS = { items: /^ItemsTable/, revocations: /^RevocationTable/ } as const;
+
+/** DynamoDB actions granted to the role whose logical id starts with `rolePrefix`, all on `table`. */
+function dynamoActions(template: Template, rolePrefix: string, table: keyof typeof TABLE_IDS): string[] {
   const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Resource[];
   const mine = policies.filter((p) =>
-    (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref.startsWith(`${routeId}Role`)),
+    (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref.startsWith(rolePrefix)),
   );
   const statements = mine.flatMap(
     (p) =>
@@ -39,8 +52,8 @@ function dynamoActions(template: Template, routeId: string): string[] {
   );
   const dynamo = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
   for (const s of dynamo) {
-    // Only this table (and, for reads, nothing wider): no wildcard resources.
-    expect([s.Resource].flat()).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^ItemsTable/), 'Arn'] }]);
+    // Only this table (and, for reads, nothing wider): no wildcard resources, no other table.
+    expect([s.Resource].flat()).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(TABLE_IDS[table]), 'Arn'] }]);
   }
   return dynamo.flatMap((s) => [s.Action].flat()).sort();
 }
@@ -60,8 +73,8 @@ describe.each([
   let template: Template;
   beforeAll(() => ({ stack, template } = synth(context)));
 
-  test('the table is on demand, encrypted, with point-in-time recovery and the items key schema', () => {
-    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+  test('the items table is on demand, encrypted, with point-in-time recovery and the items key schema', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 2);
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       BillingMode: 'PAY_PER_REQUEST',
       KeySchema: [
@@ -71,6 +84,48 @@ describe.each([
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       SSESpecification: { SSEEnabled: true },
       TimeToLiveSpecification: { AttributeName: ITEMS_TABLE_SCHEMA.timeToLiveAttribute, Enabled: true },
+    });
+  });
+
+  test('the revocation table is on demand, encrypted, with point-in-time recovery and its TTL attribute', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: REVOCATION_TABLE_SCHEMA.partitionKey, KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: REVOCATION_TABLE_SCHEMA.partitionKey, AttributeType: 'S' }],
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+      TimeToLiveSpecification: { AttributeName: REVOCATION_TABLE_SCHEMA.timeToLiveAttribute, Enabled: true },
+    });
+  });
+
+  test('the authorizer checks revocation: REVOCATION_TABLE, jti required, read-only on that table only', () => {
+    expect(authorizerVariables(template)).toMatchObject({
+      REVOCATION_TABLE: { Ref: expect.stringMatching(/^RevocationTable/) },
+      REVOCATION_REQUIRE_JTI: 'true',
+      CLOCK_SKEW_SECONDS: '30',
+    });
+    expect(dynamoActions(template, 'JwtAuthorizerHandlerRole', 'revocations')).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+    ]);
+  });
+
+  test('the admin Lambda may only write revocations: no reads, no items table', () => {
+    const actions = dynamoActions(template, 'CreateRevocationRole', 'revocations');
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:UpdateItem']));
+    expect(actions.filter((a) => /Get|Query|Scan/.test(a))).toEqual([]);
+    const admins = Object.values(
+      template.findResources('AWS::Lambda::Function', {
+        Properties: { Environment: { Variables: { MAX_TOKEN_LIFETIME_SECONDS: Match.anyValue() } } },
+      }),
+    ) as Resource[];
+    expect(admins).toHaveLength(1);
+    const [admin] = admins;
+    expect((admin?.Properties.Environment as { Variables: Record<string, unknown> }).Variables).toEqual({
+      REVOCATION_TABLE: { Ref: expect.stringMatching(/^RevocationTable/) },
+      MAX_TOKEN_LIFETIME_SECONDS: expect.stringMatching(/^\d+$/),
+      LOG_LEVEL: 'info',
+      NODE_OPTIONS: '--enable-source-maps',
     });
   });
 
@@ -114,10 +169,10 @@ describe.each([
     expect(JSON.parse(authorizerVariables(template).ROUTES as string)).toEqual(toRouteRules(APP_ROUTES));
   });
 
-  test('the authorizer is TOKEN, 300 s cache, with the identity validation expression', () => {
+  test('the authorizer is TOKEN, its cache capped at the 60 s revocation delay, with the identity validation expression', () => {
     template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
       Type: 'TOKEN',
-      AuthorizerResultTtlInSeconds: 300,
+      AuthorizerResultTtlInSeconds: 60,
       IdentityValidationExpression: Match.stringLikeRegexp('^\\^\\[Bb\\]'),
     });
     template.resourceCountIs('AWS::ApiGateway::GatewayResponse', 9);
@@ -125,8 +180,8 @@ describe.each([
 
   test('each items Lambda gets ITEMS_TABLE and exactly the access its route declares', () => {
     template.resourceCountIs('AWS::Lambda::Function', APP_ROUTES.length + 1);
-    for (const route of APP_ROUTES) {
-      const actions = dynamoActions(template, route.id);
+    for (const route of APP_ROUTES.filter((r) => r.table === 'items')) {
+      const actions = dynamoActions(template, `${route.id}Role`, route.table);
       expect(actions).toEqual(
         expect.arrayContaining(
           route.access === 'write' ? ['dynamodb:PutItem'] : ['dynamodb:GetItem', 'dynamodb:Query'],
@@ -187,6 +242,16 @@ describe('Cognito mode', () => {
     expect(authorizerVariables(template)).not.toHaveProperty('ISSUER');
   });
 
+  test("Cognito's resource-server prefix is passed, so items-api/items:read counts as items:read", () => {
+    expect(authorizerVariables(template).COGNITO_SCOPE_PREFIX).toEqual({
+      'Fn::Join': ['', [{ Ref: expect.stringMatching(/^UserPoolResourceServer/) }, '/']],
+    });
+  });
+
+  test('a subject revocation is kept for the 15-minute access token lifetime plus the clock skew', () => {
+    expect(adminVariables(template).MAX_TOKEN_LIFETIME_SECONDS).toBe(String(15 * 60 + 30));
+  });
+
   test('the resource server declares the items scopes and tokens:revoke', () => {
     template.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', {
       Identifier: 'items-api',
@@ -240,6 +305,10 @@ describe('Cognito mode', () => {
   });
 
   test('outputs everything a client needs', () => {
+    template.hasOutput('RevocationTableName', {
+      Value: { Ref: Match.stringLikeRegexp('^RevocationTable') },
+    });
+    template.hasOutput('MaxRevocationDelaySeconds', { Value: '60' });
     for (const key of [
       'ApiUrl',
       'Issuer',
@@ -295,6 +364,11 @@ describe('issuer mode', () => {
   test('outputs the issuer, audience and scopes', () => {
     template.hasOutput('Issuer', { Value: 'https://example.eu.auth0.com/' });
     template.hasOutput('Audience', { Value: 'https://api.example.com,urn:items' });
-    template.hasOutput('Scopes', { Value: 'items:read items:write items:delete' });
+    template.hasOutput('Scopes', { Value: 'items:read items:write items:delete tokens:revoke' });
+  });
+
+  test('a subject revocation is kept for the default token lifetime (one day) plus the clock skew', () => {
+    expect(adminVariables(template).MAX_TOKEN_LIFETIME_SECONDS).toBe(String(86_400 + 30));
+    expect(authorizerVariables(template)).not.toHaveProperty('COGNITO_SCOPE_PREFIX');
   });
 });

@@ -4,6 +4,8 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { RouteRule } from '../../lambda/routes';
 import {
@@ -278,8 +280,109 @@ test('a zero TTL turns the result cache off', () => {
   });
 });
 
+describe('revocation', () => {
+  function withRevocation(props: Partial<JwtAuthorizerProps>, ttl?: Duration) {
+    const { stack, api } = fixture();
+    const key = new kms.Key(stack, 'Key');
+    const table = new dynamodb.Table(stack, 'Revocations', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: key,
+    });
+    new dynamodb.Table(stack, 'Other', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } });
+    const jwt = new JwtAuthorizer(stack, 'Jwt', {
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      revocationTable: table,
+      ...(ttl === undefined ? {} : { resultsCacheTtl: ttl }),
+      ...props,
+    });
+    jwt.addRoutes(api, ROUTES, mock);
+    return { jwt, template: Template.fromStack(stack) };
+  }
+
+  test('sets REVOCATION_TABLE and REVOCATION_REQUIRE_JTI=true by default', () => {
+    const { Variables } = authorizerFunction(withRevocation({}).template).Environment;
+    expect(Variables).toMatchObject({
+      REVOCATION_TABLE: { Ref: expect.stringMatching(/^Revocations/) },
+      REVOCATION_REQUIRE_JTI: 'true',
+    });
+  });
+
+  test('revocationRequireJti: false lets tokens without jti fall back to the subject cut-off', () => {
+    const { Variables } = authorizerFunction(
+      withRevocation({ revocationRequireJti: false }).template,
+    ).Environment;
+    expect(Variables.REVOCATION_REQUIRE_JTI).toBe('false');
+  });
+
+  test('grants BatchGetItem and GetItem on that table only, and decrypt with its key', () => {
+    const { template } = withRevocation({});
+    const statements = (
+      Object.values(template.findResources('AWS::IAM::Policy')) as {
+        Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } };
+      }[]
+    ).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const dynamo = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo).toEqual([
+      expect.objectContaining({
+        Action: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'],
+        Resource: [{ 'Fn::GetAtt': [expect.stringMatching(/^Revocations/), 'Arn'] }],
+      }),
+    ]);
+    const kmsActions = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('kms:')));
+    expect(kmsActions).toEqual([
+      expect.objectContaining({
+        Action: 'kms:Decrypt',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] },
+      }),
+    ]);
+  });
+
+  test.each<[string, Duration | undefined, Duration | undefined, number]>([
+    ['default 300 s cache, default 60 s delay', undefined, undefined, 60],
+    ['a shorter cache is kept', Duration.seconds(20), undefined, 20],
+    ['the delay caps a longer cache', Duration.minutes(10), Duration.seconds(90), 90],
+    ['a zero cache stays off', Duration.seconds(0), Duration.seconds(30), 0],
+  ])('result cache TTL: %s', (_name, ttl, delay, expected) => {
+    const { jwt, template } = withRevocation(delay === undefined ? {} : { maxRevocationDelay: delay }, ttl);
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', { AuthorizerResultTtlInSeconds: expected });
+    expect(jwt.resultsCacheTtl.toSeconds()).toBe(expected);
+    expect(jwt.maxRevocationDelay?.toSeconds()).toBe(delay?.toSeconds() ?? 60);
+  });
+
+  test('without a table, nothing about revocation is set and the cache TTL is as given', () => {
+    const { stack, api } = fixture();
+    const jwt = new JwtAuthorizer(stack, 'Jwt', { issuer: ISSUER, audience: AUDIENCE });
+    jwt.addRoutes(api, ROUTES, mock);
+    const { Variables } = authorizerFunction(Template.fromStack(stack)).Environment;
+    expect(Variables).not.toHaveProperty('REVOCATION_TABLE');
+    expect(Variables).not.toHaveProperty('REVOCATION_REQUIRE_JTI');
+    expect([jwt.resultsCacheTtl.toSeconds(), jwt.maxRevocationDelay]).toEqual([300, undefined]);
+  });
+});
+
+test('Cognito mode with a resource server passes its identifier and a slash as COGNITO_SCOPE_PREFIX', () => {
+  const { stack, api } = fixture();
+  const userPool = new cognito.UserPool(stack, 'Pool');
+  const userPoolResourceServer = userPool.addResourceServer('Api', { identifier: 'items-api' });
+  const jwt = new JwtAuthorizer(stack, 'Jwt', {
+    userPool,
+    userPoolClients: [userPool.addClient('Cli')],
+    userPoolResourceServer,
+  });
+  jwt.addRoutes(api, ROUTES, mock);
+  expect(authorizerFunction(Template.fromStack(stack)).Environment.Variables.COGNITO_SCOPE_PREFIX).toEqual({
+    'Fn::Join': ['', [{ Ref: expect.stringMatching(/^PoolApi/) }, '/']],
+  });
+});
+
 describe('prop validation', () => {
   const pool = (stack: Stack): cognito.UserPool => new cognito.UserPool(stack, 'Pool');
+  const table = (stack: Stack): dynamodb.Table =>
+    new dynamodb.Table(stack, 'Revocations', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+    });
   const base: JwtAuthorizerProps = { issuer: ISSUER, audience: AUDIENCE };
 
   test.each<[string, (stack: Stack) => JwtAuthorizerProps, string, string]>([
@@ -426,6 +529,45 @@ describe('prop validation', () => {
       () => ({ ...base, routes: [{ method: 'TRACE' as never, path: '/a', scopes: [] }] }),
       'routes[0].method',
       'JwtAuthorizer: routes[0].method must be one of GET, POST, PUT, PATCH, DELETE; got "TRACE". Fix the route table.',
+    ],
+    [
+      'zero revocation delay',
+      (stack) => ({ ...base, revocationTable: table(stack), maxRevocationDelay: Duration.seconds(0) }),
+      'maxRevocationDelay',
+      'JwtAuthorizer: maxRevocationDelay must be a whole number of seconds from 1 to 3600; got 0 seconds. It caps the result cache TTL: use from Duration.seconds(1) to Duration.hours(1) (the cache maximum).',
+    ],
+    [
+      'revocation delay over the cache maximum',
+      (stack) => ({ ...base, revocationTable: table(stack), maxRevocationDelay: Duration.hours(2) }),
+      'maxRevocationDelay',
+      'JwtAuthorizer: maxRevocationDelay must be a whole number of seconds from 1 to 3600; got 7200 seconds. It caps the result cache TTL: use from Duration.seconds(1) to Duration.hours(1) (the cache maximum).',
+    ],
+    [
+      'fractional revocation delay',
+      (stack) => ({ ...base, revocationTable: table(stack), maxRevocationDelay: Duration.millis(2500) }),
+      'maxRevocationDelay',
+      'JwtAuthorizer: maxRevocationDelay must be a whole number of seconds from 1 to 3600; got 2.5 seconds. It caps the result cache TTL: use from Duration.seconds(1) to Duration.hours(1) (the cache maximum).',
+    ],
+    [
+      'revocation delay without a table',
+      () => ({ ...base, maxRevocationDelay: Duration.seconds(30) }),
+      'maxRevocationDelay',
+      'JwtAuthorizer: maxRevocationDelay is set without revocationTable, so it would do nothing. Pass revocationTable to turn revocation on, or leave it out.',
+    ],
+    [
+      'revocationRequireJti without a table',
+      () => ({ ...base, revocationRequireJti: false }),
+      'revocationRequireJti',
+      'JwtAuthorizer: revocationRequireJti is set without revocationTable, so it would do nothing. Pass revocationTable to turn revocation on, or leave it out.',
+    ],
+    [
+      'resource server without a user pool',
+      (stack) => ({
+        ...base,
+        userPoolResourceServer: pool(stack).addResourceServer('Api', { identifier: 'api' }),
+      }),
+      'userPoolResourceServer',
+      'JwtAuthorizer: userPoolResourceServer is set without userPool; got a resource server. Pass userPool and userPoolClients too, or leave userPoolResourceServer out.',
     ],
   ])('%s', (_name, props, subject, message) => {
     const { stack } = fixture();

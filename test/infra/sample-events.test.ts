@@ -41,7 +41,9 @@ test('the SAM env-vars file only overrides variables the synthesized template de
   );
   const { Parameters } = read<{ Parameters: Record<string, string> }>('sam-env.json');
   expect(Object.keys(Parameters).filter((name) => !declared.has(name))).toEqual([]);
-  expect(Object.keys(Parameters)).toEqual(expect.arrayContaining(['ITEMS_TABLE', 'COGNITO_USER_POOL_ID']));
+  expect(Object.keys(Parameters)).toEqual(
+    expect.arrayContaining(['ITEMS_TABLE', 'REVOCATION_TABLE', 'COGNITO_USER_POOL_ID']),
+  );
 });
 
 test('the TOKEN event passes the identity validation expression and names a method of the API', () => {
@@ -50,6 +52,12 @@ test('the TOKEN event passes the identity validation expression and names a meth
   expect(passesIdentityValidation(event.authorizationToken)).toBe(true);
   expect(event.methodArn).toMatch(/^arn:aws:execute-api:[a-z0-9-]+:\d{12}:[a-z0-9]+\/v1\/GET\/items$/);
 });
+
+/** The demo caller of each table's routes, and what a POST body to it looks like. */
+const CALLER = {
+  items: { sub: 'alice', body: { name: expect.any(String) } },
+  revocations: { sub: 'admin', body: { tokenId: expect.any(String), expiresAt: expect.any(Number) } },
+} as const;
 
 test.each(APP_ROUTES.map((r) => [r.id, r] as const))(
   '%s has a proxy event for its method and resource',
@@ -65,14 +73,19 @@ test.each(APP_ROUTES.map((r) => [r.id, r] as const))(
     expect(event.path).toBe(filled);
     // Identity as API Gateway passes the authorizer's context: every value a string, scopes space-joined.
     const authorizer = event.requestContext.authorizer as Record<string, unknown>;
-    expect(authorizer).toMatchObject({ principalId: 'alice', sub: 'alice', clientId: expect.any(String) });
+    const caller = CALLER[route.table];
+    expect(authorizer).toMatchObject({
+      principalId: caller.sub,
+      sub: caller.sub,
+      clientId: expect.any(String),
+    });
     expect(String(authorizer.scope).split(' ')).toEqual(expect.arrayContaining([...route.scopes]));
     for (const [key, value] of Object.entries(authorizer)) {
       expect([key, typeof value]).toEqual([key, key === 'integrationLatency' ? 'number' : 'string']);
     }
     if (route.method === 'POST') {
       expect(event.headers['Content-Type']).toBe('application/json');
-      expect(JSON.parse(event.body ?? '')).toEqual({ name: expect.any(String) });
+      expect(JSON.parse(event.body ?? '')).toEqual(caller.body);
     }
   },
 );

@@ -21,9 +21,17 @@ test('issuer and audience: trust that IdP; audiences are comma-separated and tri
       kind: 'issuer',
       issuer: 'https://id.example.com/',
       audience: ['https://api.example.com', 'urn:items'],
+      maxTokenLifetimeSeconds: 86_400,
     },
     corsAllowOrigin: '*',
   });
+});
+
+test('issuer mode: maxTokenLifetime sets how long a subject revocation is kept', () => {
+  expect(
+    readStackConfig(from({ issuer: 'https://id.example.com/', audience: 'x', maxTokenLifetime: '3600' }))
+      .identity,
+  ).toMatchObject({ kind: 'issuer', maxTokenLifetimeSeconds: 3600 });
 });
 
 test('all Cognito and CORS settings', () => {
@@ -77,6 +85,18 @@ test.each<[string, Record<string, unknown>, string, string]>([
     { issuer: 'https://id.example.com', audience: 'x', jwksUri: 'http://id.example.com/jwks' },
     'jwksUri',
     'context jwksUri must be an absolute https: URL; got "http://id.example.com/jwks". Pass the https URL of the JWKS.',
+  ],
+  [
+    'token lifetime under a minute',
+    { issuer: 'https://id.example.com', audience: 'x', maxTokenLifetime: '59' },
+    'maxTokenLifetime',
+    'context maxTokenLifetime must be whole seconds from 60 to 31536000; got "59". Pass your issuer\'s access token lifetime, e.g. -c maxTokenLifetime=3600.',
+  ],
+  [
+    'token lifetime that is not a number',
+    { issuer: 'https://id.example.com', audience: 'x', maxTokenLifetime: '1h' },
+    'maxTokenLifetime',
+    'context maxTokenLifetime must be whole seconds from 60 to 31536000; got "1h". Pass your issuer\'s access token lifetime, e.g. -c maxTokenLifetime=3600.',
   ],
   [
     'non-string value',
