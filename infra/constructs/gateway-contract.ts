@@ -78,9 +78,10 @@ export interface GatewayResponseContract {
 export interface GatewayResponseOptions {
   /**
    * Value of `Access-Control-Allow-Origin` on every gateway response, so a browser can read the error.
+   * `null` sends no CORS headers at all: no browser origin may read them.
    * @default '*'
    */
-  readonly allowOrigin?: string;
+  readonly allowOrigin?: string | null;
 }
 
 /** CORS headers on every gateway response; WWW-Authenticate and Retry-After are exposed so browsers can act on them. */
@@ -106,7 +107,7 @@ export function buildGatewayResponses(
   options: GatewayResponseOptions = {},
 ): readonly GatewayResponseContract[] {
   const base = {
-    ...corsHeaders(options.allowOrigin),
+    ...(options.allowOrigin === null ? {} : corsHeaders(options.allowOrigin)),
     'Content-Type': PROBLEM_CONTENT_TYPE,
     'Cache-Control': 'no-store',
   };

@@ -175,9 +175,10 @@ export interface JwtAuthorizerProps {
   readonly revocationRequireJti?: boolean;
   /**
    * `Access-Control-Allow-Origin` on the gateway responses (401, 403, 503, ...), so browsers can read them.
+   * `null` sends no CORS headers: no browser app may read them.
    * @default '*'
    */
-  readonly corsAllowOrigin?: string;
+  readonly corsAllowOrigin?: string | null;
 }
 
 /**
@@ -198,7 +199,7 @@ export class JwtAuthorizer extends Construct {
   readonly maxRevocationDelay: Duration | undefined;
 
   private readonly routeRules: RouteRule[] = [];
-  private readonly corsAllowOrigin: string;
+  private readonly corsAllowOrigin: string | null;
   private restApi: apigw.IRestApi | undefined;
 
   constructor(scope: Construct, id: string, props: JwtAuthorizerProps) {
@@ -217,8 +218,11 @@ export class JwtAuthorizer extends Construct {
     // API Gateway keeps serving a cached Allow until its TTL runs out, revoked or not: the cap is what
     // bounds the delay between POST /revocations and refusal.
     this.resultsCacheTtl = Duration.seconds(Math.min(ttlSeconds, revocationDelaySeconds ?? ttlSeconds));
-    this.corsAllowOrigin = props.corsAllowOrigin ?? '*';
-    if (this.corsAllowOrigin === '' || /['\n\r]/.test(this.corsAllowOrigin)) {
+    this.corsAllowOrigin = props.corsAllowOrigin === undefined ? '*' : props.corsAllowOrigin;
+    if (
+      this.corsAllowOrigin !== null &&
+      (this.corsAllowOrigin === '' || /['\n\r]/.test(this.corsAllowOrigin))
+    ) {
       invalidProp(
         'corsAllowOrigin',
         `must be "*" or an origin without quotes or line breaks; got "${this.corsAllowOrigin}"`,

@@ -112,13 +112,18 @@ export class ItemsApiStack extends Stack {
         throttlingRateLimit: 50,
         throttlingBurstLimit: 100,
       },
-      defaultCorsPreflightOptions: {
-        allowOrigins: [corsAllowOrigin],
-        allowMethods: [...new Set(routes.map((r) => r.method))],
-        allowHeaders: corsHeaders(corsAllowOrigin)['Access-Control-Allow-Headers']?.split(',') ?? [],
-        exposeHeaders: ['Location', 'WWW-Authenticate', 'Retry-After'],
-        maxAge: Duration.hours(1),
-      },
+      // No app origin configured: no preflight, so no browser may call the API cross-origin.
+      ...(corsAllowOrigin === null
+        ? {}
+        : {
+            defaultCorsPreflightOptions: {
+              allowOrigins: [corsAllowOrigin],
+              allowMethods: [...new Set(routes.map((r) => r.method))],
+              allowHeaders: corsHeaders(corsAllowOrigin)['Access-Control-Allow-Headers']?.split(',') ?? [],
+              exposeHeaders: ['Location', 'WWW-Authenticate', 'Retry-After'],
+              maxAge: Duration.hours(1),
+            },
+          }),
     });
 
     const validator = this.api.addRequestValidator('RequestValidator', {
@@ -144,7 +149,14 @@ export class ItemsApiStack extends Stack {
     const tables: Readonly<
       Record<AppRoute['table'], { table: dynamodb.Table; env: Record<string, string> }>
     > = {
-      items: { table: this.table, env: { ITEMS_TABLE: this.table.tableName } },
+      items: {
+        table: this.table,
+        // The items handlers add Access-Control-Allow-Origin to their own answers (lambda/http/cors.ts).
+        env: {
+          ITEMS_TABLE: this.table.tableName,
+          ...(corsAllowOrigin === null ? {} : { CORS_ALLOW_ORIGIN: corsAllowOrigin }),
+        },
+      },
       revocations: {
         table: this.revocationTable,
         env: {

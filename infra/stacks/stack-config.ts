@@ -29,8 +29,11 @@ export interface CognitoConfig {
 
 export interface ItemsApiConfig {
   readonly identity: ExternalIssuerConfig | CognitoConfig;
-  /** `Access-Control-Allow-Origin` for the API and its gateway responses. */
-  readonly corsAllowOrigin: string;
+  /**
+   * The one browser app origin allowed to call the API (`Access-Control-Allow-Origin` of the preflight, the
+   * gateway responses and the items handlers); null: none, no CORS at all.
+   */
+  readonly corsAllowOrigin: string | null;
 }
 
 /** Where the PKCE login CLI listens by default (RFC 8252 loopback redirect; Cognito allows http only for localhost). */
@@ -101,14 +104,18 @@ export function readStackConfig(read: ContextReader): ItemsApiConfig {
   const issuer = text(read, 'issuer');
   const audience = text(read, 'audience');
   const jwksUri = text(read, 'jwksUri');
-  const corsAllowOrigin = text(read, 'corsAllowOrigin') ?? '*';
-  if (corsAllowOrigin !== '*') {
-    url(
-      'corsAllowOrigin',
-      corsAllowOrigin,
-      ['https:', 'http:'],
-      'Use "*" or one origin, e.g. https://app.example.com.',
-    );
+  // One origin or none: a browser app is allowed by name, never every site at once.
+  const corsAllowOrigin = text(read, 'corsAllowOrigin') ?? null;
+  if (corsAllowOrigin !== null) {
+    const fix = "Pass the browser app's origin, e.g. -c corsAllowOrigin=https://app.example.com.";
+    url('corsAllowOrigin', corsAllowOrigin, ['https:', 'http:'], fix);
+    if (new URL(corsAllowOrigin).origin !== corsAllowOrigin) {
+      fail(
+        'corsAllowOrigin',
+        `must be one origin (scheme://host[:port], no path); got "${corsAllowOrigin}"`,
+        fix,
+      );
+    }
   }
 
   if (issuer !== undefined) {

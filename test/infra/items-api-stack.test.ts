@@ -372,3 +372,59 @@ describe('issuer mode', () => {
     expect(authorizerVariables(template)).not.toHaveProperty('COGNITO_SCOPE_PREFIX');
   });
 });
+
+describe('CORS: the browser app origin from -c corsAllowOrigin, and nothing wider', () => {
+  const APP = 'https://app.example.com';
+
+  function gatewayResponseOrigins(template: Template): unknown[] {
+    return (Object.values(template.findResources('AWS::ApiGateway::GatewayResponse')) as Resource[]).map(
+      (r) =>
+        (r.Properties.ResponseParameters as Record<string, unknown>)[
+          'gatewayresponse.header.Access-Control-Allow-Origin'
+        ],
+    );
+  }
+
+  function itemsHandlerOrigins(template: Template): unknown[] {
+    return (
+      Object.values(
+        template.findResources('AWS::Lambda::Function', {
+          Properties: { Environment: { Variables: { ITEMS_TABLE: Match.anyValue() } } },
+        }),
+      ) as Resource[]
+    ).map(
+      (fn) =>
+        (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.CORS_ALLOW_ORIGIN,
+    );
+  }
+
+  test('with an origin: the preflight, every gateway response and every items handler allow exactly it', () => {
+    const { template } = synth({ corsAllowOrigin: APP });
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'OPTIONS',
+      Integration: Match.objectLike({
+        IntegrationResponses: [
+          Match.objectLike({
+            ResponseParameters: Match.objectLike({
+              'method.response.header.Access-Control-Allow-Origin': `'${APP}'`,
+            }),
+          }),
+        ],
+      }),
+    });
+    const origins = gatewayResponseOrigins(template);
+    expect(origins.length).toBeGreaterThan(0);
+    expect(new Set(origins)).toEqual(new Set([`'${APP}'`]));
+    const handlers = itemsHandlerOrigins(template);
+    expect(handlers).toHaveLength(APP_ROUTES.filter((r) => r.table === 'items').length);
+    expect(new Set(handlers)).toEqual(new Set([APP]));
+  });
+
+  test('without one (the default): no preflight, no CORS header anywhere', () => {
+    const { template } = synth({});
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method')) as Resource[];
+    expect(methods.filter((m) => m.Properties.HttpMethod === 'OPTIONS')).toEqual([]);
+    expect(new Set(gatewayResponseOrigins(template))).toEqual(new Set([undefined]));
+    expect(new Set(itemsHandlerOrigins(template))).toEqual(new Set([undefined]));
+  });
+});

@@ -7,7 +7,7 @@ const from = (context: Record<string, unknown>) => (key: string) => context[key]
 test('no context: a turnkey Cognito pool with the loopback callback', () => {
   expect(readStackConfig(from({}))).toEqual({
     identity: { kind: 'cognito', callbackUrls: [DEFAULT_CALLBACK_URL], logoutUrls: [DEFAULT_CALLBACK_URL] },
-    corsAllowOrigin: '*',
+    corsAllowOrigin: null,
   });
 });
 
@@ -23,7 +23,7 @@ test('issuer and audience: trust that IdP; audiences are comma-separated and tri
       audience: ['https://api.example.com', 'urn:items'],
       maxTokenLifetimeSeconds: 86_400,
     },
-    corsAllowOrigin: '*',
+    corsAllowOrigin: null,
   });
 });
 
@@ -138,7 +138,19 @@ test.each<[string, Record<string, unknown>, string, string]>([
     'CORS origin that is not a URL',
     { corsAllowOrigin: 'app.example.com' },
     'corsAllowOrigin',
-    'context corsAllowOrigin must be an absolute https: or http: URL; got "app.example.com". Use "*" or one origin, e.g. https://app.example.com.',
+    'context corsAllowOrigin must be an absolute https: or http: URL; got "app.example.com". Pass the browser app\'s origin, e.g. -c corsAllowOrigin=https://app.example.com.',
+  ],
+  [
+    'CORS origin "*" (every site)',
+    { corsAllowOrigin: '*' },
+    'corsAllowOrigin',
+    'context corsAllowOrigin must be an absolute https: or http: URL; got "*". Pass the browser app\'s origin, e.g. -c corsAllowOrigin=https://app.example.com.',
+  ],
+  [
+    'CORS origin with a path',
+    { corsAllowOrigin: 'https://app.example.com/' },
+    'corsAllowOrigin',
+    'context corsAllowOrigin must be one origin (scheme://host[:port], no path); got "https://app.example.com/". Pass the browser app\'s origin, e.g. -c corsAllowOrigin=https://app.example.com.',
   ],
 ])('%s', (_name, context, subject, message) => {
   let error: unknown;
