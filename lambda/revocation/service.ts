@@ -22,6 +22,9 @@ export interface RevocationService {
 
 const { partitionKey, timeToLiveAttribute, revokedBeforeAttribute } = REVOCATION_TABLE_SCHEMA;
 
+/** The largest CLOCK_SKEW_SECONDS the authorizer accepts. */
+const MAX_CLOCK_SKEW_SECONDS = 300;
+
 export function createRevocationService(options: {
   readonly client: DynamoDBDocumentClient;
   readonly tableName: string;
@@ -71,11 +74,14 @@ export function createRevocationService(options: {
   return {
     async revoke(request, nowSeconds) {
       if (request.kind === 'token') {
+        // The authorizer accepts a token until exp plus its clock skew (at most 300 s), so the entry must
+        // outlive exp by that much before DynamoDB's TTL may remove it.
+        const keepUntil = request.expiresAt + MAX_CLOCK_SKEW_SECONDS;
         await write(
           tokenKey(request.tokenId),
-          { [timeToLiveAttribute]: request.expiresAt },
+          { [timeToLiveAttribute]: keepUntil },
           timeToLiveAttribute,
-          request.expiresAt,
+          keepUntil,
         );
         return request;
       }
