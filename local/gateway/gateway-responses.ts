@@ -1,16 +1,10 @@
 // API Gateway's gateway responses: the answers the gateway itself gives (401, 403, 5xx) before or instead
 // of an integration. Defaults are AWS's; a deployment's customizations are laid over them.
 
-export type GatewayResponseType =
-  | 'UNAUTHORIZED'
-  | 'ACCESS_DENIED'
-  | 'AUTHORIZER_FAILURE'
-  | 'AUTHORIZER_CONFIGURATION_ERROR'
-  | 'MISSING_AUTHENTICATION_TOKEN'
-  | 'BAD_REQUEST_BODY'
-  | 'THROTTLED'
-  | 'DEFAULT_4XX'
-  | 'DEFAULT_5XX';
+import type { GatewayResponseType } from '../../infra/constructs/gateway-contract';
+
+// The same response types the construct customizes: one list, declared in the CDK-free contract.
+export type { GatewayResponseType };
 
 /** One customization as a RestApi declares it (`addGatewayResponse`). */
 export interface GatewayResponseSpec {
