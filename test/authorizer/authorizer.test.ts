@@ -360,7 +360,12 @@ describe('JWKS', () => {
     try {
       // Served from the stale set once more while the background refresh runs...
       await authorizer.authorize(tokenEvent(`Bearer ${signToken(h.keys.ec, claims())}`));
-      await new Promise((r) => setTimeout(r, 200));
+      // Wait for that refresh to finish (its log line), however slow the machine.
+      const refreshed = () =>
+        h.logs.some((l) => l.includes('"message":"jwks fetched"') && l.includes('"reason":"refresh"'));
+      for (let waited = 0; !refreshed() && waited < 10_000; waited += 10)
+        await new Promise((r) => setTimeout(r, 10));
+      expect(refreshed()).toBe(true);
       // ...then refused.
       await expect(
         authorizer.authorize(tokenEvent(`Bearer ${signToken(h.keys.ec, claims())}`)),

@@ -62,12 +62,14 @@ test('a flood of unknown kids causes at most one fetch per window, and a key rot
 });
 
 test('a removed key is refused once the key set has been refreshed', async () => {
-  const c = cache({ maxAgeMs: 0 });
+  let refreshed: () => void = () => undefined;
+  const refresh = new Promise<void>((resolve) => (refreshed = resolve));
+  const c = cache({ maxAgeMs: 0, onFetch: (e) => e.reason === 'refresh' && refreshed() });
   await c.getJwks(server.url);
   server.keys = [createKey('RS256', 'k3').jwk];
   // The stale set still serves, and triggers a background refresh...
   expect(c.getCachedJwk(server.url, jwt('k1')).kid).toBe('k1');
-  await new Promise((r) => setTimeout(r, 100));
+  await refresh;
   // ...after which the removed key is gone.
   expect(() => c.getCachedJwk(server.url, jwt('k1'))).toThrow('kid not found');
   await expect(c.getJwk(server.url, jwt('k1'))).rejects.toThrow('kid not found');
