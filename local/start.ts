@@ -19,13 +19,20 @@ function usage(stack: RunningStack, stackFile: string): string {
       : `Get an access token from ${issuer} with your tenant's own tools, then:`,
     ...(local
       ? [
-          '  npm run login                                   # opens the login page in your browser',
+          '  npm run login                                   # prints a login URL to open in your browser',
           '  TOKEN=$(npm run --silent login -- --user alice --headless)',
         ]
       : []),
     'Call the API:',
     `  curl -s -H "Authorization: Bearer $TOKEN" ${api}/items`,
     `  curl -s -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"name":"first"}' ${api}/items`,
+    ...(local
+      ? [
+          'Revoke that token (as admin), or every earlier token of a user:',
+          '  npm run revoke -- --token "$TOKEN"',
+          '  npm run revoke -- --subject alice',
+        ]
+      : []),
     '',
     'Ctrl-C stops everything.',
   ];
