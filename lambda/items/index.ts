@@ -2,7 +2,7 @@
 export { ITEMS_TABLE_SCHEMA, createItemsTableInput } from './table-schema';
 export { parseConfig } from './config';
 export type { ItemsConfig } from './config';
-export { createDocumentClient } from './dynamodb-client';
+export { createDocumentClient } from '../shared/dynamodb';
 export { DEFAULT_IDEMPOTENCY_TTL_SECONDS, createItemsService } from './service';
 export type { CreateResult, Item, ItemPage, ItemsService, ItemsServiceOptions, NewItem } from './service';
 export {

@@ -1,7 +1,7 @@
 // Cold-start wiring shared by the items handlers: config, logger, DynamoDB client and service, built once.
 import { createLogger } from '../shared/log';
 import { parseConfig } from './config';
-import { createDocumentClient } from './dynamodb-client';
+import { createDocumentClient } from '../shared/dynamodb';
 import { createItemsService } from './service';
 
 const config = parseConfig(process.env);

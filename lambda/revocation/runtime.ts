@@ -1,5 +1,5 @@
 // Cold-start wiring for the revocation admin Lambda: config, logger, DynamoDB client and service, built once.
-import { createDocumentClient } from '../items/dynamodb-client';
+import { createDocumentClient } from '../shared/dynamodb';
 import { createLogger } from '../shared/log';
 import { parseConfig } from './config';
 import { createRevocationService } from './service';
@@ -9,11 +9,7 @@ const config = parseConfig(process.env);
 export const logger = createLogger('revocations', config.logLevel);
 
 export const revocationService = createRevocationService({
-  client: createDocumentClient({
-    tableName: config.tableName,
-    endpoint: config.endpoint,
-    logLevel: config.logLevel,
-  }),
+  client: createDocumentClient({ endpoint: config.endpoint }),
   tableName: config.tableName,
   maxTokenLifetimeSeconds: config.maxTokenLifetimeSeconds,
 });

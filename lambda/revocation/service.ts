@@ -2,7 +2,7 @@
 // revocation never shortens an existing one.
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isStorageUnavailable } from '../items/storage-errors';
+import { isStorageUnavailable } from '../shared/dynamodb';
 import { RevocationStorageUnavailableError } from './errors';
 import type { RevocationRequest } from './input';
 import { REVOCATION_TABLE_SCHEMA, subjectKey, tokenKey } from './schema';
