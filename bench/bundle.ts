@@ -1,11 +1,13 @@
 // Builds the authorizer exactly as the CDK construct deploys it (NodejsFunction's esbuild options, reproduced
-// with the esbuild API) and measures what ships and what loads, with revocation off and on.
+// with the esbuild API), with revocation off and on (two entries), and measures what ships and what loads.
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 
 export const PROJECT_ROOT = resolve(__dirname, '..');
+/** The construct's entries (infra/constructs/jwt-authorizer.ts): without and with a revocation table. */
 export const AUTHORIZER_ENTRY = 'lambda/authorizer/handler.ts';
+export const REVOCABLE_AUTHORIZER_ENTRY = 'lambda/authorizer/revocable-handler.ts';
 
 /**
  * infra/constructs/bundled-function.ts: runtime NODEJS_24_X (so --target=node24), OutputFormat.ESM (so the
@@ -24,11 +26,13 @@ export interface ModuleShare {
 }
 
 export interface BundleReport {
-  /** index.mjs, the file Lambda loads; the same file whether REVOCATION_TABLE is set or not. */
+  /** index.mjs of the authorizer without revocation, the file Lambda loads. */
   readonly bundleFile: string;
   readonly bundleBytes: number;
   readonly sourceMapBytes: number;
-  /** Bytes of revocation code inside the bundle: loaded at every cold start, used only when it is on. */
+  /** index.mjs of the revocable authorizer, deployed when the construct is given a revocation table. */
+  readonly revocableBundleBytes: number;
+  /** Bytes of revocation code inside the revocable bundle (none is in the other). */
   readonly revocationBytes: number;
   /**
    * What revocation on loads lazily on top: @aws-sdk/client-dynamodb, external to the bundle (the runtime
@@ -55,16 +59,19 @@ function composition(metafile: Metafile, output: string): ModuleShare[] {
   return [...byModule].map(([module, bytes]) => ({ module, bytes })).sort((a, b) => b.bytes - a.bytes);
 }
 
-export async function buildDeployedBundle(outDir: string): Promise<BundleReport> {
-  const bundleFile = join(outDir, 'index.mjs');
+async function buildAsDeployed(
+  entry: string,
+  outDir: string,
+): Promise<{ file: string; shares: ModuleShare[] }> {
+  const file = join(outDir, 'index.mjs');
   const result = await build({
     absWorkingDir: PROJECT_ROOT,
-    entryPoints: [AUTHORIZER_ENTRY],
+    entryPoints: [entry],
     bundle: true,
     target: DEPLOYED_TARGET,
     platform: 'node',
     format: 'esm',
-    outfile: bundleFile,
+    outfile: file,
     minify: true,
     sourcemap: true,
     sourcesContent: false,
@@ -75,7 +82,12 @@ export async function buildDeployedBundle(outDir: string): Promise<BundleReport>
     logLevel: 'silent',
   });
   const outputKey = Object.keys(result.metafile.outputs).find((key) => key.endsWith('index.mjs'));
-  const shares = outputKey === undefined ? [] : composition(result.metafile, outputKey);
+  return { file, shares: outputKey === undefined ? [] : composition(result.metafile, outputKey) };
+}
+
+export async function buildDeployedBundle(outDir: string): Promise<BundleReport> {
+  const plain = await buildAsDeployed(AUTHORIZER_ENTRY, join(outDir, 'authorizer'));
+  const revocable = await buildAsDeployed(REVOCABLE_AUTHORIZER_ENTRY, join(outDir, 'revocable-authorizer'));
 
   const sdk = await build({
     absWorkingDir: PROJECT_ROOT,
@@ -95,11 +107,14 @@ export async function buildDeployedBundle(outDir: string): Promise<BundleReport>
   });
 
   return {
-    bundleFile,
-    bundleBytes: (await stat(bundleFile)).size,
-    sourceMapBytes: (await stat(`${bundleFile}.map`)).size,
-    revocationBytes: shares.filter((s) => s.module.includes('revocation')).reduce((n, s) => n + s.bytes, 0),
+    bundleFile: plain.file,
+    bundleBytes: (await stat(plain.file)).size,
+    sourceMapBytes: (await stat(`${plain.file}.map`)).size,
+    revocableBundleBytes: (await stat(revocable.file)).size,
+    revocationBytes: revocable.shares
+      .filter((s) => /revocation|revocable/.test(s.module))
+      .reduce((n, s) => n + s.bytes, 0),
     lazySdkBytes: sdk.outputFiles.reduce((n, f) => n + f.contents.byteLength, 0),
-    composition: shares,
+    composition: plain.shares,
   };
 }

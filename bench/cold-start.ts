@@ -1,11 +1,12 @@
 // Cold start: fresh node processes that load the deployed bundle and authorize their first token (JWKS fetch
-// included), against bare `node -e 0` started the same way, interleaved process by process.
+// included), against bare `node -e 0` and against the floor (a bare HTTPS fetch and one verify) started the
+// same way, interleaved process by process.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { METHOD_ARN, type Fixtures } from './fixtures';
 import { median, medianRatio } from './stats';
 
-export type ColdSeriesId = 'bare' | 'deployed' | 'no-source-maps';
+export type ColdSeriesId = 'bare' | 'floor' | 'deployed' | 'no-source-maps';
 
 export interface ColdStartReport {
   /** Wall-clock milliseconds from spawn to exit, per process, in spawn order. */
@@ -13,6 +14,8 @@ export interface ColdStartReport {
   readonly medianMs: Readonly<Record<ColdSeriesId, number>>;
   /** Median of per-iteration ratios to bare node (each pair ran back to back). */
   readonly ratio: Readonly<Record<Exclude<ColdSeriesId, 'bare'>, number>>;
+  /** Median of per-iteration ratios of the deployed bundle to the floor: our own share of the cold start. */
+  readonly deployedVsFloor: number;
   /** JWKS requests the server saw during each cold start of the bundle. */
   readonly jwksFetches: readonly number[];
 }
@@ -23,6 +26,7 @@ export class ColdStartError extends Error {
 }
 
 const CHILD = join(__dirname, 'cold-start-child.mjs');
+const FLOOR = join(__dirname, 'cold-start-floor.mjs');
 
 function timeProcess(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -53,13 +57,16 @@ export async function measureColdStarts(
   };
   const deployedEnv = { ...base, NODE_OPTIONS: '--enable-source-maps' };
   const tokens = fixtures.tokens('RS256', processes);
-  const ms: Record<ColdSeriesId, number[]> = { bare: [], deployed: [], 'no-source-maps': [] };
+  const ms: Record<ColdSeriesId, number[]> = { bare: [], floor: [], deployed: [], 'no-source-maps': [] };
   const jwksFetches: number[] = [];
 
   const run: Record<ColdSeriesId, (i: number) => Promise<void>> = {
     // Bare node gets the same environment, so the difference is the bundle and its first authorization.
     bare: async () => {
       ms.bare.push(await timeProcess(['-e', '0'], deployedEnv));
+    },
+    floor: async (i) => {
+      ms.floor.push(await timeProcess([FLOOR, fixtures.jwks.url, tokens[i] as string], deployedEnv));
     },
     deployed: async (i) => {
       const before = fixtures.jwks.requests.length;
@@ -72,12 +79,10 @@ export async function measureColdStarts(
       );
     },
   };
-  const series: ColdSeriesId[] = ['bare', 'deployed', 'no-source-maps'];
+  const series: ColdSeriesId[] = ['bare', 'floor', 'deployed', 'no-source-maps'];
   // One untimed start of each, so the first timed process does not pay for cold disk caches.
   for (const id of series) await run[id](0);
-  ms.bare.length = 0;
-  ms.deployed.length = 0;
-  ms['no-source-maps'].length = 0;
+  for (const id of series) ms[id].length = 0;
   jwksFetches.length = 0;
   for (let i = 0; i < processes; i++) {
     const shift = i % series.length;
@@ -88,13 +93,16 @@ export async function measureColdStarts(
     ms,
     medianMs: {
       bare: median(ms.bare),
+      floor: median(ms.floor),
       deployed: median(ms.deployed),
       'no-source-maps': median(ms['no-source-maps']),
     },
     ratio: {
+      floor: medianRatio(ms.floor, ms.bare),
       deployed: medianRatio(ms.deployed, ms.bare),
       'no-source-maps': medianRatio(ms['no-source-maps'], ms.bare),
     },
+    deployedVsFloor: medianRatio(ms.deployed, ms.floor),
     jwksFetches,
   };
 }

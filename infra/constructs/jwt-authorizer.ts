@@ -31,8 +31,10 @@ import {
   tokenTypes,
 } from './prop-checks';
 
-/** The authorizer Lambda's entry, relative to the project root. */
+/** The authorizer Lambda's entry without revocation, relative to the project root. */
 export const AUTHORIZER_ENTRY = 'lambda/authorizer/handler.ts';
+/** The entry with the revocation check, deployed only when `revocationTable` is given. */
+export const REVOCABLE_AUTHORIZER_ENTRY = 'lambda/authorizer/revocable-handler.ts';
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 
@@ -191,6 +193,8 @@ export interface JwtAuthorizerProps {
 export class JwtAuthorizer extends Construct {
   /** The Lambda that verifies tokens. */
   readonly function: lambda.IFunction;
+  /** The handler file bundled into `function`: REVOCABLE_AUTHORIZER_ENTRY with a revocation table, else AUTHORIZER_ENTRY. */
+  readonly entry: string;
   /** The API Gateway authorizer; methods added with addMethod()/addRoutes() already use it. */
   readonly authorizer: apigw.TokenAuthorizer;
   /** The result cache TTL in effect (with revocation on, at most `maxRevocationDelay`). */
@@ -231,8 +235,10 @@ export class JwtAuthorizer extends Construct {
     }
     for (const [i, route] of (props.routes ?? []).entries()) this.recordRoute(`routes[${i}]`, route);
 
+    // Without revocation the bundle carries no revocation code at all: less to load at every cold start.
+    this.entry = props.revocationTable === undefined ? AUTHORIZER_ENTRY : REVOCABLE_AUTHORIZER_ENTRY;
     const handler = new BundledFunction(this, 'Handler', {
-      entry: AUTHORIZER_ENTRY,
+      entry: this.entry,
       description: 'Verifies JWT access tokens for API Gateway (TOKEN authorizer)',
       environment: this.environment(props),
       architecture: props.architecture,

@@ -6,7 +6,7 @@ import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { createLogger, type Logger } from '../shared/log';
 import { parseBearer } from './bearer';
 import type { AuthorizerConfig } from './config';
-import { AuthorizerError, TokenRejectedError } from './errors';
+import { AuthorizerError, ConfigError, TokenRejectedError } from './errors';
 import { WarmJwksCache, type JwksFetchEvent } from './jwks-cache';
 import { buildPolicy, decideRoutes, parseMethodArn, permits, type ContextValue } from './policy';
 import { grantedScopes } from './scopes';
@@ -60,6 +60,14 @@ function clientIdOf(payload: JwtPayload): string | undefined {
 }
 
 export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps = {}): Authorizer {
+  // Revocation configured but not wired (e.g. REVOCATION_TABLE on the plain handler's bundle) must not
+  // silently accept revoked tokens: refuse to start, so every request fails closed.
+  if (config.revocation !== null && deps.revocation === undefined) {
+    throw new ConfigError(
+      'REVOCATION_TABLE',
+      'is set, but this authorizer has no revocation check; deploy lambda/authorizer/revocable-handler.ts',
+    );
+  }
   const log = deps.logger ?? createLogger('authorizer', config.logLevel);
   const onFetch = (e: JwksFetchEvent): void => {
     if (e.ok) log.info('jwks fetched', { ...e, reason: e.reason });

@@ -1,12 +1,11 @@
-// Lambda entry point for the API Gateway TOKEN authorizer: configuration and JWKS warm-up happen once per
-// cold start; each invocation only adapts the event to the core.
+// Lambda entry point for the API Gateway TOKEN authorizer without revocation: configuration and JWKS warm-up
+// happen once per cold start; each invocation only adapts the event to the core. The construct deploys
+// revocable-handler.ts instead when a revocation table is given, so this bundle carries no revocation code.
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import { createAuthorizer } from './authorizer';
 import { parseConfig } from './config';
-import { createRevocationCheck } from './revocation-loader';
 
-const config = parseConfig(process.env);
-const authorizer = createAuthorizer(config, { revocation: createRevocationCheck(config) });
+const authorizer = createAuthorizer(parseConfig(process.env));
 
 export const handler = (event: APIGatewayTokenAuthorizerEvent): Promise<APIGatewayAuthorizerResult> =>
   authorizer.authorize(event);

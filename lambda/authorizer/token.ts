@@ -1,17 +1,7 @@
 // Decodes a compact JWS strictly, before any key lookup: shape, algorithm, header parameters and claim types.
 import type { JwtHeader, JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { TokenRejectedError } from './errors';
-
-/** Asymmetric algorithms only: HS* would let a public key double as a shared secret (RFC 8725 §2.1). */
-export const ACCEPTED_ALGORITHMS: ReadonlySet<string> = new Set([
-  'RS256',
-  'RS384',
-  'RS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-]);
+import { isAcceptedAlgorithm } from './signature';
 
 /**
  * Header parameters that point at key material the token chooses for itself. We never use them to find
@@ -121,7 +111,7 @@ export function decodeToken(token: string): DecodedToken {
 
   const header = decodeSegment(headerB64, 'header');
   const alg = header.alg;
-  if (typeof alg !== 'string' || !ACCEPTED_ALGORITHMS.has(alg)) {
+  if (!isAcceptedAlgorithm(alg)) {
     throw new TokenRejectedError(
       'UNSUPPORTED_ALGORITHM',
       `alg ${JSON.stringify(alg)?.slice(0, 20)} is not accepted`,

@@ -1,7 +1,7 @@
 // The authorizer core end to end: real keys, real signed tokens, JWKS over real HTTPS on 127.0.0.1.
 import { createHmac } from 'node:crypto';
 import { JwksUnavailableError } from '../../lambda/authorizer';
-import { b64url, claims, signInput, signToken } from '../support/keys';
+import { b64url, claims, signInput, signToken, type TestKey } from '../support/keys';
 import { API_ARN, AUDIENCE, lastDecision, startHarness, tokenEvent, type Harness } from './harness';
 
 let h: Harness;
@@ -385,6 +385,95 @@ describe('JWKS', () => {
     h.server.mode = 'ok';
     const result = await authorizer.authorize(tokenEvent(`Bearer ${rsa()}`));
     expect(result.principalId).toBe('user-1');
+  });
+});
+
+describe('keys and algorithms', () => {
+  /** A key as an issuer that leaves `alg` out of its JWKS publishes it (RFC 7517 §4.4 makes it optional). */
+  function withoutAlg(key: TestKey): TestKey {
+    const { alg: _alg, ...jwk } = key.jwk;
+    return { ...key, jwk };
+  }
+
+  async function withKeys<T>(keys: TestKey[], run: () => Promise<T>): Promise<T> {
+    const saved = h.server.keys;
+    h.server.keys = keys.map((k) => k.jwk);
+    try {
+      return await run();
+    } finally {
+      h.server.keys = saved;
+    }
+  }
+
+  const cases: Array<[string, string, () => [TestKey, string]]> = [
+    [
+      'an RSA signature labelled ES256, on an RSA key without alg',
+      'UNSUPPORTED_ALGORITHM',
+      () => {
+        const key = withoutAlg(h.newKey('RS256'));
+        return [key, signToken(key, claims(), { header: { alg: 'ES256' } })];
+      },
+    ],
+    [
+      'ES384 on a P-256 key without alg',
+      'UNSUPPORTED_ALGORITHM',
+      () => {
+        const key = withoutAlg(h.newKey('ES256'));
+        return [key, signToken(key, claims(), { header: { alg: 'ES384' } })];
+      },
+    ],
+    [
+      'EdDSA on an EC key without alg',
+      'UNSUPPORTED_ALGORITHM',
+      () => {
+        const key = withoutAlg(h.newKey('ES256'));
+        return [key, signToken(key, claims(), { header: { alg: 'EdDSA' } })];
+      },
+    ],
+  ];
+
+  test.each(cases)('%s -> %s', async (...[, reason, make]) => {
+    const [key, token] = make();
+    await withKeys([key], async () => {
+      expect(await reasonFor(`Bearer ${token}`)).toBe(reason);
+    });
+  });
+
+  test.each([['RS384'], ['ES384'], ['EdDSA']] as const)(
+    'a %s token verifies with a key that names no alg',
+    async (alg) => {
+      const key = withoutAlg(h.newKey(alg));
+      await withKeys([key], async () => {
+        const result = await h.authorizer().authorize(tokenEvent(`Bearer ${signToken(key, claims())}`));
+        expect(result.principalId).toBe('user-1');
+      });
+    },
+  );
+
+  test('a kid reused for new key material: the new key counts once the key set is refreshed', async () => {
+    const before = h.newKey('ES256');
+    const after = { ...h.newKey('ES256'), kid: before.kid };
+    after.jwk.kid = before.kid;
+    await withKeys([before], async () => {
+      const authorizer = h.authorizer({}, { jwksMaxAgeMs: 0 });
+      await authorizer.authorize(tokenEvent(`Bearer ${signToken(before, claims())}`));
+      h.server.keys = [after.jwk];
+      h.logs.length = 0;
+      // Served from the stale set once more, which starts the background refresh...
+      await authorizer.authorize(tokenEvent(`Bearer ${signToken(before, claims())}`));
+      const refreshed = () =>
+        h.logs.some((l) => l.includes('"message":"jwks fetched"') && l.includes('"reason":"refresh"'));
+      for (let waited = 0; !refreshed() && waited < 10_000; waited += 10)
+        await new Promise((r) => setTimeout(r, 10));
+      expect(refreshed()).toBe(true);
+      // ...after which the same kid means the new key, and only the new key.
+      const result = await authorizer.authorize(tokenEvent(`Bearer ${signToken(after, claims())}`));
+      expect(result.principalId).toBe('user-1');
+      await expect(authorizer.authorize(tokenEvent(`Bearer ${signToken(before, claims())}`))).rejects.toThrow(
+        UNAUTHORIZED,
+      );
+      expect(lastDecision(h.logs).reason).toBe('BAD_SIGNATURE');
+    });
   });
 });
 

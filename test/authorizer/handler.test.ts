@@ -60,10 +60,40 @@ test.each([
   [{ AUDIENCE: '' }, 'AUDIENCE: is required with ISSUER'],
   [{ ROUTES: '{' }, 'ROUTES: must be valid JSON'],
   [{ JWKS_URI: 'http://127.0.0.1/jwks' }, 'JWKS_URI: must use https'],
+  [
+    { REVOCATION_TABLE: 'revocations' },
+    'REVOCATION_TABLE: is set, but this authorizer has no revocation check; deploy lambda/authorizer/revocable-handler.ts',
+  ],
 ])('a bad configuration %p fails the init, naming the variable', async (overrides, message) => {
   const { status, stderr, results } = await coldStart({ ...env(), ...overrides }, [signToken(key, claims())]);
   expect(status).not.toBe(0);
   expect(stderr).toContain('ConfigError');
   expect(stderr).toContain(message);
   expect(results).toEqual([]);
+});
+
+describe('the revocable handler', () => {
+  test('without REVOCATION_TABLE it authorizes exactly as the plain handler does', async () => {
+    const token = signToken(key, claims({ sub: 'user-r' }));
+    const { status, results } = await coldStart({ ...env(), HANDLER: 'revocable-handler' }, [token]);
+    expect(status).toBe(0);
+    expect(results).toEqual([{ ok: true, principalId: 'user-r' }]);
+  });
+
+  test('with REVOCATION_TABLE it checks the table: unreachable fails closed, not Unauthorized', async () => {
+    // Port 1 on loopback: nothing listens. Dummy credentials: the SDK signs requests, no AWS account is used.
+    const revocation = {
+      HANDLER: 'revocable-handler',
+      REVOCATION_TABLE: 'revocations',
+      DYNAMODB_ENDPOINT: 'http://127.0.0.1:1',
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+    };
+    const { status, results } = await coldStart({ ...env(), ...revocation }, [signToken(key, claims())]);
+    expect(status).toBe(0);
+    expect(results).toEqual([
+      { ok: false, name: 'RevocationUnavailableError', message: expect.stringContaining('revocation') },
+    ]);
+  });
 });

@@ -5,7 +5,13 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 // Only the pure modules: bench/index also reaches jwks-rsa, which loads jose, which jest's CommonJS runtime
 // cannot load (ESM only). The bench itself runs under tsx in a child process.
-import { DEPLOYED_EXTERNALS, DEPLOYED_TARGET, ESM_REQUIRE_BANNER } from '../../bench/bundle';
+import {
+  AUTHORIZER_ENTRY,
+  DEPLOYED_EXTERNALS,
+  DEPLOYED_TARGET,
+  ESM_REQUIRE_BANNER,
+  REVOCABLE_AUTHORIZER_ENTRY,
+} from '../../bench/bundle';
 import { BenchUsageError, parseBenchArgs } from '../../bench/options';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -85,12 +91,13 @@ describe('npm run bench -- --quick', () => {
   test('cold start table: bundle sizes, process times and JWKS fetches', () => {
     const [header, ...rows] = table(report, 'Cold start');
     expect(header).toEqual(['measure', 'value']);
-    expect(rows).toHaveLength(9);
+    expect(rows).toHaveLength(10);
     for (const row of rows.slice(0, 5)) expect(row[1]).toMatch(BYTES);
     expect(rows[5]?.[1]).toMatch(/^[\d,]+\.\d ms$/);
     expect(rows[6]?.[1]).toMatch(/^[\d,]+\.\d ms \(\d+\.\d\dx bare\)$/);
-    expect(rows[7]?.[1]).toMatch(/^[\d,]+\.\d ms \(\d+\.\d\dx bare\)$/);
-    expect(rows[8]?.[1]).toMatch(/^\d+ of 2 processes made exactly 1 \(min \d+, max \d+\)$/);
+    expect(rows[7]?.[1]).toMatch(/^[\d,]+\.\d ms \(\d+\.\d\dx bare, \d+\.\d\dx floor\)$/);
+    expect(rows[8]?.[1]).toMatch(/^[\d,]+\.\d ms \(\d+\.\d\dx bare\)$/);
+    expect(rows[9]?.[1]).toMatch(/^\d+ of 2 processes made exactly 1 \(min \d+, max \d+\)$/);
   });
 
   test('JWKS fetch table: four stacks, counted cold, warm and under the probe', () => {
@@ -130,6 +137,15 @@ describe('npm run bench -- --quick', () => {
 describe('the bench bundles as the construct does', () => {
   // bench/bundle.ts copies NodejsFunction's options; this catches the construct changing without the bench.
   const construct = readFileSync(join(ROOT, 'infra', 'constructs', 'bundled-function.ts'), 'utf8');
+
+  const authorizerConstruct = readFileSync(join(ROOT, 'infra', 'constructs', 'jwt-authorizer.ts'), 'utf8');
+
+  test.each([
+    ['without revocation', AUTHORIZER_ENTRY],
+    ['with revocation', REVOCABLE_AUTHORIZER_ENTRY],
+  ])('the authorizer entry %s', (_what, entry) => {
+    expect(authorizerConstruct).toContain(`'${entry}'`);
+  });
 
   test.each([
     ['the ESM output format', 'format: OutputFormat.ESM'],

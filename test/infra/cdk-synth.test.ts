@@ -51,4 +51,19 @@ describe('npx cdk synth', () => {
       expect(existsSync(join(outdir, asset, 'index.mjs.map'))).toBe(true);
     }
   });
+
+  test('the stack has a revocation table, so its authorizer bundle is the revocable handler', () => {
+    const sources = readdirSync(outdir)
+      .filter((d) => d.startsWith('asset.'))
+      .map(
+        (asset) =>
+          (JSON.parse(readFileSync(join(outdir, asset, 'index.mjs.map'), 'utf8')) as { sources: string[] })
+            .sources,
+      );
+    const authorizers = sources.filter((list) => list.some((s) => s.includes('lambda/authorizer/')));
+    expect(authorizers).toHaveLength(1);
+    expect(authorizers[0]?.filter((s) => /handler\.ts$/.test(s)).map((s) => s.split('/').pop())).toEqual([
+      'revocable-handler.ts',
+    ]);
+  });
 });

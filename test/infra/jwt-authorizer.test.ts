@@ -301,8 +301,10 @@ describe('revocation', () => {
     return { jwt, template: Template.fromStack(stack) };
   }
 
-  test('sets REVOCATION_TABLE and REVOCATION_REQUIRE_JTI=true by default', () => {
-    const { Variables } = authorizerFunction(withRevocation({}).template).Environment;
+  test('bundles the revocable handler, and sets REVOCATION_TABLE and REVOCATION_REQUIRE_JTI=true by default', () => {
+    const { jwt, template } = withRevocation({});
+    expect(jwt.entry).toBe('lambda/authorizer/revocable-handler.ts');
+    const { Variables } = authorizerFunction(template).Environment;
     expect(Variables).toMatchObject({
       REVOCATION_TABLE: { Ref: expect.stringMatching(/^Revocations/) },
       REVOCATION_REQUIRE_JTI: 'true',
@@ -359,6 +361,7 @@ describe('revocation', () => {
     expect(Variables).not.toHaveProperty('REVOCATION_TABLE');
     expect(Variables).not.toHaveProperty('REVOCATION_REQUIRE_JTI');
     expect([jwt.resultsCacheTtl.toSeconds(), jwt.maxRevocationDelay]).toEqual([300, undefined]);
+    expect(jwt.entry).toBe('lambda/authorizer/handler.ts');
   });
 });
 

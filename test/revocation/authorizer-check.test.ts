@@ -137,3 +137,10 @@ test('an unreachable revocation table fails closed with a distinct error, not Un
 test('revocation off: no check is wired at all', () => {
   expect(createRevocationCheck(parseConfig(h.env()))).toBeUndefined();
 });
+
+test('REVOCATION_TABLE set but no check wired: the authorizer refuses to start instead of skipping it', () => {
+  const config = parseConfig(h.env({ REVOCATION_TABLE: TABLE }));
+  expect(() => createAuthorizer(config, { fetcher: h.fetcher })).toThrow(
+    expect.objectContaining({ name: 'ConfigError', code: 'INVALID_CONFIG', variable: 'REVOCATION_TABLE' }),
+  );
+});

@@ -1,0 +1,12 @@
+// Lambda entry point for the TOKEN authorizer with the revocation check (REVOCATION_TABLE): the same core as
+// handler.ts, plus the DynamoDB-backed check, whose AWS SDK import starts at init alongside the JWKS fetch.
+import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
+import { createAuthorizer } from './authorizer';
+import { parseConfig } from './config';
+import { createRevocationCheck } from './revocation-loader';
+
+const config = parseConfig(process.env);
+const authorizer = createAuthorizer(config, { revocation: createRevocationCheck(config) });
+
+export const handler = (event: APIGatewayTokenAuthorizerEvent): Promise<APIGatewayAuthorizerResult> =>
+  authorizer.authorize(event);

@@ -1,0 +1,88 @@
+// Checks a JWS signature against the issuer's JWK: the key must suit the algorithm, and the signature must
+// verify with node:crypto, the same call aws-jwt-verify's own Node verifier makes.
+import { createPublicKey, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { assertIsSignatureJwk } from 'aws-jwt-verify/jwk';
+import type { JwkWithKid } from 'aws-jwt-verify/jwk';
+import { TokenRejectedError } from './errors';
+import type { DecodedToken } from './token';
+
+interface Algorithm {
+  /** The digest node:crypto hashes with; null for EdDSA, which hashes internally. */
+  readonly hash: string | null;
+  readonly kty: 'RSA' | 'EC' | 'OKP';
+  /** The curve the key must be on; any Edwards curve for EdDSA. */
+  readonly crv?: string;
+}
+
+/** Asymmetric algorithms only: HS* would let a public key double as a shared secret (RFC 8725 §2.1). */
+const ALGORITHMS: ReadonlyMap<string, Algorithm> = new Map<string, Algorithm>([
+  ['RS256', { hash: 'sha256', kty: 'RSA' }],
+  ['RS384', { hash: 'sha384', kty: 'RSA' }],
+  ['RS512', { hash: 'sha512', kty: 'RSA' }],
+  ['ES256', { hash: 'sha256', kty: 'EC', crv: 'P-256' }],
+  ['ES384', { hash: 'sha384', kty: 'EC', crv: 'P-384' }],
+  ['ES512', { hash: 'sha512', kty: 'EC', crv: 'P-521' }],
+  ['EdDSA', { hash: null, kty: 'OKP' }],
+]);
+
+export function isAcceptedAlgorithm(alg: unknown): alg is string {
+  return typeof alg === 'string' && ALGORITHMS.has(alg);
+}
+
+/**
+ * KeyObjects by JWK object. A refetched JWKS brings new JWK objects, so a `kid` that an issuer reuses for
+ * new key material gets a new KeyObject; keys dropped from the cache are collected with their JWKs.
+ */
+const keyObjects = new WeakMap<JwkWithKid, KeyObject>();
+
+function keyObjectOf(jwk: JwkWithKid): KeyObject {
+  let key = keyObjects.get(jwk);
+  if (key === undefined) {
+    key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
+    keyObjects.set(jwk, key);
+  }
+  return key;
+}
+
+function badSignature(message: string, cause?: unknown): TokenRejectedError {
+  return new TokenRejectedError('BAD_SIGNATURE', message, { cause });
+}
+
+/** Throws TokenRejectedError unless the token's signature verifies with this JWK. */
+export function verifySignature(token: DecodedToken, jwk: JwkWithKid): void {
+  const { alg } = token.header;
+  const algorithm = alg === undefined ? undefined : ALGORITHMS.get(alg);
+  if (alg === undefined || algorithm === undefined) {
+    throw new TokenRejectedError('UNSUPPORTED_ALGORITHM', 'alg is not accepted');
+  }
+  try {
+    assertIsSignatureJwk(jwk);
+  } catch (cause) {
+    throw badSignature(`the key for kid "${jwk.kid}" cannot verify signatures`, cause);
+  }
+  // A key that names its algorithm may be used with that one only (RFC 7517 §4.4); one that does not must
+  // at least be of the type (and curve) the token's algorithm needs.
+  if ((jwk.alg !== undefined && jwk.alg !== alg) || jwk.kty !== algorithm.kty) {
+    throw new TokenRejectedError(
+      'UNSUPPORTED_ALGORITHM',
+      `alg ${alg} does not fit the key for kid "${jwk.kid}"`,
+    );
+  }
+  if (algorithm.crv !== undefined && jwk.crv !== algorithm.crv) {
+    throw new TokenRejectedError('UNSUPPORTED_ALGORITHM', `alg ${alg} needs a ${algorithm.crv} key`);
+  }
+
+  let valid: boolean;
+  try {
+    valid = verify(
+      algorithm.hash,
+      Buffer.from(`${token.headerB64}.${token.payloadB64}`),
+      { key: keyObjectOf(jwk), dsaEncoding: 'ieee-p1363' },
+      Buffer.from(token.signatureB64, 'base64url'),
+    );
+  } catch (cause) {
+    // e.g. key material node:crypto cannot import, or an Edwards key on a curve that cannot sign.
+    throw badSignature('signature could not be verified', cause);
+  }
+  if (!valid) throw badSignature('invalid signature');
+}
