@@ -8,11 +8,18 @@ import { JwtVerifier } from 'aws-jwt-verify';
 import jwt from 'jsonwebtoken';
 import jwksRsa from 'jwks-rsa';
 import { createAuthorizer, parseConfig, type Authorizer, type AuthorizerDeps } from '../lambda/authorizer';
+import { setLogSink } from '../lambda/shared/log';
 import { AUDIENCE, ISSUER, METHOD_ARN, type BenchAlg, type Fixtures } from './fixtures';
 import { trustingFetch } from './trusting-fetch';
 
 export type CandidateId =
-  'floor' | 'aws-jwt-verify' | 'handler-info' | 'handler-error' | 'jose' | 'jsonwebtoken';
+  | 'floor'
+  | 'aws-jwt-verify'
+  | 'handler-info'
+  | 'handler-info-unwritten'
+  | 'handler-error'
+  | 'jose'
+  | 'jsonwebtoken';
 
 export interface Candidate {
   readonly id: CandidateId;
@@ -104,6 +111,26 @@ async function handler(fixtures: Fixtures, logLevel: 'info' | 'error'): Promise<
   };
 }
 
+/**
+ * The production-logging handler with its lines built but written nowhere: the difference to the written run
+ * is the cost of the write itself (one syscall per line), the difference to errors only is serialization.
+ */
+function unwrittenLogs(info: Candidate): Candidate {
+  const discard = (): void => undefined;
+  return {
+    id: 'handler-info-unwritten',
+    label: 'our handler, LOG_LEVEL=info, lines built but not written',
+    run: async (token) => {
+      const restore = setLogSink(discard);
+      try {
+        return await info.run(token);
+      } finally {
+        restore();
+      }
+    },
+  };
+}
+
 async function jose(fixtures: Fixtures): Promise<Candidate> {
   // jose is ESM only; this module is CommonJS under tsx, so it is loaded with import().
   const { createRemoteJWKSet, customFetch, jwtVerify } = await import('jose');
@@ -152,6 +179,7 @@ export async function createCandidates(
     floor(fixtures, alg),
     await awsJwtVerify(fixtures),
     await handler(fixtures, 'info'),
+    await unwrittenLogs(await handler(fixtures, 'info')),
     await handler(fixtures, 'error'),
     await jose(fixtures),
     await jsonwebtoken(fixtures, alg),

@@ -1,24 +1,27 @@
-// The floor of a cold start: the least any authorizer must do in a fresh process. It loads node:https, fetches
-// the JWKS once over TLS, imports the token's key and verifies one RS256 signature. No config, no claims, no
-// policy, no logging: what is left between this and our bundle is our cost.
+// The floor of a cold start: the least any TOKEN authorizer must do, as a handler module that
+// cold-start-child.mjs loads exactly as it loads our bundle. At import it GETs the JWKS once with node:https;
+// on the first event it imports the token's key and verifies one RS256 signature. No config, claims, policy or
+// logging: what our bundle costs beyond this is our own.
 import { get } from 'node:https';
 import { createPublicKey, verify } from 'node:crypto';
 
-const [jwksUri, token] = process.argv.slice(2);
-const [headerB64, payloadB64, signatureB64] = token.split('.');
-const { kid } = JSON.parse(Buffer.from(headerB64, 'base64url').toString('utf8'));
+const jwks = new Promise((resolve, reject) => {
+  get(process.env.JWKS_URI, (response) => {
+    const chunks = [];
+    response.on('data', (chunk) => chunks.push(chunk));
+    response.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
+  }).on('error', reject);
+});
 
-get(jwksUri, (response) => {
-  const chunks = [];
-  response.on('data', (chunk) => chunks.push(chunk));
-  response.on('end', () => {
-    const jwk = JSON.parse(Buffer.concat(chunks).toString('utf8')).keys.find((k) => k.kid === kid);
-    const valid = verify(
-      'sha256',
-      Buffer.from(`${headerB64}.${payloadB64}`),
-      createPublicKey({ key: jwk, format: 'jwk' }),
-      Buffer.from(signatureB64, 'base64url'),
-    );
-    process.exit(valid ? 0 : 3);
-  });
-}).on('error', () => process.exit(4));
+export async function handler(event) {
+  const [headerB64, payloadB64, signatureB64] = event.authorizationToken.slice('Bearer '.length).split('.');
+  const { kid } = JSON.parse(Buffer.from(headerB64, 'base64url').toString('utf8'));
+  const jwk = (await jwks).keys.find((key) => key.kid === kid);
+  const valid = verify(
+    'sha256',
+    Buffer.from(`${headerB64}.${payloadB64}`),
+    createPublicKey({ key: jwk, format: 'jwk' }),
+    Buffer.from(signatureB64, 'base64url'),
+  );
+  return { policyDocument: { Statement: [{ Effect: valid ? 'Allow' : 'Deny' }] } };
+}

@@ -66,7 +66,7 @@ export async function measureColdStarts(
       ms.bare.push(await timeProcess(['-e', '0'], deployedEnv));
     },
     floor: async (i) => {
-      ms.floor.push(await timeProcess([FLOOR, fixtures.jwks.url, tokens[i] as string], deployedEnv));
+      ms.floor.push(await timeProcess([CHILD, FLOOR, tokens[i] as string, METHOD_ARN], deployedEnv));
     },
     deployed: async (i) => {
       const before = fixtures.jwks.requests.length;
