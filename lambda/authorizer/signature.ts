@@ -10,8 +10,8 @@ interface Algorithm {
   /** The digest node:crypto hashes with; null for EdDSA, which hashes internally. */
   readonly hash: string | null;
   readonly kty: 'RSA' | 'EC' | 'OKP';
-  /** The curve the key must be on; any Edwards curve for EdDSA. */
-  readonly crv?: string;
+  /** The curves the key may be on (RFC 7518 §3.4, RFC 8037 §3.1); RSA keys have none. */
+  readonly crv?: readonly string[];
 }
 
 /** Asymmetric algorithms only: HS* would let a public key double as a shared secret (RFC 8725 §2.1). */
@@ -19,10 +19,10 @@ const ALGORITHMS: ReadonlyMap<string, Algorithm> = new Map<string, Algorithm>([
   ['RS256', { hash: 'sha256', kty: 'RSA' }],
   ['RS384', { hash: 'sha384', kty: 'RSA' }],
   ['RS512', { hash: 'sha512', kty: 'RSA' }],
-  ['ES256', { hash: 'sha256', kty: 'EC', crv: 'P-256' }],
-  ['ES384', { hash: 'sha384', kty: 'EC', crv: 'P-384' }],
-  ['ES512', { hash: 'sha512', kty: 'EC', crv: 'P-521' }],
-  ['EdDSA', { hash: null, kty: 'OKP' }],
+  ['ES256', { hash: 'sha256', kty: 'EC', crv: ['P-256'] }],
+  ['ES384', { hash: 'sha384', kty: 'EC', crv: ['P-384'] }],
+  ['ES512', { hash: 'sha512', kty: 'EC', crv: ['P-521'] }],
+  ['EdDSA', { hash: null, kty: 'OKP', crv: ['Ed25519', 'Ed448'] }],
 ]);
 
 export function isAcceptedAlgorithm(alg: unknown): alg is string {
@@ -68,8 +68,11 @@ export function verifySignature(token: DecodedToken, jwk: JwkWithKid): void {
       `alg ${alg} does not fit the key for kid "${jwk.kid}"`,
     );
   }
-  if (algorithm.crv !== undefined && jwk.crv !== algorithm.crv) {
-    throw new TokenRejectedError('UNSUPPORTED_ALGORITHM', `alg ${alg} needs a ${algorithm.crv} key`);
+  if (algorithm.crv !== undefined && !algorithm.crv.includes(jwk.crv as string)) {
+    throw new TokenRejectedError(
+      'UNSUPPORTED_ALGORITHM',
+      `alg ${alg} needs a ${algorithm.crv.join(' or ')} key`,
+    );
   }
 
   let valid: boolean;
@@ -81,7 +84,7 @@ export function verifySignature(token: DecodedToken, jwk: JwkWithKid): void {
       Buffer.from(token.signatureB64, 'base64url'),
     );
   } catch (cause) {
-    // e.g. key material node:crypto cannot import, or an Edwards key on a curve that cannot sign.
+    // e.g. key material node:crypto cannot import (a malformed modulus or a point off the curve).
     throw badSignature('signature could not be verified', cause);
   }
   if (!valid) throw badSignature('invalid signature');

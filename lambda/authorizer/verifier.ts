@@ -3,8 +3,6 @@
 // exp required, iat not in the future, typ, sub, and Cognito's token_use/client_id.
 import type { JwtBaseError } from 'aws-jwt-verify/error';
 import {
-  CognitoJwtInvalidClientIdError,
-  CognitoJwtInvalidTokenUseError,
   JwksNotAvailableInCacheError,
   JwtExpiredError,
   JwtInvalidAudienceError,
@@ -41,8 +39,6 @@ const LIBRARY_REASONS: ReadonlyArray<[new (...args: never[]) => JwtBaseError, Re
   [JwtInvalidIssuerError, 'WRONG_ISSUER'],
   [JwtInvalidAudienceError, 'WRONG_AUDIENCE'],
   [KidNotFoundInJwksError, 'UNKNOWN_KID'],
-  [CognitoJwtInvalidTokenUseError, 'WRONG_TOKEN_USE'],
-  [CognitoJwtInvalidClientIdError, 'WRONG_CLIENT'],
 ];
 
 /** Maps anything thrown while verifying to our error family. Unknown library errors fail closed as 401. */
@@ -54,7 +50,7 @@ export function toAuthorizerError(error: unknown): AuthorizerError {
   for (const [type, reason] of LIBRARY_REASONS) {
     if (error instanceof type) return new TokenRejectedError(reason, error.message, { cause: error });
   }
-  // e.g. a JWK whose key type cannot verify this alg: the token does not verify, whatever the detail.
+  // Anything else aws-jwt-verify throws while checking a token: fail closed, the token does not verify.
   return new TokenRejectedError('BAD_SIGNATURE', 'signature could not be verified', { cause: error });
 }
 

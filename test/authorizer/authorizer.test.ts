@@ -1,5 +1,5 @@
 // The authorizer core end to end: real keys, real signed tokens, JWKS over real HTTPS on 127.0.0.1.
-import { createHmac } from 'node:crypto';
+import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { JwksUnavailableError } from '../../lambda/authorizer';
 import { b64url, claims, signInput, signToken, type TestKey } from '../support/keys';
 import { API_ARN, AUDIENCE, lastDecision, startHarness, tokenEvent, type Harness } from './harness';
@@ -420,6 +420,18 @@ describe('keys and algorithms', () => {
       () => {
         const key = withoutAlg(h.newKey('ES256'));
         return [key, signToken(key, claims(), { header: { alg: 'ES384' } })];
+      },
+    ],
+    [
+      'EdDSA on an X25519 key (a key-agreement curve, not a signing one)',
+      'UNSUPPORTED_ALGORITHM',
+      () => {
+        const signer = h.newKey('EdDSA');
+        const x25519 = generateKeyPairSync('x25519').publicKey.export({ format: 'jwk' }) as Record<
+          string,
+          string
+        >;
+        return [{ ...signer, jwk: { ...x25519, kid: signer.kid, use: 'sig' } }, signToken(signer, claims())];
       },
     ],
     [
