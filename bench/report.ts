@@ -141,7 +141,7 @@ export function renderReport(results: BenchResults): string {
         'stack',
         'cold (first token)',
         'warm (5 more tokens)',
-        `unknown-kid probe (${probeTokens} tokens, 2 bursts)`,
+        `unknown-kid probe (${probeTokens} tokens, 2 bursts; counted after ${formatNumber(probeDeadline, 1)} s)`,
       ],
       results.jwksFetches.map((c) => [
         c.stack,

@@ -24,7 +24,8 @@ export interface AuthorizerDeps {
   readonly logger?: Logger;
   readonly revocation?: RevocationCheck;
   /**
-   * At most one unknown-kid refetch per window; unknown kids inside it wait for one shared trailing fetch.
+   * At most one unknown-kid refetch per window; unknown kids inside it are refused at once and schedule one
+   * trailing fetch at its end.
    * @default 2000
    */
   readonly jwksRefetchWindowMs?: number;

@@ -1,5 +1,6 @@
-// A JWKS cache for aws-jwt-verify that stays warm across invocations, refetches at most once per window
-// on unknown key ids, and never lets a flood of bogus `kid`s lock out a key that was really rotated in.
+// A JWKS cache that stays warm across invocations, refetches at most once per window on unknown key ids,
+// refuses a flood of bogus `kid`s at once (never holding an instance), and still picks up a key that was
+// really rotated in meanwhile.
 import type { Fetcher } from 'aws-jwt-verify/https';
 import type { Jwks, JwksCache, JwkWithKid } from 'aws-jwt-verify/jwk';
 import { JwksNotAvailableInCacheError, KidNotFoundInJwksError } from 'aws-jwt-verify/error';
@@ -20,9 +21,10 @@ export interface JwksFetchEvent {
 export interface JwksCacheOptions {
   readonly fetcher: Fetcher;
   /**
-   * After a fetch that did not contain a requested kid, further unknown kids wait for ONE trailing fetch at
-   * the end of this window instead of each triggering their own. Bounds the load a flood can cause while a
-   * key rotated in during the window is still found (late, but found).
+   * After a fetch that did not contain a requested kid, further unknown kids inside this window are refused
+   * at once and schedule ONE trailing fetch at its end instead of each fetching. Bounds the load a flood can
+   * put on the issuer, and costs it no waiting (on Lambda a waiting request holds a whole instance), while a
+   * key rotated in during the window is still found by the requests after the trailing fetch.
    */
   readonly refetchWindowMs: number;
   /** After a failed fetch, fail fast for this long rather than hammering an issuer that is down. */
@@ -65,7 +67,7 @@ function parseJwks(body: ArrayBuffer): Jwks {
 export class WarmJwksCache implements JwksCache {
   private readonly entries = new Map<string, Entry>();
   private readonly inflight = new Map<string, Promise<Entry>>();
-  private readonly trailing = new Map<string, Promise<Entry>>();
+  private readonly trailing = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly lastMiss = new Map<string, number>();
   private readonly lastFailure = new Map<string, { at: number; error: JwksUnavailableError }>();
   private readonly now: () => number;
@@ -105,10 +107,11 @@ export class WarmJwksCache implements JwksCache {
       entry = await this.fetch(jwksUri, 'cold');
     } else {
       const since = this.now() - (this.lastMiss.get(jwksUri) ?? -Infinity);
-      entry =
-        since >= this.options.refetchWindowMs
-          ? await this.fetch(jwksUri, 'unknown-kid')
-          : await this.trailingFetch(jwksUri, this.options.refetchWindowMs - since);
+      if (since < this.options.refetchWindowMs) {
+        this.scheduleTrailingFetch(jwksUri, this.options.refetchWindowMs - since);
+        throw new KidNotFoundInJwksError('kid not found in the JWKS, refetched moments ago');
+      }
+      entry = await this.fetch(jwksUri, 'unknown-kid');
     }
     const jwk = entry.byKid.get(kid);
     if (!jwk) {
@@ -118,16 +121,20 @@ export class WarmJwksCache implements JwksCache {
     return jwk;
   }
 
-  /** One shared fetch at the end of the current window, for every unknown kid that arrives inside it. */
-  private trailingFetch(jwksUri: string, delayMs: number): Promise<Entry> {
-    let pending = this.trailing.get(jwksUri);
-    if (!pending) {
-      pending = new Promise<void>((resolve) => setTimeout(resolve, delayMs))
-        .then(() => this.fetch(jwksUri, 'unknown-kid'))
-        .finally(() => this.trailing.delete(jwksUri));
-      this.trailing.set(jwksUri, pending);
-    }
-    return pending;
+  /** One fetch at the end of the current window, for every unknown kid refused inside it. */
+  private scheduleTrailingFetch(jwksUri: string, delayMs: number): void {
+    if (this.trailing.has(jwksUri)) return;
+    const timer = setTimeout(() => {
+      this.trailing.delete(jwksUri);
+      // The key set is as fresh as it gets: unknown kids right after this fetch start the next window.
+      this.lastMiss.set(jwksUri, this.now());
+      this.fetch(jwksUri, 'unknown-kid').catch(() => {
+        // Already reported through onFetch; the cached keys keep serving.
+      });
+    }, delayMs);
+    // Never what keeps a process alive; on Lambda an overdue timer fires when the instance thaws.
+    timer.unref();
+    this.trailing.set(jwksUri, timer);
   }
 
   private refreshInBackground(jwksUri: string): void {

@@ -43,7 +43,7 @@ test('a known kid is served from the cache after one fetch', async () => {
   expect(server.requests).toHaveLength(1);
 });
 
-test('a flood of unknown kids causes at most one fetch per window, and a key rotated in meanwhile is still found', async () => {
+test('a flood of unknown kids inside the window is refused at once; one trailing fetch finds a key rotated in meanwhile', async () => {
   const c = cache({ refetchWindowMs: 300 });
   await c.getJwks(server.url);
   // The first bogus kid refetches at once and misses, which opens the window.
@@ -55,10 +55,44 @@ test('a flood of unknown kids causes at most one fetch per window, and a key rot
   const flood = Array.from({ length: 50 }, (_, i) => c.getJwk(server.url, jwt(`bogus-${i + 1}`)));
   const real = c.getJwk(server.url, jwt('k2'));
   const results = await Promise.allSettled([...flood, real]);
-  expect(results.slice(0, 50).every((r) => r.status === 'rejected')).toBe(true);
-  expect(results[50]).toMatchObject({ status: 'fulfilled', value: { kid: 'k2' } });
-  // One trailing fetch served all 51 lookups.
+  // All 51 were refused without waiting for a fetch: the server has still seen only the two requests.
+  expect(results.map((r) => r.status)).toEqual(Array.from({ length: 51 }, () => 'rejected'));
+  expect(server.requests).toHaveLength(2);
+  // One trailing fetch at the end of the window, for all of them...
+  for (let waited = 0; server.requests.length < 3 && waited < 10_000; waited += 10)
+    await new Promise((r) => setTimeout(r, 10));
+  for (let waited = 0; waited < 10_000; waited += 10) {
+    try {
+      c.getCachedJwk(server.url, jwt('k2'));
+      break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+  // ...after which the rotated key is served from the cache, and nothing more was fetched.
+  expect(c.getCachedJwk(server.url, jwt('k2')).kid).toBe('k2');
+  expect((await c.getJwk(server.url, jwt('k2'))).kid).toBe('k2');
   expect(server.requests).toHaveLength(3);
+});
+
+test('a sustained flood costs the issuer one fetch per window, never one per token', async () => {
+  const c = cache({ refetchWindowMs: 100 });
+  await c.getJwks(server.url);
+  const started = Date.now();
+  let refused = 0;
+  // About five windows of bogus kids, a few every millisecond.
+  while (Date.now() - started < 500) {
+    const burst = await Promise.allSettled(
+      Array.from({ length: 5 }, () => c.getJwk(server.url, jwt(`bogus-${Math.random()}`))),
+    );
+    refused += burst.filter((r) => r.status === 'rejected').length;
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  const elapsed = Date.now() - started;
+  expect(refused).toBeGreaterThan(20);
+  // The cold fetch, the one that opened the first window, then one per window (one more for timer jitter).
+  expect(server.requests.length).toBeLessThanOrEqual(3 + Math.ceil(elapsed / 100));
+  expect(server.requests.length).toBeGreaterThanOrEqual(2);
 });
 
 test('a removed key is refused once the key set has been refreshed', async () => {
