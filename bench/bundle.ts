@@ -11,12 +11,10 @@ export const REVOCABLE_AUTHORIZER_ENTRY = 'lambda/authorizer/revocable-handler.t
 
 /**
  * infra/constructs/bundled-function.ts: runtime NODEJS_24_X (so --target=node24), OutputFormat.ESM (so the
- * file is index.mjs), minify, sourceMap (linked, without sourcesContent), mainFields module,main, the createRequire
- * banner and externalModules ['@aws-sdk/*']. test/bench checks this copy against that file.
+ * file is index.mjs), minify, sourceMap (linked, without sourcesContent), mainFields module,main, no banner and
+ * externalModules ['@aws-sdk/*']. test/bench checks this copy against that file.
  */
 export const DEPLOYED_TARGET = 'node24';
-export const ESM_REQUIRE_BANNER =
-  "import { createRequire as __bgCreateRequire } from 'node:module'; const require = __bgCreateRequire(import.meta.url);";
 export const DEPLOYED_EXTERNALS = ['@aws-sdk/*'];
 
 export interface ModuleShare {
@@ -76,7 +74,6 @@ async function buildAsDeployed(
     sourcemap: true,
     sourcesContent: false,
     external: DEPLOYED_EXTERNALS,
-    banner: { js: ESM_REQUIRE_BANNER },
     mainFields: ['module', 'main'],
     metafile: true,
     logLevel: 'silent',

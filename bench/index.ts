@@ -4,4 +4,4 @@ export type { BenchOptions } from './options';
 export { runBench } from './suite';
 export type { BenchResults } from './suite';
 export { renderReport, TARGETS } from './report';
-export { ESM_REQUIRE_BANNER, DEPLOYED_EXTERNALS, DEPLOYED_TARGET } from './bundle';
+export { DEPLOYED_EXTERNALS, DEPLOYED_TARGET } from './bundle';

@@ -14,11 +14,6 @@ export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 /** The runtime every function uses; also the esbuild target. */
 export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
-// ESM bundles have no `require`; a CommonJS dependency that calls require('node:…') would throw at
-// load time without this shim.
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as __bgCreateRequire } from 'node:module'; const require = __bgCreateRequire(import.meta.url);";
-
 export interface BundledFunctionProps {
   /** Handler file, relative to the project root (as in the route table's `entry`). */
   readonly entry: string;
@@ -86,7 +81,8 @@ export class BundledFunction extends Construct {
         // load (--enable-source-maps) is a fraction of the size, which shortens every cold start.
         sourcesContent: false,
         mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
+        // No createRequire banner: no dependency calls require(), and test/infra/cdk-synth.test.ts fails if
+        // one ever does (an ESM bundle would throw "Dynamic require ... is not supported" at load).
         // The runtime ships AWS SDK v3; leaving it out keeps bundles small, and code that imports it
         // lazily pays nothing when that path is off.
         externalModules: ['@aws-sdk/*'],

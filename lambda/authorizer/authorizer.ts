@@ -66,7 +66,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
   if (config.revocation !== null && deps.revocation === undefined) {
     throw new ConfigError(
       'REVOCATION_TABLE',
-      'is set, but this authorizer has no revocation check; deploy lambda/authorizer/revocable-handler.ts',
+      'is set, but this bundle has no revocation check: deploy lambda/authorizer/revocable-handler.ts',
     );
   }
   const log = deps.logger ?? createLogger('authorizer', config.logLevel);

@@ -60,12 +60,24 @@ function list(value: string): string[] {
     .filter((v) => v !== '');
 }
 
-function parseJson(name: string, raw: string): unknown {
+/** A variable holding a non-empty JSON array of objects shaped like `shape`; yields each with its label. */
+function jsonObjects(name: string, raw: string, shape: string): Array<[Record<string, unknown>, string]> {
+  let parsed: unknown;
   try {
-    return JSON.parse(raw) as unknown;
+    parsed = JSON.parse(raw);
   } catch (cause) {
     throw new ConfigError(name, 'must be valid JSON', { cause });
   }
+  if (!Array.isArray(parsed) || parsed.length === 0) {
+    throw new ConfigError(name, `must be a non-empty JSON array of ${shape}`);
+  }
+  return parsed.map((entry: unknown, i) => {
+    const at = `${name}[${i}]`;
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+      throw new ConfigError(name, `${at} must be an object ${shape}`);
+    }
+    return [entry as Record<string, unknown>, at];
+  });
 }
 
 function httpsUrl(name: string, value: string): string {
@@ -130,16 +142,8 @@ function parseIssuers(env: Env): TrustedIssuer[] {
 
   const many = read(env, 'ISSUERS');
   if (many !== undefined) {
-    const parsed = parseJson('ISSUERS', many);
-    if (!Array.isArray(parsed) || parsed.length === 0) {
-      throw new ConfigError('ISSUERS', 'must be a non-empty JSON array of {issuer, audience, jwksUri}');
-    }
-    parsed.forEach((entry: unknown, i) => {
-      const at = `ISSUERS[${i}]`;
-      if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-        throw new ConfigError('ISSUERS', `${at} must be an object {issuer, audience, jwksUri}`);
-      }
-      const { issuer, audience: aud, jwksUri: uri, scopePrefix, ...rest } = entry as Record<string, unknown>;
+    for (const [entry, at] of jsonObjects('ISSUERS', many, '{issuer, audience, jwksUri}')) {
+      const { issuer, audience: aud, jwksUri: uri, scopePrefix, ...rest } = entry;
       if (Object.keys(rest).length > 0) {
         throw new ConfigError('ISSUERS', `${at} has unknown field(s): ${Object.keys(rest).join(', ')}`);
       }
@@ -161,7 +165,7 @@ function parseIssuers(env: Env): TrustedIssuer[] {
         jwksUri: httpsUrl('ISSUERS', uri ?? defaultJwksUri(issuer.trim())),
         ...(scopePrefix === undefined ? {} : { scopePrefix }),
       });
-    });
+    }
   }
 
   const poolId = read(env, 'COGNITO_USER_POOL_ID');
@@ -210,17 +214,9 @@ export function parseRoutes(raw: string | undefined): RouteRule[] {
   if (raw === undefined || raw.trim() === '') {
     throw new ConfigError('ROUTES', 'is required: a JSON array of {method, path, scopes}');
   }
-  const parsed = parseJson('ROUTES', raw);
-  if (!Array.isArray(parsed) || parsed.length === 0) {
-    throw new ConfigError('ROUTES', 'must be a non-empty JSON array of {method, path, scopes}');
-  }
   const seen = new Set<string>();
-  return parsed.map((entry: unknown, i) => {
-    const at = `ROUTES[${i}]`;
-    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-      throw new ConfigError('ROUTES', `${at} must be an object {method, path, scopes}`);
-    }
-    const { method, path, scopes } = entry as Record<string, unknown>;
+  return jsonObjects('ROUTES', raw, '{method, path, scopes}').map(([entry, at]) => {
+    const { method, path, scopes } = entry;
     if (typeof method !== 'string' || !METHODS.has(method)) {
       throw new ConfigError('ROUTES', `${at}.method must be one of ${[...METHODS].join(', ')}`);
     }

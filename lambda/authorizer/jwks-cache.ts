@@ -2,10 +2,11 @@
 // refuses a flood of bogus `kid`s at once (never holding an instance), and still picks up a key that was
 // really rotated in meanwhile.
 import type { Fetcher } from 'aws-jwt-verify/https';
-import type { Jwks, JwksCache, JwkWithKid } from 'aws-jwt-verify/jwk';
+import type { Jwks, JwkWithKid } from 'aws-jwt-verify/jwk';
 import { JwksNotAvailableInCacheError, KidNotFoundInJwksError } from 'aws-jwt-verify/error';
 import type { JwtHeader } from 'aws-jwt-verify/jwt-model';
 import { JwksUnavailableError } from './errors';
+import { keyFitsAlgorithm } from './signature';
 
 export type JwksFetchReason = 'cold' | 'unknown-kid' | 'refresh';
 
@@ -13,6 +14,7 @@ export interface JwksFetchEvent {
   readonly jwksUri: string;
   readonly reason: JwksFetchReason;
   readonly ok: boolean;
+  /** Usable signing key ids in the fetched set. */
   readonly keys: number;
   readonly ms: number;
   readonly error?: string;
@@ -21,10 +23,10 @@ export interface JwksFetchEvent {
 export interface JwksCacheOptions {
   readonly fetcher: Fetcher;
   /**
-   * After a fetch that did not contain a requested kid, further unknown kids inside this window are refused
-   * at once and schedule ONE trailing fetch at its end instead of each fetching. Bounds the load a flood can
-   * put on the issuer, and costs it no waiting (on Lambda a waiting request holds a whole instance), while a
-   * key rotated in during the window is still found by the requests after the trailing fetch.
+   * Once an unknown kid has sent us to the issuer, further unknown kids inside this window are refused at
+   * once and schedule ONE trailing fetch at its end instead of each fetching. Bounds the load a flood can
+   * put on the issuer and costs no waiting (on Lambda a waiting request holds a whole instance), while a key
+   * rotated in during the window is still found, by the requests after the trailing fetch.
    */
   readonly refetchWindowMs: number;
   /** After a failed fetch, fail fast for this long rather than hammering an issuer that is down. */
@@ -37,18 +39,26 @@ export interface JwksCacheOptions {
 
 interface Entry {
   jwks: Jwks;
-  byKid: Map<string, JwkWithKid>;
+  /** Usually one key per kid; RFC 7517 §4.5 allows a kid shared by keys of different types. */
+  byKid: Map<string, JwkWithKid[]>;
   fetchedAt: number;
 }
 
-function index(jwks: Jwks): Map<string, JwkWithKid> {
-  const byKid = new Map<string, JwkWithKid>();
+function index(jwks: Jwks): Map<string, JwkWithKid[]> {
+  const byKid = new Map<string, JwkWithKid[]>();
   for (const jwk of jwks.keys) {
     if (typeof jwk.kid !== 'string' || (jwk.use !== undefined && jwk.use !== 'sig')) continue;
     if (!['RSA', 'EC', 'OKP'].includes(jwk.kty)) continue;
-    byKid.set(jwk.kid, jwk as JwkWithKid);
+    byKid.set(jwk.kid, [...(byKid.get(jwk.kid) ?? []), jwk as JwkWithKid]);
   }
   return byKid;
+}
+
+/** The key for this token's kid; of several, the one that fits its alg. */
+function lookup(entry: Entry, header: JwtHeader): JwkWithKid | undefined {
+  const keys = entry.byKid.get(header.kid as string);
+  if (keys === undefined || keys.length === 1) return keys?.[0];
+  return keys.find((jwk) => keyFitsAlgorithm(jwk, header.alg)) ?? keys[0];
 }
 
 function parseJwks(body: ArrayBuffer): Jwks {
@@ -64,23 +74,17 @@ function parseJwks(body: ArrayBuffer): Jwks {
   return parsed as Jwks;
 }
 
-export class WarmJwksCache implements JwksCache {
+export class WarmJwksCache {
   private readonly entries = new Map<string, Entry>();
   private readonly inflight = new Map<string, Promise<Entry>>();
   private readonly trailing = new Map<string, ReturnType<typeof setTimeout>>();
-  private readonly lastMiss = new Map<string, number>();
+  /** When an unknown kid last sent us to the issuer: the start of the current refetch window. */
+  private readonly lastAsked = new Map<string, number>();
   private readonly lastFailure = new Map<string, { at: number; error: JwksUnavailableError }>();
   private readonly now: () => number;
 
   constructor(private readonly options: JwksCacheOptions) {
     this.now = options.now ?? Date.now;
-  }
-
-  /** Number of JWKS requests made so far (for tests and the benchmark). */
-  fetchCount = 0;
-
-  addJwks(jwksUri: string, jwks: Jwks): void {
-    this.entries.set(jwksUri, { jwks, byKid: index(jwks), fetchedAt: this.now() });
   }
 
   async getJwks(jwksUri: string): Promise<Jwks> {
@@ -90,35 +94,39 @@ export class WarmJwksCache implements JwksCache {
   getCachedJwk(jwksUri: string, decomposedJwt: { header: JwtHeader }): JwkWithKid {
     const entry = this.entries.get(jwksUri);
     if (!entry) throw new JwksNotAvailableInCacheError(`JWKS for ${jwksUri} not yet in cache`);
-    const jwk = entry.byKid.get(decomposedJwt.header.kid as string);
+    const jwk = lookup(entry, decomposedJwt.header);
     if (!jwk) throw new KidNotFoundInJwksError('kid not found in the cached JWKS');
     if (this.now() - entry.fetchedAt > this.options.maxAgeMs) this.refreshInBackground(jwksUri);
     return jwk;
   }
 
   async getJwk(jwksUri: string, decomposedJwt: { header: JwtHeader }): Promise<JwkWithKid> {
-    const kid = decomposedJwt.header.kid as string;
     const cached = this.entries.get(jwksUri);
-    const hit = cached?.byKid.get(kid);
+    const hit = cached && lookup(cached, decomposedJwt.header);
     if (hit) return hit;
 
     let entry: Entry;
     if (!cached) {
       entry = await this.fetch(jwksUri, 'cold');
     } else {
-      const since = this.now() - (this.lastMiss.get(jwksUri) ?? -Infinity);
+      const since = this.now() - (this.lastAsked.get(jwksUri) ?? -Infinity);
       if (since < this.options.refetchWindowMs) {
         this.scheduleTrailingFetch(jwksUri, this.options.refetchWindowMs - since);
-        throw new KidNotFoundInJwksError('kid not found in the JWKS, refetched moments ago');
+        throw new KidNotFoundInJwksError('kid not found in the JWKS; the issuer was asked moments ago');
       }
+      this.lastAsked.set(jwksUri, this.now());
       entry = await this.fetch(jwksUri, 'unknown-kid');
     }
-    const jwk = entry.byKid.get(kid);
-    if (!jwk) {
-      this.lastMiss.set(jwksUri, this.now());
-      throw new KidNotFoundInJwksError('kid not found in the JWKS');
-    }
+    const jwk = lookup(entry, decomposedJwt.header);
+    if (!jwk) throw new KidNotFoundInJwksError('kid not found in the JWKS');
     return jwk;
+  }
+
+  /** Cancels scheduled fetches and waits for running ones (tests, and a local gateway that reloads). */
+  async stop(): Promise<void> {
+    for (const timer of this.trailing.values()) clearTimeout(timer);
+    this.trailing.clear();
+    await Promise.allSettled([...this.inflight.values()]);
   }
 
   /** One fetch at the end of the current window, for every unknown kid refused inside it. */
@@ -126,10 +134,10 @@ export class WarmJwksCache implements JwksCache {
     if (this.trailing.has(jwksUri)) return;
     const timer = setTimeout(() => {
       this.trailing.delete(jwksUri);
-      // The key set is as fresh as it gets: unknown kids right after this fetch start the next window.
-      this.lastMiss.set(jwksUri, this.now());
+      // This opens the next window: unknown kids arriving during or right after it are refused at once.
+      this.lastAsked.set(jwksUri, this.now());
       this.fetch(jwksUri, 'unknown-kid').catch(() => {
-        // Already reported through onFetch; the cached keys keep serving.
+        // Reported through onFetch (or was, when the failure backoff began); the cached keys keep serving.
       });
     }, delayMs);
     // Never what keeps a process alive; on Lambda an overdue timer fires when the instance thaws.
@@ -152,7 +160,6 @@ export class WarmJwksCache implements JwksCache {
       return Promise.reject(failure.error);
 
     const started = this.now();
-    this.fetchCount++;
     const promise = this.options.fetcher
       .fetch(jwksUri)
       .then((body) => {

@@ -1,5 +1,6 @@
-// Checks a JWS signature against the issuer's JWK: the key must suit the algorithm, and the signature must
-// verify with node:crypto, the same call aws-jwt-verify's own Node verifier makes.
+// Checks a JWS signature against the issuer's JWK: aws-jwt-verify checks it is a signing key, the key must
+// fit the token's alg (type, curve, its own alg), and the signature must verify with node:crypto, as it
+// does inside aws-jwt-verify's own Node verifier.
 import { createPublicKey, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { assertIsSignatureJwk } from 'aws-jwt-verify/jwk';
 import type { JwkWithKid } from 'aws-jwt-verify/jwk';
@@ -29,6 +30,20 @@ export function isAcceptedAlgorithm(alg: unknown): alg is string {
   return typeof alg === 'string' && ALGORITHMS.has(alg);
 }
 
+/** Whether this key may verify this alg: of the alg's type and curve, and naming no other alg (RFC 7517 §4.4). */
+export function keyFitsAlgorithm(jwk: JwkWithKid, alg: string | undefined): boolean {
+  const algorithm = alg === undefined ? undefined : ALGORITHMS.get(alg);
+  return (
+    algorithm !== undefined &&
+    (jwk.alg === undefined || jwk.alg === alg) &&
+    jwk.kty === algorithm.kty &&
+    (algorithm.crv === undefined || algorithm.crv.includes(jwk.crv as string))
+  );
+}
+
+/** RFC 7518 §3.3: RSA keys of 2048 bits or more. */
+const MIN_RSA_BITS = 2048;
+
 /**
  * KeyObjects by JWK object. A refetched JWKS brings new JWK objects, so a `kid` that an issuer reuses for
  * new key material gets a new KeyObject; keys dropped from the cache are collected with their JWKs.
@@ -38,7 +53,18 @@ const keyObjects = new WeakMap<JwkWithKid, KeyObject>();
 function keyObjectOf(jwk: JwkWithKid): KeyObject {
   let key = keyObjects.get(jwk);
   if (key === undefined) {
-    key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
+    try {
+      key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
+    } catch (cause) {
+      // e.g. a modulus or a point node:crypto refuses: no token can verify with this key.
+      throw badSignature(`the key for kid "${jwk.kid}" cannot be imported`, cause);
+    }
+    const bits = key.asymmetricKeyDetails?.modulusLength;
+    if (bits !== undefined && bits < MIN_RSA_BITS) {
+      throw badSignature(
+        `the RSA key for kid "${jwk.kid}" has ${bits} bits; at least ${MIN_RSA_BITS} are required`,
+      );
+    }
     keyObjects.set(jwk, key);
   }
   return key;
@@ -60,31 +86,22 @@ export function verifySignature(token: DecodedToken, jwk: JwkWithKid): void {
   } catch (cause) {
     throw badSignature(`the key for kid "${jwk.kid}" cannot verify signatures`, cause);
   }
-  // A key that names its algorithm may be used with that one only (RFC 7517 §4.4); one that does not must
-  // at least be of the type (and curve) the token's algorithm needs.
-  if ((jwk.alg !== undefined && jwk.alg !== alg) || jwk.kty !== algorithm.kty) {
+  if (!keyFitsAlgorithm(jwk, alg)) {
     throw new TokenRejectedError(
       'UNSUPPORTED_ALGORITHM',
       `alg ${alg} does not fit the key for kid "${jwk.kid}"`,
     );
   }
-  if (algorithm.crv !== undefined && !algorithm.crv.includes(jwk.crv as string)) {
-    throw new TokenRejectedError(
-      'UNSUPPORTED_ALGORITHM',
-      `alg ${alg} needs a ${algorithm.crv.join(' or ')} key`,
-    );
-  }
-
+  const key = keyObjectOf(jwk);
   let valid: boolean;
   try {
     valid = verify(
       algorithm.hash,
       Buffer.from(`${token.headerB64}.${token.payloadB64}`),
-      { key: keyObjectOf(jwk), dsaEncoding: 'ieee-p1363' },
-      Buffer.from(token.signatureB64, 'base64url'),
+      { key, dsaEncoding: 'ieee-p1363' },
+      token.signature,
     );
   } catch (cause) {
-    // e.g. key material node:crypto cannot import (a malformed modulus or a point off the curve).
     throw badSignature('signature could not be verified', cause);
   }
   if (!valid) throw badSignature('invalid signature');

@@ -19,7 +19,8 @@ export interface DecodedToken {
   readonly payload: JwtPayload;
   readonly headerB64: string;
   readonly payloadB64: string;
-  readonly signatureB64: string;
+  /** The signature's bytes, decoded once. */
+  readonly signature: Buffer;
 }
 
 function malformed(message: string): TokenRejectedError {
@@ -108,6 +109,12 @@ export function decodeToken(token: string): DecodedToken {
   const parts = SEGMENTS.exec(token);
   if (!parts) throw malformed('not three base64url segments');
   const [, headerB64, payloadB64, signatureB64] = parts as unknown as [string, string, string, string];
+  // Only the canonical spelling (spare bits zero, RFC 4648 §3.5): otherwise one signed token would have up
+  // to 16 spellings that all verify, each a new key for API Gateway's result cache and for anything that
+  // remembers tokens by their text.
+  const signature = Buffer.from(signatureB64, 'base64url');
+  if (signature.toString('base64url') !== signatureB64)
+    throw malformed('signature is not canonical base64url');
 
   const header = decodeSegment(headerB64, 'header');
   const alg = header.alg;
@@ -132,5 +139,5 @@ export function decodeToken(token: string): DecodedToken {
 
   const payload = decodeSegment(payloadB64, 'payload');
   assertClaimTypes(payload);
-  return { header: header as JwtHeader, payload: payload as JwtPayload, headerB64, payloadB64, signatureB64 };
+  return { header: header as JwtHeader, payload: payload as JwtPayload, headerB64, payloadB64, signature };
 }

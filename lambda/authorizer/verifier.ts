@@ -1,6 +1,7 @@
-// Verifies a decoded token: the signature (signature.ts) with a key from the warm JWKS cache, then
-// aws-jwt-verify's standard claim checks (iss, aud, exp, nbf), then the checks the library leaves optional:
-// exp required, iat not in the future, typ, sub, and Cognito's token_use/client_id.
+// Verifies a decoded token: typ (when configured) and a trusted iss first, then the signature (signature.ts)
+// with a key from the warm JWKS cache, then aws-jwt-verify's standard claim checks (iss, aud, exp, nbf),
+// then the checks the library leaves optional: exp required, iat not in the future, sub, and Cognito's
+// token_use/client_id.
 import type { JwtBaseError } from 'aws-jwt-verify/error';
 import {
   JwksNotAvailableInCacheError,
@@ -15,7 +16,7 @@ import { validateJwtFields } from 'aws-jwt-verify/jwt';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import type { AuthorizerConfig, TrustedIssuer } from './config';
 import { normalizeTokenType } from './config';
-import { AuthorizerError, JwksUnavailableError, TokenRejectedError, type RejectReason } from './errors';
+import { JwksUnavailableError, TokenRejectedError, type RejectReason } from './errors';
 import type { WarmJwksCache } from './jwks-cache';
 import { verifySignature } from './signature';
 import type { DecodedToken } from './token';
@@ -41,17 +42,18 @@ const LIBRARY_REASONS: ReadonlyArray<[new (...args: never[]) => JwtBaseError, Re
   [KidNotFoundInJwksError, 'UNKNOWN_KID'],
 ];
 
-/** Maps anything thrown while verifying to our error family. Unknown library errors fail closed as 401. */
-export function toAuthorizerError(error: unknown): AuthorizerError {
-  if (error instanceof AuthorizerError) return error;
+/**
+ * Maps what aws-jwt-verify and the JWKS cache throw to our error family. Anything else is a fault of ours,
+ * not the token's, and passes through unchanged: the authorizer logs it as INTERNAL and fails closed (5xx).
+ */
+export function toAuthorizerError(error: unknown): unknown {
   if (error instanceof JwksNotAvailableInCacheError) {
     return new JwksUnavailableError('JWKS not available', { cause: error });
   }
   for (const [type, reason] of LIBRARY_REASONS) {
     if (error instanceof type) return new TokenRejectedError(reason, error.message, { cause: error });
   }
-  // Anything else aws-jwt-verify throws while checking a token: fail closed, the token does not verify.
-  return new TokenRejectedError('BAD_SIGNATURE', 'signature could not be verified', { cause: error });
+  return error;
 }
 
 export class TokenVerifier {

@@ -105,6 +105,21 @@ describe('every reason a token is refused gives exactly Unauthorized (401) and a
       'BAD_SIGNATURE',
     ],
     [
+      'a signature re-spelled with other spare bits (it decodes to the same bytes)',
+      () => {
+        const token = rsa();
+        // 256 signature bytes are 342 characters: the last one carries 2 bits of data and 4 spare bits.
+        const last = token.at(-1) as string;
+        const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+        const respelled = alphabet[alphabet.indexOf(last) + 1] as string;
+        expect(Buffer.from(`${token.split('.')[2]?.slice(0, -1)}${respelled}`, 'base64url')).toEqual(
+          Buffer.from(token.split('.')[2] as string, 'base64url'),
+        );
+        return `Bearer ${token.slice(0, -1)}${respelled}`;
+      },
+      'MALFORMED_TOKEN',
+    ],
+    [
       'an ES256 header on an RSA key',
       () => `Bearer ${rsa(claims(), { alg: 'ES256' })}`,
       'UNSUPPORTED_ALGORITHM',
@@ -129,7 +144,8 @@ describe('every reason a token is refused gives exactly Unauthorized (401) and a
   ];
 
   // Rest parameters: jest would take a 4th named parameter for a `done` callback.
-  test.each(cases)('%s -> %s', async (...[, make, reason, env]) => {
+  const titled = cases.map(([name, make, reason, env]) => [name, reason, make, env] as const);
+  test.each(titled)('%s -> %s', async (...[, reason, make, env]) => {
     expect(await reasonFor(make(), env)).toBe(reason);
   });
 

@@ -62,7 +62,7 @@ test.each([
   [{ JWKS_URI: 'http://127.0.0.1/jwks' }, 'JWKS_URI: must use https'],
   [
     { REVOCATION_TABLE: 'revocations' },
-    'REVOCATION_TABLE: is set, but this authorizer has no revocation check; deploy lambda/authorizer/revocable-handler.ts',
+    'REVOCATION_TABLE: is set, but this bundle has no revocation check: deploy lambda/authorizer/revocable-handler.ts',
   ],
 ])('a bad configuration %p fails the init, naming the variable', async (overrides, message) => {
   const { status, stderr, results } = await coldStart({ ...env(), ...overrides }, [signToken(key, claims())]);

@@ -2,6 +2,7 @@
 // removed keys, broken contents and fail-fast backoff.
 import { JwksUnavailableError } from '../../lambda/authorizer';
 import { WarmJwksCache } from '../../lambda/authorizer/jwks-cache';
+import { KidNotFoundInJwksError } from 'aws-jwt-verify/error';
 import { createKey } from '../support/keys';
 import { startJwksServer, type JwksServer } from '../support/jwks-server';
 import { SimpleFetcher } from 'aws-jwt-verify/https';
@@ -14,20 +15,33 @@ const fetcher = new SimpleFetcher({
 });
 const jwt = (kid: string) => ({ header: { alg: 'RS256', kid } });
 
+const made: WarmJwksCache[] = [];
 function cache(options: Partial<ConstructorParameters<typeof WarmJwksCache>[0]> = {}) {
-  return new WarmJwksCache({
+  const c = new WarmJwksCache({
     fetcher,
     refetchWindowMs: 200,
     failureBackoffMs: 0,
     maxAgeMs: 60_000,
     ...options,
   });
+  made.push(c);
+  return c;
+}
+
+/** Polls until the condition holds (bounded): background fetches finish when the machine lets them. */
+async function until(condition: () => boolean): Promise<void> {
+  for (let waited = 0; !condition() && waited < 10_000; waited += 10)
+    await new Promise((r) => setTimeout(r, 10));
 }
 
 beforeAll(async () => {
   server = await startJwksServer([key.jwk]);
 });
 afterAll(() => server.close());
+// No trailing fetch of one test may reach the server during the next.
+afterEach(async () => {
+  await Promise.all(made.splice(0).map((c) => c.stop()));
+});
 beforeEach(() => {
   server.keys = [key.jwk];
   server.mode = 'ok';
@@ -55,20 +69,14 @@ test('a flood of unknown kids inside the window is refused at once; one trailing
   const flood = Array.from({ length: 50 }, (_, i) => c.getJwk(server.url, jwt(`bogus-${i + 1}`)));
   const real = c.getJwk(server.url, jwt('k2'));
   const results = await Promise.allSettled([...flood, real]);
-  // All 51 were refused without waiting for a fetch: the server has still seen only the two requests.
-  expect(results.map((r) => r.status)).toEqual(Array.from({ length: 51 }, () => 'rejected'));
+  // All 51 were refused as unknown kids without waiting for a fetch: the server has still seen two requests.
+  expect(results.map((r) => r.status === 'rejected' && r.reason instanceof KidNotFoundInJwksError)).toEqual(
+    Array.from({ length: 51 }, () => true),
+  );
   expect(server.requests).toHaveLength(2);
   // One trailing fetch at the end of the window, for all of them...
-  for (let waited = 0; server.requests.length < 3 && waited < 10_000; waited += 10)
-    await new Promise((r) => setTimeout(r, 10));
-  for (let waited = 0; waited < 10_000; waited += 10) {
-    try {
-      c.getCachedJwk(server.url, jwt('k2'));
-      break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
+  await until(() => server.requests.length >= 3);
+  await c.stop();
   // ...after which the rotated key is served from the cache, and nothing more was fetched.
   expect(c.getCachedJwk(server.url, jwt('k2')).kid).toBe('k2');
   expect((await c.getJwk(server.url, jwt('k2'))).kid).toBe('k2');
@@ -76,7 +84,11 @@ test('a flood of unknown kids inside the window is refused at once; one trailing
 });
 
 test('a sustained flood costs the issuer one fetch per window, never one per token', async () => {
-  const c = cache({ refetchWindowMs: 100 });
+  let unknownKidFetches = 0;
+  const c = cache({
+    refetchWindowMs: 100,
+    onFetch: (e) => e.reason === 'unknown-kid' && unknownKidFetches++,
+  });
   await c.getJwks(server.url);
   const started = Date.now();
   let refused = 0;
@@ -89,10 +101,46 @@ test('a sustained flood costs the issuer one fetch per window, never one per tok
     await new Promise((r) => setTimeout(r, 1));
   }
   const elapsed = Date.now() - started;
+  await c.stop();
   expect(refused).toBeGreaterThan(20);
   // The cold fetch, the one that opened the first window, then one per window (one more for timer jitter).
   expect(server.requests.length).toBeLessThanOrEqual(3 + Math.ceil(elapsed / 100));
-  expect(server.requests.length).toBeGreaterThanOrEqual(2);
+  // The window keeps rolling: beyond the first unknown-kid fetch, trailing ones really happened.
+  expect(unknownKidFetches).toBeGreaterThanOrEqual(2);
+});
+
+test('while the issuer is down, unknown kids inside the window are refused at once, not each sent to it', async () => {
+  const events: string[] = [];
+  const c = cache({ refetchWindowMs: 200, onFetch: (e) => events.push(`${e.reason}:${e.ok}`) });
+  await c.getJwks(server.url);
+  server.mode = 'down';
+  // The first unknown kid asks the issuer, which fails: the authorizer cannot decide (503).
+  await expect(c.getJwk(server.url, jwt('bogus-0'))).rejects.toBeInstanceOf(JwksUnavailableError);
+  // Inside the window the rest are refused at once as unknown kids; the issuer is not asked again...
+  const rest = await Promise.allSettled(
+    Array.from({ length: 20 }, (_, i) => c.getJwk(server.url, jwt(`b-${i}`))),
+  );
+  expect(rest.every((r) => r.status === 'rejected' && r.reason instanceof KidNotFoundInJwksError)).toBe(true);
+  expect(server.requests).toHaveLength(2);
+  // ...until one trailing fetch at the end of the window, which fails too and is reported.
+  await until(() => events.length >= 3);
+  expect(events).toEqual(['cold:true', 'unknown-kid:false', 'unknown-kid:false']);
+  // The known key kept serving throughout.
+  expect(c.getCachedJwk(server.url, jwt('k1')).kid).toBe('k1');
+});
+
+test('a kid shared by keys of two types (RFC 7517 §4.5): each token gets the key that fits its alg', async () => {
+  const rsaKey = createKey('RS256', 'shared');
+  const ecKey = createKey('ES256', 'shared');
+  const { alg: _rsaAlg, ...rsaJwk } = rsaKey.jwk;
+  const { alg: _ecAlg, ...ecJwk } = ecKey.jwk;
+  server.keys = [rsaJwk, ecJwk];
+  const c = cache();
+  await c.getJwks(server.url);
+  const rs = { header: { alg: 'RS256', kid: 'shared' } };
+  const es = { header: { alg: 'ES256', kid: 'shared' } };
+  expect([c.getCachedJwk(server.url, rs).kty, c.getCachedJwk(server.url, es).kty]).toEqual(['RSA', 'EC']);
+  expect([(await c.getJwk(server.url, rs)).kty, (await c.getJwk(server.url, es)).kty]).toEqual(['RSA', 'EC']);
 });
 
 test('a removed key is refused once the key set has been refreshed', async () => {
