@@ -42,6 +42,31 @@ export interface AuthorizerConfig {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
+/**
+ * Reads the files the configuration names (ROUTES_FILE, JWKS_SEED_FILE): the handler reads them relative to
+ * its own directory, tests and the local gateway pass what they have. Throws on a missing or unreadable file.
+ */
+export interface ConfigFiles {
+  read(path: string): string;
+}
+
+/** For callers that configure everything through variables: any file named is an error. */
+export const NO_CONFIG_FILES: ConfigFiles = {
+  read(path) {
+    throw new Error(`no configuration files are available here (asked for "${path}")`);
+  },
+};
+
+/** A configuration file's text; a file that cannot be read fails the init with the variable and the path. */
+export function readConfigFile(files: ConfigFiles, name: string, path: string): string {
+  try {
+    return files.read(path);
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    throw new ConfigError(name, `names "${path}", which cannot be read: ${reason}`, { cause });
+  }
+}
+
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 const PATH_SEGMENT = /^(?:[A-Za-z0-9._~:@!$&'()+,;=-]+|\{[A-Za-z0-9_]+\+?\})$/;
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/; // RFC 6749 scope-token
@@ -210,12 +235,12 @@ function parseIssuers(env: Env): TrustedIssuer[] {
   return issuers;
 }
 
-export function parseRoutes(raw: string | undefined): RouteRule[] {
+export function parseRoutes(raw: string | undefined, name = 'ROUTES'): RouteRule[] {
   if (raw === undefined || raw.trim() === '') {
-    throw new ConfigError('ROUTES', 'is required: a JSON array of {method, path, scopes}');
+    throw new ConfigError(name, 'is required: a JSON array of {method, path, scopes} (or set ROUTES_FILE)');
   }
   const seen = new Set<string>();
-  return jsonObjects('ROUTES', raw, '{method, path, scopes}').map(([entry, at]) => {
+  return jsonObjects(name, raw, '{method, path, scopes}').map(([entry, at]) => {
     const { method, path, scopes } = entry;
     if (typeof method !== 'string' || !METHODS.has(method)) {
       throw new ConfigError('ROUTES', `${at}.method must be one of ${[...METHODS].join(', ')}`);
@@ -247,9 +272,19 @@ export function normalizeTokenType(typ: string): string {
   return lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
 }
 
-export function parseConfig(env: Env): AuthorizerConfig {
+/** The route table, from ROUTES or from the file ROUTES_FILE names (one of them, not both). */
+function routeTable(env: Env, files: ConfigFiles): RouteRule[] {
+  const file = read(env, 'ROUTES_FILE');
+  if (file === undefined) return parseRoutes(env.ROUTES);
+  if (read(env, 'ROUTES') !== undefined) {
+    throw new ConfigError('ROUTES_FILE', 'and ROUTES are both set: give the route table once');
+  }
+  return parseRoutes(readConfigFile(files, 'ROUTES_FILE', file), 'ROUTES_FILE');
+}
+
+export function parseConfig(env: Env, files: ConfigFiles = NO_CONFIG_FILES): AuthorizerConfig {
   const issuers = parseIssuers(env);
-  const routes = parseRoutes(env.ROUTES);
+  const routes = routeTable(env, files);
   const types = read(env, 'TOKEN_TYPES');
   const tokenTypes = types === undefined ? null : list(types).map(normalizeTokenType);
   if (tokenTypes !== null && tokenTypes.length === 0) {

@@ -4,8 +4,9 @@
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import { createAuthorizer } from './authorizer';
 import { parseConfig } from './config';
+import { filesBesideHandler } from './config-files';
 
-const authorizer = createAuthorizer(parseConfig(process.env));
+const authorizer = createAuthorizer(parseConfig(process.env, filesBesideHandler()));
 
 export const handler = (event: APIGatewayTokenAuthorizerEvent): Promise<APIGatewayAuthorizerResult> =>
   authorizer.authorize(event);

@@ -1,8 +1,9 @@
 // Public surface of the authorizer for the local gateway, tests and benchmarks.
 export { createAuthorizer } from './authorizer';
 export type { Authorizer, AuthorizerDeps, RevocationCheck, TokenAuthorizerEvent } from './authorizer';
-export { parseConfig, defaultJwksUri } from './config';
-export type { AuthorizerConfig, TrustedIssuer } from './config';
+export { parseConfig, defaultJwksUri, NO_CONFIG_FILES } from './config';
+export type { AuthorizerConfig, ConfigFiles, TrustedIssuer } from './config';
+export { filesBesideHandler } from './config-files';
 export {
   AuthorizerError,
   ConfigError,

@@ -3,9 +3,10 @@
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import { createAuthorizer } from './authorizer';
 import { parseConfig } from './config';
+import { filesBesideHandler } from './config-files';
 import { createRevocationCheck } from './revocation-loader';
 
-const config = parseConfig(process.env);
+const config = parseConfig(process.env, filesBesideHandler());
 const authorizer = createAuthorizer(config, { revocation: createRevocationCheck(config) });
 
 export const handler = (event: APIGatewayTokenAuthorizerEvent): Promise<APIGatewayAuthorizerResult> =>
