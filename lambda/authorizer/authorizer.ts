@@ -1,13 +1,15 @@
 // The authorizer's core: header -> token -> verified claims -> (revocation) -> one cache-safe policy.
 // It takes plain values and returns plain values; handler.ts only adapts it to the Lambda runtime.
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
-import { SimpleFetcher, type Fetcher } from 'aws-jwt-verify/https';
+import type { Fetcher } from 'aws-jwt-verify/https';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { createLogger, type Logger } from '../shared/log';
 import { parseBearer } from './bearer';
 import type { AuthorizerConfig } from './config';
+import { OidcDiscovery } from './discovery';
 import { AuthorizerError, ConfigError, TokenRejectedError } from './errors';
-import { WarmJwksCache, type JwksFetchEvent } from './jwks-cache';
+import { BoundedFetcher } from './https-fetcher';
+import { WarmJwksCache, type JwksFetchEvent, type JwksSeedEvent } from './jwks-cache';
 import { buildPolicy, decideRoutes, parseMethodArn, permits, type ContextValue } from './policy';
 import { grantedScopes } from './scopes';
 import { decodeToken } from './token';
@@ -19,7 +21,10 @@ export interface RevocationCheck {
 }
 
 export interface AuthorizerDeps {
-  /** How JWKS documents are fetched. @default aws-jwt-verify's SimpleFetcher with the configured timeout */
+  /**
+   * How JWKS and OIDC discovery documents are fetched.
+   * @default a BoundedFetcher: https only, JWKS_TIMEOUT_MS for the whole exchange, bodies up to 128 KiB
+   */
   readonly fetcher?: Fetcher;
   readonly logger?: Logger;
   readonly revocation?: RevocationCheck;
@@ -42,8 +47,13 @@ export interface TokenAuthorizerEvent {
 }
 
 export interface Authorizer {
-  /** Settles when the cold-start JWKS fetch has finished (it never rejects; failures are logged). */
+  /**
+   * Settles when the keys for the first request are on hand: at once with a JWKS seed, else when the
+   * cold-start fetch has finished (it never rejects; failures are logged).
+   */
   readonly ready: Promise<void>;
+  /** Settles when every cold-start fetch, the seed's background refresh included, has finished. */
+  readonly refreshed: Promise<void>;
   readonly jwksCache: WarmJwksCache;
   /**
    * Returns the policy, or throws exactly Error('Unauthorized') for any token problem (API Gateway's 401),
@@ -80,21 +90,33 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
         reason: undefined,
       });
   };
+  // Serving from a seed while the issuer is unreachable is degraded (warn); a seed too old to trust, an error.
+  const onSeed = (e: JwksSeedEvent): void =>
+    log[e.code === 'JWKS_SEED_EXPIRED' ? 'error' : e.code === 'JWKS_SEED_SERVING' ? 'warn' : 'info'](
+      'jwks seed',
+      e,
+    );
+  const fetcher = deps.fetcher ?? new BoundedFetcher({ timeoutMs: config.jwksTimeoutMs });
+  const failureBackoffMs = deps.jwksFailureBackoffMs ?? 1000;
   const jwksCache = new WarmJwksCache({
-    fetcher:
-      deps.fetcher ??
-      new SimpleFetcher({
-        defaultRequestOptions: { responseTimeout: config.jwksTimeoutMs, timeout: config.jwksTimeoutMs },
-      }),
+    fetcher,
     refetchWindowMs: deps.jwksRefetchWindowMs ?? 2000,
-    failureBackoffMs: deps.jwksFailureBackoffMs ?? 1000,
+    failureBackoffMs,
     maxAgeMs: deps.jwksMaxAgeMs ?? 15 * 60_000,
     onFetch,
+    onSeed,
   });
-  const verifier = new TokenVerifier(config, jwksCache);
-  // Started at init so the first request normally finds the keys cached; failures surface per request.
+  const discovery = new OidcDiscovery({
+    fetcher,
+    failureBackoffMs,
+    onDiscovery: (e) =>
+      e.code === undefined ? log.info('oidc discovery', e) : log.error('oidc discovery failed', e),
+  });
+  const verifier = new TokenVerifier(config, jwksCache, discovery);
+  // Started at init so the first request normally finds the keys on hand; failures surface per request.
+  const hydrated = verifier.hydrate();
   let warmed = false;
-  const ready = verifier.hydrate().then(
+  const ready = hydrated.ready.then(
     () => {
       warmed = true;
     },
@@ -187,5 +209,5 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     }
   }
 
-  return { ready, jwksCache, authorize };
+  return { ready, refreshed: hydrated.refreshed, jwksCache, authorize };
 }

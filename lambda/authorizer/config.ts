@@ -2,13 +2,15 @@
 import type { RouteRule } from '../routes';
 import { parseLogLevel, type LogLevel } from '../shared/log';
 import { ConfigError } from './errors';
+import { JwksSeedError, checkSeedTrust, parseJwksSeed, type JwksSeedEntry } from './jwks-seed';
 
 export interface TrustedIssuer {
   /** The exact `iss` value. */
   readonly issuer: string;
   /** Accepted audiences (any one must be in `aud`); null only for Cognito access tokens, which carry no `aud`. */
   readonly audience: readonly string[] | null;
-  readonly jwksUri: string;
+  /** null: found through OIDC discovery (`<issuer>/.well-known/openid-configuration`) at cold start. */
+  readonly jwksUri: string | null;
   /** Cognito mode: `token_use` must be `access` and `client_id` one of these. */
   readonly cognitoClientIds?: readonly string[];
   /**
@@ -16,6 +18,14 @@ export interface TrustedIssuer {
    * `items-api/items:read` then also counts as `items:read`, the name the route table uses.
    */
   readonly scopePrefix?: string;
+}
+
+/** Keys on hand at init (JWKS_SEED_FILE), served with no network I/O until a fetch replaces them. */
+export interface JwksSeedConfig {
+  readonly file: string;
+  /** How long the seed is trusted without a successful fetch: from its fetchedAt, or from the cold start. */
+  readonly maxAgeSeconds: number;
+  readonly entries: readonly JwksSeedEntry[];
 }
 
 export type MissingJtiPolicy = 'reject' | 'subject-cutoff';
@@ -38,6 +48,7 @@ export interface AuthorizerConfig {
   readonly jwksTimeoutMs: number;
   readonly logLevel: LogLevel;
   readonly revocation: RevocationConfig | null;
+  readonly jwksSeed: JwksSeedConfig | null;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -118,9 +129,15 @@ function httpsUrl(name: string, value: string): string {
   return url.href;
 }
 
-/** The discovery-style default: the issuer URL plus `/.well-known/jwks.json`. */
+/** Cognito's documented, fixed JWKS URI: the issuer URL plus `/.well-known/jwks.json`. */
 export function defaultJwksUri(issuer: string): string {
   return issuer.replace(/\/+$/, '') + '/.well-known/jwks.json';
+}
+
+/** No JWKS URI given: discovery will find it, which needs an https issuer (OpenID Connect Discovery §4). */
+function discovered(name: string, issuer: string): null {
+  httpsUrl(name, issuer);
+  return null;
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -159,7 +176,7 @@ function parseIssuers(env: Env): TrustedIssuer[] {
     issuers.push({
       issuer: single,
       audience: audienceList('AUDIENCE', audience),
-      jwksUri: httpsUrl(jwksUri !== undefined ? 'JWKS_URI' : 'ISSUER', jwksUri ?? defaultJwksUri(single)),
+      jwksUri: jwksUri === undefined ? discovered('ISSUER', single) : httpsUrl('JWKS_URI', jwksUri),
     });
   } else if (audience !== undefined || jwksUri !== undefined) {
     throw new ConfigError('ISSUER', 'is required when AUDIENCE or JWKS_URI is set');
@@ -187,7 +204,7 @@ function parseIssuers(env: Env): TrustedIssuer[] {
       issuers.push({
         issuer: issuer.trim(),
         audience: audienceList('ISSUERS', aud),
-        jwksUri: httpsUrl('ISSUERS', uri ?? defaultJwksUri(issuer.trim())),
+        jwksUri: uri === undefined ? discovered('ISSUERS', issuer.trim()) : httpsUrl('ISSUERS', uri),
         ...(scopePrefix === undefined ? {} : { scopePrefix }),
       });
     }
@@ -282,6 +299,33 @@ function routeTable(env: Env, files: ConfigFiles): RouteRule[] {
   return parseRoutes(readConfigFile(files, 'ROUTES_FILE', file), 'ROUTES_FILE');
 }
 
+/** The JWKS seed JWKS_SEED_FILE names: well formed, within its size cap, and only for trusted issuers. */
+function jwksSeed(env: Env, files: ConfigFiles, issuers: readonly TrustedIssuer[]): JwksSeedConfig | null {
+  const file = read(env, 'JWKS_SEED_FILE');
+  const maxAgeSeconds = integer(env, 'JWKS_SEED_MAX_AGE_SECONDS', 7 * 86400, 60, 90 * 86400);
+  if (file === undefined) {
+    if (read(env, 'JWKS_SEED_MAX_AGE_SECONDS') !== undefined) {
+      throw new ConfigError(
+        'JWKS_SEED_MAX_AGE_SECONDS',
+        'is set without JWKS_SEED_FILE, so it would do nothing',
+      );
+    }
+    return null;
+  }
+  try {
+    const entries = parseJwksSeed(readConfigFile(files, 'JWKS_SEED_FILE', file));
+    checkSeedTrust(entries, issuers);
+    return Object.freeze({ file, maxAgeSeconds, entries: Object.freeze(entries) });
+  } catch (cause) {
+    if (!(cause instanceof JwksSeedError)) throw cause;
+    throw new ConfigError(
+      'JWKS_SEED_FILE',
+      `"${file}" ${cause.message} (regenerate it with npm run jwks-seed)`,
+      { cause },
+    );
+  }
+}
+
 export function parseConfig(env: Env, files: ConfigFiles = NO_CONFIG_FILES): AuthorizerConfig {
   const issuers = parseIssuers(env);
   const routes = routeTable(env, files);
@@ -317,5 +361,6 @@ export function parseConfig(env: Env, files: ConfigFiles = NO_CONFIG_FILES): Aut
             missingJti: requireJti === 'true' ? ('reject' as const) : ('subject-cutoff' as const),
             endpoint: read(env, 'DYNAMODB_ENDPOINT'),
           }),
+    jwksSeed: jwksSeed(env, files, issuers),
   });
 }

@@ -1,11 +1,13 @@
 // A JWKS cache that stays warm across invocations, refetches at most once per window on unknown key ids,
 // refuses a flood of bogus `kid`s at once (never holding an instance), and still picks up a key that was
-// really rotated in meanwhile.
+// really rotated in meanwhile. It can start from a seed (JWKS_SEED_FILE): keys on hand at init, served until
+// a fetch replaces them, and for a bounded time while the issuer cannot be reached.
 import type { Fetcher } from 'aws-jwt-verify/https';
 import type { Jwks, JwkWithKid } from 'aws-jwt-verify/jwk';
 import { JwksNotAvailableInCacheError, KidNotFoundInJwksError } from 'aws-jwt-verify/error';
 import type { JwtHeader } from 'aws-jwt-verify/jwt-model';
 import { JwksUnavailableError } from './errors';
+import { isSigningJwk } from './jwks-seed';
 import { keyFitsAlgorithm } from './signature';
 
 export type JwksFetchReason = 'cold' | 'unknown-kid' | 'refresh';
@@ -18,6 +20,17 @@ export interface JwksFetchEvent {
   readonly keys: number;
   readonly ms: number;
   readonly error?: string;
+}
+
+/**
+ * A seed's life, as log fields: loaded at init; serving while fetches fail (in place of a failed-fetch
+ * event); replaced by the first fetched set (with how many kids that added and removed); expired when too
+ * old to trust, at init or while serving. Ages are whole seconds, null when the seed does not say.
+ */
+export interface JwksSeedEvent {
+  readonly code: 'JWKS_SEED_LOADED' | 'JWKS_SEED_SERVING' | 'JWKS_SEED_REPLACED' | 'JWKS_SEED_EXPIRED';
+  readonly jwksUri: string;
+  readonly [field: string]: string | number | null;
 }
 
 export interface JwksCacheOptions {
@@ -34,6 +47,7 @@ export interface JwksCacheOptions {
   /** Keys older than this are refreshed in the background while the cached set keeps serving. */
   readonly maxAgeMs: number;
   readonly onFetch?: (event: JwksFetchEvent) => void;
+  readonly onSeed?: (event: JwksSeedEvent) => void;
   readonly now?: () => number;
 }
 
@@ -42,14 +56,22 @@ interface Entry {
   /** Usually one key per kid; RFC 7517 §4.5 allows a kid shared by keys of different types. */
   byKid: Map<string, JwkWithKid[]>;
   fetchedAt: number;
+  /** Seeded keys: when they were fetched (or the cold start, when the seed does not say) and until when they count. */
+  seed?: Seed;
+}
+
+interface Seed {
+  readonly since: number;
+  readonly trustedUntil: number;
+  /** Whether the seed said when it was fetched. */
+  readonly dated: boolean;
 }
 
 function index(jwks: Jwks): Map<string, JwkWithKid[]> {
   const byKid = new Map<string, JwkWithKid[]>();
   for (const jwk of jwks.keys) {
-    if (typeof jwk.kid !== 'string' || (jwk.use !== undefined && jwk.use !== 'sig')) continue;
-    if (!['RSA', 'EC', 'OKP'].includes(jwk.kty)) continue;
-    byKid.set(jwk.kid, [...(byKid.get(jwk.kid) ?? []), jwk as JwkWithKid]);
+    if (!isSigningJwk(jwk)) continue;
+    byKid.set(jwk.kid, [...(byKid.get(jwk.kid) ?? []), jwk]);
   }
   return byKid;
 }
@@ -87,21 +109,48 @@ export class WarmJwksCache {
     this.now = options.now ?? Date.now;
   }
 
+  /**
+   * Serves these keys, with no fetch, until a fetch replaces them or `maxAgeMs` after `fetchedAt` (null: from
+   * now). Returns false, and serves nothing, when the seed is already that old.
+   */
+  seed(jwksUri: string, jwks: Jwks, fetchedAt: number | null, maxAgeMs: number): boolean {
+    const now = this.now();
+    // A fetchedAt in the future cannot stretch the trust beyond maxAge from now.
+    const since = Math.min(fetchedAt ?? now, now);
+    const seed: Seed = { since, trustedUntil: since + maxAgeMs, dated: fetchedAt !== null };
+    if (now >= seed.trustedUntil) {
+      this.seedEvent('JWKS_SEED_EXPIRED', jwksUri, seed);
+      return false;
+    }
+    const byKid = index(jwks);
+    this.entries.set(jwksUri, { jwks, byKid, fetchedAt: now, seed });
+    this.seedEvent('JWKS_SEED_LOADED', jwksUri, seed, { keys: byKid.size });
+    return true;
+  }
+
+  /** Whether keys for this URI are on hand (fetched, or a seed still trusted). */
+  has(jwksUri: string): boolean {
+    return this.current(jwksUri) !== undefined;
+  }
+
   async getJwks(jwksUri: string): Promise<Jwks> {
-    return (await this.fetch(jwksUri, this.entries.has(jwksUri) ? 'refresh' : 'cold')).jwks;
+    const entry = this.current(jwksUri);
+    return (await this.fetch(jwksUri, entry === undefined || entry.seed ? 'cold' : 'refresh')).jwks;
   }
 
   getCachedJwk(jwksUri: string, decomposedJwt: { header: JwtHeader }): JwkWithKid {
-    const entry = this.entries.get(jwksUri);
+    const entry = this.current(jwksUri);
     if (!entry) throw new JwksNotAvailableInCacheError(`JWKS for ${jwksUri} not yet in cache`);
     const jwk = lookup(entry, decomposedJwt.header);
     if (!jwk) throw new KidNotFoundInJwksError('kid not found in the cached JWKS');
-    if (this.now() - entry.fetchedAt > this.options.maxAgeMs) this.refreshInBackground(jwksUri);
+    // Seeded keys are refreshed until a fetch lands (at most once per failure backoff while the issuer is down).
+    if (entry.seed || this.now() - entry.fetchedAt >= this.options.maxAgeMs)
+      this.refreshInBackground(jwksUri);
     return jwk;
   }
 
   async getJwk(jwksUri: string, decomposedJwt: { header: JwtHeader }): Promise<JwkWithKid> {
-    const cached = this.entries.get(jwksUri);
+    const cached = this.current(jwksUri);
     const hit = cached && lookup(cached, decomposedJwt.header);
     if (hit) return hit;
 
@@ -120,6 +169,11 @@ export class WarmJwksCache {
     const jwk = lookup(entry, decomposedJwt.header);
     if (!jwk) throw new KidNotFoundInJwksError('kid not found in the JWKS');
     return jwk;
+  }
+
+  /** Settles once no fetch is running, including fetches started while waiting. */
+  async settled(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight.values()]);
   }
 
   /** Cancels scheduled fetches and waits for running ones (tests, and a local gateway that reloads). */
@@ -145,6 +199,31 @@ export class WarmJwksCache {
     this.trailing.set(jwksUri, timer);
   }
 
+  /** The entry for this URI; a seed past its trust is dropped here, and from then on fetched like no seed. */
+  private current(jwksUri: string): Entry | undefined {
+    const entry = this.entries.get(jwksUri);
+    if (entry?.seed === undefined || this.now() < entry.seed.trustedUntil) return entry;
+    this.entries.delete(jwksUri);
+    this.seedEvent('JWKS_SEED_EXPIRED', jwksUri, entry.seed);
+    return undefined;
+  }
+
+  private seedEvent(
+    code: JwksSeedEvent['code'],
+    jwksUri: string,
+    seed: Seed,
+    fields: Record<string, string | number> = {},
+  ): void {
+    const now = this.now();
+    this.options.onSeed?.({
+      code,
+      jwksUri,
+      ...fields,
+      seedAgeSeconds: seed.dated ? Math.floor((now - seed.since) / 1000) : null,
+      trustedForSeconds: Math.max(0, Math.floor((seed.trustedUntil - now) / 1000)),
+    });
+  }
+
   private refreshInBackground(jwksUri: string): void {
     if (this.inflight.has(jwksUri)) return;
     this.fetch(jwksUri, 'refresh').catch(() => {
@@ -168,23 +247,34 @@ export class WarmJwksCache {
         // An empty or unusable key set is an issuer fault; keep serving the last good set.
         if (byKid.size === 0) throw new Error('JWKS has no usable signing keys');
         const entry: Entry = { jwks, byKid, fetchedAt: this.now() };
+        const replaced = this.entries.get(jwksUri);
         this.entries.set(jwksUri, entry);
         this.lastFailure.delete(jwksUri);
         this.options.onFetch?.({ jwksUri, reason, ok: true, keys: byKid.size, ms: this.now() - started });
+        if (replaced?.seed) {
+          this.seedEvent('JWKS_SEED_REPLACED', jwksUri, replaced.seed, {
+            added: [...byKid.keys()].filter((kid) => !replaced.byKid.has(kid)).length,
+            removed: [...replaced.byKid.keys()].filter((kid) => !byKid.has(kid)).length,
+          });
+        }
         return entry;
       })
       .catch((cause: unknown) => {
         const message = cause instanceof Error ? cause.message : String(cause);
         const error = new JwksUnavailableError(`JWKS at ${jwksUri} unavailable: ${message}`, { cause });
         this.lastFailure.set(jwksUri, { at: this.now(), error });
-        this.options.onFetch?.({
-          jwksUri,
-          reason,
-          ok: false,
-          keys: 0,
-          ms: this.now() - started,
-          error: message,
-        });
+        const seed = this.current(jwksUri)?.seed;
+        // The issuer cannot be reached, but the seed still decides requests: degraded, not down.
+        if (seed) this.seedEvent('JWKS_SEED_SERVING', jwksUri, seed, { fetchReason: reason, error: message });
+        else
+          this.options.onFetch?.({
+            jwksUri,
+            reason,
+            ok: false,
+            keys: 0,
+            ms: this.now() - started,
+            error: message,
+          });
         throw error;
       })
       .finally(() => this.inflight.delete(jwksUri));

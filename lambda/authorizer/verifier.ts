@@ -1,7 +1,8 @@
 // Verifies a decoded token: typ (when configured) and a trusted iss first, then the signature (signature.ts)
 // with a key from the warm JWKS cache, then aws-jwt-verify's standard claim checks (iss, aud, exp, nbf),
 // then the checks the library leaves optional: exp required, iat not in the future, sub, and Cognito's
-// token_use/client_id.
+// token_use/client_id. It also brings the keys in at init: from the JWKS seed with no network I/O (then
+// refreshed in the background), or fetched, after OIDC discovery for an issuer without a JWKS URI.
 import type { JwtBaseError } from 'aws-jwt-verify/error';
 import {
   JwksNotAvailableInCacheError,
@@ -16,6 +17,7 @@ import { validateJwtFields } from 'aws-jwt-verify/jwt';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import type { AuthorizerConfig, TrustedIssuer } from './config';
 import { normalizeTokenType } from './config';
+import type { OidcDiscovery } from './discovery';
 import { JwksUnavailableError, TokenRejectedError, type RejectReason } from './errors';
 import type { WarmJwksCache } from './jwks-cache';
 import { verifySignature } from './signature';
@@ -29,7 +31,8 @@ interface ClaimOptions {
 }
 
 interface Issuer {
-  readonly jwksUri: string;
+  /** Configured, or found by discovery (or recorded in the seed); undefined until discovery answers. */
+  jwksUri: string | undefined;
   readonly claims: ClaimOptions;
   readonly trusted: TrustedIssuer;
 }
@@ -62,10 +65,11 @@ export class TokenVerifier {
   constructor(
     private readonly config: AuthorizerConfig,
     private readonly jwksCache: WarmJwksCache,
+    private readonly discovery: OidcDiscovery,
   ) {
     for (const trusted of config.issuers) {
       this.issuers.set(trusted.issuer, {
-        jwksUri: trusted.jwksUri,
+        jwksUri: trusted.jwksUri ?? undefined,
         claims: {
           issuer: trusted.issuer,
           audience: trusted.audience === null ? null : [...trusted.audience],
@@ -76,12 +80,49 @@ export class TokenVerifier {
     }
   }
 
-  /** Fetches every issuer's JWKS once. Rejects only if all of them fail. */
-  async hydrate(): Promise<void> {
-    const uris = [...new Set(this.config.issuers.map((i) => i.jwksUri))];
-    const results = await Promise.allSettled(uris.map((uri) => this.jwksCache.getJwks(uri)));
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed && results.every((r) => r.status === 'rejected')) throw toAuthorizerError(failed.reason);
+  /**
+   * Loads the seed, then fetches every issuer's JWKS once (after discovery where no URI is configured).
+   * `ready` waits only for the keys the seed does not hold, and rejects only if all of those fail;
+   * `refreshed` settles when every fetch, the seed's background refreshes included, has finished.
+   */
+  hydrate(): { ready: Promise<void>; refreshed: Promise<void> } {
+    const seed = this.config.jwksSeed;
+    for (const entry of seed?.entries ?? []) {
+      const maxAgeMs = (seed?.maxAgeSeconds ?? 0) * 1000;
+      const loaded = this.jwksCache.seed(entry.jwksUri, entry.jwks, entry.fetchedAt, maxAgeMs);
+      const issuer = entry.issuer === null ? undefined : this.issuers.get(entry.issuer);
+      if (loaded && issuer !== undefined) issuer.jwksUri = entry.jwksUri;
+    }
+    const waited: Array<Promise<unknown>> = [];
+    const background: Array<Promise<unknown>> = [];
+    const configured = new Set<string>();
+    for (const issuer of this.issuers.values()) {
+      if (issuer.trusted.jwksUri === null) {
+        const seeded = issuer.jwksUri;
+        (seeded === undefined ? waited : background).push(
+          this.discovery.jwksUri(issuer.claims.issuer).then(
+            // A seeded issuer keeps the seed's URI until the keys at the discovered one are in.
+            async (uri) => {
+              await this.jwksCache.getJwks(uri);
+              issuer.jwksUri = uri;
+            },
+            // Discovery failed (logged): the seed's URI still names this issuer's keys.
+            (error: unknown) =>
+              seeded === undefined ? Promise.reject(error) : this.jwksCache.getJwks(seeded),
+          ),
+        );
+      } else if (!configured.has(issuer.trusted.jwksUri)) {
+        configured.add(issuer.trusted.jwksUri);
+        const seeded = this.jwksCache.has(issuer.trusted.jwksUri);
+        (seeded ? background : waited).push(this.jwksCache.getJwks(issuer.trusted.jwksUri));
+      }
+    }
+    const ready = Promise.allSettled(waited).then((results) => {
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed && results.every((r) => r.status === 'rejected')) throw toAuthorizerError(failed.reason);
+    });
+    const refreshed = Promise.allSettled([...waited, ...background]).then(() => undefined);
+    return { ready, refreshed };
   }
 
   /** The trusted issuer's scope prefix, for a payload this verifier accepted. */
@@ -105,12 +146,24 @@ export class TokenVerifier {
     const issuer = typeof payload.iss === 'string' ? this.issuers.get(payload.iss) : undefined;
     if (!issuer) throw new TokenRejectedError('WRONG_ISSUER', 'iss is not a trusted issuer');
 
+    const jwksUri = issuer.jwksUri;
+    if (jwksUri === undefined) {
+      return this.discovery
+        .jwksUri(issuer.claims.issuer)
+        .then((uri) => this.jwksCache.getJwk((issuer.jwksUri = uri), token))
+        .then(
+          (fetched) => this.verifyWith(token, fetched, issuer, nowSeconds),
+          (e: unknown) => {
+            throw toAuthorizerError(e);
+          },
+        );
+    }
     let jwk: JwkWithKid;
     try {
-      jwk = this.jwksCache.getCachedJwk(issuer.jwksUri, token);
+      jwk = this.jwksCache.getCachedJwk(jwksUri, token);
     } catch (error) {
       if (error instanceof KidNotFoundInJwksError || error instanceof JwksNotAvailableInCacheError) {
-        return this.jwksCache.getJwk(issuer.jwksUri, token).then(
+        return this.jwksCache.getJwk(jwksUri, token).then(
           (fetched) => this.verifyWith(token, fetched, issuer, nowSeconds),
           (e: unknown) => {
             throw toAuthorizerError(e);

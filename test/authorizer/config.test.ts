@@ -12,7 +12,8 @@ describe('parseConfig', () => {
         {
           issuer: 'https://issuer.test/',
           audience: ['api-a', 'api-b'],
-          jwksUri: 'https://issuer.test/.well-known/jwks.json',
+          // No JWKS_URI: OIDC discovery finds it at cold start.
+          jwksUri: null,
         },
       ],
       routes: [{ method: 'GET', path: '/items/{id}', scopes: ['items:read'] }],
@@ -22,6 +23,7 @@ describe('parseConfig', () => {
       jwksTimeoutMs: 1500,
       logLevel: 'info',
       revocation: null,
+      jwksSeed: null,
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.issuers[0])).toBe(true);
@@ -64,14 +66,12 @@ describe('parseConfig', () => {
     });
   });
 
-  test('ISSUERS alone is enough, and its jwksUri defaults from the issuer', () => {
+  test('ISSUERS alone is enough, and an entry without jwksUri is left to OIDC discovery', () => {
     const config = parseConfig({
       ROUTES,
       ISSUERS: JSON.stringify([{ issuer: 'https://a.test', audience: 'x' }]),
     });
-    expect(config.issuers).toEqual([
-      { issuer: 'https://a.test', audience: ['x'], jwksUri: 'https://a.test/.well-known/jwks.json' },
-    ]);
+    expect(config.issuers).toEqual([{ issuer: 'https://a.test', audience: ['x'], jwksUri: null }]);
   });
 
   const bad: Array<[string, Record<string, string>, string]> = [

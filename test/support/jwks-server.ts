@@ -1,9 +1,17 @@
-// A JWKS endpoint over real HTTPS on 127.0.0.1 that a test can break on demand and whose requests it can count.
+// A JWKS endpoint over real HTTPS on 127.0.0.1 that a test can break on demand and whose requests it can count,
+// with an OIDC discovery document (/.well-known/openid-configuration) that names it.
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
-export type JwksMode = 'ok' | 'down' | 'html' | 'invalid-json' | 'empty' | 'hang';
+export type JwksMode = 'ok' | 'down' | 'html' | 'invalid-json' | 'empty' | 'hang' | 'huge';
+
+export interface DiscoveryDocument {
+  /** @default the server's origin, so that an issuer equal to `origin` discovers this server */
+  issuer?: string;
+  /** @default the server's JWKS `url` */
+  jwks_uri?: string;
+}
 
 export interface JwksServer {
   readonly url: string;
@@ -13,6 +21,9 @@ export interface JwksServer {
   mode: JwksMode;
   /** Artificial delay before answering, in ms. */
   delayMs: number;
+  /** How /.well-known/openid-configuration answers, and what it says when it answers. */
+  discoveryMode: JwksMode;
+  discovery: DiscoveryDocument;
   readonly requests: string[];
   close(): Promise<void>;
 }
@@ -27,20 +38,24 @@ export function tlsMaterial(): { key: string; cert: string } {
 
 export async function startJwksServer(keys: Array<Record<string, string>> = []): Promise<JwksServer> {
   let server: Server | undefined;
+  let origin = '';
   const state = {
     keys,
     mode: 'ok' as JwksMode,
     delayMs: 0,
     requests: [] as string[],
+    discoveryMode: 'ok' as JwksMode,
+    discovery: {} as DiscoveryDocument,
   };
   server = createServer(tlsMaterial(), (req, res) => {
     state.requests.push(req.url ?? '');
     const answer = (): void => {
-      if (req.url !== '/.well-known/jwks.json') {
+      const discovery = req.url === '/.well-known/openid-configuration';
+      if (req.url !== '/.well-known/jwks.json' && !discovery) {
         res.writeHead(404).end();
         return;
       }
-      switch (state.mode) {
+      switch (discovery ? state.discoveryMode : state.mode) {
         case 'down':
           res.writeHead(503, { 'content-type': 'text/plain' }).end('unavailable');
           return;
@@ -55,10 +70,27 @@ export async function startJwksServer(keys: Array<Record<string, string>> = []):
           return;
         case 'hang':
           return; // never answers; the client's timeout must fire
+        case 'huge': {
+          // Valid JSON of 200 KB. The JWKS declares its length (refused before the body is read); discovery
+          // streams it chunked, so that only a cap on what arrives can stop it.
+          const body = JSON.stringify({ keys: state.keys, padding: 'x'.repeat(200 * 1024) });
+          res.writeHead(200, {
+            'content-type': 'application/json',
+            ...(discovery ? {} : { 'content-length': Buffer.byteLength(body) }),
+          });
+          res.end(body);
+          return;
+        }
         default:
           res
             .writeHead(200, { 'content-type': 'application/json' })
-            .end(JSON.stringify({ keys: state.keys }));
+            .end(
+              JSON.stringify(
+                discovery
+                  ? { issuer: origin, jwks_uri: `${origin}/.well-known/jwks.json`, ...state.discovery }
+                  : { keys: state.keys },
+              ),
+            );
       }
     };
     if (state.delayMs > 0) setTimeout(answer, state.delayMs);
@@ -66,7 +98,7 @@ export async function startJwksServer(keys: Array<Record<string, string>> = []):
   });
   await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const origin = `https://127.0.0.1:${port}`;
+  origin = `https://127.0.0.1:${port}`;
   return Object.assign(state, {
     url: `${origin}/.well-known/jwks.json`,
     origin,

@@ -1,0 +1,84 @@
+// HTTPS GETs for the issuer's JWKS and OIDC discovery document: https only, one deadline for the whole
+// exchange, and a cap on the body, so that whoever answers for the issuer cannot make the authorizer wait
+// or buffer without bound.
+import { request } from 'node:https';
+import type { Fetcher } from 'aws-jwt-verify/https';
+
+/** Real JWKS and discovery documents are a few KB; Entra ID's, with certificate chains, about 10 KB. */
+export const MAX_RESPONSE_BYTES = 128 * 1024;
+
+export interface BoundedFetcherOptions {
+  /** From the request's start to the body's last byte. */
+  readonly timeoutMs: number;
+  /** @default MAX_RESPONSE_BYTES */
+  readonly maxBytes?: number;
+  /** PEM of a CA to trust instead of the system roots (a local issuer, a private CA). */
+  readonly ca?: string;
+}
+
+/** Failed before any response arrived (reset, refused, DNS): worth one immediate retry, as SimpleFetcher does. */
+class ConnectionError extends Error {}
+
+export class BoundedFetcher implements Fetcher {
+  constructor(private readonly options: BoundedFetcherOptions) {}
+
+  async fetch(uri: string): Promise<ArrayBuffer> {
+    try {
+      return await this.get(uri);
+    } catch (error) {
+      if (!(error instanceof ConnectionError)) throw error;
+      return this.get(uri);
+    }
+  }
+
+  private get(uri: string): Promise<ArrayBuffer> {
+    const { timeoutMs, maxBytes = MAX_RESPONSE_BYTES, ca } = this.options;
+    return new Promise((resolve, reject) => {
+      if (!uri.startsWith('https://')) {
+        reject(new Error(`refusing ${uri}: https only`));
+        return;
+      }
+      let settled = false;
+      const finish = (error: Error | null, body?: Buffer): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(deadline);
+        if (error === null) {
+          resolve(new Uint8Array(body as Buffer).buffer);
+        } else {
+          req.destroy();
+          reject(error);
+        }
+      };
+      const req = request(uri, { method: 'GET', ...(ca === undefined ? {} : { ca }) }, (res) => {
+        if (res.statusCode !== 200) {
+          finish(new Error(`status ${res.statusCode}, expected 200`));
+          return;
+        }
+        if (Number(res.headers['content-length']) > maxBytes) {
+          finish(
+            new Error(`response of ${res.headers['content-length']} bytes, over the ${maxBytes}-byte limit`),
+          );
+          return;
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > maxBytes) finish(new Error(`response over the ${maxBytes}-byte limit`));
+          else chunks.push(chunk);
+        });
+        res.on('end', () => finish(null, Buffer.concat(chunks)));
+        res.on('error', (error) => finish(error));
+      });
+      const deadline = setTimeout(
+        () => finish(new Error(`no complete response within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      // Never what keeps a process alive; on Lambda an overdue timer fires when the instance thaws.
+      deadline.unref();
+      req.on('error', (error) => finish(new ConnectionError(error.message, { cause: error })));
+      req.end();
+    });
+  }
+}

@@ -1,0 +1,155 @@
+// The JWKS seed's contract, written once: a JSON object that maps each JWKS URI to its JWKS document
+// ({"keys": [...]}). parseConfig reads it at init (JWKS_SEED_FILE); the construct and `npm run jwks-seed`
+// render it. A document may carry two optional members of ours, which RFC 7517 §5 lets a JWK Set carry
+// (readers ignore members they do not know): `fetchedAt`, when its keys were fetched (ISO 8601, UTC), and
+// `issuer`, the issuer whose OIDC discovery named this URI. A seed without them is valid.
+import type { Jwk, Jwks, JwkWithKid } from 'aws-jwt-verify/jwk';
+
+/** Largest seed file accepted: a JWKS is a few KB, and the seed is parsed on every cold start. */
+export const JWKS_SEED_MAX_BYTES = 256 * 1024;
+
+export interface JwksSeedEntry {
+  /** The JWKS URI, normalized (`new URL(uri).href`) as the configuration's URIs are. */
+  readonly jwksUri: string;
+  /** The document as seeded: its `keys` only. */
+  readonly jwks: Jwks;
+  /** When the keys were fetched (epoch ms); null when the seed does not say. */
+  readonly fetchedAt: number | null;
+  /** The issuer whose discovery named `jwksUri`; null for a URI the configuration names itself. */
+  readonly issuer: string | null;
+}
+
+/** A trusted issuer as far as the seed is concerned: its `iss`, and its configured JWKS URI (null: discovered). */
+export interface SeedTrust {
+  readonly issuer: string;
+  readonly jwksUri: string | null;
+}
+
+/** The seed is malformed, too large, or names keys no trusted issuer uses. The message says which and why. */
+export class JwksSeedError extends Error {
+  override readonly name = 'JwksSeedError';
+  readonly code = 'INVALID_JWKS_SEED';
+}
+
+const ISO_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)$/;
+
+/** A key the authorizer can verify with: a `kid`, a signature use (or none) and an asymmetric type. */
+export function isSigningJwk(jwk: Jwk): jwk is JwkWithKid {
+  return (
+    typeof jwk.kid === 'string' &&
+    (jwk.use === undefined || jwk.use === 'sig') &&
+    (jwk.kty === 'RSA' || jwk.kty === 'EC' || jwk.kty === 'OKP')
+  );
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function fail(message: string): never {
+  throw new JwksSeedError(message);
+}
+
+/** An absolute https URL, normalized; the seed's keys are compared with the configuration's URIs. */
+export function seedJwksUri(uri: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(uri);
+  } catch {
+    url = undefined;
+  }
+  if (url?.protocol !== 'https:') fail(`has a key "${uri}" that is not an absolute https JWKS URI`);
+  return url.href;
+}
+
+function entry(uri: string, document: unknown): JwksSeedEntry {
+  const jwksUri = seedJwksUri(uri);
+  if (!isObject(document) || !Array.isArray(document.keys) || !document.keys.every(isObject)) {
+    fail(`maps "${uri}" to something that is not a JWKS ({"keys": [...]})`);
+  }
+  const keys = document.keys as Jwk[];
+  if (!keys.some(isSigningJwk)) {
+    fail(`maps "${uri}" to a JWKS without a usable signing key (RSA, EC or OKP, with a kid)`);
+  }
+  const { fetchedAt, issuer } = document;
+  if (fetchedAt !== undefined && (typeof fetchedAt !== 'string' || !ISO_INSTANT.test(fetchedAt))) {
+    fail(`has a fetchedAt for "${uri}" that is not an ISO 8601 time like "2026-01-31T12:00:00Z"`);
+  }
+  if (issuer !== undefined && (typeof issuer !== 'string' || issuer.trim() === '')) {
+    fail(`has an issuer for "${uri}" that is not a non-empty string`);
+  }
+  const at = fetchedAt === undefined ? null : Date.parse(fetchedAt);
+  if (Number.isNaN(at)) fail(`has a fetchedAt for "${uri}" that is not a real time: "${String(fetchedAt)}"`);
+  return { jwksUri, jwks: { keys }, fetchedAt: at, issuer: issuer ?? null };
+}
+
+/** The seed's entries; throws JwksSeedError naming what is wrong. */
+export function parseJwksSeed(text: string): JwksSeedEntry[] {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > JWKS_SEED_MAX_BYTES) {
+    fail(
+      `is ${bytes} bytes, over the ${JWKS_SEED_MAX_BYTES}-byte limit; seed only the issuers this API trusts`,
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (cause) {
+    throw new JwksSeedError(`is not valid JSON (${(cause as Error).message})`, { cause });
+  }
+  if (!isObject(parsed) || Object.keys(parsed).length === 0) {
+    fail(
+      'must be a JSON object mapping each JWKS URI to its JWKS, like {"https://id.example.com/jwks": {"keys": [...]}}',
+    );
+  }
+  const entries = Object.entries(parsed).map(([uri, document]) => entry(uri, document));
+  const seen = new Set<string>();
+  for (const { jwksUri } of entries) {
+    if (seen.has(jwksUri)) fail(`names the JWKS URI "${jwksUri}" twice`);
+    seen.add(jwksUri);
+  }
+  return entries;
+}
+
+/**
+ * Refuses keys that no trusted issuer would fetch: an entry's URI must be a configured JWKS URI, or the entry
+ * names (`issuer`) a trusted issuer without one, whose discovery found it. A seed must not widen what is trusted.
+ */
+export function checkSeedTrust(entries: readonly JwksSeedEntry[], trusted: readonly SeedTrust[]): void {
+  const discovered = new Set<string>();
+  for (const { jwksUri, issuer } of entries) {
+    if (issuer === null) {
+      if (!trusted.some((t) => t.jwksUri === jwksUri)) {
+        fail(
+          `has keys for "${jwksUri}", which no trusted issuer uses as its JWKS URI. Remove that entry, or for ` +
+            'an issuer found by discovery record it with `npm run jwks-seed -- --issuer <issuer>`',
+        );
+      }
+      continue;
+    }
+    const named = trusted.find((t) => t.issuer === issuer);
+    if (named === undefined) fail(`has keys for "${jwksUri}" from issuer "${issuer}", which is not trusted`);
+    if (named.jwksUri !== null && named.jwksUri !== jwksUri) {
+      fail(
+        `has keys for "${jwksUri}" from issuer "${issuer}", whose configured JWKS URI is "${named.jwksUri}"`,
+      );
+    }
+    if (named.jwksUri === null) {
+      if (discovered.has(issuer)) fail(`names issuer "${issuer}" for two JWKS URIs`);
+      discovered.add(issuer);
+    }
+  }
+}
+
+/** The seed file's text: entries in the given order, with their metadata. `indent` 2 for a file to commit. */
+export function renderJwksSeed(entries: readonly JwksSeedEntry[], indent = 0): string {
+  const document: Record<string, unknown> = {};
+  for (const { jwksUri, jwks, fetchedAt, issuer } of entries) {
+    document[jwksUri] = {
+      keys: jwks.keys,
+      ...(fetchedAt === null ? {} : { fetchedAt: new Date(fetchedAt).toISOString() }),
+      ...(issuer === null ? {} : { issuer }),
+    };
+  }
+  return JSON.stringify(document, null, indent);
+}
