@@ -219,8 +219,8 @@ export class WarmJwksCache {
       code,
       jwksUri,
       ...fields,
-      seedAgeSeconds: seed.dated ? Math.floor((now - seed.since) / 1000) : null,
-      trustedForSeconds: Math.max(0, Math.floor((seed.trustedUntil - now) / 1000)),
+      seedAgeSeconds: seed.dated ? Math.round((now - seed.since) / 1000) : null,
+      trustedForSeconds: Math.max(0, Math.round((seed.trustedUntil - now) / 1000)),
     });
   }
 

@@ -99,18 +99,22 @@ export class TokenVerifier {
     for (const issuer of this.issuers.values()) {
       if (issuer.trusted.jwksUri === null) {
         const seeded = issuer.jwksUri;
-        (seeded === undefined ? waited : background).push(
-          this.discovery.jwksUri(issuer.claims.issuer).then(
-            // A seeded issuer keeps the seed's URI until the keys at the discovered one are in.
-            async (uri) => {
+        const discovered = this.discovery.jwksUri(issuer.claims.issuer);
+        if (seeded === undefined) {
+          waited.push(discovered.then((uri) => this.jwksCache.getJwks((issuer.jwksUri = uri))));
+        } else {
+          // The seed's URI is refreshed at once, as a configured one is. Should discovery name another (the
+          // JWKS moved), the issuer switches to it once its keys are in; should discovery fail (logged), the
+          // seed's URI stays.
+          background.push(
+            this.jwksCache.getJwks(seeded),
+            discovered.then(async (uri) => {
+              if (uri === seeded) return;
               await this.jwksCache.getJwks(uri);
               issuer.jwksUri = uri;
-            },
-            // Discovery failed (logged): the seed's URI still names this issuer's keys.
-            (error: unknown) =>
-              seeded === undefined ? Promise.reject(error) : this.jwksCache.getJwks(seeded),
-          ),
-        );
+            }),
+          );
+        }
       } else if (!configured.has(issuer.trusted.jwksUri)) {
         configured.add(issuer.trusted.jwksUri);
         const seeded = this.jwksCache.has(issuer.trusted.jwksUri);

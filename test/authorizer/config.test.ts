@@ -85,7 +85,11 @@ describe('parseConfig', () => {
     ['an empty AUDIENCE list', { ...base, AUDIENCE: ' , ' }, 'AUDIENCE: audience must be a non-empty string'],
     ['JWKS_URI over http', { ...base, JWKS_URI: 'http://keys.test/jwks' }, 'JWKS_URI: must use https'],
     ['JWKS_URI not a URL', { ...base, JWKS_URI: 'keys' }, 'JWKS_URI: must be an absolute https URL'],
-    ['an http ISSUER (default JWKS URI)', { ...base, ISSUER: 'http://i.test' }, 'ISSUER: must use https'],
+    [
+      'an http ISSUER (its JWKS URI left to discovery)',
+      { ...base, ISSUER: 'http://i.test' },
+      'ISSUER: must use https',
+    ],
     ['ISSUERS not JSON', { ROUTES, ISSUERS: '[{' }, 'ISSUERS: must be valid JSON'],
     ['ISSUERS empty', { ROUTES, ISSUERS: '[]' }, 'ISSUERS: must be a non-empty JSON array'],
     ['ISSUERS entry not an object', { ROUTES, ISSUERS: '["x"]' }, 'ISSUERS: ISSUERS[0] must be an object'],
