@@ -8,11 +8,8 @@ import {
   type Authorizer,
   type ConfigFiles,
 } from '../../lambda/authorizer';
-import {
-  DiscoveryError,
-  jwksUriFromConfiguration,
-  openIdConfigurationUri,
-} from '../../lambda/authorizer/discovery';
+import type { DiscoveryError } from '../../lambda/authorizer/discovery';
+import { jwksUriFromConfiguration, openIdConfigurationUri } from '../../lambda/authorizer/discovery';
 import { BoundedFetcher } from '../../lambda/authorizer/https-fetcher';
 import { toRouteRules } from '../../lambda/routes';
 import { setLogSink } from '../../lambda/shared/log';
