@@ -6,3 +6,5 @@ export type { BundledFunctionProps } from './bundled-function';
 export { InfraConfigError } from './errors';
 export type { InfraErrorCode } from './errors';
 export * from './gateway-contract';
+export { JwksSeed, JWKS_SEED_FILE_NAME, renderJwksSeed } from './jwks-seed';
+export type { JwksSeedOptions } from './jwks-seed';

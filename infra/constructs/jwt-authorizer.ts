@@ -1,6 +1,6 @@
 // JwtAuthorizer: an API Gateway REST TOKEN authorizer backed by this project's JWT-verifying Lambda, plus
 // the way to protect methods with it so a route's scopes are declared exactly once.
-import { Duration, Lazy, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Lazy, Token, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -8,9 +8,11 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { HttpMethod, RouteRule } from '../../lambda/routes';
+import type { SeedTrust } from '../../lambda/authorizer/jwks-seed';
 import type { LogLevel } from '../../lambda/shared/log';
 import { BundledFunction } from './bundled-function';
 import { InfraConfigError } from './errors';
+import { JWKS_SEED_FILE_NAME, renderJwksSeed, type JwksSeed } from './jwks-seed';
 import {
   AUTHORIZATION_HEADER,
   DEFAULT_MAX_REVOCATION_DELAY_SECONDS,
@@ -46,7 +48,8 @@ export interface TrustedIssuerProps {
   readonly audience: readonly string[];
   /**
    * Where the issuer publishes its signing keys (https only).
-   * @default - `issuer` + '/.well-known/jwks.json'
+   * @default - the `jwks_uri` of `issuer` + '/.well-known/openid-configuration', read by the Lambda once per
+   * cold start (OIDC discovery; its `issuer` must equal `issuer` exactly)
    */
   readonly jwksUri?: string;
 }
@@ -71,7 +74,8 @@ export interface JwtAuthorizerProps {
   readonly audience?: readonly string[];
   /**
    * JWKS URL for `issuer` (https only).
-   * @default - `issuer` + '/.well-known/jwks.json'
+   * @default - the `jwks_uri` of `issuer` + '/.well-known/openid-configuration', read by the Lambda once per
+   * cold start (OIDC discovery; its `issuer` must equal `issuer` exactly)
    */
   readonly jwksUri?: string;
   /**
@@ -176,6 +180,14 @@ export interface JwtAuthorizerProps {
    */
   readonly revocationRequireJti?: boolean;
   /**
+   * The trusted issuers' keys as the Lambda starts with them: a cold start decides its first request with
+   * them, no network I/O (no JWKS fetch, no OIDC discovery), and fetches the live JWKS in the background to
+   * replace them. While the issuer cannot be reached they keep serving, up to the seed's max age. Write it
+   * with `npm run jwks-seed`; it ships as a file in the code asset (JWKS_SEED_FILE).
+   * @default - no seed: every cold start fetches the keys before its first decision
+   */
+  readonly jwksSeed?: JwksSeed;
+  /**
    * `Access-Control-Allow-Origin` on the gateway responses (401, 403, 503, ...), so browsers can read them.
    * `null` sends no CORS headers: no browser app may read them.
    * @default '*'
@@ -204,6 +216,8 @@ export class JwtAuthorizer extends Construct {
 
   private readonly routeRules: RouteRule[] = [];
   private readonly corsAllowOrigin: string | null;
+  /** The seed file's text, rendered at construction (with the environment). */
+  private jwksSeedFile: string | undefined;
   private restApi: apigw.IRestApi | undefined;
 
   constructor(scope: Construct, id: string, props: JwtAuthorizerProps) {
@@ -518,7 +532,64 @@ export class JwtAuthorizer extends Construct {
       env.REVOCATION_TABLE = props.revocationTable.tableName;
       env.REVOCATION_REQUIRE_JTI = String(props.revocationRequireJti ?? true);
     }
+    if (props.jwksSeed !== undefined) this.seedEnvironment(props.jwksSeed, props, env);
     return env;
+  }
+
+  /**
+   * The JWKS seed: checked against the trusted issuers and rendered for the code asset; the Lambda learns
+   * only the file's name (JWKS_SEED_FILE) and the seed's max age.
+   */
+  private seedEnvironment(seed: JwksSeed, props: JwtAuthorizerProps, env: Record<string, string>): void {
+    const normalized = (uri: string | undefined): string | null =>
+      uri === undefined ? null : Token.isUnresolved(uri) ? uri : new URL(uri).href;
+    const trusted: SeedTrust[] = [
+      ...(props.issuer === undefined ? [] : [{ issuer: props.issuer, jwksUri: normalized(props.jwksUri) }]),
+      ...(props.issuers ?? []).map((i) => ({ issuer: i.issuer, jwksUri: normalized(i.jwksUri) })),
+    ];
+    const poolId = props.userPool?.userPoolId;
+    if (poolId !== undefined && !Token.isUnresolved(poolId)) {
+      const issuer = `https://cognito-idp.${poolId.split('_')[0]}.amazonaws.com/${poolId}`;
+      trusted.push({ issuer, jwksUri: `${issuer}/.well-known/jwks.json` });
+    }
+    // An issuer given as a token cannot be compared at synth; the Lambda checks the seed again at init.
+    const literal = trusted.every(
+      (t) => !Token.isUnresolved(t.issuer) && !Token.isUnresolved(t.jwksUri ?? ''),
+    );
+    this.jwksSeedFile = renderJwksSeed(
+      seed,
+      literal ? trusted : null,
+      poolId !== undefined && Token.isUnresolved(poolId),
+    );
+    env.JWKS_SEED_FILE = JWKS_SEED_FILE_NAME;
+    if (seed.options.maxAge !== undefined) {
+      env.JWKS_SEED_MAX_AGE_SECONDS = String(
+        durationSeconds(
+          'jwksSeed maxAge',
+          seed.options.maxAge,
+          60,
+          90 * 86400,
+          'Use from Duration.minutes(1) to Duration.days(90); the seed is trusted that long without the issuer.',
+        ),
+      );
+    }
+    if (seed.entries.some((e) => e.fetchedAt === null)) {
+      Annotations.of(this).addWarningV2(
+        'bearer-gate:jwks-seed-undated',
+        'jwksSeed has entries without fetchedAt: their age counts from each cold start, so maxAge cannot bound ' +
+          'how long a key the issuer withdrew keeps serving while the issuer is unreachable. Write the seed ' +
+          'with `npm run jwks-seed`, which records fetchedAt.',
+      );
+    }
+  }
+
+  /**
+   * The files the Lambda's code asset holds beside the bundle, by name: the JWKS seed when one is given.
+   * Their names are what the environment's *_FILE variables carry. Complete after construction.
+   * @internal for the code asset's wiring
+   */
+  assetFiles(): Record<string, string> {
+    return this.jwksSeedFile === undefined ? {} : { [JWKS_SEED_FILE_NAME]: this.jwksSeedFile };
   }
 }
 

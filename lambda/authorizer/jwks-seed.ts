@@ -142,7 +142,7 @@ export function checkSeedTrust(entries: readonly JwksSeedEntry[], trusted: reado
 }
 
 /** The seed file's text: entries in the given order, with their metadata. `indent` 2 for a file to commit. */
-export function renderJwksSeed(entries: readonly JwksSeedEntry[], indent = 0): string {
+export function formatJwksSeed(entries: readonly JwksSeedEntry[], indent = 0): string {
   const document: Record<string, unknown> = {};
   for (const { jwksUri, jwks, fetchedAt, issuer } of entries) {
     document[jwksUri] = {

@@ -1,0 +1,191 @@
+// JwksSeed and JwtAuthorizer's jwksSeed prop: checked at synth by the module the Lambda reads it with, shipped
+// as a file in the code asset (never an environment variable), and read back by parseConfig unchanged.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import { InfraConfigError, JwksSeed, JwtAuthorizer, renderJwksSeed } from '../../infra/constructs';
+import type { JwtAuthorizerProps } from '../../infra/constructs';
+import { parseConfig } from '../../lambda/authorizer';
+import { createKey } from '../support/keys';
+import { fastApp } from './synth-context';
+
+const ISSUER = 'https://issuer.example.com/';
+const JWKS_URI = 'https://issuer.example.com/keys';
+const key = createKey('ES256');
+const FETCHED_AT = '2026-11-01T10:00:00.000Z';
+const seedObject = { [JWKS_URI]: { keys: [key.jwk], fetchedAt: FETCHED_AT } };
+const ROUTE = { method: 'GET' as const, path: '/orders', scopes: ['orders:read'] };
+
+function authorizer(props: Partial<JwtAuthorizerProps>): { stack: Stack; jwt: JwtAuthorizer } {
+  const stack = new Stack(fastApp(), 'Test');
+  const jwt = new JwtAuthorizer(stack, 'Jwt', {
+    issuer: ISSUER,
+    audience: ['https://api.example.com'],
+    jwksUri: JWKS_URI,
+    ...props,
+  });
+  const api = new apigw.RestApi(stack, 'Api', { deploy: false });
+  jwt.addRoutes(api, [ROUTE], () => new apigw.MockIntegration());
+  return { stack, jwt };
+}
+
+function environment(stack: Stack): Record<string, string> {
+  const [fn] = Object.values(
+    Template.fromStack(stack).findResources('AWS::Lambda::Function', {
+      Properties: { Environment: { Variables: { ROUTES: Match.anyValue() } } },
+    }),
+  ) as Array<{ Properties: { Environment: { Variables: Record<string, string> } } }>;
+  return fn?.Properties.Environment.Variables ?? {};
+}
+
+/** What InfraConfigError the construct (or a factory) throws. */
+function synthError(make: () => unknown): InfraConfigError {
+  try {
+    make();
+  } catch (error) {
+    if (error instanceof InfraConfigError) return error;
+    throw error;
+  }
+  throw new Error('no error was thrown');
+}
+
+test('the seed reaches the Lambda as a file in the code asset; the environment only names it', () => {
+  const { stack, jwt } = authorizer({
+    jwksSeed: JwksSeed.fromObject(seedObject, { maxAge: Duration.days(3) }),
+  });
+  const env = environment(stack);
+  expect(env).toMatchObject({ JWKS_SEED_FILE: 'jwks-seed.json', JWKS_SEED_MAX_AGE_SECONDS: '259200' });
+  expect(Object.values(env).some((v) => typeof v === 'string' && v.includes(key.jwk.x as string))).toBe(
+    false,
+  );
+  // The files the code asset must carry (the asset's wiring reads assetFiles()).
+  expect(jwt.assetFiles()).toEqual({ 'jwks-seed.json': JSON.stringify(seedObject) });
+});
+
+test('round trip: what the construct renders, parseConfig reads back unchanged', () => {
+  const { stack, jwt } = authorizer({ jwksSeed: JwksSeed.fromObject(seedObject) });
+  const env = { ...environment(stack), ROUTES: JSON.stringify([ROUTE]) };
+  const files = jwt.assetFiles();
+  const config = parseConfig(env, { read: (path) => files[path] as string });
+  expect(config.jwksSeed).toEqual({
+    file: 'jwks-seed.json',
+    maxAgeSeconds: 7 * 86400,
+    entries: [
+      { jwksUri: JWKS_URI, jwks: { keys: [key.jwk] }, fetchedAt: Date.parse(FETCHED_AT), issuer: null },
+    ],
+  });
+});
+
+test('no seed: no seed variable and no files', () => {
+  const { stack, jwt } = authorizer({});
+  expect(environment(stack).JWKS_SEED_FILE).toBeUndefined();
+  expect(jwt.assetFiles()).toEqual({});
+});
+
+test('an issuer without jwksUri leaves JWKS_URI unset (the Lambda discovers it) and may be seeded by issuer', () => {
+  const seed = {
+    'https://keys.example.com/jwks': { keys: [key.jwk], fetchedAt: FETCHED_AT, issuer: ISSUER },
+  };
+  const { stack, jwt } = authorizer({ jwksUri: undefined, jwksSeed: JwksSeed.fromObject(seed) });
+  expect(environment(stack).JWKS_URI).toBeUndefined();
+  expect(JSON.parse(jwt.assetFiles()['jwks-seed.json'] as string)).toEqual(seed);
+});
+
+test('JwksSeed.fromFile reads the file npm run jwks-seed writes', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bearer-gate-seed-'));
+  try {
+    const file = join(dir, 'jwks-seed.json');
+    writeFileSync(file, JSON.stringify(seedObject, null, 2) + '\n');
+    expect(JwksSeed.fromFile(file).entries.map((e) => e.jwksUri)).toEqual([JWKS_URI]);
+    expect(synthError(() => JwksSeed.fromFile(join(dir, 'missing.json'))).message).toMatch(
+      new RegExp(
+        `^JwtAuthorizer: jwksSeed names the file "${join(dir, 'missing.json')}", which cannot be read \\(ENOENT.*\\)\\. ` +
+          'Pass the path of a seed written by `npm run jwks-seed`, relative to ',
+      ),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a Cognito user pool created in the stack: its JWKS URI is recognised though its id is a token', () => {
+  const stack = new Stack(fastApp(), 'Test');
+  const pool = new cognito.UserPool(stack, 'Pool');
+  const client = pool.addClient('Client');
+  const cognitoUri = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Abc123/.well-known/jwks.json';
+  const jwt = new JwtAuthorizer(stack, 'Jwt', {
+    userPool: pool,
+    userPoolClients: [client],
+    routes: [ROUTE],
+    jwksSeed: JwksSeed.fromObject({ [cognitoUri]: { keys: [key.jwk], fetchedAt: FETCHED_AT } }),
+  });
+  expect(Object.keys(JSON.parse(jwt.assetFiles()['jwks-seed.json'] as string))).toEqual([cognitoUri]);
+});
+
+test('a seed without fetchedAt is valid, with a synth warning that its age is unknown', () => {
+  const { stack } = authorizer({ jwksSeed: JwksSeed.fromObject({ [JWKS_URI]: { keys: [key.jwk] } }) });
+  Annotations.fromStack(stack).hasWarning(
+    '/Test/Jwt',
+    Match.stringLikeRegexp('^jwksSeed has entries without fetchedAt: their age counts from each cold start'),
+  );
+});
+
+describe('a seed that cannot work fails the synth, naming the prop and the fix', () => {
+  const padding = 'x'.repeat(256 * 1024);
+  const cases: Array<[string, () => unknown, string]> = [
+    [
+      'an http URI',
+      () => JwksSeed.fromObject({ 'http://issuer.example.com/keys': { keys: [key.jwk] } }),
+      'JwtAuthorizer: jwksSeed (an object) has a key "http://issuer.example.com/keys" that is not an absolute ' +
+        'https JWKS URI. Regenerate it with `npm run jwks-seed -- --issuer <issuer>` (or `--jwks-uri <url>`).',
+    ],
+    [
+      'a value that is not a JWKS',
+      () => JwksSeed.fromObject({ [JWKS_URI]: key.jwk }),
+      `JwtAuthorizer: jwksSeed (an object) maps "${JWKS_URI}" to something that is not a JWKS ({"keys": [...]}). ` +
+        'Regenerate it with `npm run jwks-seed -- --issuer <issuer>` (or `--jwks-uri <url>`).',
+    ],
+    [
+      'a seed over the size cap',
+      () => JwksSeed.fromObject({ [JWKS_URI]: { keys: [key.jwk], padding } }),
+      `JwtAuthorizer: jwksSeed (an object) is ${JSON.stringify({ [JWKS_URI]: { keys: [key.jwk], padding } }).length} ` +
+        'bytes, over the 262144-byte limit; seed only the issuers this API trusts. Regenerate it with ' +
+        '`npm run jwks-seed -- --issuer <issuer>` (or `--jwks-uri <url>`).',
+    ],
+    [
+      'keys for a JWKS URI the authorizer does not trust',
+      () =>
+        authorizer({
+          jwksSeed: JwksSeed.fromObject({ 'https://other.example.com/keys': { keys: [key.jwk] } }),
+        }),
+      'JwtAuthorizer: jwksSeed (an object) has keys for "https://other.example.com/keys", which no trusted issuer ' +
+        'uses as its JWKS URI. Remove that entry, or for an issuer found by discovery record it with ' +
+        '`npm run jwks-seed -- --issuer <issuer>`. Seed only the issuers this authorizer trusts.',
+    ],
+    [
+      'a max age over 90 days',
+      () => authorizer({ jwksSeed: JwksSeed.fromObject(seedObject, { maxAge: Duration.days(91) }) }),
+      'JwtAuthorizer: jwksSeed maxAge must be a whole number of seconds from 60 to 7776000; got 7862400 seconds. ' +
+        'Use from Duration.minutes(1) to Duration.days(90); the seed is trusted that long without the issuer.',
+    ],
+  ];
+
+  test.each(cases)('%s', (_name, make, message) => {
+    const error = synthError(make);
+    expect([error.code, error.subject, error.message]).toEqual([
+      'INVALID_PROP',
+      message.split(' ')[1] === 'jwksSeed' && !message.includes('maxAge') ? 'jwksSeed' : 'jwksSeed maxAge',
+      message,
+    ]);
+  });
+});
+
+test('renderJwksSeed is compact JSON in the seed contract', () => {
+  expect(renderJwksSeed(JwksSeed.fromObject(seedObject), [{ issuer: ISSUER, jwksUri: JWKS_URI }])).toBe(
+    JSON.stringify(seedObject),
+  );
+});
