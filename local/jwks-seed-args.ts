@@ -1,0 +1,81 @@
+// Parses `npm run jwks-seed -- [flags]`: where the keys come from and where the seed goes; errors name the flag.
+import { SettingError } from './errors';
+
+export type SeedSource =
+  | { readonly kind: 'issuer'; readonly issuer: string }
+  | { readonly kind: 'jwks-uri'; readonly jwksUri: string };
+
+export type JwksSeedArgs =
+  | { readonly help: true }
+  | {
+      readonly help: false;
+      readonly source: SeedSource;
+      /** The seed file; an existing one is merged into. */
+      readonly out: string;
+      /** A PEM file of the CA to trust instead of the system roots. */
+      readonly caFile: string | undefined;
+      readonly timeoutMs: number;
+    };
+
+export const DEFAULT_SEED_FILE = 'jwks-seed.json';
+export const DEFAULT_TIMEOUT_MS = 5000;
+
+export const JWKS_SEED_USAGE = `Usage: npm run jwks-seed -- (--issuer URL | --jwks-uri URL) [--out FILE] [--ca-file PEM] [--timeout-ms MS]
+
+Fetches an issuer's signing keys into a JWKS seed file, to commit with the app and pass to the construct
+(jwksSeed: JwksSeed.fromFile('${DEFAULT_SEED_FILE}')): a cold start then decides its first request with them,
+without a network round trip, and outlives an issuer outage up to the seed's max age. Run it again (in CI,
+before each deploy) to keep the seed fresh.
+  --issuer URL      the issuer, exactly as the tokens' iss: its OIDC discovery document names the JWKS, and the
+                    entry records the issuer (for an authorizer that trusts it without a jwksUri)
+  --jwks-uri URL    the JWKS URL itself, as the authorizer's jwksUri (JWKS_URI) names it
+  --out FILE        the seed file (default ${DEFAULT_SEED_FILE}); an existing seed keeps its other entries
+  --ca-file PEM     trust this CA instead of the system roots (an issuer behind a private CA)
+  --timeout-ms MS   bound on each request (default ${DEFAULT_TIMEOUT_MS})
+
+Exit codes: 0 written, 1 the issuer could not be read or the seed not written, 2 bad flags.`;
+
+const FLAGS = ['--issuer', '--jwks-uri', '--out', '--ca-file', '--timeout-ms'];
+
+function httpsUrl(flag: string, value: string): string {
+  if (!value.startsWith('https://') || !URL.canParse(value)) {
+    throw new SettingError(flag, `must be an absolute https URL; got "${value}"`);
+  }
+  return value;
+}
+
+export function parseJwksSeedArgs(argv: readonly string[]): JwksSeedArgs {
+  const given = new Map<string, string>();
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i] as string;
+    const [name, inline] =
+      arg.startsWith('--') && arg.includes('=')
+        ? (arg.split(/=(.*)/s, 2) as [string, string])
+        : [arg, undefined];
+    if (name === '--help' || name === '-h') return { help: true };
+    if (!FLAGS.includes(name)) throw new SettingError(arg, 'is not a jwks-seed flag (see --help)');
+    const value = inline ?? argv[++i];
+    if (value === undefined || value === '') throw new SettingError(name, 'needs a value');
+    if (given.has(name)) throw new SettingError(name, 'is given twice');
+    given.set(name, value);
+  }
+  const issuer = given.get('--issuer');
+  const jwksUri = given.get('--jwks-uri');
+  if ((issuer === undefined) === (jwksUri === undefined)) {
+    throw new SettingError('jwks-seed', 'needs exactly one of --issuer URL or --jwks-uri URL');
+  }
+  const timeout = given.get('--timeout-ms') ?? String(DEFAULT_TIMEOUT_MS);
+  if (!/^\d{1,6}$/.test(timeout) || Number(timeout) < 100) {
+    throw new SettingError('--timeout-ms', `must be whole milliseconds, at least 100; got "${timeout}"`);
+  }
+  return {
+    help: false,
+    source:
+      issuer === undefined
+        ? { kind: 'jwks-uri', jwksUri: httpsUrl('--jwks-uri', jwksUri as string) }
+        : { kind: 'issuer', issuer: httpsUrl('--issuer', issuer) },
+    out: given.get('--out') ?? DEFAULT_SEED_FILE,
+    caFile: given.get('--ca-file'),
+    timeoutMs: Number(timeout),
+  };
+}

@@ -1,0 +1,28 @@
+// `npm run jwks-seed`: fetches an issuer's JWKS (after OIDC discovery, for --issuer) into the JWKS seed file
+// that the construct ships with the authorizer. Run before synth; synth itself stays offline.
+import { SettingError } from './errors';
+import { JWKS_SEED_USAGE, parseJwksSeedArgs } from './jwks-seed-args';
+import { writeJwksSeed } from './jwks-seed-file';
+
+/** Exit codes, so that CI can tell an issuer that is down from a mistyped flag. */
+const EXIT = { failed: 1, usage: 2 } as const;
+
+async function main(): Promise<void> {
+  const args = parseJwksSeedArgs(process.argv.slice(2));
+  if (args.help) {
+    process.stdout.write(JWKS_SEED_USAGE + '\n');
+    return;
+  }
+  const { entry, entries } = await writeJwksSeed(args);
+  const via = entry.issuer === null ? '' : ` (named by ${entry.issuer}'s discovery)`;
+  process.stdout.write(
+    `${args.out}: ${entry.jwksUri}${via}, ${entry.jwks.keys.length} keys fetched at ` +
+      `${new Date(entry.fetchedAt ?? Date.now()).toISOString()}; ${entries.length} JWKS in the seed\n`,
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`npm run jwks-seed failed: ${(error as Error).message}\n`);
+  if (error instanceof SettingError) process.stderr.write(`\n${JWKS_SEED_USAGE}\n`);
+  process.exit(error instanceof SettingError ? EXIT.usage : EXIT.failed);
+});

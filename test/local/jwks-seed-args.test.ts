@@ -1,0 +1,84 @@
+// `npm run jwks-seed` flags: one source of keys, the seed file, a private CA, a timeout; errors name the flag.
+import { SettingError } from '../../local/errors';
+import { parseJwksSeedArgs } from '../../local/jwks-seed-args';
+
+test.each<[string, string[], unknown]>([
+  [
+    '--issuer, with the defaults',
+    ['--issuer', 'https://id.example.com/'],
+    {
+      help: false,
+      source: { kind: 'issuer', issuer: 'https://id.example.com/' },
+      out: 'jwks-seed.json',
+      caFile: undefined,
+      timeoutMs: 5000,
+    },
+  ],
+  [
+    '--jwks-uri= with every option',
+    [
+      '--jwks-uri=https://id.example.com/keys',
+      '--out',
+      'seed/k.json',
+      '--ca-file=ca.pem',
+      '--timeout-ms',
+      '250',
+    ],
+    {
+      help: false,
+      source: { kind: 'jwks-uri', jwksUri: 'https://id.example.com/keys' },
+      out: 'seed/k.json',
+      caFile: 'ca.pem',
+      timeoutMs: 250,
+    },
+  ],
+  ['--help', ['--issuer', 'https://id.example.com', '--help'], { help: true }],
+])('%s', (_name, argv, expected) => {
+  expect(parseJwksSeedArgs(argv)).toEqual(expected);
+});
+
+test.each<[string, string[], string, string]>([
+  ['nothing', [], 'jwks-seed', 'jwks-seed needs exactly one of --issuer URL or --jwks-uri URL'],
+  [
+    'both sources',
+    ['--issuer', 'https://a.example', '--jwks-uri', 'https://a.example/k'],
+    'jwks-seed',
+    'jwks-seed needs exactly one of --issuer URL or --jwks-uri URL',
+  ],
+  ['an unknown flag', ['--url', 'https://a'], '--url', '--url is not a jwks-seed flag (see --help)'],
+  ['a flag twice', ['--out', 'a', '--out', 'b'], '--out', '--out is given twice'],
+  ['a missing value', ['--issuer'], '--issuer', '--issuer needs a value'],
+  [
+    'an http issuer',
+    ['--issuer', 'http://id.example.com'],
+    '--issuer',
+    '--issuer must be an absolute https URL; got "http://id.example.com"',
+  ],
+  [
+    'a JWKS URI that is no URL',
+    ['--jwks-uri', 'keys'],
+    '--jwks-uri',
+    '--jwks-uri must be an absolute https URL; got "keys"',
+  ],
+  [
+    'a timeout that is no number',
+    ['--issuer', 'https://a.example', '--timeout-ms', '5s'],
+    '--timeout-ms',
+    '--timeout-ms must be whole milliseconds, at least 100; got "5s"',
+  ],
+  [
+    'a timeout too short to complete a TLS handshake',
+    ['--issuer', 'https://a.example', '--timeout-ms', '10'],
+    '--timeout-ms',
+    '--timeout-ms must be whole milliseconds, at least 100; got "10"',
+  ],
+])('%s is refused, naming the flag', (_name, argv, setting, message) => {
+  let error: unknown;
+  try {
+    parseJwksSeedArgs(argv);
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(SettingError);
+  expect(error).toMatchObject({ code: 'INVALID_SETTING', setting, message });
+});
