@@ -1,12 +1,61 @@
-// Cold start: fresh node processes that load the deployed bundle and authorize their first token (JWKS fetch
-// included), against bare `node -e 0` and against the floor (a bare HTTPS fetch and one verify) started the
-// same way, interleaved process by process.
+// Cold start: fresh node processes that load the deployed bundle and authorize their first token, against bare
+// `node -e` and against the floor (a bare HTTPS fetch and one verify) started the same way, interleaved process
+// by process. With and without a JWKS seed, with the JWKS on loopback, one simulated 50 ms round trip away, and
+// down at cold start; each process reports its outcome and its memory after the first decision.
 import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { formatJwksSeed, type JwksSeedEntry } from '../lambda/authorizer/jwks-seed';
 import { METHOD_ARN, type Fixtures } from './fixtures';
-import { median, medianRatio } from './stats';
+import { startLatencyProxy } from './latency-proxy';
+import { median, medianDifference, medianRatio } from './stats';
+import { startJwksServer } from '../test/support/jwks-server';
 
-export type ColdSeriesId = 'bare' | 'floor' | 'deployed' | 'no-source-maps';
+/** The simulated network: each direction delayed this long, so one round trip is twice it. */
+export const ONE_WAY_MS = 25;
+export const ROUND_TRIP_MS = 2 * ONE_WAY_MS;
+
+export type ColdSeriesId =
+  | 'bare'
+  | 'floor'
+  | 'deployed'
+  | 'no-source-maps'
+  | 'seeded'
+  | 'seeded-rtt'
+  | 'unseeded-rtt'
+  | 'seeded-down'
+  | 'unseeded-down';
+
+const SERIES: readonly ColdSeriesId[] = [
+  'bare',
+  'floor',
+  'deployed',
+  'no-source-maps',
+  'seeded',
+  'seeded-rtt',
+  'unseeded-rtt',
+  'seeded-down',
+  'unseeded-down',
+];
+
+/** What each series must decide: an issuer down at cold start leaves an unseeded authorizer nothing to decide with. */
+const EXPECTED_OUTCOME: Readonly<Record<ColdSeriesId, string>> = {
+  bare: 'none',
+  floor: 'allow',
+  deployed: 'allow',
+  'no-source-maps': 'allow',
+  seeded: 'allow',
+  'seeded-rtt': 'allow',
+  'unseeded-rtt': 'allow',
+  'seeded-down': 'allow',
+  'unseeded-down': 'error JWKS_UNAVAILABLE',
+};
+
+export interface Memory {
+  /** Resident set size, bytes: what Lambda's memory setting bounds. */
+  readonly rss: number;
+  readonly heapUsed: number;
+}
 
 export interface ColdStartReport {
   /** Wall-clock milliseconds from spawn to exit, per process, in spawn order. */
@@ -16,6 +65,17 @@ export interface ColdStartReport {
   readonly ratio: Readonly<Record<Exclude<ColdSeriesId, 'bare'>, number>>;
   /** Median of per-iteration ratios of the deployed bundle to the floor: our own share of the cold start. */
   readonly deployedVsFloor: number;
+  /** Median of per-iteration differences, ms: what the round trip (or the outage) adds to each. */
+  readonly added: {
+    readonly seededByRoundTrip: number;
+    readonly unseededByRoundTrip: number;
+    readonly seededByOutage: number;
+  };
+  /** Each process's outcome ('allow', 'deny', 'error CODE'; 'none' for bare node), per series. */
+  readonly outcomes: Readonly<Record<ColdSeriesId, readonly string[]>>;
+  readonly expectedOutcome: Readonly<Record<ColdSeriesId, string>>;
+  /** Median memory after the first decision (bare node: after start). */
+  readonly memory: Readonly<Record<ColdSeriesId, Memory>>;
   /** JWKS requests the server saw during each cold start of the bundle. */
   readonly jwksFetches: readonly number[];
 }
@@ -27,20 +87,50 @@ export class ColdStartError extends Error {
 
 const CHILD = join(__dirname, 'cold-start-child.mjs');
 const FLOOR = join(__dirname, 'cold-start-floor.mjs');
+/** Bare node reports its memory the way the child does, and nothing else. */
+const BARE = `const { rss, heapUsed } = process.memoryUsage(); process.stdout.write(JSON.stringify({ bench: { outcome: 'none', rss, heapUsed } }) + '\\n');`;
 
-function timeProcess(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+interface ProcessResult {
+  readonly ms: number;
+  readonly outcome: string;
+  readonly memory: Memory;
+}
+
+function timeProcess(args: readonly string[], env: NodeJS.ProcessEnv): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
     let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     child.on('error', reject);
     child.on('exit', (code) => {
       const ms = performance.now() - started;
-      if (code === 0) resolve(ms);
-      else reject(new ColdStartError(`child exited with ${code}: ${stderr.slice(0, 500)}`));
+      // The authorizer's own log lines share stdout; the child's report is the line that starts with it.
+      const line = stdout.split('\n').find((l) => l.startsWith('{"bench":'));
+      if (code !== 0 || line === undefined) {
+        reject(new ColdStartError(`child exited with ${code}: ${stderr.slice(0, 500)}`));
+        return;
+      }
+      const { outcome, rss, heapUsed } = (
+        JSON.parse(line) as { bench: ProcessResult['memory'] & { outcome: string } }
+      ).bench;
+      resolve({ ms, outcome, memory: { rss, heapUsed } });
     });
   });
+}
+
+/** A seed holding the fixtures' keys under `jwksUri`, as `npm run jwks-seed` would write it now. */
+async function writeSeed(fixtures: Fixtures, file: string, jwksUri: string): Promise<string> {
+  const entry: JwksSeedEntry = {
+    jwksUri,
+    jwks: { keys: Object.values(fixtures.keys).map((k) => k.jwk as never) },
+    fetchedAt: Date.now(),
+    issuer: null,
+  };
+  await writeFile(file, formatJwksSeed([entry], 2));
+  return file;
 }
 
 export async function measureColdStarts(
@@ -48,61 +138,107 @@ export async function measureColdStarts(
   bundleFile: string,
   processes: number,
 ): Promise<ColdStartReport> {
-  // The function's environment as the construct sets it (LOG_LEVEL unset: the production default), the
-  // certificate trusted the only way a fresh process can, and nothing inherited from this process.
-  const base: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    NODE_EXTRA_CA_CERTS: fixtures.certificateFile,
-    ...fixtures.env(),
-  };
-  const deployedEnv = { ...base, NODE_OPTIONS: '--enable-source-maps' };
-  const tokens = fixtures.tokens('RS256', processes);
-  const ms: Record<ColdSeriesId, number[]> = { bare: [], floor: [], deployed: [], 'no-source-maps': [] };
-  const jwksFetches: number[] = [];
+  // The JWKS one round trip away, and an issuer that is down (answers 503) at the same distance.
+  const near = await startLatencyProxy(Number(new URL(fixtures.jwks.origin).port), ONE_WAY_MS);
+  const downServer = await startJwksServer();
+  downServer.mode = 'down';
+  const down = await startLatencyProxy(Number(new URL(downServer.origin).port), ONE_WAY_MS);
+  try {
+    const path = new URL(fixtures.jwks.url).pathname;
+    const uris = {
+      loopback: fixtures.jwks.url,
+      near: `${near.origin}${path}`,
+      down: `${down.origin}${path}`,
+    };
+    const seeds = {
+      loopback: await writeSeed(fixtures, join(fixtures.workDir, 'seed-loopback.json'), uris.loopback),
+      near: await writeSeed(fixtures, join(fixtures.workDir, 'seed-near.json'), uris.near),
+      down: await writeSeed(fixtures, join(fixtures.workDir, 'seed-down.json'), uris.down),
+    };
+    // The function's environment as the construct sets it (LOG_LEVEL unset: the production default), the
+    // certificate trusted the only way a fresh process can, and nothing inherited from this process.
+    const base: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      NODE_EXTRA_CA_CERTS: fixtures.certificateFile,
+      ...fixtures.env(),
+    };
+    const deployed = (jwksUri: string, seed?: string): NodeJS.ProcessEnv => ({
+      ...base,
+      NODE_OPTIONS: '--enable-source-maps',
+      JWKS_URI: jwksUri,
+      ...(seed === undefined ? {} : { JWKS_SEED_FILE: seed }),
+    });
+    const tokens = fixtures.tokens('RS256', processes);
+    const bundle = (i: number): string[] => [CHILD, bundleFile, tokens[i] as string, METHOD_ARN];
+    const plan: Record<ColdSeriesId, { args: (i: number) => string[]; env: NodeJS.ProcessEnv }> = {
+      // Bare node gets the same environment, so the difference is the bundle and its first authorization.
+      bare: { args: () => ['-e', BARE], env: deployed(uris.loopback) },
+      floor: { args: (i) => [CHILD, FLOOR, tokens[i] as string, METHOD_ARN], env: deployed(uris.loopback) },
+      deployed: { args: bundle, env: deployed(uris.loopback) },
+      'no-source-maps': { args: bundle, env: base },
+      seeded: { args: bundle, env: deployed(uris.loopback, seeds.loopback) },
+      'seeded-rtt': { args: bundle, env: deployed(uris.near, seeds.near) },
+      'unseeded-rtt': { args: bundle, env: deployed(uris.near) },
+      'seeded-down': { args: bundle, env: deployed(uris.down, seeds.down) },
+      'unseeded-down': { args: bundle, env: deployed(uris.down) },
+    };
 
-  const run: Record<ColdSeriesId, (i: number) => Promise<void>> = {
-    // Bare node gets the same environment, so the difference is the bundle and its first authorization.
-    bare: async () => {
-      ms.bare.push(await timeProcess(['-e', '0'], deployedEnv));
-    },
-    floor: async (i) => {
-      ms.floor.push(await timeProcess([CHILD, FLOOR, tokens[i] as string, METHOD_ARN], deployedEnv));
-    },
-    deployed: async (i) => {
+    const results = Object.fromEntries(SERIES.map((id) => [id, [] as ProcessResult[]])) as Record<
+      ColdSeriesId,
+      ProcessResult[]
+    >;
+    const jwksFetches: number[] = [];
+    const run = async (id: ColdSeriesId, i: number): Promise<void> => {
       const before = fixtures.jwks.requests.length;
-      ms.deployed.push(await timeProcess([CHILD, bundleFile, tokens[i] as string, METHOD_ARN], deployedEnv));
-      jwksFetches.push(fixtures.jwks.requests.length - before);
-    },
-    'no-source-maps': async (i) => {
-      ms['no-source-maps'].push(
-        await timeProcess([CHILD, bundleFile, tokens[i] as string, METHOD_ARN], base),
-      );
-    },
-  };
-  const series: ColdSeriesId[] = ['bare', 'floor', 'deployed', 'no-source-maps'];
-  // One untimed start of each, so the first timed process does not pay for cold disk caches.
-  for (const id of series) await run[id](0);
-  for (const id of series) ms[id].length = 0;
-  jwksFetches.length = 0;
-  for (let i = 0; i < processes; i++) {
-    const shift = i % series.length;
-    for (const id of [...series.slice(shift), ...series.slice(0, shift)]) await run[id](i);
-  }
+      results[id].push(await timeProcess(plan[id].args(i), plan[id].env));
+      if (id === 'deployed') jwksFetches.push(fixtures.jwks.requests.length - before);
+    };
+    // One untimed start of each, so the first timed process does not pay for cold disk caches.
+    for (const id of SERIES) await run(id, 0);
+    for (const id of SERIES) results[id].length = 0;
+    jwksFetches.length = 0;
+    for (let i = 0; i < processes; i++) {
+      const shift = i % SERIES.length;
+      for (const id of [...SERIES.slice(shift), ...SERIES.slice(0, shift)]) await run(id, i);
+    }
 
-  return {
-    ms,
-    medianMs: {
-      bare: median(ms.bare),
-      floor: median(ms.floor),
-      deployed: median(ms.deployed),
-      'no-source-maps': median(ms['no-source-maps']),
-    },
-    ratio: {
-      floor: medianRatio(ms.floor, ms.bare),
-      deployed: medianRatio(ms.deployed, ms.bare),
-      'no-source-maps': medianRatio(ms['no-source-maps'], ms.bare),
-    },
-    deployedVsFloor: medianRatio(ms.deployed, ms.floor),
-    jwksFetches,
-  };
+    const ms = Object.fromEntries(SERIES.map((id) => [id, results[id].map((r) => r.ms)])) as Record<
+      ColdSeriesId,
+      number[]
+    >;
+    const outcomes = Object.fromEntries(
+      SERIES.map((id) => [id, results[id].map((r) => r.outcome)]),
+    ) as Record<ColdSeriesId, string[]>;
+    for (const id of SERIES) {
+      const wrong = outcomes[id].find((o) => o !== EXPECTED_OUTCOME[id]);
+      if (wrong !== undefined) {
+        throw new ColdStartError(
+          `series ${id}: a process decided "${wrong}", expected "${EXPECTED_OUTCOME[id]}"`,
+        );
+      }
+    }
+    const each = <T>(f: (id: ColdSeriesId) => T): Record<ColdSeriesId, T> =>
+      Object.fromEntries(SERIES.map((id) => [id, f(id)])) as Record<ColdSeriesId, T>;
+    const { bare: _bare, ...ratio } = each((id) => medianRatio(ms[id], ms.bare));
+    return {
+      ms,
+      medianMs: each((id) => median(ms[id])),
+      ratio,
+      deployedVsFloor: medianRatio(ms.deployed, ms.floor),
+      added: {
+        seededByRoundTrip: medianDifference(ms['seeded-rtt'], ms.seeded),
+        unseededByRoundTrip: medianDifference(ms['unseeded-rtt'], ms.deployed),
+        seededByOutage: medianDifference(ms['seeded-down'], ms.seeded),
+      },
+      outcomes,
+      expectedOutcome: EXPECTED_OUTCOME,
+      memory: each((id) => ({
+        rss: median(results[id].map((r) => r.memory.rss)),
+        heapUsed: median(results[id].map((r) => r.memory.heapUsed)),
+      })),
+      jwksFetches,
+    };
+  } finally {
+    await Promise.all([near.close(), down.close(), downServer.close()]);
+  }
 }

@@ -1,6 +1,7 @@
 // Turns the raw results into the markdown report: one table per measurement and a table of the targets.
 // Targets are read from these tables; nothing here (or in the tests) asserts a timing.
 import type { CandidateId } from './candidates';
+import { ROUND_TRIP_MS, type ColdSeriesId } from './cold-start';
 import { formatNumber, markdownTable, type Cell } from './markdown';
 import { median, medianDifference, medianRatio } from './stats';
 import type { BenchResults, WarmResult } from './suite';
@@ -10,6 +11,10 @@ export const TARGETS = Object.freeze({
   bundleBytes: 25 * 1024,
   coldVsBareNode: 1.35,
   jwksFetchesPerColdStart: 1,
+  seededColdVsBareNode: 1.25,
+  /** "Unchanged": what a 50 ms round trip (or an outage) may add to a seeded cold start, in round trips. */
+  seededRoundTripsAdded: 0.2,
+  unseededRoundTripsAdded: 3,
 });
 
 const CANDIDATE_ORDER: readonly CandidateId[] = [
@@ -25,6 +30,16 @@ const CANDIDATE_ORDER: readonly CandidateId[] = [
 const times = (value: number): string => `${formatNumber(value, 2)}x`;
 const bytes = (value: number): string => `${Math.round(value).toLocaleString('en-US')} B`;
 const ms = (value: number): string => `${formatNumber(value, 1)} ms`;
+const mib = (value: number): string => `${formatNumber(value / (1024 * 1024), 1)} MiB`;
+const added = (value: number): string => `${value >= 0 ? '+' : ''}${formatNumber(value, 1)} ms`;
+const roundTrips = (value: number): string => `${formatNumber(value / ROUND_TRIP_MS, 1)} round trips`;
+
+/** "allow 15/15", or every outcome seen with its count. */
+function outcomeOf(outcomes: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const o of outcomes) counts.set(o, (counts.get(o) ?? 0) + 1);
+  return [...counts].map(([o, n]) => `${o} ${n}/${outcomes.length}`).join(', ');
+}
 
 function series(result: WarmResult, id: CandidateId): readonly number[] {
   return result.perRound.get(id) ?? [];
@@ -132,6 +147,77 @@ export function renderReport(results: BenchResults): string {
     ),
   );
 
+  const c = coldStart;
+  const seededMs = (id: ColdSeriesId): string =>
+    `${ms(c.medianMs[id])} (${times(c.ratio[id as 'seeded'])} bare)`;
+  out.push('', '## Cold start with a JWKS seed, near and far', '');
+  out.push(
+    `Same bundle, same processes, interleaved with the rows above. "${ROUND_TRIP_MS} ms away": the JWKS behind a ` +
+      `loopback TCP proxy that delays each direction by ${ROUND_TRIP_MS / 2} ms and holds a new connection's first ` +
+      `bytes one round trip more (the TCP handshake). "Down": the issuer answers 503, ${ROUND_TRIP_MS} ms away. ` +
+      'Added times are medians of per-iteration differences; the outcome is what each process decided.',
+  );
+  out.push('');
+  out.push(
+    markdownTable(
+      ['cold start', 'ready', 'added', 'outcome'],
+      [
+        [
+          'unseeded, JWKS on loopback (the "as deployed" row above)',
+          seededMs('deployed'),
+          '',
+          outcomeOf(c.outcomes.deployed),
+        ],
+        ['seeded, JWKS on loopback', seededMs('seeded'), '', outcomeOf(c.outcomes.seeded)],
+        [
+          `seeded, JWKS ${ROUND_TRIP_MS} ms away`,
+          seededMs('seeded-rtt'),
+          `${added(c.added.seededByRoundTrip)} vs seeded on loopback`,
+          outcomeOf(c.outcomes['seeded-rtt']),
+        ],
+        [
+          `unseeded, JWKS ${ROUND_TRIP_MS} ms away`,
+          seededMs('unseeded-rtt'),
+          `${added(c.added.unseededByRoundTrip)} (${roundTrips(c.added.unseededByRoundTrip)}) vs unseeded on loopback`,
+          outcomeOf(c.outcomes['unseeded-rtt']),
+        ],
+        [
+          'seeded, issuer down at cold start',
+          seededMs('seeded-down'),
+          `${added(c.added.seededByOutage)} vs seeded on loopback`,
+          outcomeOf(c.outcomes['seeded-down']),
+        ],
+        [
+          'unseeded, issuer down at cold start',
+          seededMs('unseeded-down'),
+          '',
+          `${outcomeOf(c.outcomes['unseeded-down'])} (API Gateway: 503)`,
+        ],
+      ],
+    ),
+  );
+
+  out.push('', '## Memory after the first decision', '');
+  out.push(
+    'Median over the same processes, read with `process.memoryUsage()` right after the first decision (bare node: ' +
+      "right after start). Lambda's memory setting bounds the whole process, so RSS is the figure to size it by.",
+  );
+  out.push('');
+  out.push(
+    markdownTable(
+      ['process', 'RSS', 'V8 heap used'],
+      (
+        [
+          ['bare `node -e`', 'bare'],
+          ['floor', 'floor'],
+          ['our bundle, unseeded (first decision after the JWKS fetch)', 'deployed'],
+          ['our bundle, seeded', 'seeded'],
+          ['our bundle, unseeded, issuer down (503)', 'unseeded-down'],
+        ] as const
+      ).map(([label, id]) => [label, mib(c.memory[id].rss), mib(c.memory[id].heapUsed)]),
+    ),
+  );
+
   out.push('', '## JWKS fetches (requests counted at the server)', '');
   const probeTokens = results.jwksFetches[0]?.probeTokens ?? 0;
   const probeDeadline = (results.jwksFetches[0]?.probeDeadlineMs ?? 0) / 1000;
@@ -205,6 +291,30 @@ export function renderReport(results: BenchResults): string {
       `cold ready <= ${TARGETS.coldVsBareNode}x bare node (as deployed)`,
       `${times(coldStart.ratio.deployed)} (the floor alone: ${times(coldStart.ratio.floor)})`,
       verdict(coldStart.ratio.deployed <= TARGETS.coldVsBareNode),
+    ],
+    [
+      `seeded cold ready <= ${TARGETS.seededColdVsBareNode}x bare node`,
+      times(c.ratio.seeded),
+      verdict(c.ratio.seeded <= TARGETS.seededColdVsBareNode),
+    ],
+    [
+      `seeded cold ready unchanged by a ${ROUND_TRIP_MS} ms round trip (adds < ${TARGETS.seededRoundTripsAdded} round trips)`,
+      added(c.added.seededByRoundTrip),
+      verdict(c.added.seededByRoundTrip < TARGETS.seededRoundTripsAdded * ROUND_TRIP_MS),
+    ],
+    [
+      `unseeded cold ready grows by >= ${TARGETS.unseededRoundTripsAdded} round trips`,
+      `${added(c.added.unseededByRoundTrip)} (${roundTrips(c.added.unseededByRoundTrip)})`,
+      verdict(c.added.unseededByRoundTrip >= TARGETS.unseededRoundTripsAdded * ROUND_TRIP_MS),
+    ],
+    [
+      'an issuer down at cold start costs a seeded authorizer nothing (every process allowed, adds < ' +
+        `${TARGETS.seededRoundTripsAdded} round trips)`,
+      `${added(c.added.seededByOutage)}, ${outcomeOf(c.outcomes['seeded-down'])}`,
+      verdict(
+        c.added.seededByOutage < TARGETS.seededRoundTripsAdded * ROUND_TRIP_MS &&
+          c.outcomes['seeded-down'].every((o) => o === 'allow'),
+      ),
     ],
     [
       'exactly one JWKS fetch per cold start',

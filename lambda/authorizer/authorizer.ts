@@ -52,8 +52,11 @@ export interface Authorizer {
    * cold-start fetch has finished (it never rejects; failures are logged).
    */
   readonly ready: Promise<void>;
-  /** Settles when every cold-start fetch, the seed's background refresh included, has finished. */
-  readonly refreshed: Promise<void>;
+  /**
+   * Settles once no background work a request started (a seed's or a stale key set's refresh, a seeded
+   * issuer's discovery) is still running: for tests and benchmarks.
+   */
+  settled(): Promise<void>;
   readonly jwksCache: WarmJwksCache;
   /**
    * Returns the policy, or throws exactly Error('Unauthorized') for any token problem (API Gateway's 401),
@@ -114,9 +117,8 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
   });
   const verifier = new TokenVerifier(config, jwksCache, discovery);
   // Started at init so the first request normally finds the keys on hand; failures surface per request.
-  const hydrated = verifier.hydrate();
   let warmed = false;
-  const ready = hydrated.ready.then(
+  const ready = verifier.hydrate().then(
     () => {
       warmed = true;
     },
@@ -209,5 +211,5 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     }
   }
 
-  return { ready, refreshed: hydrated.refreshed, jwksCache, authorize };
+  return { ready, settled: () => verifier.settled(), jwksCache, authorize };
 }

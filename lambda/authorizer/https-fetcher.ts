@@ -16,6 +16,9 @@ export interface BoundedFetcherOptions {
   readonly ca?: string;
 }
 
+/** A deadline timer this late fired after the process was suspended, not after a slow issuer. */
+const SUSPENDED_MS = 1000;
+
 /** Failed before any response arrived (reset, refused, DNS): worth one immediate retry, as SimpleFetcher does. */
 class ConnectionError extends Error {}
 
@@ -71,12 +74,20 @@ export class BoundedFetcher implements Fetcher {
         res.on('end', () => finish(null, Buffer.concat(chunks)));
         res.on('error', (error) => finish(error));
       });
-      const deadline = setTimeout(
-        () => finish(new Error(`no complete response within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      // Never what keeps a process alive; on Lambda an overdue timer fires when the instance thaws.
-      deadline.unref();
+      // Counts time awake: Lambda freezes an instance between invocations, and a request in flight then (a
+      // background refresh) resumes with the next invocation. Its overdue timer fires first on thaw; failing
+      // it there would blame the issuer for our own sleep, so the request gets its time again instead.
+      let deadline: ReturnType<typeof setTimeout> | undefined;
+      const arm = (): void => {
+        const due = performance.now() + timeoutMs;
+        deadline = setTimeout(() => {
+          if (performance.now() - due > SUSPENDED_MS) arm();
+          else finish(new Error(`no complete response within ${timeoutMs} ms`));
+        }, timeoutMs);
+        // Never what keeps a process alive.
+        deadline.unref();
+      };
+      arm();
       req.on('error', (error) => finish(new ConnectionError(error.message, { cause: error })));
       req.end();
     });

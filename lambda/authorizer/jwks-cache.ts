@@ -224,23 +224,31 @@ export class WarmJwksCache {
     });
   }
 
+  /**
+   * Refreshes after the request that found the keys stale (or seeded) has been decided: its answer never waits
+   * for a TLS handshake to be set up, and a seeded cold start does no network I/O before its first answer.
+   */
   private refreshInBackground(jwksUri: string): void {
     if (this.inflight.has(jwksUri)) return;
-    this.fetch(jwksUri, 'refresh').catch(() => {
+    this.fetch(jwksUri, 'refresh', true).catch(() => {
       // Already reported through onFetch; the cached keys keep serving until the next attempt.
     });
   }
 
-  private fetch(jwksUri: string, reason: JwksFetchReason): Promise<Entry> {
+  private fetch(jwksUri: string, reason: JwksFetchReason, deferred = false): Promise<Entry> {
     const running = this.inflight.get(jwksUri);
     if (running) return running;
     const failure = this.lastFailure.get(jwksUri);
     if (failure && this.now() - failure.at < this.options.failureBackoffMs)
       return Promise.reject(failure.error);
 
-    const started = this.now();
-    const promise = this.options.fetcher
-      .fetch(jwksUri)
+    let started = this.now();
+    const request = (): Promise<ArrayBuffer> => {
+      started = this.now();
+      return this.options.fetcher.fetch(jwksUri);
+    };
+    // In flight from now on (callers join it), started once the current request has been answered.
+    const promise = (deferred ? new Promise((resolve) => setImmediate(resolve)).then(request) : request())
       .then((body) => {
         const jwks = parseJwks(body);
         const byKid = index(jwks);

@@ -33,6 +33,8 @@ interface ClaimOptions {
 interface Issuer {
   /** Configured, or found by discovery (or recorded in the seed); undefined until discovery answers. */
   jwksUri: string | undefined;
+  /** Discovery is still to be asked, though the seed named a URI: on the first request. */
+  rediscover: boolean;
   readonly claims: ClaimOptions;
   readonly trusted: TrustedIssuer;
 }
@@ -61,6 +63,7 @@ export function toAuthorizerError(error: unknown): unknown {
 
 export class TokenVerifier {
   private readonly issuers = new Map<string, Issuer>();
+  private readonly background = new Set<Promise<unknown>>();
 
   constructor(
     private readonly config: AuthorizerConfig,
@@ -70,6 +73,7 @@ export class TokenVerifier {
     for (const trusted of config.issuers) {
       this.issuers.set(trusted.issuer, {
         jwksUri: trusted.jwksUri ?? undefined,
+        rediscover: false,
         claims: {
           issuer: trusted.issuer,
           audience: trusted.audience === null ? null : [...trusted.audience],
@@ -81,52 +85,66 @@ export class TokenVerifier {
   }
 
   /**
-   * Loads the seed, then fetches every issuer's JWKS once (after discovery where no URI is configured).
-   * `ready` waits only for the keys the seed does not hold, and rejects only if all of those fail;
-   * `refreshed` settles when every fetch, the seed's background refreshes included, has finished.
+   * Loads the seed, then fetches once the keys it does not hold (after discovery where no JWKS URI is
+   * configured); rejects only if every one of those fetches fails. Seeded keys need nothing at init: the
+   * first request decided with them starts their refresh, and a seeded issuer's discovery.
    */
-  hydrate(): { ready: Promise<void>; refreshed: Promise<void> } {
+  hydrate(): Promise<void> {
     const seed = this.config.jwksSeed;
     for (const entry of seed?.entries ?? []) {
       const maxAgeMs = (seed?.maxAgeSeconds ?? 0) * 1000;
       const loaded = this.jwksCache.seed(entry.jwksUri, entry.jwks, entry.fetchedAt, maxAgeMs);
       const issuer = entry.issuer === null ? undefined : this.issuers.get(entry.issuer);
-      if (loaded && issuer !== undefined) issuer.jwksUri = entry.jwksUri;
-    }
-    const waited: Array<Promise<unknown>> = [];
-    const background: Array<Promise<unknown>> = [];
-    const configured = new Set<string>();
-    for (const issuer of this.issuers.values()) {
-      if (issuer.trusted.jwksUri === null) {
-        const seeded = issuer.jwksUri;
-        const discovered = this.discovery.jwksUri(issuer.claims.issuer);
-        if (seeded === undefined) {
-          waited.push(discovered.then((uri) => this.jwksCache.getJwks((issuer.jwksUri = uri))));
-        } else {
-          // The seed's URI is refreshed at once, as a configured one is. Should discovery name another (the
-          // JWKS moved), the issuer switches to it once its keys are in; should discovery fail (logged), the
-          // seed's URI stays.
-          background.push(
-            this.jwksCache.getJwks(seeded),
-            discovered.then(async (uri) => {
-              if (uri === seeded) return;
-              await this.jwksCache.getJwks(uri);
-              issuer.jwksUri = uri;
-            }),
-          );
-        }
-      } else if (!configured.has(issuer.trusted.jwksUri)) {
-        configured.add(issuer.trusted.jwksUri);
-        const seeded = this.jwksCache.has(issuer.trusted.jwksUri);
-        (seeded ? background : waited).push(this.jwksCache.getJwks(issuer.trusted.jwksUri));
+      if (loaded && issuer !== undefined) {
+        issuer.jwksUri = entry.jwksUri;
+        issuer.rediscover = true;
       }
     }
-    const ready = Promise.allSettled(waited).then((results) => {
+    const fetches: Array<Promise<unknown>> = [];
+    const configured = new Set<string>();
+    for (const issuer of this.issuers.values()) {
+      const uri = issuer.trusted.jwksUri;
+      if (uri === null) {
+        if (issuer.jwksUri === undefined) {
+          const discovered = this.discovery.jwksUri(issuer.claims.issuer);
+          fetches.push(discovered.then((found) => this.jwksCache.getJwks((issuer.jwksUri = found))));
+        }
+      } else if (!configured.has(uri) && !this.jwksCache.has(uri)) {
+        configured.add(uri);
+        fetches.push(this.jwksCache.getJwks(uri));
+      }
+    }
+    return Promise.allSettled(fetches).then((results) => {
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed && results.every((r) => r.status === 'rejected')) throw toAuthorizerError(failed.reason);
     });
-    const refreshed = Promise.allSettled([...waited, ...background]).then(() => undefined);
-    return { ready, refreshed };
+  }
+
+  /** Settles once no discovery or key fetch that a request started is still running. */
+  async settled(): Promise<void> {
+    while (this.background.size > 0) await Promise.allSettled([...this.background]);
+    await this.jwksCache.settled();
+  }
+
+  /**
+   * A seeded issuer's discovery, once, after the request that first used its seed has been answered. Should
+   * it name another JWKS URI (the JWKS moved), the issuer switches to it once its keys are in; should it fail
+   * (logged), the seed's URI stays.
+   */
+  private rediscover(issuer: Issuer): void {
+    issuer.rediscover = false;
+    const done = new Promise((resolve) => setImmediate(resolve))
+      .then(() => this.discovery.jwksUri(issuer.claims.issuer))
+      .then(async (uri) => {
+        if (uri === issuer.jwksUri) return;
+        await this.jwksCache.getJwks(uri);
+        issuer.jwksUri = uri;
+      })
+      .catch(() => {
+        // Logged where it failed; the seed's URI keeps serving.
+      })
+      .finally(() => this.background.delete(done));
+    this.background.add(done);
   }
 
   /** The trusted issuer's scope prefix, for a payload this verifier accepted. */
@@ -151,6 +169,7 @@ export class TokenVerifier {
     if (!issuer) throw new TokenRejectedError('WRONG_ISSUER', 'iss is not a trusted issuer');
 
     const jwksUri = issuer.jwksUri;
+    if (issuer.rediscover) this.rediscover(issuer);
     if (jwksUri === undefined) {
       return this.discovery
         .jwksUri(issuer.claims.issuer)

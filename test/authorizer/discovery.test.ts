@@ -166,7 +166,7 @@ describe('with a seed that recorded the issuer', () => {
     server.discoveryMode = 'down';
     const a = authorizer({ JWKS_SEED_FILE: 'seed.json' }, { 'seed.json': seedFor(server.url, keys.rsa) });
     expect((await a.authorize(bearer(keys.rsa))).principalId).toBe('user-1');
-    await a.refreshed;
+    await a.settled();
     // Both at once, in the background: their order is the network's.
     expect([...server.requests].sort()).toEqual([JWKS, DISCOVERY]);
     expect(lines('oidc discovery failed')).toEqual([
@@ -182,7 +182,7 @@ describe('with a seed that recorded the issuer', () => {
     const moved = `${server.origin}/old/jwks.json`;
     const a = authorizer({ JWKS_SEED_FILE: 'seed.json' }, { 'seed.json': seedFor(moved, keys.rsa) });
     expect((await a.authorize(bearer(keys.rsa))).principalId).toBe('user-1');
-    await a.refreshed;
+    await a.settled();
     expect([...server.requests].sort()).toEqual([JWKS, DISCOVERY, '/old/jwks.json']);
     // The old URI answers 404: logged as the seed serving, until discovery's URI took over.
     expect(lines('jwks seed')).toContainEqual(

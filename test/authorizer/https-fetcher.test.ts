@@ -1,6 +1,8 @@
 // BoundedFetcher, the authorizer's default way to GET a JWKS or a discovery document: https only, one deadline,
 // a cap on the body, one retry when the connection fails before any response. Real servers on 127.0.0.1.
+import { spawn } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { BoundedFetcher } from '../../lambda/authorizer/https-fetcher';
 import { startJwksServer, tlsMaterial, type JwksServer } from '../support/jwks-server';
@@ -85,3 +87,32 @@ test('a connection that fails before any answer is retried once, then the error 
     await new Promise((resolve) => resetting.close(resolve));
   }
 });
+
+test('suspended mid-request (a Lambda frozen between invocations), the deadline counts only time awake', async () => {
+  // The issuer answers after 200 ms; the process is stopped as soon as its request arrives and resumed two
+  // seconds later. Its 300 ms deadline is then long overdue, though the answer has been waiting all along.
+  server.delayMs = 200;
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(__dirname, 'fixtures', 'suspended-fetch.ts')],
+    {
+      env: { PATH: process.env.PATH, URL: server.url, CA_FILE: process.env.TEST_TLS_CERT_FILE },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  try {
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    const before = server.requests.length;
+    while (server.requests.length === before) await new Promise((r) => setTimeout(r, 2));
+    child.kill('SIGSTOP');
+    await new Promise((r) => setTimeout(r, 2000));
+    child.kill('SIGCONT');
+    await exited;
+    expect(JSON.parse(stdout)).toEqual({ ok: true, bytes: JSON.stringify({ keys: [key.jwk] }).length });
+  } finally {
+    server.delayMs = 0;
+    child.kill();
+  }
+}, 20_000);

@@ -125,19 +125,23 @@ function initError(env: Record<string, string>, files: Record<string, string>): 
 const allow = (key: TestKey) => tokenEvent(`Bearer ${signToken(key, claims())}`);
 
 describe('a seeded authorizer', () => {
-  test('seed only: the first request is decided before the live JWKS arrives', async () => {
+  test('seed only: no network I/O at init, and the first request is decided before any fetch starts', async () => {
     const gate = gated();
     const authorizer = seeded(seedOf([h.keys.rsa], iso(3600)), {}, { fetcher: gate.fetcher });
     try {
+      await authorizer.ready;
+      expect(gate.waiting()).toBe(0);
       const result = await authorizer.authorize(allow(h.keys.rsa));
       expect(result.principalId).toBe('user-1');
-      // The one fetch (the background refresh) is still held: the decision did not wait for the network.
-      expect(gate.waiting()).toBe(1);
+      // The refresh that request started waits until it has been answered.
+      expect(gate.waiting()).toBe(0);
       expect(h.server.requests).toEqual([]);
     } finally {
       gate.release();
     }
-    await authorizer.refreshed;
+    await authorizer.settled();
+    expect(gate.waiting()).toBe(1);
+    expect(h.server.requests).toEqual(['/.well-known/jwks.json']);
     expect(seedLines()).toEqual([
       expect.objectContaining({
         level: 'info',
@@ -165,10 +169,10 @@ describe('a seeded authorizer', () => {
     expect((await authorizer.authorize(allow(retired))).principalId).toBe('user-1');
     // A kid the seed does not know joins the running refresh instead of failing...
     const rotatedIn = authorizer.authorize(allow(h.keys.ec));
-    expect(gate.waiting()).toBe(1);
     gate.release();
     expect((await rotatedIn).principalId).toBe('user-1');
-    await authorizer.refreshed;
+    await authorizer.settled();
+    expect(gate.waiting()).toBe(1);
     expect(seedLines()).toContainEqual(
       expect.objectContaining({ code: 'JWKS_SEED_REPLACED', added: 1, removed: 1, seedAgeSeconds: null }),
     );
@@ -181,16 +185,16 @@ describe('a seeded authorizer', () => {
     h.server.mode = 'down';
     const authorizer = seeded(seedOf([h.keys.rsa], iso(60)));
     expect((await authorizer.authorize(allow(h.keys.rsa))).principalId).toBe('user-1');
-    await authorizer.refreshed;
+    await authorizer.settled();
     // The next request retries in the background (backoff 0 here; 1 s by default) and is still served.
     expect((await authorizer.authorize(allow(h.keys.rsa))).principalId).toBe('user-1');
-    await authorizer.jwksCache.settled();
+    await authorizer.settled();
     const serving = seedLines().filter((l) => l.code === 'JWKS_SEED_SERVING');
     expect(serving).toEqual([
       expect.objectContaining({
         level: 'warn',
         jwksUri: h.server.url,
-        fetchReason: 'cold',
+        fetchReason: 'refresh',
         error: 'status 503, expected 200',
         seedAgeSeconds: 60,
       }),
@@ -208,7 +212,7 @@ describe('a seeded authorizer', () => {
       { fetcher: new BoundedFetcher({ timeoutMs: 150, ca: tlsMaterial().cert }) },
     );
     expect((await authorizer.authorize(allow(h.keys.rsa))).principalId).toBe('user-1');
-    await authorizer.refreshed;
+    await authorizer.settled();
     expect(seedLines()).toContainEqual(
       expect.objectContaining({ code: 'JWKS_SEED_SERVING', error: 'no complete response within 150 ms' }),
     );

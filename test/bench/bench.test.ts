@@ -103,6 +103,55 @@ describe('npm run bench -- --quick', () => {
     expect(rows[9]?.[1]).toMatch(/^\d+ of 2 processes made exactly 1 \(min \d+, max \d+\)$/);
   });
 
+  test('seeded cold start table: near, far and down, each with its outcome', () => {
+    const [header, ...rows] = table(report, 'Cold start with a JWKS seed');
+    expect(header).toEqual(['cold start', 'ready', 'added', 'outcome']);
+    const READY = /^[\d,]+\.\d ms \(\d+\.\d\dx bare\)$/;
+    const ADDED = /^[+-][\d,]+\.\d ms/;
+    expect(rows.map((r) => r[0])).toEqual([
+      'unseeded, JWKS on loopback (the "as deployed" row above)',
+      'seeded, JWKS on loopback',
+      'seeded, JWKS 50 ms away',
+      'unseeded, JWKS 50 ms away',
+      'seeded, issuer down at cold start',
+      'unseeded, issuer down at cold start',
+    ]);
+    for (const row of rows) expect(row[1]).toMatch(READY);
+    expect(rows.map((r) => r[2] === '' || ADDED.test(r[2] as string))).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(rows[3]?.[2]).toMatch(/^\+[\d,]+\.\d ms \(\d+\.\d round trips\) vs unseeded on loopback$/);
+    expect(rows.map((r) => r[3])).toEqual([
+      'allow 2/2',
+      'allow 2/2',
+      'allow 2/2',
+      'allow 2/2',
+      'allow 2/2',
+      'error JWKS_UNAVAILABLE 2/2 (API Gateway: 503)',
+    ]);
+  });
+
+  test('memory table: RSS and heap after the first decision, next to bare node', () => {
+    const [header, ...rows] = table(report, 'Memory after the first decision');
+    expect(header).toEqual(['process', 'RSS', 'V8 heap used']);
+    expect(rows.map((r) => r[0])).toEqual([
+      'bare `node -e`',
+      'floor',
+      'our bundle, unseeded (first decision after the JWKS fetch)',
+      'our bundle, seeded',
+      'our bundle, unseeded, issuer down (503)',
+    ]);
+    for (const row of rows) {
+      expect(row[1]).toMatch(/^\d+\.\d MiB$/);
+      expect(row[2]).toMatch(/^\d+\.\d MiB$/);
+    }
+  });
+
   test('JWKS fetch table: four stacks, counted cold, warm and under the probe', () => {
     const [header, ...rows] = table(report, 'JWKS fetches');
     expect(header?.slice(0, 3)).toEqual(['stack', 'cold (first token)', 'warm (5 more tokens)']);
@@ -132,7 +181,7 @@ describe('npm run bench -- --quick', () => {
     );
     const [targetHeader, ...targets] = table(report, 'Targets');
     expect(targetHeader).toEqual(['target', 'measured', 'verdict']);
-    expect(targets).toHaveLength(6);
+    expect(targets).toHaveLength(10);
     for (const row of targets) expect(['met', '**missed**']).toContain(row[2]);
   });
 });

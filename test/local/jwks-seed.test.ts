@@ -149,7 +149,7 @@ describe('merging into an existing seed', () => {
           });
           expect(result.principalId).toBe('user-1');
         }
-        await authorizer.jwksCache.stop();
+        await authorizer.settled();
       } finally {
         restore();
       }
