@@ -144,7 +144,9 @@ export interface JwtAuthorizerProps {
    */
   readonly architecture?: lambda.Architecture;
   /**
-   * Memory of the authorizer Lambda in MiB (128 to 10240); CPU scales with it.
+   * Memory of the authorizer Lambda in MiB (128 to 10240); CPU scales with it. The authorizer's process
+   * holds about 51 MiB after its first decision (BENCHMARKS.md); the default buys CPU for its decisions,
+   * and room for the revocation bundle's AWS SDK, more than memory.
    * @default 256
    */
   readonly memorySize?: number;
