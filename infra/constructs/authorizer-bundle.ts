@@ -13,7 +13,7 @@ import {
 } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import type * as esbuild from 'esbuild';
-import type { BuildOptions, Metafile } from 'esbuild';
+import type { BuildOptions } from 'esbuild';
 
 /** Which authorizer: without revocation, or with the DynamoDB revocation check. */
 export type AuthorizerVariant = 'plain' | 'revocable';
@@ -79,6 +79,15 @@ export function packageRoot(from: string = __dirname): string {
   }
 }
 
+function bundleSpec(variant: AuthorizerVariant): AuthorizerBundleSpec {
+  if (!Object.hasOwn(AUTHORIZER_BUNDLES, variant)) {
+    throw new Error(
+      `${PACKAGE_NAME}: unknown authorizer variant "${String(variant)}"; use "plain" or "revocable".`,
+    );
+  }
+  return AUTHORIZER_BUNDLES[variant];
+}
+
 function resolveEsbuild(root: string, request: string): string {
   try {
     return require.resolve(request, { paths: [root] });
@@ -99,23 +108,24 @@ function loadEsbuild(root: string): typeof esbuild {
 
 /**
  * Builds one bundle into `outdir` (`index.mjs` and `index.mjs.map`) with esbuild, which is loaded only here:
- * an installed package never calls this, so its users need no esbuild.
+ * an installed package never calls this, so its users need no esbuild. Returns the files it was built from,
+ * relative to `root`.
  */
 export function buildAuthorizerBundle(
   variant: AuthorizerVariant,
   outdir: string,
   root: string = packageRoot(),
-): Metafile {
+): string[] {
   const result = loadEsbuild(root).buildSync({
     ...BUNDLE_OPTIONS,
     mainFields: [...BUNDLE_OPTIONS.mainFields],
     external: [...BUNDLE_OPTIONS.external],
     absWorkingDir: root,
-    entryPoints: [AUTHORIZER_BUNDLES[variant].entry],
+    entryPoints: [bundleSpec(variant).entry],
     outfile: join(outdir, AUTHORIZER_BUNDLE_FILE),
     metafile: true,
   });
-  return result.metafile;
+  return Object.keys(result.metafile.inputs);
 }
 
 /**
@@ -127,12 +137,7 @@ export function buildAuthorizerBundle(
  * changes; a stale `dist/` is never used from sources.
  */
 export function authorizerBundleDir(variant: AuthorizerVariant): string {
-  const spec = AUTHORIZER_BUNDLES[variant];
-  if (spec === undefined) {
-    throw new Error(
-      `${PACKAGE_NAME}: unknown authorizer variant "${String(variant)}"; use "plain" or "revocable".`,
-    );
-  }
+  const spec = bundleSpec(variant);
   const root = packageRoot();
   if (relative(root, __dirname).split(sep)[0] === 'dist') {
     const dir = join(root, 'dist', 'bundles', spec.dir);
@@ -144,10 +149,16 @@ export function authorizerBundleDir(variant: AuthorizerVariant): string {
     }
     return dir;
   }
-  return cachedBundleDir(variant, root);
+  let dir = fromSources.get(variant);
+  if (dir === undefined) {
+    dir = cachedAuthorizerBundleDir(variant, root);
+    fromSources.set(variant, dir);
+  }
+  return dir;
 }
 
-const cached = new Map<AuthorizerVariant, string>();
+/** Checked once per process: a synth does not change the sources it runs from. */
+const fromSources = new Map<AuthorizerVariant, string>();
 
 /** What a cached bundle was built from: every input file's hash, the options and esbuild's version. */
 interface CacheManifest {
@@ -192,34 +203,39 @@ function readManifest(file: string): CacheManifest | undefined {
 }
 
 /**
- * Builds into a fresh directory and renames it into place, named after its content, so that jest workers and
- * parallel synths that build the same bundle at once never see a half-written one.
+ * The bundle of `variant` built from the sources under `root`, in `root`/node_modules/.cache/bearer-gate:
+ * reused while every file it was built from (sources and node_modules alike), esbuild's version and the
+ * options are unchanged, built again otherwise. A build goes to a fresh directory that is then renamed into
+ * place under a name taken from its content, so jest workers and parallel synths that build the same bundle
+ * at once never see a half-written one.
  */
-function cachedBundleDir(variant: AuthorizerVariant, root: string): string {
-  const known = cached.get(variant);
-  if (known !== undefined) return known;
-
+export function cachedAuthorizerBundleDir(variant: AuthorizerVariant, root: string): string {
+  bundleSpec(variant);
   const cacheDir = join(root, 'node_modules', '.cache', PACKAGE_NAME);
   const manifestFile = join(cacheDir, `${variant}.json`);
   const fingerprint = optionsFingerprint(root);
   const previous = readManifest(manifestFile);
   if (previous !== undefined && isFresh(root, cacheDir, previous, fingerprint)) {
-    const dir = join(cacheDir, previous.dir);
-    cached.set(variant, dir);
-    return dir;
+    return join(cacheDir, previous.dir);
   }
 
   mkdirSync(cacheDir, { recursive: true });
   const building = mkdtempSync(join(cacheDir, `.build-${variant}-`));
   try {
-    const metafile = buildAuthorizerBundle(variant, building, root);
     const inputs: Record<string, string> = {};
-    for (const input of Object.keys(metafile.inputs)) {
+    for (const input of buildAuthorizerBundle(variant, building, root)) {
       const hash = fileHash(root, input);
       if (hash === undefined) throw new Error(`${PACKAGE_NAME}: cannot read the bundle input ${input}`);
       inputs[input] = hash;
     }
-    const contentHash = sha256(readFileSync(join(building, AUTHORIZER_BUNDLE_FILE))).slice(0, 16);
+    // The map too: a change to a comment leaves the minified code as it was, but moves its mappings.
+    const contentHash = sha256(
+      Buffer.concat(
+        [AUTHORIZER_BUNDLE_FILE, `${AUTHORIZER_BUNDLE_FILE}.map`].map((file) =>
+          readFileSync(join(building, file)),
+        ),
+      ),
+    ).slice(0, 16);
     const name = `${variant}-${contentHash}`;
     try {
       renameSync(building, join(cacheDir, name));
@@ -235,9 +251,7 @@ function cachedBundleDir(variant: AuthorizerVariant, root: string): string {
       if (entry.startsWith(`${variant}-`) && entry !== name)
         rmSync(join(cacheDir, entry), { recursive: true, force: true });
     }
-    const dir = join(cacheDir, name);
-    cached.set(variant, dir);
-    return dir;
+    return join(cacheDir, name);
   } finally {
     rmSync(building, { recursive: true, force: true });
   }
