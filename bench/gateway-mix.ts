@@ -2,7 +2,7 @@
 // tokens (a refresh), many requests per token spread over several routes, with the result cache on and off.
 import { randomUUID } from 'node:crypto';
 import { APP_ROUTES } from '../lambda/routes';
-import { createLogger } from '../lambda/shared/log';
+import { createLogger } from 'bearer-gate/authorizer';
 import { createGateway, type GatewayRouteBinding, type IncomingRequest } from '../local/gateway';
 import { ourAuthorizer } from './candidates';
 import type { Fixtures } from './fixtures';

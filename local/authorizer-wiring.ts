@@ -1,8 +1,8 @@
 // Builds the authorizer the local gateway calls: the project's own authorizer core, configured through the
 // same environment variables the Lambda reads, trusting the local issuer's throwaway certificate.
 import { SimpleFetcher } from 'aws-jwt-verify/https';
-import { createAuthorizer, parseConfig, type AuthorizerDeps } from '../lambda/authorizer';
-import { createRevocationCheck } from '../lambda/authorizer/revocation-loader';
+import { createAuthorizer, parseConfig, type AuthorizerDeps } from 'bearer-gate/authorizer';
+import { createRevocationCheck } from 'bearer-gate/authorizer';
 import { APP_ROUTES, toRouteRules } from '../lambda/routes';
 import type { TokenAuthorizer } from './gateway';
 import type { Env } from './stack-settings';

@@ -1,11 +1,10 @@
 // Composes the local loop: the OpenID provider, DynamoDB Local with the items and revocation tables, and the
 // API gateway running the project's authorizer and route handlers. Each part returns a stop function.
 import { createLoopbackCertificate } from './tls';
-import { buildGatewayResponses } from '../infra/constructs/gateway-contract';
 import { toRouteRules } from '../lambda/routes';
 import { startAppServer, type AppServer } from './app-server';
 import { createLocalAuthorizer, type LocalIssuerTrust } from './authorizer-wiring';
-import { constructContract, type ConstructContract } from './construct-contract';
+import { appGatewayResponses, constructContract, type ConstructContract } from './construct-contract';
 import {
   ensureItemsTable,
   ensureRevocationTable,
@@ -173,9 +172,7 @@ export async function startLocalStack(options: StartOptions): Promise<RunningSta
     }
     const contract =
       options.contract ??
-      (app
-        ? constructContract(buildGatewayResponses({ allowOrigin: app.origin }), app.origin)
-        : constructContract());
+      (app ? constructContract(appGatewayResponses(app.origin), app.origin) : constructContract());
     // The issuer and Java start in parallel; each announces itself when ready.
     const [issuerStarted, dynamodbStarted] = await Promise.allSettled([
       app === null ? Promise.resolve(null) : startIssuer(settings, announce, app.origin),

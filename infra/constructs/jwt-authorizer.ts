@@ -7,8 +7,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { HttpMethod, RouteRule } from '../../lambda/routes';
-import type { LogLevel } from '../../lambda/shared/log';
+import type { LogLevel } from '../../lambda/authorizer/log';
 import { BundledFunction } from './bundled-function';
 import { InfraConfigError } from './errors';
 import {
@@ -19,16 +18,21 @@ import {
   MAX_RESULTS_CACHE_TTL_SECONDS,
   buildGatewayResponses,
   gatewayResponseBody,
-} from './gateway-contract';
+  type GatewayResponseOptions,
+  type HttpMethod,
+  type RouteRule,
+} from '../../lambda/contract';
 import {
   commaSafeList,
   durationSeconds,
+  headerNames,
   httpsUrl,
   integerInRange,
   invalidProp,
   noDuplicateRoute,
   routeRule,
   tokenTypes,
+  uriPrefix,
 } from './prop-checks';
 
 /** The authorizer Lambda's entry without revocation, relative to the project root. */
@@ -155,8 +159,8 @@ export interface JwtAuthorizerProps {
    */
   readonly authorizerName?: string;
   /**
-   * Token revocation: the table of revoked token ids and subject cut-offs (schema in
-   * lambda/revocation/schema.ts). The authorizer gets read-only access to it (BatchGetItem, GetItem) and
+   * Token revocation: the table of revoked token ids and subject cut-offs (its schema is
+   * REVOCATION_TABLE_SCHEMA, exported by this package). The authorizer gets read-only access to it (BatchGetItem, GetItem) and
    * refuses revoked tokens after the signature and claim checks; the result cache TTL is capped at
    * `maxRevocationDelay`.
    * @default - no revocation check
@@ -181,6 +185,26 @@ export interface JwtAuthorizerProps {
    * @default '*'
    */
   readonly corsAllowOrigin?: string | null;
+  /**
+   * `Access-Control-Allow-Headers` on the gateway responses: the request headers your browser clients send
+   * (header names only, e.g. `['Authorization', 'Content-Type', 'Idempotency-Key']`).
+   * @default - `Authorization` and `Content-Type` (DEFAULT_CORS_ALLOW_HEADERS)
+   */
+  readonly corsAllowHeaders?: readonly string[];
+  /**
+   * `Access-Control-Expose-Headers` on the gateway responses: the response headers browsers may read. Keep
+   * `WWW-Authenticate` and `Retry-After` in the list: the 401, 403, 429 and 503 responses carry them.
+   * @default - `WWW-Authenticate` and `Retry-After` (DEFAULT_CORS_EXPOSE_HEADERS)
+   */
+  readonly corsExposeHeaders?: readonly string[];
+  /**
+   * The prefix of the `type` URI in the gateway responses' problem bodies (RFC 9457): a response's `type` is
+   * this prefix followed by its code in lower case with hyphens, e.g. `https://errors.example.com/` gives
+   * `https://errors.example.com/invalid-token`. Use your API's own prefix, so that the authorizer's problems
+   * and your handlers' share one vocabulary.
+   * @default - `about:blank` for every response (RFC 9457 §4.2.1); clients tell them apart by `code`
+   */
+  readonly problemTypeBase?: string;
 }
 
 /**
@@ -204,6 +228,7 @@ export class JwtAuthorizer extends Construct {
 
   private readonly routeRules: RouteRule[] = [];
   private readonly corsAllowOrigin: string | null;
+  private readonly gatewayResponseOptions: GatewayResponseOptions;
   private restApi: apigw.IRestApi | undefined;
 
   constructor(scope: Construct, id: string, props: JwtAuthorizerProps) {
@@ -233,6 +258,18 @@ export class JwtAuthorizer extends Construct {
         'Use "*" or an origin such as "https://app.example.com".',
       );
     }
+    this.gatewayResponseOptions = {
+      allowOrigin: this.corsAllowOrigin,
+      ...(props.corsAllowHeaders === undefined
+        ? {}
+        : { corsAllowHeaders: headerNames('corsAllowHeaders', props.corsAllowHeaders) }),
+      ...(props.corsExposeHeaders === undefined
+        ? {}
+        : { corsExposeHeaders: headerNames('corsExposeHeaders', props.corsExposeHeaders) }),
+      ...(props.problemTypeBase === undefined
+        ? {}
+        : { problemTypeBase: uriPrefix('problemTypeBase', props.problemTypeBase) }),
+    };
     for (const [i, route] of (props.routes ?? []).entries()) this.recordRoute(`routes[${i}]`, route);
 
     // Without revocation the bundle carries no revocation code at all: less to load at every cold start.
@@ -366,7 +403,7 @@ export class JwtAuthorizer extends Construct {
     }
     this.restApi = api;
     const responses = new Construct(this, 'GatewayResponses');
-    for (const response of buildGatewayResponses({ allowOrigin: this.corsAllowOrigin })) {
+    for (const response of buildGatewayResponses(this.gatewayResponseOptions)) {
       new apigw.GatewayResponse(responses, response.type, {
         restApi: api,
         type: apigw.ResponseType.of(response.type),

@@ -3,7 +3,7 @@
 // them again at cold start.
 import { Token } from 'aws-cdk-lib';
 import type { Duration } from 'aws-cdk-lib';
-import type { HttpMethod, RouteRule } from '../../lambda/routes';
+import type { HttpMethod, RouteRule } from '../../lambda/contract';
 import { InfraConfigError } from './errors';
 
 const WHO = 'JwtAuthorizer';
@@ -77,6 +77,38 @@ export function tokenTypes(prop: string, value: readonly string[]): string[] {
   for (const t of types)
     if (!TOKEN_TYPE.test(t)) fail(prop, `entries must be media type names; got ${show(t)}`, fix);
   return types;
+}
+
+// Header names as browsers and API Gateway both take them; the construct writes the list in single quotes.
+const HEADER_NAME = /^[A-Za-z0-9-]+$/;
+// An absolute URI (RFC 3986 scheme ":" ...) without characters that are unsafe in a static API Gateway
+// template ($ and #) or that would need escaping in JSON.
+const URI_PREFIX = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s"'\\$#<>{}|^`]*$/;
+
+/** Header names for a CORS header list; returns a copy. */
+export function headerNames(prop: string, value: readonly string[]): string[] {
+  for (const [i, name] of value.entries()) {
+    if (!HEADER_NAME.test(name)) {
+      fail(
+        `${prop}[${i}]`,
+        `must be a header name (letters, digits and hyphens); got ${show(name)}`,
+        'List each header name as its own entry, e.g. ["Authorization", "Content-Type"].',
+      );
+    }
+  }
+  return [...value];
+}
+
+/** The prefix of problem `type` URIs. */
+export function uriPrefix(prop: string, value: string): string {
+  if (!URI_PREFIX.test(value)) {
+    fail(
+      prop,
+      `must be an absolute URI without spaces, quotes, "$" or "#"; got ${show(value)}`,
+      'Use a prefix such as "https://errors.example.com/" or "tag:example.com,2026:problem:".',
+    );
+  }
+  return value;
 }
 
 /** Checks one route and returns a plain copy (the shape of the ROUTES variable). */

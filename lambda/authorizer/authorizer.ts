@@ -3,7 +3,7 @@
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import { SimpleFetcher, type Fetcher } from 'aws-jwt-verify/https';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
-import { createLogger, type Logger } from '../shared/log';
+import { createLogger, type Logger } from './log';
 import { parseBearer } from './bearer';
 import type { AuthorizerConfig } from './config';
 import { AuthorizerError, ConfigError, TokenRejectedError } from './errors';

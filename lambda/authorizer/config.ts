@@ -1,6 +1,6 @@
 // Parses the authorizer's environment once, at cold start, into a frozen, typed configuration.
 import { RouteTableError, validateRouteTable, type RouteRule } from '../contract/route-rules';
-import { parseLogLevel, type LogLevel } from '../shared/log';
+import { parseLogLevel, type LogLevel } from './log';
 import { ConfigError } from './errors';
 
 export interface TrustedIssuer {

@@ -1,4 +1,6 @@
-// Public surface of the authorizer for the local gateway, tests and benchmarks.
+// The authorizer's runtime core (`bearer-gate/authorizer`), for wiring the Lambda yourself, a local gateway,
+// tests and benchmarks. The Lambda entries are their own subpaths (`bearer-gate/authorizer/handler`,
+// `bearer-gate/authorizer/revocable-handler`): they read their configuration when loaded.
 export { createAuthorizer } from './authorizer';
 export type { Authorizer, AuthorizerDeps, RevocationCheck } from './authorizer';
 export type { AuthorizerEvent } from './event';
@@ -17,3 +19,6 @@ export type { FailureCode, RejectReason } from './errors';
 export { grantedScopes } from './scopes';
 export { parseMethodArn, resourceMatches } from './policy';
 export { RouteSet } from '../contract/route-set';
+export { createRevocationCheck } from './revocation-loader';
+export { createLogger, observeLogs, parseLogLevel, setLogSink } from './log';
+export type { LogFields, LogLevel, LogSink, Logger } from './log';

@@ -1,6 +1,6 @@
 // The revocation check: after signature and claims, one batched read of the token's and the subject's entries.
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
-import { REVOCATION_TABLE_SCHEMA, subjectKey, tokenKey } from '../revocation/schema';
+import { REVOCATION_TABLE_SCHEMA, subjectKey, tokenKey } from '../contract/revocation-table';
 import type { RevocationCheck } from './authorizer';
 import type { RevocationConfig } from './config';
 import { RevocationUnavailableError, TokenRejectedError } from './errors';

@@ -1,7 +1,7 @@
 // Items configuration, parsed once at cold start from the environment.
 import { parseAllowOrigin } from '../http/cors';
-import { parseLogLevel } from '../shared/log';
-import type { LogLevel } from '../shared/log';
+import { parseLogLevel } from 'bearer-gate/authorizer';
+import type { LogLevel } from 'bearer-gate/authorizer';
 import { ItemsConfigError } from './errors';
 
 export interface ItemsConfig {

@@ -1,5 +1,5 @@
 // Cold-start wiring shared by the items handlers: config, logger, DynamoDB client and service, built once.
-import { createLogger } from '../shared/log';
+import { createLogger } from 'bearer-gate/authorizer';
 import { parseConfig } from './config';
 import { createDocumentClient } from '../shared/dynamodb';
 import { createItemsService } from './service';

@@ -5,7 +5,7 @@ import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamod
 import { isStorageUnavailable } from '../shared/dynamodb';
 import { RevocationStorageUnavailableError } from './errors';
 import type { RevocationRequest } from './input';
-import { REVOCATION_TABLE_SCHEMA, subjectKey, tokenKey } from './schema';
+import { REVOCATION_TABLE_SCHEMA, subjectKey, tokenKey } from 'bearer-gate/contract';
 
 export type Revocation =
   | { readonly kind: 'token'; readonly tokenId: string; readonly expiresAt: number }

@@ -1,9 +1,9 @@
 // The one route table: every API route, the scopes it requires and the handler that serves it.
 // The CDK stack, the authorizer's ROUTES variable and the local gateway all read this table.
 
-import type { RouteRule } from '../contract/route-rules';
+import type { RouteRule } from 'bearer-gate/contract';
 
-export type { HttpMethod, RouteRule } from '../contract/route-rules';
+export type { HttpMethod, RouteRule } from 'bearer-gate/contract';
 
 /** A route served by a Lambda in this project. */
 export interface AppRoute extends RouteRule {

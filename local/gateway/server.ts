@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
-import { createLogger, type Logger } from '../../lambda/shared/log';
+import { createLogger, type Logger } from 'bearer-gate/authorizer';
 import { LocalStackError } from '../errors';
 import { parseAuthorizerOutput, requestContextAuthorizer, type AuthorizerOutput } from './authorizer-result';
 import {

@@ -2,7 +2,8 @@
 // with the revocation table, the gateway running the real authorizer with the revocation check and the real
 // POST /revocations handler) and `npm run revoke`. Nothing is mocked. The result cache is on, capped at
 // MAX_REVOCATION_DELAY_SECONDS (5 s, with margin for a busy CI machine); the only waits are for that cap to pass.
-import { gatewayResponse, gatewayResponseBody } from '../../infra/constructs/gateway-contract';
+import { gatewayResponse, gatewayResponseBody } from 'bearer-gate/contract';
+import { appGatewayResponses } from '../../local/construct-contract';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../setup/dynamodb-local';
 import { loginToken, runRevoke, startStack, type StackProcess } from './stack-process';
 
@@ -42,7 +43,7 @@ async function expectGatewayResponse(
   res: Response,
   type: 'UNAUTHORIZED' | 'ACCESS_DENIED' | 'AUTHORIZER_FAILURE',
 ): Promise<void> {
-  const expected = gatewayResponse(type);
+  const expected = gatewayResponse(type, appGatewayResponses());
   expect({ status: res.status, body: await res.text() }).toEqual({
     status: expected.statusCode,
     body: gatewayResponseBody(expected),

@@ -157,6 +157,21 @@ describe('issuer mode with defaults', () => {
     }
   });
 
+  test("bodies say about:blank and CORS allows and exposes only the authorizer's own headers by default", () => {
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'UNAUTHORIZED',
+      ResponseParameters: Match.objectLike({
+        'gatewayresponse.header.Access-Control-Allow-Headers': "'Authorization,Content-Type'",
+        'gatewayresponse.header.Access-Control-Expose-Headers': "'WWW-Authenticate,Retry-After'",
+      }),
+      ResponseTemplates: {
+        'application/json': Match.serializedJson(
+          Match.objectLike({ type: 'about:blank', code: 'INVALID_TOKEN' }),
+        ),
+      },
+    });
+  });
+
   test('401 carries WWW-Authenticate invalid_token, 403 insufficient_scope, failures 503 with Retry-After', () => {
     template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
       ResponseType: 'UNAUTHORIZED',
@@ -210,6 +225,9 @@ describe('Cognito mode and tuned props', () => {
       timeout: Duration.seconds(3),
       authorizerName: 'jwt',
       corsAllowOrigin: 'https://app.example.com',
+      corsAllowHeaders: ['Authorization', 'Idempotency-Key'],
+      corsExposeHeaders: ['WWW-Authenticate', 'Retry-After', 'Location'],
+      problemTypeBase: 'https://errors.example.com/',
     });
     jwt.addRoutes(api, ROUTES.slice(0, 1), mock);
     template = Template.fromStack(stack);
@@ -246,6 +264,24 @@ describe('Cognito mode and tuned props', () => {
       { method: 'GET', path: '/elsewhere', scopes: [] },
       { method: 'GET', path: '/orders', scopes: ['orders:read'] },
     ]);
+  });
+
+  test("the gateway responses carry the API's CORS headers and problem type URIs", () => {
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'ACCESS_DENIED',
+      ResponseParameters: Match.objectLike({
+        'gatewayresponse.header.Access-Control-Allow-Headers': "'Authorization,Idempotency-Key'",
+        'gatewayresponse.header.Access-Control-Expose-Headers': "'WWW-Authenticate,Retry-After,Location'",
+      }),
+      ResponseTemplates: {
+        'application/json': Match.serializedJson(
+          Match.objectLike({
+            type: 'https://errors.example.com/insufficient-scope',
+            code: 'INSUFFICIENT_SCOPE',
+          }),
+        ),
+      },
+    });
   });
 
   test('applies the cache TTL, name, architecture, memory, timeout and CORS origin', () => {
@@ -514,6 +550,30 @@ describe('prop validation', () => {
       () => ({ ...base, corsAllowOrigin: "https://x'" }),
       'corsAllowOrigin',
       `JwtAuthorizer: corsAllowOrigin must be "*" or an origin without quotes or line breaks; got "https://x'". Use "*" or an origin such as "https://app.example.com".`,
+    ],
+    [
+      'CORS header name with a space',
+      () => ({ ...base, corsAllowHeaders: ['Authorization', 'Idempotency Key'] }),
+      'corsAllowHeaders[1]',
+      'JwtAuthorizer: corsAllowHeaders[1] must be a header name (letters, digits and hyphens); got "Idempotency Key". List each header name as its own entry, e.g. ["Authorization", "Content-Type"].',
+    ],
+    [
+      'exposed headers as one comma-separated entry',
+      () => ({ ...base, corsExposeHeaders: ['WWW-Authenticate,Location'] }),
+      'corsExposeHeaders[0]',
+      'JwtAuthorizer: corsExposeHeaders[0] must be a header name (letters, digits and hyphens); got "WWW-Authenticate,Location". List each header name as its own entry, e.g. ["Authorization", "Content-Type"].',
+    ],
+    [
+      'problem type base that is not a URI',
+      () => ({ ...base, problemTypeBase: 'errors/' }),
+      'problemTypeBase',
+      'JwtAuthorizer: problemTypeBase must be an absolute URI without spaces, quotes, "$" or "#"; got "errors/". Use a prefix such as "https://errors.example.com/" or "tag:example.com,2026:problem:".',
+    ],
+    [
+      'problem type base with a fragment',
+      () => ({ ...base, problemTypeBase: 'https://errors.example.com/#' }),
+      'problemTypeBase',
+      'JwtAuthorizer: problemTypeBase must be an absolute URI without spaces, quotes, "$" or "#"; got "https://errors.example.com/#". Use a prefix such as "https://errors.example.com/" or "tag:example.com,2026:problem:".',
     ],
     [
       'route with a bad scope',

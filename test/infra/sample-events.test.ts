@@ -4,7 +4,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import { Template } from 'aws-cdk-lib/assertions';
-import { passesIdentityValidation } from '../../infra/constructs/gateway-contract';
+import { passesIdentityValidation } from 'bearer-gate/contract';
 import { ItemsApiStack, readStackConfig } from '../../infra/stacks';
 import { APP_ROUTES } from '../../lambda/routes';
 import { fastApp } from './synth-context';

@@ -12,7 +12,7 @@ import {
 import { createItemIdGenerator, isItemId } from '../../lambda/items/item-id';
 import { decodePageToken, encodePageToken } from '../../lambda/items/page-token';
 import { isStorageUnavailable } from '../../lambda/items/storage-errors';
-import { createLogger, setLogSink } from '../../lambda/shared/log';
+import { createLogger, setLogSink } from 'bearer-gate/authorizer';
 import { apiEvent, newCaller, problemBody } from './events';
 
 describe('item ids', () => {

@@ -2,15 +2,15 @@
 // "any Lambda authorizer", because what is under test is how the gateway treats each kind of output (as AWS
 // does); the project's real authorizer runs behind this gateway in test/e2e.
 import type { APIGatewayProxyEvent, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
-import { gatewayResponse, gatewayResponseBody } from '../../infra/constructs/gateway-contract';
-import { constructContract } from '../../local/construct-contract';
+import { gatewayResponse, gatewayResponseBody } from 'bearer-gate/contract';
+import { appGatewayResponses, constructContract } from '../../local/construct-contract';
 import {
   createGateway,
   type Gateway,
   type GatewayRouteBinding,
   type TokenAuthorizer,
 } from '../../local/gateway';
-import { createLogger } from '../../lambda/shared/log';
+import { createLogger } from 'bearer-gate/authorizer';
 
 const TOKEN = 'Bearer aaa.bbb.ccc';
 const API_ARN = 'arn:aws:execute-api:us-east-1:123456789012:local123ab/local';
@@ -91,7 +91,7 @@ async function expectContractResponse(
   type: Parameters<typeof gatewayResponse>[0],
   status?: number,
 ): Promise<void> {
-  const expected = gatewayResponse(type);
+  const expected = gatewayResponse(type, appGatewayResponses());
   expect(res.status).toBe(status ?? expected.statusCode);
   for (const [name, value] of Object.entries(expected.headers)) expect(res.headers.get(name)).toBe(value);
   expect(await res.text()).toBe(gatewayResponseBody(expected));
@@ -332,7 +332,7 @@ describe('the local gateway with the stack CORS preflight', () => {
       'access-control-allow-origin': '*',
       'access-control-allow-methods': 'GET,POST,DELETE',
       'access-control-allow-headers': 'Authorization,Content-Type,Idempotency-Key',
-      'access-control-expose-headers': 'Location,WWW-Authenticate,Retry-After',
+      'access-control-expose-headers': 'WWW-Authenticate,Retry-After,Location',
       'access-control-max-age': '3600',
     });
   });

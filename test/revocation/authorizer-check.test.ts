@@ -4,7 +4,7 @@ import '../items/local-aws-env';
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createAuthorizer, parseConfig, RevocationUnavailableError } from '../../lambda/authorizer';
+import { createAuthorizer, parseConfig, RevocationUnavailableError } from 'bearer-gate/authorizer';
 import { createRevocationCheck } from '../../lambda/authorizer/revocation-loader';
 import { createRevocationService, createRevocationTableInput } from '../../lambda/revocation';
 import { localClient } from '../setup/dynamodb-local';
