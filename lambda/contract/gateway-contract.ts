@@ -32,7 +32,7 @@ export const IDENTITY_VALIDATION_EXPRESSION =
   '^[Bb][Ee][Aa][Rr][Ee][Rr] +[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$';
 
 /** {@link IDENTITY_VALIDATION_EXPRESSION}, compiled for JavaScript callers. */
-export const IDENTITY_VALIDATION_PATTERN = new RegExp(IDENTITY_VALIDATION_EXPRESSION);
+export const IDENTITY_VALIDATION_PATTERN = /* @__PURE__ */ new RegExp(IDENTITY_VALIDATION_EXPRESSION);
 
 /** True when API Gateway would pass this Authorization value to the authorizer at all. */
 export function passesIdentityValidation(authorization: string | undefined): boolean {
@@ -247,7 +247,7 @@ export function buildGatewayResponses(
 }
 
 /** The gateway responses with the default options (the ones the local gateway reproduces). */
-export const GATEWAY_RESPONSES: readonly GatewayResponseContract[] = buildGatewayResponses();
+export const GATEWAY_RESPONSES: readonly GatewayResponseContract[] = /* @__PURE__ */ buildGatewayResponses();
 
 /** Looks up one response; the local gateway uses this to answer as API Gateway would. */
 export function gatewayResponse(
