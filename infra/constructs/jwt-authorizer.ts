@@ -7,7 +7,13 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { RouteSet, describeRoute, type RouteConflict } from '../../lambda/contract/route-set';
+import {
+  decideCaching,
+  describeConflicts,
+  describeRoute,
+  type AuthorizerCaching,
+  type CachingDecision,
+} from '../../lambda/contract/route-set';
 import type { HttpMethod, RouteRule } from '../../lambda/contract/route-rules';
 import type { LogLevel } from '../../lambda/shared/log';
 import { authorizerBundleDir } from './authorizer-bundle';
@@ -45,14 +51,7 @@ export const ROUTES_FILE_NAME = 'routes.json';
 /** Lambda's limit on all environment variables of a function together, in bytes. */
 export const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
 
-/**
- * How API Gateway caches the authorizer's decision.
- * - `token`: a TOKEN authorizer, one policy per token that decides every route (fewest invocations).
- * - `route`: a REQUEST authorizer whose identity sources are the Authorization header, `context.httpMethod`
- *   and `context.resourcePath`: one decision per token and route.
- * - `auto`: `token`, unless the route table has routes one token-cached policy cannot tell apart.
- */
-export type AuthorizerCaching = 'auto' | 'token' | 'route';
+export type { AuthorizerCaching } from '../../lambda/contract/route-set';
 
 /** The REQUEST authorizer's identity sources in per-route mode: the cache key is all three. */
 export const PER_ROUTE_IDENTITY_SOURCES = [
@@ -245,8 +244,7 @@ export class JwtAuthorizer extends Construct {
   private readonly caching: AuthorizerCaching;
   private readonly code = new AuthorizerCode();
   private restApi: apigw.IRestApi | undefined;
-  private decidedMode:
-    { readonly perRoute: boolean; readonly conflicts: readonly RouteConflict[] } | undefined;
+  private decidedMode: CachingDecision | undefined;
 
   constructor(scope: Construct, id: string, props: JwtAuthorizerProps) {
     super(scope, id);
@@ -364,11 +362,8 @@ export class JwtAuthorizer extends Construct {
     return this.mode().perRoute;
   }
 
-  private mode(): { readonly perRoute: boolean; readonly conflicts: readonly RouteConflict[] } {
-    if (this.decidedMode === undefined) {
-      const conflicts = this.caching === 'route' ? [] : new RouteSet(this.routeRules).conflicts();
-      this.decidedMode = { perRoute: this.caching === 'route' || conflicts.length > 0, conflicts };
-    }
+  private mode(): CachingDecision {
+    this.decidedMode ??= decideCaching(this.routeRules, this.caching);
     return this.decidedMode;
   }
 
@@ -713,14 +708,4 @@ function maxRevocationDelaySeconds(props: JwtAuthorizerProps): number | undefine
     MAX_RESULTS_CACHE_TTL_SECONDS,
     'It caps the result cache TTL: use from Duration.seconds(1) to Duration.hours(1) (the cache maximum).',
   );
-}
-
-function describeConflicts(conflicts: readonly RouteConflict[]): string {
-  return conflicts
-    .map(
-      (c) =>
-        `a token holding ${describeRoute(c.reachedBy)} but not ${describeRoute(c.refused)} needs a Deny of ` +
-        `${describeRoute(c.refused)} that also covers ${describeRoute(c.overDenied)}`,
-    )
-    .join('; ');
 }

@@ -2,5 +2,5 @@
 // table becomes IAM policies.
 export { CONCRETE_METHODS, RouteTableError, pathParts, validateRouteTable } from './route-rules';
 export type { HttpMethod, RouteRule } from './route-rules';
-export { RouteSet, describeRoute } from './route-set';
-export type { RouteConflict, RouteDecision } from './route-set';
+export { RouteSet, decideCaching, describeConflicts, describeRoute } from './route-set';
+export type { AuthorizerCaching, CachingDecision, RouteConflict, RouteDecision } from './route-set';
