@@ -1,7 +1,12 @@
 // The package's root entry (`bearer-gate`): the JwtAuthorizer construct and its props, where its prebuilt
 // Lambda bundles are, and the CDK-free contract it deploys (also its own entry, `bearer-gate/contract`).
 export { JwtAuthorizer, AUTHORIZER_ENTRY, REVOCABLE_AUTHORIZER_ENTRY } from './jwt-authorizer';
-export type { JwtAuthorizerProps, ProtectedMethodOptions, TrustedIssuerProps } from './jwt-authorizer';
+export type {
+  AuthorizerCaching,
+  JwtAuthorizerProps,
+  ProtectedMethodOptions,
+  TrustedIssuerProps,
+} from './jwt-authorizer';
 export type { LogLevel } from '../../lambda/authorizer/log';
 export { AUTHORIZER_HANDLER, authorizerBundleDir } from './authorizer-bundle';
 export type { AuthorizerVariant } from './authorizer-bundle';

@@ -62,7 +62,8 @@ export function readConfigFile(files: ConfigFiles, name: string, path: string): 
   try {
     return files.read(path);
   } catch (cause) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
+    const message = (cause as { message?: unknown } | null)?.message;
+    const reason = typeof message === 'string' ? message : String(cause);
     throw new ConfigError(name, `names "${path}", which cannot be read: ${reason}`, { cause });
   }
 }

@@ -215,3 +215,34 @@ export class RouteSet {
     return overlapsOutside(this.servedBy(h), this.coveredBy(f), outranking);
   }
 }
+
+/**
+ * How API Gateway caches decisions: `token` (one policy per token, for every route), `route` (one decision
+ * per token and route: a REQUEST authorizer keyed on the header, context.httpMethod and context.resourcePath),
+ * or `auto`: `token` unless the table has conflicts one token-cached policy cannot serve.
+ */
+export type AuthorizerCaching = 'auto' | 'token' | 'route';
+
+export interface CachingDecision {
+  readonly perRoute: boolean;
+  /** Why `auto` chose per-route caching, or why `token` cannot be exact; empty when there is nothing to say. */
+  readonly conflicts: readonly RouteConflict[];
+}
+
+/** The one place the construct and the local gateway decide the authorizer type from the route table. */
+export function decideCaching(routes: readonly RouteRule[], caching: AuthorizerCaching): CachingDecision {
+  if (caching === 'route') return { perRoute: true, conflicts: [] };
+  const conflicts = new RouteSet(routes).conflicts();
+  return { perRoute: caching === 'auto' && conflicts.length > 0, conflicts };
+}
+
+/** The conflicts in words, for synth warnings and errors. */
+export function describeConflicts(conflicts: readonly RouteConflict[]): string {
+  return conflicts
+    .map(
+      (c) =>
+        `a token holding ${describeRoute(c.reachedBy)} but not ${describeRoute(c.refused)} needs a Deny of ` +
+        `${describeRoute(c.refused)} that also covers ${describeRoute(c.overDenied)}`,
+    )
+    .join('; ');
+}

@@ -41,7 +41,7 @@ function claims(token: string): { sub: string; jti: string; exp: number; iat: nu
 
 async function expectGatewayResponse(
   res: Response,
-  type: 'UNAUTHORIZED' | 'ACCESS_DENIED' | 'AUTHORIZER_FAILURE',
+  type: 'UNAUTHORIZED' | 'ACCESS_DENIED' | 'AUTHORIZER_CONFIGURATION_ERROR',
 ): Promise<void> {
   const expected = gatewayResponse(type, appGatewayResponses());
   expect({ status: res.status, body: await res.text() }).toEqual({
@@ -221,6 +221,8 @@ describe('with DynamoDB down', () => {
     await dynamodb?.stop();
   });
 
+  // A Lambda authorizer that throws is answered with AUTHORIZER_CONFIGURATION_ERROR on AWS, which the
+  // construct renders as 503 AUTHORIZER_UNAVAILABLE with Retry-After.
   test('the authorizer fails closed with the authorizer-failure response (503), not 401', async () => {
     const token = await loginToken(outage, 'alice');
     expect((await call('GET', '/items', token, undefined, outage.info.api)).status).toBe(200);
@@ -228,7 +230,7 @@ describe('with DynamoDB down', () => {
     await dynamodb.stop();
     await expectGatewayResponse(
       await call('GET', '/items', token, undefined, outage.info.api),
-      'AUTHORIZER_FAILURE',
+      'AUTHORIZER_CONFIGURATION_ERROR',
     );
   });
 });

@@ -7,7 +7,7 @@ import { REVOCATION_TABLE_SCHEMA } from 'bearer-gate/contract';
 import { CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, problemType } from '../../lambda/http';
 import { APP_ROUTES, toRouteRules } from '../../lambda/routes';
 import { ItemsApiStack, readStackConfig } from '../../infra/stacks';
-import { acknowledgements, awsSolutionsFindings, fastApp } from './synth-context';
+import { acknowledgements, authorizerAssetFiles, awsSolutionsFindings, fastApp } from './synth-context';
 
 function synth(context: Record<string, string>): { stack: Stack; template: Template } {
   const app = fastApp(context);
@@ -32,7 +32,7 @@ function adminVariables(template: Template): Record<string, unknown> {
 function authorizerVariables(template: Template): Record<string, unknown> {
   const [fn] = Object.values(
     template.findResources('AWS::Lambda::Function', {
-      Properties: { Environment: { Variables: { ROUTES: Match.anyValue() } } },
+      Properties: { Environment: { Variables: { ROUTES_FILE: Match.anyValue() } } },
     }),
   ) as Resource[];
   return (fn?.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
@@ -166,8 +166,9 @@ describe.each([
     }
   });
 
-  test("the authorizer's ROUTES is exactly the route table", () => {
-    expect(JSON.parse(authorizerVariables(template).ROUTES as string)).toEqual(toRouteRules(APP_ROUTES));
+  test("the authorizer's route file is exactly the route table", () => {
+    expect(authorizerVariables(template).ROUTES_FILE).toBe('routes.json');
+    expect(JSON.parse(authorizerAssetFiles(stack)['routes.json'] ?? '')).toEqual(toRouteRules(APP_ROUTES));
   });
 
   test('the authorizer is TOKEN, its cache capped at the 60 s revocation delay, with the identity validation expression', () => {

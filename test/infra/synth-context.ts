@@ -1,9 +1,10 @@
 // Shared setup for infra unit tests: apps that synthesize fast (no bundling, no built-in CloudFormation
 // validation) and the cdk-nag check with its acknowledgements.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Validations } from 'aws-cdk-lib';
+import { App, Validations, type Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 
@@ -65,4 +66,21 @@ export function acknowledgements(scope: IConstruct): Acknowledgement[] {
     }
   }
   return found;
+}
+
+/**
+ * The files of the authorizer's code asset, as the cloud assembly staged them (`asset.<hash>`, the hash the
+ * function's S3 key names): the bundle and what the Lambda reads at init.
+ */
+export function authorizerAssetFiles(stack: Stack): Record<string, string> {
+  const outdir = (stack.node.root as App).outdir;
+  const template = Template.fromStack(stack);
+  const functions = Object.values(
+    template.findResources('AWS::Lambda::Function', {
+      Properties: { Environment: { Variables: { ROUTES_FILE: Match.anyValue() } } },
+    }),
+  ) as Array<{ Properties: { Code: { S3Key: string } } }>;
+  if (functions.length !== 1) throw new Error(`expected one authorizer function, found ${functions.length}`);
+  const dir = join(outdir, `asset.${functions[0]!.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
+  return Object.fromEntries(readdirSync(dir).map((name) => [name, readFileSync(join(dir, name), 'utf8')]));
 }
