@@ -6,7 +6,7 @@ import type { Jwks, JwkWithKid } from 'aws-jwt-verify/jwk';
 import { JwksNotAvailableInCacheError, KidNotFoundInJwksError } from 'aws-jwt-verify/error';
 import type { JwtHeader } from 'aws-jwt-verify/jwt-model';
 import { JwksUnavailableError } from './errors';
-import { keyFitsAlgorithm } from './signature';
+import { keyFitsAlgorithm } from './algorithms';
 
 export type JwksFetchReason = 'cold' | 'unknown-kid' | 'refresh';
 
