@@ -1,7 +1,9 @@
 // Composes the local loop: the OpenID provider, DynamoDB Local with the items and revocation tables, and the
 // API gateway running the project's authorizer and route handlers. Each part returns a stop function.
 import { createLoopbackCertificate } from './tls';
+import { SettingError } from './errors';
 import { buildGatewayResponses } from '../infra/constructs/gateway-contract';
+import { decideCaching, describeConflicts } from '../lambda/contract';
 import { toRouteRules } from '../lambda/routes';
 import { startAppServer, type AppServer } from './app-server';
 import { createLocalAuthorizer, type LocalIssuerTrust } from './authorizer-wiring';
@@ -203,8 +205,20 @@ export async function startLocalStack(options: StartOptions): Promise<RunningSta
 
     const revocation = revocationWiring(settings, env, dynamodb.endpoint);
     announce(revocation.line);
+    // The same decision the construct makes at synth, from the same route table.
+    const caching = decideCaching(toRouteRules(), settings.authorizerCaching);
+    if (settings.authorizerCaching === 'token' && caching.conflicts.length > 0) {
+      throw new SettingError(
+        'AUTHORIZER_CACHING',
+        `is token, but one token-cached policy cannot tell these routes apart: ${describeConflicts(caching.conflicts)}`,
+      );
+    }
+    announce(
+      `authorizer: ${caching.perRoute ? 'REQUEST, cached per token and route' : 'TOKEN, cached per token'}`,
+    );
     const gateway = createGateway({
       routes,
+      authorizerType: caching.perRoute ? 'REQUEST' : 'TOKEN',
       authorizer: createLocalAuthorizer(revocation.authorizerEnv, issuer?.trust ?? null),
       identityValidationExpression: contract.identityValidationExpression,
       cacheTtlSeconds: revocation.cacheTtlSeconds,

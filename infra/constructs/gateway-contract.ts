@@ -137,10 +137,12 @@ export function buildGatewayResponses(
         403,
       ),
     },
-    {
-      // The authorizer threw something other than 'Unauthorized' (JWKS unreachable) or timed out: the
-      // token is not at fault, so this is a retryable 503, not a 401 and not a bare 500.
-      type: 'AUTHORIZER_FAILURE',
+    // When a Lambda authorizer throws anything but Error('Unauthorized') (JWKS or revocation table
+    // unreachable), API Gateway answers AUTHORIZER_CONFIGURATION_ERROR; a timeout or an unusable result
+    // (a context value that is an object) answers AUTHORIZER_FAILURE. Neither is the token's fault, and
+    // clients cannot tell them apart usefully: both are a retryable 503 with one stable code.
+    ...(['AUTHORIZER_CONFIGURATION_ERROR', 'AUTHORIZER_FAILURE'] as const).map((type) => ({
+      type,
       statusCode: 503,
       headers: { ...base, 'Retry-After': String(AUTHORIZER_FAILURE_RETRY_AFTER_SECONDS) },
       body: problem(
@@ -149,19 +151,7 @@ export function buildGatewayResponses(
         'The request could not be authorized right now. Retry later.',
         503,
       ),
-    },
-    {
-      // The authorizer returned something API Gateway cannot use (e.g. a context value that is an object).
-      type: 'AUTHORIZER_CONFIGURATION_ERROR',
-      statusCode: 500,
-      headers: base,
-      body: problem(
-        'AUTHORIZER_MISCONFIGURED',
-        'Internal server error',
-        'The authorizer returned an invalid response.',
-        500,
-      ),
-    },
+    })),
     {
       // API Gateway's answer for a path or method that does not exist ("Missing Authentication Token").
       type: 'MISSING_AUTHENTICATION_TOKEN',

@@ -1,6 +1,7 @@
 // Public surface of the infra constructs: the JwtAuthorizer and the plain gateway contract it deploys.
 export { JwtAuthorizer, AUTHORIZER_ENTRY, REVOCABLE_AUTHORIZER_ENTRY } from './jwt-authorizer';
 export type {
+  AuthorizerCaching,
   IssuerClaimsProps,
   JwtAuthorizerProps,
   ProtectedMethodOptions,

@@ -1,6 +1,6 @@
 // JwtAuthorizer: an API Gateway REST TOKEN authorizer backed by this project's JWT-verifying Lambda, plus
 // the way to protect methods with it so a route's scopes are declared exactly once.
-import { Duration, Lazy, Validations } from 'aws-cdk-lib';
+import { Annotations, Aspects, Duration, Lazy, Stack, Validations, type CfnResource } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -8,8 +8,17 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { RequiredClaimValue } from '../../lambda/authorizer/required-claims';
-import type { HttpMethod, RouteRule } from '../../lambda/routes';
+import {
+  decideCaching,
+  describeConflicts,
+  describeRoute,
+  type AuthorizerCaching,
+  type CachingDecision,
+} from '../../lambda/contract/route-set';
+import type { HttpMethod, RouteRule } from '../../lambda/contract/route-rules';
 import type { LogLevel } from '../../lambda/shared/log';
+import { authorizerBundleDir } from './authorizer-bundle';
+import { AuthorizerCode } from './authorizer-code';
 import { BundledFunction } from './bundled-function';
 import { InfraConfigError } from './errors';
 import {
@@ -29,7 +38,7 @@ import {
   integerInRange,
   invalidProp,
   noDuplicateRoute,
-  routeRule,
+  routeTable,
   tokenTypes,
   type CheckedClaimRules,
 } from './prop-checks';
@@ -38,6 +47,21 @@ import {
 export const AUTHORIZER_ENTRY = 'lambda/authorizer/handler.ts';
 /** The entry with the revocation check, deployed only when `revocationTable` is given. */
 export const REVOCABLE_AUTHORIZER_ENTRY = 'lambda/authorizer/revocable-handler.ts';
+
+/** The route table's file in the code asset (ROUTES_FILE). */
+export const ROUTES_FILE_NAME = 'routes.json';
+
+/** Lambda's limit on all environment variables of a function together, in bytes. */
+export const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
+
+export type { AuthorizerCaching } from '../../lambda/contract/route-set';
+
+/** The REQUEST authorizer's identity sources in per-route mode: the cache key is all three. */
+export const PER_ROUTE_IDENTITY_SOURCES = [
+  `method.request.header.${AUTHORIZATION_HEADER}`,
+  'context.httpMethod',
+  'context.resourcePath',
+] as const;
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 
@@ -169,6 +193,16 @@ export interface JwtAuthorizerProps extends IssuerClaimsProps {
    */
   readonly resultsCacheTtl?: Duration;
   /**
+   * How API Gateway caches decisions. A token-cached policy must decide every route at once, and IAM's
+   * `*` cannot express "one path segment": for tables like `GET /orgs/{org}` (read), `GET
+   * /orgs/{org}/members` (admin), `GET /orgs/{org}/teams/{team}/members` (read), no single policy can refuse
+   * the members route without also refusing the teams route. `auto` detects such tables at synth, names the
+   * routes in a warning, and caches per token and route instead (more invocations, never a wrong answer);
+   * `token` fails the synth for them instead.
+   * @default 'auto'
+   */
+  readonly caching?: AuthorizerCaching;
+  /**
    * Accepted JWT `typ` header values, e.g. `['at+jwt']` for RFC 9068 access tokens.
    * @default - the `typ` header is not checked
    */
@@ -254,8 +288,11 @@ export class JwtAuthorizer extends Construct {
   readonly function: lambda.IFunction;
   /** The handler file bundled into `function`: REVOCABLE_AUTHORIZER_ENTRY with a revocation table, else AUTHORIZER_ENTRY. */
   readonly entry: string;
-  /** The API Gateway authorizer; methods added with addMethod()/addRoutes() already use it. */
-  readonly authorizer: apigw.TokenAuthorizer;
+  /**
+   * The API Gateway authorizer; methods added with addMethod()/addRoutes() already use it. A TOKEN
+   * authorizer, or a REQUEST authorizer when decisions are cached per route (see `caching`).
+   */
+  readonly authorizer: apigw.IAuthorizer;
   /** The result cache TTL in effect (with revocation on, at most `maxRevocationDelay`). */
   readonly resultsCacheTtl: Duration;
   /** With revocation on, the bound on how long a revoked token may still be accepted; undefined otherwise. */
@@ -263,7 +300,10 @@ export class JwtAuthorizer extends Construct {
 
   private readonly routeRules: RouteRule[] = [];
   private readonly corsAllowOrigin: string | null;
+  private readonly caching: AuthorizerCaching;
+  private readonly code = new AuthorizerCode();
   private restApi: apigw.IRestApi | undefined;
+  private decidedMode: CachingDecision | undefined;
 
   constructor(scope: Construct, id: string, props: JwtAuthorizerProps) {
     super(scope, id);
@@ -292,12 +332,20 @@ export class JwtAuthorizer extends Construct {
         'Use "*" or an origin such as "https://app.example.com".',
       );
     }
+    this.caching = props.caching ?? 'auto';
+    if (!['auto', 'token', 'route'].includes(this.caching)) {
+      invalidProp(
+        'caching',
+        `must be "auto", "token" or "route"; got "${String(props.caching)}"`,
+        'Leave it out for "auto".',
+      );
+    }
     for (const [i, route] of (props.routes ?? []).entries()) this.recordRoute(`routes[${i}]`, route);
 
     // Without revocation the bundle carries no revocation code at all: less to load at every cold start.
     this.entry = props.revocationTable === undefined ? AUTHORIZER_ENTRY : REVOCABLE_AUTHORIZER_ENTRY;
     const handler = new BundledFunction(this, 'Handler', {
-      entry: this.entry,
+      code: this.code,
       description: 'Verifies JWT access tokens for API Gateway (TOKEN authorizer)',
       environment: this.environment(props),
       architecture: props.architecture,
@@ -326,26 +374,132 @@ export class JwtAuthorizer extends Construct {
       props.revocationTable.encryptionKey?.grantDecrypt(this.function);
     }
 
-    this.authorizer = new apigw.TokenAuthorizer(this, 'Authorizer', {
+    const authorizer = new apigw.TokenAuthorizer(this, 'Authorizer', {
       handler: this.function,
       identitySource: apigw.IdentitySource.header(AUTHORIZATION_HEADER),
       validationRegex: IDENTITY_VALIDATION_EXPRESSION,
       resultsCacheTtl: this.resultsCacheTtl,
       authorizerName: props.authorizerName,
     });
-
-    this.node.addValidation({
-      validate: () =>
-        this.routeRules.length > 0
-          ? []
-          : [
-              `${this.node.path}: JwtAuthorizer has no routes, so every request would be denied. ` +
-                'Protect methods with addRoutes() or addMethod(), or list them in the routes prop.',
-            ],
+    this.authorizer = authorizer;
+    // The type is only known once the route table is: a TOKEN or a per-route REQUEST authorizer, resolved at
+    // synth. Both invoke the same Lambda (the handler reads either event), so only these three differ.
+    const cfnAuthorizer = authorizer.node.defaultChild as apigw.CfnAuthorizer;
+    cfnAuthorizer.type = Lazy.string({ produce: () => (this.mode().perRoute ? 'REQUEST' : 'TOKEN') });
+    cfnAuthorizer.identitySource = Lazy.string({
+      produce: () =>
+        this.mode().perRoute
+          ? PER_ROUTE_IDENTITY_SOURCES.join(',')
+          : `method.request.header.${AUTHORIZATION_HEADER}`,
     });
+    // API Gateway applies an identity validation expression to TOKEN authorizers only.
+    cfnAuthorizer.identityValidationExpression = Lazy.string({
+      produce: () => (this.mode().perRoute ? undefined : IDENTITY_VALIDATION_EXPRESSION),
+    });
+
+    // The code asset is made once every route is known: after construction, before the template resolves.
+    Aspects.of(this).add({
+      visit: (node) => {
+        if (node === this && !this.code.materialized) {
+          this.code.materialize(
+            this,
+            this.function.node.defaultChild as CfnResource,
+            authorizerBundleDir(props.revocationTable === undefined ? 'plain' : 'revocable'),
+            this.assetFiles(),
+          );
+          this.annotateMode();
+        }
+      },
+    });
+
+    this.node.addValidation({ validate: () => this.validateRoutes() });
+    this.node.addValidation({ validate: () => this.validateEnvironmentSize() });
   }
 
-  /** What the Lambda's ROUTES variable carries: every route given in props or added since. */
+  /** Whether decisions are cached per route, and the conflicts that made `auto` choose it. */
+  get cachedPerRoute(): boolean {
+    return this.mode().perRoute;
+  }
+
+  private mode(): CachingDecision {
+    this.decidedMode ??= decideCaching(this.routeRules, this.caching);
+    return this.decidedMode;
+  }
+
+  private annotateMode(): void {
+    const { conflicts } = this.mode();
+    if (this.caching === 'auto' && conflicts.length > 0) {
+      Annotations.of(this).addWarningV2(
+        'bearer-gate:per-route-caching',
+        `JwtAuthorizer caches decisions per token and route (a REQUEST authorizer), because one token-cached ` +
+          `policy cannot tell these routes apart: ${describeConflicts(conflicts)}. Each route a token calls ` +
+          `now costs one authorizer invocation per cache TTL. Set caching: 'route' to acknowledge this.`,
+      );
+    }
+  }
+
+  /** The files the Lambda reads at init, by name in the code asset. */
+  private assetFiles(): Record<string, string> {
+    return { [ROUTES_FILE_NAME]: JSON.stringify(this.routeRules) };
+  }
+
+  /**
+   * Every method wired to this authorizer must have declared scopes: a method the route table does not know
+   * would be allowed by any held wildcard without a scope check (TOKEN mode) or refused (REQUEST mode).
+   */
+  private validateRoutes(): string[] {
+    const errors: string[] = [];
+    if (this.routeRules.length === 0) {
+      errors.push(
+        `${this.node.path}: JwtAuthorizer has no routes, so every request would be denied. ` +
+          'Protect methods with addRoutes() or addMethod(), or list them in the routes prop.',
+      );
+    }
+    const declared = new Set(this.routeRules.map((r) => describeRoute(r)));
+    for (const method of this.node.root.node.findAll()) {
+      if (!(method instanceof apigw.Method)) continue;
+      const cfn = method.node.defaultChild as apigw.CfnMethod;
+      if (cfn.authorizerId !== this.authorizer.authorizerId) continue;
+      const route = describeRoute({ method: method.httpMethod, path: method.resource.path });
+      if (!declared.has(route)) {
+        errors.push(
+          `${method.node.path}: ${route} uses JwtAuthorizer ${this.node.path} but declares no scopes, so the ` +
+            `authorizer cannot decide it. Create it with jwt.addMethod(resource, '${method.httpMethod}', ` +
+            `integration, { scopes: [...] }) or jwt.addRoutes(...), or list it in the routes prop.`,
+        );
+      }
+    }
+    if (this.caching === 'token' && this.mode().conflicts.length > 0) {
+      errors.push(
+        `${this.node.path}: caching is 'token', but one token-cached policy cannot tell these routes apart: ` +
+          `${describeConflicts(this.mode().conflicts)}. Use caching: 'route' (or 'auto'), or give the routes ` +
+          'scopes that nest (a token that may call a route may call the routes its Deny would cover).',
+      );
+    }
+    return errors;
+  }
+
+  /** Lambda refuses a function whose environment exceeds 4 KB; say so at synth, not at deploy. */
+  private validateEnvironmentSize(): string[] {
+    const cfn = this.function.node.defaultChild as lambda.CfnFunction;
+    const resolved = Stack.of(this).resolve(cfn.environment) as
+      { variables?: Record<string, unknown> } | undefined;
+    const variables = resolved?.variables ?? {};
+    // Unresolved values (a user pool id, a table name) are counted as their CloudFormation expression.
+    const bytes = Object.entries(variables).reduce(
+      (n, [k, v]) =>
+        n + Buffer.byteLength(k) + Buffer.byteLength(typeof v === 'string' ? v : JSON.stringify(v)),
+      0,
+    );
+    return bytes <= LAMBDA_ENVIRONMENT_LIMIT_BYTES
+      ? []
+      : [
+          `${this.node.path}: the authorizer's environment is ${bytes} bytes, over Lambda's limit of ` +
+            `${LAMBDA_ENVIRONMENT_LIMIT_BYTES}. Trust fewer issuers or audiences per authorizer.`,
+        ];
+  }
+
+  /** What the Lambda's route table (routes.json in its code asset) carries: every route given in props or added since. */
   get routes(): readonly RouteRule[] {
     return this.routeRules.map((r) => ({ ...r, scopes: [...r.scopes] }));
   }
@@ -438,16 +592,23 @@ export class JwtAuthorizer extends Construct {
   }
 
   private recordRoute(where: string, route: RouteRule): void {
-    const rule = routeRule(where, route);
-    noDuplicateRoute(this.routeRules, rule);
-    this.routeRules.push(rule);
+    if (this.code.materialized) {
+      throw new InfraConfigError(
+        'ROUTE_CONFLICT',
+        describeRoute(route),
+        `JwtAuthorizer: ${describeRoute(route)} was added after synthesis began; add every route before synth.`,
+      );
+    }
+    noDuplicateRoute(this.routeRules, route);
+    this.routeRules.splice(0, this.routeRules.length, ...routeTable(where, [...this.routeRules, route]));
   }
 
   /** The Lambda's environment, in the variable names lambda/authorizer/config.ts reads. */
   private environment(props: JwtAuthorizerProps): Record<string, string> {
     const env: Record<string, string> = {
-      // Resolved at synth, after every addRoutes()/addMethod() call, so ROUTES is exactly what was protected.
-      ROUTES: Lazy.string({ produce: () => JSON.stringify(this.routeRules) }),
+      // A file in the code asset, written at synth after every addRoutes()/addMethod() call: exactly what was
+      // protected, at any size (Lambda's environment holds 4 KB in all).
+      ROUTES_FILE: ROUTES_FILE_NAME,
       LOG_LEVEL: props.logLevel ?? 'info',
     };
     if (!LOG_LEVELS.includes(env.LOG_LEVEL as LogLevel)) {

@@ -6,14 +6,10 @@ import type { Duration } from 'aws-cdk-lib';
 import { parseClaimPath } from '../../lambda/authorizer/claim-path';
 import { parseContextClaims } from '../../lambda/authorizer/context-claims';
 import { parseRequiredClaim, type RequiredClaimValue } from '../../lambda/authorizer/required-claims';
-import type { HttpMethod, RouteRule } from '../../lambda/routes';
+import { RouteTableError, validateRouteTable, type RouteRule } from '../../lambda/contract/route-rules';
 import { InfraConfigError } from './errors';
 
 const WHO = 'JwtAuthorizer';
-const HTTP_METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
-// RFC 6749 §3.3 scope-token.
-const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
-const PATH_SEGMENT = /^(?:[A-Za-z0-9._~:@!$&'()+,;=-]+|\{[A-Za-z0-9_]+\+?\})$/;
 const TOKEN_TYPE = /^[A-Za-z0-9!#$&^_.+-]+(?:\/[A-Za-z0-9!#$&^_.+-]+)?$/;
 
 function fail(prop: string, problem: string, fix: string): never {
@@ -83,39 +79,19 @@ export function tokenTypes(prop: string, value: readonly string[]): string[] {
 }
 
 /** Checks one route and returns a plain copy (the shape of the ROUTES variable). */
-export function routeRule(prop: string, route: RouteRule): RouteRule {
-  const { method, path, scopes } = route;
-  if (!HTTP_METHODS.includes(method)) {
-    fail(
-      `${prop}.method`,
-      `must be one of ${HTTP_METHODS.join(', ')}; got ${show(method)}`,
-      'Fix the route table.',
-    );
+/**
+ * The table with `route` appended, checked by the same validator the Lambda runs at init (methods, API
+ * Gateway's path rules, one variable child per resource, scope names). `where` names the new route.
+ */
+export function routeTable(where: string, table: readonly RouteRule[]): RouteRule[] {
+  try {
+    return validateRouteTable(table, 'routes');
+  } catch (error) {
+    if (!(error instanceof RouteTableError)) throw error;
+    const last = `routes[${table.length - 1}]`;
+    const at = error.at.startsWith(last) ? where + error.at.slice(last.length) : error.at;
+    return fail(at, error.problem, 'Fix the route table.');
   }
-  const validPath =
-    path === '/' ||
-    (path.startsWith('/') &&
-      path
-        .slice(1)
-        .split('/')
-        .every((s) => PATH_SEGMENT.test(s)));
-  if (!validPath) {
-    fail(
-      `${prop}.path`,
-      `must be an API Gateway resource path like "/items/{id}"; got ${show(path)}`,
-      'Fix the route table.',
-    );
-  }
-  for (const scope of scopes) {
-    if (!SCOPE_TOKEN.test(scope)) {
-      fail(
-        `${prop}.scopes`,
-        `entries must be OAuth scope names without spaces or quotes; got ${show(scope)}`,
-        'List each scope as its own entry.',
-      );
-    }
-  }
-  return { method, path, scopes: [...scopes] };
 }
 
 export function noDuplicateRoute(existing: readonly RouteRule[], route: RouteRule): void {

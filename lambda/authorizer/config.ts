@@ -1,5 +1,5 @@
 // Parses the authorizer's environment once, at cold start, into a frozen, typed configuration.
-import type { RouteRule } from '../routes';
+import { RouteTableError, validateRouteTable, type RouteRule } from '../contract/route-rules';
 import { parseLogLevel, type LogLevel } from '../shared/log';
 import { ConfigError } from './errors';
 import {
@@ -70,14 +70,12 @@ export function readConfigFile(files: ConfigFiles, name: string, path: string): 
   try {
     return files.read(path);
   } catch (cause) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
+    const message = (cause as { message?: unknown } | null)?.message;
+    const reason = typeof message === 'string' ? message : String(cause);
     throw new ConfigError(name, `names "${path}", which cannot be read: ${reason}`, { cause });
   }
 }
 
-const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
-const PATH_SEGMENT = /^(?:[A-Za-z0-9._~:@!$&'()+,;=-]+|\{[A-Za-z0-9_]+\+?\})$/;
-const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/; // RFC 6749 scope-token
 const SCOPE_PREFIX = /^[\x21-\x7e]+$/;
 const COGNITO_POOL_ID = /^([a-z]{2}(?:-[a-z]+)+-\d)_[0-9A-Za-z]+$/;
 
@@ -265,31 +263,13 @@ export function parseRoutes(raw: string | undefined, name = 'ROUTES'): RouteRule
   if (raw === undefined || raw.trim() === '') {
     throw new ConfigError(name, 'is required: a JSON array of {method, path, scopes} (or set ROUTES_FILE)');
   }
-  const seen = new Set<string>();
-  return jsonObjects(name, raw, '{method, path, scopes}').map(([entry, at]) => {
-    const { method, path, scopes } = entry;
-    if (typeof method !== 'string' || !METHODS.has(method)) {
-      throw new ConfigError('ROUTES', `${at}.method must be one of ${[...METHODS].join(', ')}`);
-    }
-    if (typeof path !== 'string' || !path.startsWith('/') || !validPath(path)) {
-      throw new ConfigError('ROUTES', `${at}.path must be an API Gateway resource path like /items/{id}`);
-    }
-    if (!Array.isArray(scopes) || scopes.some((s) => typeof s !== 'string' || !SCOPE_TOKEN.test(s))) {
-      throw new ConfigError('ROUTES', `${at}.scopes must be an array of scope names without spaces`);
-    }
-    const key = `${method} ${path}`;
-    if (seen.has(key)) throw new ConfigError('ROUTES', `${at} repeats ${key}`);
-    seen.add(key);
-    return Object.freeze({ method: method as RouteRule['method'], path, scopes: Object.freeze([...scopes]) });
-  });
-}
-
-function validPath(path: string): boolean {
-  if (path === '/') return true;
-  return path
-    .slice(1)
-    .split('/')
-    .every((segment) => PATH_SEGMENT.test(segment));
+  const entries = jsonObjects(name, raw, '{method, path, scopes}').map(([entry]) => entry);
+  try {
+    return validateRouteTable(entries, name);
+  } catch (error) {
+    if (error instanceof RouteTableError) throw new ConfigError(name, error.message, { cause: error });
+    throw error;
+  }
 }
 
 /** Lower case, without the optional `application/` prefix (RFC 7515 §4.1.9). */

@@ -114,14 +114,19 @@ describe('npm run bench -- --quick', () => {
     }
   });
 
-  test('gateway table: invocations per 1000 requests with the cache on and off, and distinct tokens', () => {
+  test('gateway table: invocations per 1000 requests with the cache on, off and per route, and distinct tokens', () => {
     const [header, ...rows] = table(report, 'Through the local gateway');
     expect(header).toEqual(['measure', 'value']);
-    expect(rows).toHaveLength(4);
+    expect(rows).toHaveLength(7);
     expect(rows[0]?.[1]).toMatch(
       /^1000 requests, \d+ users, \d+ distinct tokens, \d+ routes; \d+ allowed, \d+ denied \(403\)$/,
     );
-    for (const row of rows.slice(1)) expect(row[1]).toMatch(DECIMAL);
+    for (const row of rows.slice(1, 6)) expect(row[1]).toMatch(DECIMAL);
+    expect(rows[4]?.[0]).toMatch(/^authorizer invocations per 1000 requests, per-route caching/);
+    expect(rows[6]).toEqual([
+      'per-route caching: invocations vs token caching',
+      expect.stringMatching(/^\d+\.\d\dx$/),
+    ]);
   });
 
   test('bundle composition and targets tables', () => {

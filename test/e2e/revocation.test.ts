@@ -40,7 +40,7 @@ function claims(token: string): { sub: string; jti: string; exp: number; iat: nu
 
 async function expectGatewayResponse(
   res: Response,
-  type: 'UNAUTHORIZED' | 'ACCESS_DENIED' | 'AUTHORIZER_FAILURE',
+  type: 'UNAUTHORIZED' | 'ACCESS_DENIED' | 'AUTHORIZER_CONFIGURATION_ERROR',
 ): Promise<void> {
   const expected = gatewayResponse(type);
   expect({ status: res.status, body: await res.text() }).toEqual({
@@ -222,6 +222,8 @@ describe('with DynamoDB down', () => {
     await dynamodb?.stop();
   });
 
+  // A Lambda authorizer that throws is answered with AUTHORIZER_CONFIGURATION_ERROR on AWS, which the
+  // construct renders as 503 AUTHORIZER_UNAVAILABLE with Retry-After.
   test('the authorizer fails closed with the authorizer-failure response (503), not 401', async () => {
     const token = await loginToken(outage, 'alice');
     expect((await call('GET', '/items', token, undefined, outage.info.api)).status).toBe(200);
@@ -229,7 +231,7 @@ describe('with DynamoDB down', () => {
     await dynamodb.stop();
     await expectGatewayResponse(
       await call('GET', '/items', token, undefined, outage.info.api),
-      'AUTHORIZER_FAILURE',
+      'AUTHORIZER_CONFIGURATION_ERROR',
     );
   });
 });

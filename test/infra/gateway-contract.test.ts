@@ -61,7 +61,8 @@ describe('gateway responses', () => {
     ['UNAUTHORIZED', 401, 'INVALID_TOKEN', { 'WWW-Authenticate': 'Bearer error="invalid_token"' }],
     ['ACCESS_DENIED', 403, 'INSUFFICIENT_SCOPE', { 'WWW-Authenticate': 'Bearer error="insufficient_scope"' }],
     ['AUTHORIZER_FAILURE', 503, 'AUTHORIZER_UNAVAILABLE', { 'Retry-After': '5' }],
-    ['AUTHORIZER_CONFIGURATION_ERROR', 500, 'AUTHORIZER_MISCONFIGURED', {}],
+    // What AWS answers when the Lambda authorizer throws (JWKS or DynamoDB down): retryable, not a bare 500.
+    ['AUTHORIZER_CONFIGURATION_ERROR', 503, 'AUTHORIZER_UNAVAILABLE', { 'Retry-After': '5' }],
     ['MISSING_AUTHENTICATION_TOKEN', 404, 'ROUTE_NOT_FOUND', {}],
     ['BAD_REQUEST_BODY', 400, 'INVALID_BODY', {}],
     ['THROTTLED', 429, 'THROTTLED', { 'Retry-After': '1' }],

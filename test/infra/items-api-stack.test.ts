@@ -6,7 +6,7 @@ import { ITEMS_TABLE_SCHEMA } from '../../lambda/items/table-schema';
 import { REVOCATION_TABLE_SCHEMA } from '../../lambda/revocation/schema';
 import { APP_ROUTES, toRouteRules } from '../../lambda/routes';
 import { ItemsApiStack, readStackConfig } from '../../infra/stacks';
-import { acknowledgements, awsSolutionsFindings, fastApp } from './synth-context';
+import { acknowledgements, authorizerAssetFiles, awsSolutionsFindings, fastApp } from './synth-context';
 
 function synth(context: Record<string, string>): { stack: Stack; template: Template } {
   const app = fastApp(context);
@@ -31,7 +31,7 @@ function adminVariables(template: Template): Record<string, unknown> {
 function authorizerVariables(template: Template): Record<string, unknown> {
   const [fn] = Object.values(
     template.findResources('AWS::Lambda::Function', {
-      Properties: { Environment: { Variables: { ROUTES: Match.anyValue() } } },
+      Properties: { Environment: { Variables: { ROUTES_FILE: Match.anyValue() } } },
     }),
   ) as Resource[];
   return (fn?.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
@@ -165,8 +165,9 @@ describe.each([
     }
   });
 
-  test("the authorizer's ROUTES is exactly the route table", () => {
-    expect(JSON.parse(authorizerVariables(template).ROUTES as string)).toEqual(toRouteRules(APP_ROUTES));
+  test("the authorizer's route file is exactly the route table", () => {
+    expect(authorizerVariables(template).ROUTES_FILE).toBe('routes.json');
+    expect(JSON.parse(authorizerAssetFiles(stack)['routes.json'] ?? '')).toEqual(toRouteRules(APP_ROUTES));
   });
 
   test('the authorizer is TOKEN, its cache capped at the 60 s revocation delay, with the identity validation expression', () => {

@@ -7,13 +7,19 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { parseConfig } from '../../lambda/authorizer';
 import { InfraConfigError, JwtAuthorizer, type JwtAuthorizerProps } from '../../infra/constructs';
-import { fastApp } from './synth-context';
+import { authorizerAssetFiles, fastApp } from './synth-context';
 
 const ISSUER = 'https://example.eu.auth0.com/';
 const ENTRA = 'https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0';
 const AUDIENCE = ['https://api.example.com'];
 
-function synthEnvironment(props: (stack: Stack) => JwtAuthorizerProps): Record<string, string> {
+interface Synthesized {
+  readonly env: Record<string, string>;
+  /** The files of the authorizer's code asset (routes.json, ...), which the Lambda reads beside itself. */
+  readonly files: Record<string, string>;
+}
+
+function synthesize(props: (stack: Stack) => JwtAuthorizerProps): Synthesized {
   const stack = new Stack(fastApp(), 'Test');
   const api = new apigw.RestApi(stack, 'Api', { deploy: false });
   const jwt = new JwtAuthorizer(stack, 'Jwt', props(stack));
@@ -24,15 +30,22 @@ function synthEnvironment(props: (stack: Stack) => JwtAuthorizerProps): Record<s
   );
   const found = Object.values(
     Template.fromStack(stack).findResources('AWS::Lambda::Function', {
-      Properties: { Environment: { Variables: { ROUTES: Match.anyValue() } } },
+      Properties: { Environment: { Variables: { ROUTES_FILE: Match.anyValue() } } },
     }),
   ) as Array<{ Properties: { Environment: { Variables: Record<string, string> } } }>;
   expect(found).toHaveLength(1);
-  return (found[0] as (typeof found)[number]).Properties.Environment.Variables;
+  return {
+    env: (found[0] as (typeof found)[number]).Properties.Environment.Variables,
+    files: authorizerAssetFiles(stack),
+  };
+}
+
+function synthEnvironment(props: (stack: Stack) => JwtAuthorizerProps): Record<string, string> {
+  return synthesize(props).env;
 }
 
 test('every claim prop of `issuer` and of an `issuers` entry reaches the Lambda, which reads it back', () => {
-  const env = synthEnvironment(() => ({
+  const { env, files } = synthesize(() => ({
     issuer: ISSUER,
     audience: AUDIENCE,
     permissionClaims: ['permissions', 'https://example\\.com/roles'],
@@ -64,7 +77,13 @@ test('every claim prop of `issuer` and of an `issuers` entry reaches the Lambda,
   ]);
 
   // The configuration contract, both ways: what the construct wrote is what the Lambda understands.
-  const [auth0, entra] = parseConfig(env).issuers;
+  const [auth0, entra] = parseConfig(env, {
+    read: (path) => {
+      const file = files[path];
+      if (file === undefined) throw new Error(`no ${path} in the code asset`);
+      return file;
+    },
+  }).issuers;
   expect(auth0?.permissionClaims?.map((c) => c.segments)).toEqual([
     ['permissions'],
     ['https://example.com/roles'],

@@ -16,7 +16,7 @@ import {
   gatewayResponseBody,
 } from '../../infra/constructs';
 import type { JwtAuthorizerProps } from '../../infra/constructs';
-import { fastApp } from './synth-context';
+import { authorizerAssetFiles, fastApp } from './synth-context';
 
 const ISSUER = 'https://issuer.example.com/';
 const AUDIENCE = ['https://api.example.com'];
@@ -41,13 +41,13 @@ function mock(): apigw.Integration {
   return new apigw.MockIntegration();
 }
 
-/** The authorizer Lambda (the only function with a ROUTES variable). */
+/** The authorizer Lambda (the only function with a ROUTES_FILE variable). */
 function authorizerFunction(
   template: Template,
 ): { Environment: { Variables: Record<string, unknown> } } & Record<string, unknown> {
   const found = Object.values(
     template.findResources('AWS::Lambda::Function', {
-      Properties: { Environment: { Variables: { ROUTES: Match.anyValue() } } },
+      Properties: { Environment: { Variables: { ROUTES_FILE: Match.anyValue() } } },
     }),
   );
   expect(found).toHaveLength(1);
@@ -57,12 +57,14 @@ function authorizerFunction(
 describe('issuer mode with defaults', () => {
   let template: Template;
   let jwt: JwtAuthorizer;
+  let stack: Stack;
 
   beforeAll(() => {
-    const { stack, api } = fixture();
+    let api: apigw.RestApi;
+    ({ stack, api } = fixture());
     jwt = new JwtAuthorizer(stack, 'Jwt', { issuer: ISSUER, audience: AUDIENCE });
     jwt.addRoutes(api, ROUTES.slice(0, 2), mock);
-    // Added after the first call: ROUTES is lazy, so it still carries this one.
+    // Added after the first call: the route file is written at synth, so it still carries this one.
     jwt.addMethod(api.root.resourceForPath('/orders/{id}'), 'DELETE', mock(), {
       scopes: ROUTES[2]?.scopes ?? [],
     });
@@ -99,15 +101,16 @@ describe('issuer mode with defaults', () => {
       'ISSUER',
       'LOG_LEVEL',
       'NODE_OPTIONS',
-      'ROUTES',
+      'ROUTES_FILE',
     ]);
     expect(Variables).toMatchObject({
       ISSUER,
       AUDIENCE: 'https://api.example.com',
       LOG_LEVEL: 'info',
       NODE_OPTIONS: '--enable-source-maps',
+      ROUTES_FILE: 'routes.json',
     });
-    expect(JSON.parse(Variables.ROUTES as string)).toEqual(ROUTES);
+    expect(JSON.parse(authorizerAssetFiles(stack)['routes.json'] ?? '')).toEqual(ROUTES);
     expect(jwt.routes).toEqual(ROUTES);
   });
 
@@ -183,9 +186,11 @@ describe('issuer mode with defaults', () => {
 
 describe('Cognito mode and tuned props', () => {
   let template: Template;
+  let stack: Stack;
 
   beforeAll(() => {
-    const { stack, api } = fixture();
+    let api: apigw.RestApi;
+    ({ stack, api } = fixture());
     const userPool = new cognito.UserPool(stack, 'Pool');
     const web = userPool.addClient('Web');
     const cli = userPool.addClient('Cli');
@@ -240,9 +245,8 @@ describe('Cognito mode and tuned props', () => {
     expect(Variables).not.toHaveProperty('ISSUER');
   });
 
-  test('ROUTES holds the routes prop and the added routes', () => {
-    const { Variables } = authorizerFunction(template).Environment;
-    expect(JSON.parse(Variables.ROUTES as string)).toEqual([
+  test('the route file holds the routes prop and the added routes', () => {
+    expect(JSON.parse(authorizerAssetFiles(stack)['routes.json'] ?? '')).toEqual([
       { method: 'GET', path: '/elsewhere', scopes: [] },
       { method: 'GET', path: '/orders', scopes: ['orders:read'] },
     ]);
@@ -519,19 +523,19 @@ describe('prop validation', () => {
       'route with a bad scope',
       () => ({ ...base, routes: [{ method: 'GET', path: '/a', scopes: ['read write'] }] }),
       'routes[0].scopes',
-      'JwtAuthorizer: routes[0].scopes entries must be OAuth scope names without spaces or quotes; got "read write". List each scope as its own entry.',
+      'JwtAuthorizer: routes[0].scopes must be an array of scope names without spaces or quotes. Fix the route table.',
     ],
     [
       'route with a bad path',
       () => ({ ...base, routes: [{ method: 'GET', path: 'items', scopes: [] }] }),
       'routes[0].path',
-      'JwtAuthorizer: routes[0].path must be an API Gateway resource path like "/items/{id}"; got "items". Fix the route table.',
+      'JwtAuthorizer: routes[0].path must start with "/" and not end with one, like /items/{id}; got "items". Fix the route table.',
     ],
     [
       'route with a bad method',
       () => ({ ...base, routes: [{ method: 'TRACE' as never, path: '/a', scopes: [] }] }),
       'routes[0].method',
-      'JwtAuthorizer: routes[0].method must be one of GET, POST, PUT, PATCH, DELETE; got "TRACE". Fix the route table.',
+      'JwtAuthorizer: routes[0].method must be one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, ANY; got "TRACE". Fix the route table.',
     ],
     [
       'zero revocation delay',
