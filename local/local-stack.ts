@@ -15,7 +15,7 @@ import {
   startDynamoDbLocal,
 } from './dynamodb-local';
 import { createGateway, type Gateway } from './gateway';
-import { API_SCOPES, DEMO_USERS, ITEMS_SCOPES } from './issuer/demo-users';
+import { API_SCOPES, DEMO_SERVICES, DEMO_USERS, ITEMS_SCOPES } from './issuer/demo-users';
 import { loadRouteHandlers } from './route-handlers';
 import type { LocalStackInfo } from './stack-file';
 import type { Env, StackSettings } from './stack-settings';
@@ -69,6 +69,7 @@ async function startIssuer(
             },
           ]),
     ],
+    services: DEMO_SERVICES,
     accessTokenTtlSeconds: settings.accessTokenTtlSeconds,
   });
   announce(`issuer: ${issuer.issuer}`);

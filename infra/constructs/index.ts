@@ -3,6 +3,7 @@
 export { JwtAuthorizer, AUTHORIZER_ENTRY, REVOCABLE_AUTHORIZER_ENTRY } from './jwt-authorizer';
 export type {
   AuthorizerCaching,
+  IssuerClaimsProps,
   JwtAuthorizerProps,
   ProtectedMethodOptions,
   TrustedIssuerProps,

@@ -8,6 +8,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { LogLevel } from '../../lambda/authorizer/log';
+import type { RequiredClaimValue } from '../../lambda/authorizer/required-claims';
 import { authorizerBundleDir } from './authorizer-bundle';
 import { AuthorizerCode } from './authorizer-code';
 import { BundledFunction } from './bundled-function';
@@ -30,6 +31,7 @@ import {
   type RouteRule,
 } from '../../lambda/contract';
 import {
+  claimRules,
   commaSafeList,
   durationSeconds,
   headerNames,
@@ -40,6 +42,7 @@ import {
   routeTable,
   tokenTypes,
   uriPrefix,
+  type CheckedClaimRules,
 } from './prop-checks';
 
 /** The authorizer Lambda's entry without revocation, relative to the project root. */
@@ -64,8 +67,37 @@ export const PER_ROUTE_IDENTITY_SOURCES = [
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 
+/**
+ * What an issuer's claims mean beyond the standard checks. A claim name may be a dotted path into nested
+ * claims (`realm_access.roles`); `\\.` in a name is a literal dot (`https://example\\.com/roles`).
+ */
+export interface IssuerClaimsProps {
+  /**
+   * Claims whose values grant permissions, exactly as `scope` and `scp` grant scopes for the route table:
+   * a space-delimited string or an array of strings, e.g. `['roles']` for Entra ID app-only tokens,
+   * `['realm_access.roles']` for Keycloak, `['permissions']` for Auth0 RBAC. `scope` and `scp` always count.
+   * @default - only `scope` and `scp` grant permissions
+   */
+  readonly permissionClaims?: readonly string[];
+  /**
+   * Claims a token must carry with one of the given values (a string, number or boolean, or a list of
+   * accepted ones), e.g. `{ email_verified: true, tid: '<tenant id>' }`. A token without one is refused
+   * (401, MISSING_REQUIRED_CLAIM), and one with another value too (401, WRONG_CLAIM_VALUE).
+   * @default - no claims are required beyond the standard checks
+   */
+  readonly requiredClaims?: Readonly<Record<string, RequiredClaimValue | readonly RequiredClaimValue[]>>;
+  /**
+   * Claims copied into the authorizer context for integrations, under a key with every character but
+   * letters, digits and `_` made `_` (`cognito:groups` becomes `$context.authorizer.cognito_groups`).
+   * Strings, numbers and booleans are copied as they are, arrays of strings without spaces joined with a
+   * space; other shapes are left out.
+   * @default - no claims are copied besides the built-in context
+   */
+  readonly contextClaims?: readonly string[];
+}
+
 /** One more issuer to trust, for APIs that accept tokens from several identity providers. */
-export interface TrustedIssuerProps {
+export interface TrustedIssuerProps extends IssuerClaimsProps {
   /** The exact `iss` claim value. */
   readonly issuer: string;
   /** Accepted audiences; a token's `aud` must contain one of them. */
@@ -83,7 +115,8 @@ export type ProtectedMethodOptions = Omit<
   'authorizer' | 'authorizationType' | 'authorizationScopes'
 >;
 
-export interface JwtAuthorizerProps {
+/** The claim props at the top level (`permissionClaims`, `requiredClaims`, `contextClaims`) apply to `issuer`. */
+export interface JwtAuthorizerProps extends IssuerClaimsProps {
   /**
    * The token issuer to trust: the exact `iss` claim, e.g. `https://example.eu.auth0.com/`.
    * Give `issuer` with `audience`, or `issuers`, or `userPool` with `userPoolClients` (any combination).
@@ -122,6 +155,32 @@ export interface JwtAuthorizerProps {
    * @default - scopes must match the route table's names exactly
    */
   readonly userPoolResourceServer?: cognito.IUserPoolResourceServer;
+  /**
+   * Cognito mode: user pool groups grant permissions, as scopes do: adds `cognito:groups` to
+   * `userPoolPermissionClaims`. Name the groups after the route table's scopes (e.g. `items:read`).
+   * @default false
+   */
+  readonly userPoolGroupsAsPermissions?: boolean;
+  /**
+   * Cognito mode: further claims whose values grant permissions (see `permissionClaims`), e.g. a claim a
+   * pre token generation trigger adds.
+   * @default - only `scope` (and `cognito:groups` with `userPoolGroupsAsPermissions`)
+   */
+  readonly userPoolPermissionClaims?: readonly string[];
+  /**
+   * Cognito mode: claims the pool's access tokens must carry with one of the given values (see
+   * `requiredClaims`).
+   * @default - no claims are required beyond `token_use` and `client_id`
+   */
+  readonly userPoolRequiredClaims?: Readonly<
+    Record<string, RequiredClaimValue | readonly RequiredClaimValue[]>
+  >;
+  /**
+   * Cognito mode: claims copied into the authorizer context (see `contextClaims`), e.g. `['cognito:groups',
+   * 'username']`.
+   * @default - no claims are copied besides the built-in context
+   */
+  readonly userPoolContextClaims?: readonly string[];
   /**
    * Routes whose API methods are created elsewhere but authorized by this authorizer. Prefer
    * `addRoutes()` or `addMethod()`: they create the method and record its scopes in one step.
@@ -615,13 +674,19 @@ export class JwtAuthorizer extends Construct {
       } else {
         httpsUrl('issuer', props.issuer, 'Use the https issuer URL, or pass jwksUri explicitly.');
       }
+      Object.assign(env, claimEnvironment('', claimRules(CLAIM_PROPS, props, true)));
       trusted++;
-    } else if (props.audience !== undefined || props.jwksUri !== undefined) {
-      invalidProp(
-        'issuer',
-        `is required when ${props.audience !== undefined ? 'audience' : 'jwksUri'} is set; got undefined`,
-        'Pass the issuer URL exactly as it appears in the `iss` claim.',
+    } else {
+      const stray = (['audience', 'jwksUri', ...CLAIM_PROP_NAMES] as const).find(
+        (p) => props[p] !== undefined,
       );
+      if (stray !== undefined) {
+        invalidProp(
+          'issuer',
+          `is required when ${stray} is set; got undefined`,
+          'Pass the issuer URL exactly as it appears in the `iss` claim.',
+        );
+      }
     }
 
     if (props.issuers !== undefined) {
@@ -639,12 +704,21 @@ export class JwtAuthorizer extends Construct {
         }
         seen.add(entry.issuer);
         const audience = commaSafeList(`${at}.audience`, entry.audience, 'List the accepted audiences.');
+        const rules = claimRules(
+          {
+            permissionClaims: `${at}.permissionClaims`,
+            requiredClaims: `${at}.requiredClaims`,
+            contextClaims: `${at}.contextClaims`,
+          },
+          entry,
+          false,
+        );
         if (entry.jwksUri === undefined) {
           httpsUrl(`${at}.issuer`, entry.issuer, 'Use the https issuer URL, or pass jwksUri explicitly.');
-          return { issuer: entry.issuer, audience };
+          return { issuer: entry.issuer, audience, ...rules };
         }
         const jwksUri = httpsUrl(`${at}.jwksUri`, entry.jwksUri, "Use the https URL of the issuer's JWKS.");
-        return { issuer: entry.issuer, audience, jwksUri };
+        return { issuer: entry.issuer, audience, jwksUri, ...rules };
       });
       env.ISSUERS = JSON.stringify(issuers);
       trusted++;
@@ -663,12 +737,38 @@ export class JwtAuthorizer extends Construct {
       if (props.userPoolResourceServer !== undefined) {
         env.COGNITO_SCOPE_PREFIX = `${props.userPoolResourceServer.userPoolResourceServerId}/`;
       }
+      const rules = claimRules(
+        USER_POOL_CLAIM_PROPS,
+        {
+          permissionClaims: props.userPoolPermissionClaims,
+          requiredClaims: props.userPoolRequiredClaims,
+          contextClaims: props.userPoolContextClaims,
+        },
+        true,
+      );
+      const permissionClaims = new Set([
+        ...(props.userPoolGroupsAsPermissions === true ? ['cognito:groups'] : []),
+        ...(rules.permissionClaims ?? []),
+      ]);
+      Object.assign(
+        env,
+        claimEnvironment('COGNITO_', {
+          ...rules,
+          ...(permissionClaims.size > 0 ? { permissionClaims: [...permissionClaims] } : {}),
+        }),
+      );
       trusted++;
     } else if (props.userPoolResourceServer !== undefined) {
       invalidProp(
         'userPoolResourceServer',
         'is set without userPool; got a resource server',
         'Pass userPool and userPoolClients too, or leave userPoolResourceServer out.',
+      );
+    } else if (USER_POOL_CLAIM_PROP_NAMES.some((p) => props[p] !== undefined)) {
+      invalidProp(
+        USER_POOL_CLAIM_PROP_NAMES.find((p) => props[p] !== undefined) as string,
+        'is set without userPool, so it would do nothing',
+        'Pass userPool and userPoolClients too, or leave it out.',
       );
     } else if (props.userPoolClients !== undefined) {
       invalidProp(
@@ -743,4 +843,31 @@ function maxRevocationDelaySeconds(props: JwtAuthorizerProps): number | undefine
     MAX_RESULTS_CACHE_TTL_SECONDS,
     'It caps the result cache TTL: use from Duration.seconds(1) to Duration.hours(1) (the cache maximum).',
   );
+}
+
+const CLAIM_PROP_NAMES = ['permissionClaims', 'requiredClaims', 'contextClaims'] as const;
+const CLAIM_PROPS = {
+  permissionClaims: 'permissionClaims',
+  requiredClaims: 'requiredClaims',
+  contextClaims: 'contextClaims',
+} as const;
+const USER_POOL_CLAIM_PROP_NAMES = [
+  'userPoolGroupsAsPermissions',
+  'userPoolPermissionClaims',
+  'userPoolRequiredClaims',
+  'userPoolContextClaims',
+] as const;
+const USER_POOL_CLAIM_PROPS = {
+  permissionClaims: 'userPoolPermissionClaims',
+  requiredClaims: 'userPoolRequiredClaims',
+  contextClaims: 'userPoolContextClaims',
+} as const;
+
+/** An issuer's checked claim rules as the variables that go with ISSUER ('') or COGNITO_USER_POOL_ID. */
+function claimEnvironment(prefix: '' | 'COGNITO_', rules: CheckedClaimRules): Record<string, string> {
+  return {
+    ...(rules.permissionClaims && { [`${prefix}PERMISSION_CLAIMS`]: rules.permissionClaims.join(',') }),
+    ...(rules.requiredClaims && { [`${prefix}REQUIRED_CLAIMS`]: JSON.stringify(rules.requiredClaims) }),
+    ...(rules.contextClaims && { [`${prefix}CONTEXT_CLAIMS`]: rules.contextClaims.join(',') }),
+  };
 }

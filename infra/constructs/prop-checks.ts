@@ -3,6 +3,9 @@
 // them again at cold start.
 import { Token } from 'aws-cdk-lib';
 import type { Duration } from 'aws-cdk-lib';
+import { parseClaimPath } from '../../lambda/authorizer/claim-path';
+import { parseContextClaims } from '../../lambda/authorizer/context-claims';
+import { parseRequiredClaim, type RequiredClaimValue } from '../../lambda/authorizer/required-claims';
 import { RouteTableError, validateRouteTable, type RouteRule } from '../../lambda/contract';
 import { InfraConfigError } from './errors';
 
@@ -134,3 +137,93 @@ export function noDuplicateRoute(existing: readonly RouteRule[], route: RouteRul
 }
 
 export { fail as invalidProp };
+
+/** What one issuer's claim props become: the fields of an ISSUERS entry, or the values of its variables. */
+export interface CheckedClaimRules {
+  readonly permissionClaims?: string[];
+  readonly requiredClaims?: Record<string, RequiredClaimValue | RequiredClaimValue[]>;
+  readonly contextClaims?: string[];
+}
+
+/** The props that hold one issuer's claim rules, by their names (`issuers[0].permissionClaims`, ...). */
+export interface ClaimRuleProps {
+  readonly permissionClaims: string;
+  readonly requiredClaims: string;
+  readonly contextClaims: string;
+}
+
+const CLAIM_NAME_FIX = 'Use a claim name such as "roles", or a dotted path such as "realm_access.roles".';
+
+function claimNameList(prop: string, names: readonly string[], commaSafe: boolean): void {
+  names.forEach((name, i) => {
+    const entry = `${prop}[${i}]`;
+    if (Token.isUnresolved(name)) fail(entry, 'must be a literal claim name, not a token', CLAIM_NAME_FIX);
+    parseClaimPath(name, (problem) => fail(entry, `${problem}; got ${show(name)}`, CLAIM_NAME_FIX));
+    // Variables carry these comma-separated (PERMISSION_CLAIMS, CONTEXT_CLAIMS); an ISSUERS entry does not.
+    if (commaSafe && name.includes(',')) {
+      fail(entry, `contains a comma; got ${show(name)}`, 'Give this issuer through `issuers` instead.');
+    }
+  });
+}
+
+/**
+ * Checks an issuer's permission, required and context claims with the authorizer's own parsers, so bad
+ * configuration fails the synth naming the prop rather than the Lambda's init. `commaSafe`: the values
+ * travel in comma-separated variables.
+ */
+export function claimRules(
+  props: ClaimRuleProps,
+  values: {
+    readonly permissionClaims?: readonly string[];
+    readonly requiredClaims?: Readonly<Record<string, RequiredClaimValue | readonly RequiredClaimValue[]>>;
+    readonly contextClaims?: readonly string[];
+  },
+  commaSafe: boolean,
+): CheckedClaimRules {
+  const { permissionClaims, requiredClaims, contextClaims } = values;
+  const checked: {
+    permissionClaims?: string[];
+    requiredClaims?: Record<string, RequiredClaimValue | RequiredClaimValue[]>;
+    contextClaims?: string[];
+  } = {};
+  if (permissionClaims !== undefined && permissionClaims.length > 0) {
+    claimNameList(props.permissionClaims, permissionClaims, commaSafe);
+    permissionClaims.forEach((name, i) => {
+      if (name === 'scope' || name === 'scp') {
+        fail(`${props.permissionClaims}[${i}]`, `is "${name}", which always counts`, 'Leave it out.');
+      }
+    });
+    checked.permissionClaims = [...permissionClaims];
+  }
+  if (requiredClaims !== undefined && Object.keys(requiredClaims).length > 0) {
+    const fix =
+      'Require a string, a number, a boolean, or a list of accepted ones, e.g. { email_verified: true }.';
+    for (const [name, value] of Object.entries(requiredClaims)) {
+      const entry = /^[A-Za-z_$][\w$]*$/.test(name)
+        ? `${props.requiredClaims}.${name}`
+        : `${props.requiredClaims}[${JSON.stringify(name)}]`;
+      if (Token.isUnresolved(name) || Token.isUnresolved(value)) {
+        fail(entry, 'must be literal, not a token', fix);
+      }
+      parseRequiredClaim(name, value, (problem) => fail(entry, problem, fix));
+    }
+    checked.requiredClaims = Object.fromEntries(
+      Object.entries(requiredClaims).map(([name, value]) => [
+        name,
+        Array.isArray(value) ? [...(value as RequiredClaimValue[])] : (value as RequiredClaimValue),
+      ]),
+    );
+  }
+  if (contextClaims !== undefined && contextClaims.length > 0) {
+    claimNameList(props.contextClaims, contextClaims, commaSafe);
+    parseContextClaims(contextClaims, (i, problem) =>
+      fail(
+        `${props.contextClaims}[${i}]`,
+        `${problem}; got ${show(contextClaims[i])}`,
+        'Copy each claim once, and none that becomes a key the authorizer sets (sub, issuer, scope, ...).',
+      ),
+    );
+    checked.contextClaims = [...contextClaims];
+  }
+  return checked;
+}

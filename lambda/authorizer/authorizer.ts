@@ -6,6 +6,7 @@ import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { createLogger, type Logger } from './log';
 import { parseBearer } from './bearer';
 import type { AuthorizerConfig } from './config';
+import { contextClaimValues } from './context-claims';
 import { AuthorizerError, ConfigError, TokenRejectedError } from './errors';
 import { WarmJwksCache, type JwksFetchEvent } from './jwks-cache';
 import { RouteSet, describeRoute, type RouteDecision } from '../contract/route-set';
@@ -142,10 +143,13 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     }
 
     const sub = payload.sub as string;
-    const granted = grantedScopes(payload, verifier.scopePrefix(payload));
+    const trusted = verifier.trustedIssuer(payload);
+    const granted = grantedScopes(payload, trusted?.scopePrefix, trusted?.permissionClaims);
     const { decision, allowed, reason } = decideFor(called, arn, granted);
     const clientId = clientIdOf(payload);
+    // Copied claims first: config refuses any that would take a built-in key, and the built-ins win regardless.
     const context: Record<string, ContextValue> = {
+      ...(trusted?.contextClaims && contextClaimValues(payload, trusted.contextClaims)),
       sub,
       scope: [...granted].join(' '),
       issuer: payload.iss as string,

@@ -2,8 +2,16 @@
 import { RouteTableError, validateRouteTable, type RouteRule } from '../contract/route-rules';
 import { parseLogLevel, type LogLevel } from './log';
 import { ConfigError } from './errors';
+import {
+  claimVariables,
+  issuerClaimRules,
+  issuerClaimRulesFromVariables,
+  type ClaimVariablesPrefix,
+  type IssuerClaimRules,
+} from './issuer-claims';
 
-export interface TrustedIssuer {
+/** One issuer to trust; its claim rules (permission, required and context claims) are in IssuerClaimRules. */
+export interface TrustedIssuer extends IssuerClaimRules {
   /** The exact `iss` value. */
   readonly issuer: string;
   /** Accepted audiences (any one must be in `aud`); null only for Cognito access tokens, which carry no `aud`. */
@@ -142,6 +150,18 @@ function audienceList(name: string, value: unknown): string[] {
   return values.map((a: string) => a.trim());
 }
 
+/** Claim variables for an issuer that is not configured would do nothing: refuse them rather than ignore them. */
+function noStrayClaimVariables(
+  env: Env,
+  prefix: ClaimVariablesPrefix,
+  issuerVariable: string,
+  issuer: string | undefined,
+): void {
+  if (issuer !== undefined) return;
+  const stray = claimVariables(prefix).find((name) => read(env, name) !== undefined);
+  if (stray !== undefined) throw new ConfigError(issuerVariable, `is required when ${stray} is set`);
+}
+
 function parseIssuers(env: Env): TrustedIssuer[] {
   const issuers: TrustedIssuer[] = [];
   const single = read(env, 'ISSUER');
@@ -158,6 +178,7 @@ function parseIssuers(env: Env): TrustedIssuer[] {
       issuer: single,
       audience: audienceList('AUDIENCE', audience),
       jwksUri: httpsUrl(jwksUri !== undefined ? 'JWKS_URI' : 'ISSUER', jwksUri ?? defaultJwksUri(single)),
+      ...issuerClaimRulesFromVariables((name) => read(env, name), ''),
     });
   } else if (audience !== undefined || jwksUri !== undefined) {
     throw new ConfigError('ISSUER', 'is required when AUDIENCE or JWKS_URI is set');
@@ -166,7 +187,8 @@ function parseIssuers(env: Env): TrustedIssuer[] {
   const many = read(env, 'ISSUERS');
   if (many !== undefined) {
     for (const [entry, at] of jsonObjects('ISSUERS', many, '{issuer, audience, jwksUri}')) {
-      const { issuer, audience: aud, jwksUri: uri, scopePrefix, ...rest } = entry;
+      const { issuer, audience: aud, jwksUri: uri, scopePrefix, ...claimFields } = entry;
+      const { permissionClaims, requiredClaims, contextClaims, ...rest } = claimFields;
       if (Object.keys(rest).length > 0) {
         throw new ConfigError('ISSUERS', `${at} has unknown field(s): ${Object.keys(rest).join(', ')}`);
       }
@@ -187,6 +209,7 @@ function parseIssuers(env: Env): TrustedIssuer[] {
         audience: audienceList('ISSUERS', aud),
         jwksUri: httpsUrl('ISSUERS', uri ?? defaultJwksUri(issuer.trim())),
         ...(scopePrefix === undefined ? {} : { scopePrefix }),
+        ...issuerClaimRules({ permissionClaims, requiredClaims, contextClaims }, at),
       });
     }
   }
@@ -216,8 +239,11 @@ function parseIssuers(env: Env): TrustedIssuer[] {
       jwksUri: defaultJwksUri(issuer),
       cognitoClientIds: list(clientId),
       ...(scopePrefix === undefined ? {} : { scopePrefix }),
+      ...issuerClaimRulesFromVariables((name) => read(env, name), 'COGNITO_'),
     });
   }
+  noStrayClaimVariables(env, '', 'ISSUER', single);
+  noStrayClaimVariables(env, 'COGNITO_', 'COGNITO_USER_POOL_ID', poolId);
 
   if (issuers.length === 0) {
     throw new ConfigError(

@@ -1,15 +1,12 @@
 // Checks a JWS signature against the issuer's JWK: aws-jwt-verify checks it is a signing key, the key must
-// fit the token's alg (type, curve, its own alg), and the signature must verify with node:crypto, as it
-// does inside aws-jwt-verify's own Node verifier.
+// fit the token's alg (type, curve, its own alg; algorithms.ts), and the signature must verify with
+// node:crypto, as it does inside aws-jwt-verify's own Node verifier (PSS padding for PS*).
 import { createPublicKey, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { assertIsSignatureJwk } from 'aws-jwt-verify/jwk';
 import type { JwkWithKid } from 'aws-jwt-verify/jwk';
-import { ALGORITHMS, keyFitsAlgorithm } from './algorithms';
+import { algorithmOf, keyFitsAlgorithm, MIN_RSA_BITS } from './algorithms';
 import { TokenRejectedError } from './errors';
 import type { DecodedToken } from './token';
-
-/** RFC 7518 §3.3: RSA keys of 2048 bits or more. */
-const MIN_RSA_BITS = 2048;
 
 /**
  * KeyObjects by JWK object. A refetched JWKS brings new JWK objects, so a `kid` that an issuer reuses for
@@ -44,7 +41,7 @@ function badSignature(message: string, cause?: unknown): TokenRejectedError {
 /** Throws TokenRejectedError unless the token's signature verifies with this JWK. */
 export function verifySignature(token: DecodedToken, jwk: JwkWithKid): void {
   const { alg } = token.header;
-  const algorithm = alg === undefined ? undefined : ALGORITHMS.get(alg);
+  const algorithm = algorithmOf(alg);
   if (alg === undefined || algorithm === undefined) {
     throw new TokenRejectedError('UNSUPPORTED_ALGORITHM', 'alg is not accepted');
   }
@@ -65,7 +62,7 @@ export function verifySignature(token: DecodedToken, jwk: JwkWithKid): void {
     valid = verify(
       algorithm.hash,
       Buffer.from(`${token.headerB64}.${token.payloadB64}`),
-      { key, dsaEncoding: 'ieee-p1363' },
+      algorithm.pss === undefined ? { key, dsaEncoding: 'ieee-p1363' } : { key, ...algorithm.pss },
       token.signature,
     );
   } catch (cause) {

@@ -1,7 +1,7 @@
 // Verifies a decoded token: typ (when configured) and a trusted iss first, then the signature (signature.ts)
 // with a key from the warm JWKS cache, then aws-jwt-verify's standard claim checks (iss, aud, exp, nbf),
-// then the checks the library leaves optional: exp required, iat not in the future, sub, and Cognito's
-// token_use/client_id.
+// then the checks the library leaves optional: exp required, iat not in the future, sub, Cognito's
+// token_use/client_id, and the issuer's required claims.
 import type { JwtBaseError } from 'aws-jwt-verify/error';
 import {
   JwksNotAvailableInCacheError,
@@ -18,6 +18,7 @@ import type { AuthorizerConfig, TrustedIssuer } from './config';
 import { normalizeTokenType } from './config';
 import { JwksUnavailableError, TokenRejectedError, type RejectReason } from './errors';
 import type { WarmJwksCache } from './jwks-cache';
+import { assertRequiredClaims } from './required-claims';
 import { verifySignature } from './signature';
 import type { DecodedToken } from './token';
 
@@ -84,9 +85,9 @@ export class TokenVerifier {
     if (failed && results.every((r) => r.status === 'rejected')) throw toAuthorizerError(failed.reason);
   }
 
-  /** The trusted issuer's scope prefix, for a payload this verifier accepted. */
-  scopePrefix(payload: JwtPayload): string | undefined {
-    return this.issuers.get(payload.iss as string)?.trusted.scopePrefix;
+  /** The trusted issuer of a payload this verifier accepted: its scope prefix and claim rules. */
+  trustedIssuer(payload: JwtPayload): TrustedIssuer | undefined {
+    return this.issuers.get(payload.iss as string)?.trusted;
   }
 
   /** Synchronous when the key is cached (the warm path), a promise only when keys must be fetched. */
@@ -148,6 +149,7 @@ export class TokenVerifier {
         throw new TokenRejectedError('WRONG_CLIENT', 'Cognito client_id is not accepted');
       }
     }
+    if (issuer.requiredClaims) assertRequiredClaims(payload, issuer.requiredClaims);
     return payload;
   }
 }

@@ -34,6 +34,7 @@ export type {
 export {
   REVOCATION_TABLE_SCHEMA,
   createRevocationTableInput,
+  legacySubjectKey,
   subjectKey,
   tokenKey,
 } from './revocation-table';

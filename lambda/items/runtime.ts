@@ -14,4 +14,5 @@ export const logger = createLogger('items', config.logLevel);
 export const itemsService = createItemsService({
   client: createDocumentClient(config),
   tableName: config.tableName,
+  ...(config.legacyOwnerIssuer === undefined ? {} : { legacyOwnerIssuer: config.legacyOwnerIssuer }),
 });

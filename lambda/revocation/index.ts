@@ -2,6 +2,7 @@
 export {
   REVOCATION_TABLE_SCHEMA,
   createRevocationTableInput,
+  legacySubjectKey,
   subjectKey,
   tokenKey,
 } from 'bearer-gate/contract';

@@ -110,6 +110,7 @@ test('npm run revoke --subject: all earlier tokens of the user get 401, a token 
   const result = JSON.parse(run.stdout) as { revokedBefore: number; expiresAt: number };
   expect(result).toEqual({
     kind: 'subject',
+    issuer: stack.info.issuer,
     subject: 'bob',
     revokedBefore: expect.any(Number),
     expiresAt: expect.any(Number),
@@ -154,6 +155,7 @@ describe('bad bodies get 400 with a stable code', () => {
     ],
     ['an unknown field', '{"subject":"bob","reason":"left"}', 'UNKNOWN_FIELD', 'reason'],
     ['a subject with a space', '{"subject":"bob smith"}', 'INVALID_FIELD', 'subject'],
+    ['a subject without its issuer', '{"subject":"bob"}', 'INVALID_FIELD', 'issuer'],
   ])('%s', async (_name, body, code, field) => {
     const res = await call('POST', '/revocations', admin, body);
     expect(res.status).toBe(400);
