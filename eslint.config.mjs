@@ -2,6 +2,41 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** `outside`: a relative import that leaves the library's folders (lambda/authorizer, lambda/contract, infra/constructs). */
+function libraryImportsOnly(outside) {
+  return {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            regex: outside,
+            message:
+              'The library (lambda/authorizer, lambda/contract, infra/constructs) imports only its own modules. What an app varies is a construct prop or an option.',
+          },
+          {
+            regex: '^bearer-gate(?:/|$)',
+            message: "Inside the library, import the library's modules by relative path.",
+          },
+        ],
+      },
+    ],
+  };
+}
+
+const APP_FILES = [
+  'lambda/http/**/*.ts',
+  'lambda/items/**/*.ts',
+  'lambda/revocation/**/*.ts',
+  'lambda/routes/**/*.ts',
+  'lambda/shared/**/*.ts',
+  'infra/stacks/**/*.ts',
+  'infra/app.ts',
+  'local/**/*.{ts,mts}',
+  'bench/**/*.{ts,mjs}',
+  'web/**/*.ts',
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'cdk.out/', 'coverage/', 'dist/', 'test-artifacts/', '**/*.d.ts'] },
   js.configs.recommended,
@@ -14,6 +49,37 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
       eqeqeq: ['error', 'always'],
+    },
+  },
+  {
+    // The library (the package: the authorizer runtime, the construct and the contract they share) imports
+    // nothing of the sample app, and its modules import each other by relative path: once installed, the
+    // package's own name resolves to dist/, not to these sources.
+    files: ['lambda/authorizer/**/*.ts', 'lambda/contract/**/*.ts'],
+    rules: libraryImportsOnly('^\\.\\./(?!authorizer(?:/|$)|contract(?:/|$))'),
+  },
+  {
+    files: ['infra/constructs/**/*.ts'],
+    rules: libraryImportsOnly('^\\.\\./(?!\\.\\./lambda/(?:authorizer|contract)(?:/|$))'),
+  },
+  {
+    // The sample app, the local loop and the benchmarks use the library only through the package's entry
+    // points (bearer-gate, bearer-gate/authorizer, bearer-gate/contract), exactly as an outside user would.
+    // Tests may reach the library's internals.
+    files: APP_FILES,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.[./]*/(?:(?:lambda/)?(?:authorizer|contract)|(?:infra/)?constructs)(?:/|$)',
+              message:
+                "Import the library through the package's entry points: 'bearer-gate', 'bearer-gate/authorizer' or 'bearer-gate/contract'.",
+            },
+          ],
+        },
+      ],
     },
   },
   {

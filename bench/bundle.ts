@@ -1,18 +1,19 @@
-// Builds the authorizer exactly as the CDK construct deploys it (NodejsFunction's esbuild options, reproduced
-// with the esbuild API), with revocation off and on (two entries), and measures what ships and what loads.
+// Builds the authorizer exactly as the package's prebuilt bundles are built (the esbuild options of
+// infra/constructs/authorizer-bundle.ts, reproduced here for the per-module composition), with revocation off
+// and on (two entries), and measures what ships and what loads.
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 
 export const PROJECT_ROOT = resolve(__dirname, '..');
-/** The construct's entries (infra/constructs/jwt-authorizer.ts): without and with a revocation table. */
+/** The bundles' entries (infra/constructs/authorizer-bundle.ts): without and with a revocation table. */
 export const AUTHORIZER_ENTRY = 'lambda/authorizer/handler.ts';
 export const REVOCABLE_AUTHORIZER_ENTRY = 'lambda/authorizer/revocable-handler.ts';
 
 /**
- * infra/constructs/bundled-function.ts: runtime NODEJS_24_X (so --target=node24), OutputFormat.ESM (so the
- * file is index.mjs), minify, sourceMap (linked, without sourcesContent), mainFields module,main, no banner and
- * externalModules ['@aws-sdk/*']. test/bench checks this copy against that file.
+ * As infra/constructs/authorizer-bundle.ts builds them: target node24 (Lambda's nodejs24.x), ESM (index.mjs),
+ * minified, a linked source map without sourcesContent, mainFields module,main, no banner and the AWS SDK
+ * external. test/bench checks that this build is byte for byte the bundle the construct deploys.
  */
 export const DEPLOYED_TARGET = 'node24';
 export const DEPLOYED_EXTERNALS = ['@aws-sdk/*'];

@@ -7,8 +7,8 @@ import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import { JwtVerifier } from 'aws-jwt-verify';
 import jwt from 'jsonwebtoken';
 import jwksRsa from 'jwks-rsa';
-import { createAuthorizer, parseConfig, type Authorizer, type AuthorizerDeps } from '../lambda/authorizer';
-import { setLogSink } from '../lambda/shared/log';
+import { createAuthorizer, parseConfig, type Authorizer, type AuthorizerDeps } from 'bearer-gate/authorizer';
+import { setLogSink } from 'bearer-gate/authorizer';
 import { AUDIENCE, ISSUER, METHOD_ARN, type BenchAlg, type Fixtures } from './fixtures';
 import { trustingFetch } from './trusting-fetch';
 

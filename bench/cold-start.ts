@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { formatJwksSeed, type JwksSeedEntry } from '../lambda/authorizer/jwks-seed';
+import { formatJwksSeed, type JwksSeedEntry } from 'bearer-gate/authorizer';
 import { METHOD_ARN, type Fixtures } from './fixtures';
 import { startLatencyProxy } from './latency-proxy';
 import { median, medianDifference, medianRatio } from './stats';

@@ -2,7 +2,7 @@
 // tokens (a refresh), many requests per token spread over several routes, with the result cache on and off.
 import { randomUUID } from 'node:crypto';
 import { APP_ROUTES } from '../lambda/routes';
-import { createLogger } from '../lambda/shared/log';
+import { createLogger } from 'bearer-gate/authorizer';
 import { createGateway, type GatewayRouteBinding, type IncomingRequest } from '../local/gateway';
 import { ourAuthorizer } from './candidates';
 import type { Fixtures } from './fixtures';
@@ -25,6 +25,13 @@ export interface GatewayMixReport {
   readonly denied: number;
   /** The same requests with the result cache off, for contrast. */
   readonly invocationsWithoutCache: number;
+  /**
+   * The same requests with per-route caching (a REQUEST authorizer keyed on the token, the method and the
+   * resource path), as the construct deploys it for route tables one token-cached policy cannot serve.
+   */
+  readonly invocationsPerRoute: number;
+  /** Distinct (token, method, resource) combinations in the mix: what per-route caching invokes for. */
+  readonly distinctTokenRoutes: number;
 }
 
 /** API Gateway's default authorizer result TTL. */
@@ -85,10 +92,11 @@ export async function runGatewayMix(
 
   const authorizer = await ourAuthorizer(fixtures, 'error');
   const logger = createLogger('bench-gateway', 'silent');
-  const run = async (cacheTtlSeconds: number) => {
+  const run = async (cacheTtlSeconds: number, authorizerType: 'TOKEN' | 'REQUEST' = 'TOKEN') => {
     const gateway = createGateway({
       routes: stubRoutes,
       authorizer: (event) => authorizer.authorize(event),
+      authorizerType,
       cacheTtlSeconds,
       logger,
     });
@@ -105,16 +113,27 @@ export async function runGatewayMix(
 
   const cached = await run(CACHE_TTL_SECONDS);
   const uncached = await run(0);
+  const perRoute = await run(CACHE_TTL_SECONDS, 'REQUEST');
+  // Both modes must decide every request alike: only the number of invocations may differ.
+  if (perRoute.allowed !== cached.allowed || perRoute.denied !== cached.denied) {
+    throw new GatewayMixError(
+      `per-route caching decided differently: ${perRoute.allowed}/${perRoute.denied} vs ${cached.allowed}/${cached.denied}`,
+    );
+  }
+  const resource = (m: { method: string; path: string }) =>
+    `${m.method} ${m.path.replace(/item-\d+/, '{id}')}`;
   return {
     requests,
     users,
     distinctTokens: new Set(mix.map((m) => m.token)).size,
-    routes: new Set(mix.map((m) => `${m.method} ${m.path.replace(/item-\d+/, '{id}')}`)).size,
+    routes: new Set(mix.map(resource)).size,
     cacheTtlSeconds: CACHE_TTL_SECONDS,
     authorizerInvocations: cached.stats.authorizerInvocations,
     cacheHits: cached.stats.cacheHits,
     allowed: cached.allowed,
     denied: cached.denied,
     invocationsWithoutCache: uncached.stats.authorizerInvocations,
+    invocationsPerRoute: perRoute.stats.authorizerInvocations,
+    distinctTokenRoutes: new Set(mix.map((m) => `${m.token} ${resource(m)}`)).size,
   };
 }

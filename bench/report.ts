@@ -260,6 +260,18 @@ export function renderReport(results: BenchResults): string {
           'authorizer invocations per 1000 requests, result cache off',
           formatNumber(per1000(gateway.invocationsWithoutCache), 1),
         ],
+        [
+          `authorizer invocations per 1000 requests, per-route caching (REQUEST, TTL ${gateway.cacheTtlSeconds} s)`,
+          formatNumber(per1000(gateway.invocationsPerRoute), 1),
+        ],
+        [
+          'distinct (token, route) pairs per 1000 requests',
+          formatNumber(per1000(gateway.distinctTokenRoutes), 1),
+        ],
+        [
+          'per-route caching: invocations vs token caching',
+          `${formatNumber(gateway.invocationsPerRoute / Math.max(1, gateway.authorizerInvocations), 2)}x`,
+        ],
       ],
     ),
   );

@@ -1,6 +1,6 @@
 // `npm run bench [-- --quick]`: runs every measurement and prints the markdown report on stdout.
 import { openSync, writeSync } from 'node:fs';
-import { setLogSink } from '../lambda/shared/log';
+import { setLogSink } from 'bearer-gate/authorizer';
 import { parseBenchArgs } from './options';
 import { renderReport } from './report';
 import { runBench } from './suite';

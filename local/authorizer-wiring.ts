@@ -1,10 +1,11 @@
 // Builds the authorizer the local gateway calls: the project's own authorizer core, configured through the
 // same environment variables the Lambda reads, trusting the local issuer's throwaway certificate.
 import { SimpleFetcher } from 'aws-jwt-verify/https';
-import { createAuthorizer, parseConfig, type AuthorizerDeps } from '../lambda/authorizer';
-import { createRevocationCheck } from '../lambda/authorizer/revocation-loader';
+import { createAuthorizer, parseConfig, type AuthorizerDeps } from 'bearer-gate/authorizer';
+import { createRevocationCheck } from 'bearer-gate/authorizer';
 import { APP_ROUTES, toRouteRules } from '../lambda/routes';
 import type { TokenAuthorizer } from './gateway';
+import { SERVICE_ROLES_CLAIM } from './issuer/demo-users';
 import type { Env } from './stack-settings';
 
 export interface LocalIssuerTrust {
@@ -17,12 +18,20 @@ export interface LocalIssuerTrust {
 
 /**
  * The authorizer's environment: the caller's own (LOG_LEVEL, CLOCK_SKEW_SECONDS, REVOCATION_TABLE, ...),
- * the route table as ROUTES, and, unless the caller names an issuer itself, the local issuer.
+ * the route table as ROUTES, and, unless the caller names an issuer itself, the local issuer, whose machine
+ * clients' permissions arrive in `roles` (PERMISSION_CLAIMS).
  */
 export function authorizerEnv(env: Env, local: LocalIssuerTrust | null): Env {
   const routes = JSON.stringify(toRouteRules(APP_ROUTES));
   if (local === null) return { ...env, ROUTES: routes };
-  return { ...env, ISSUER: local.issuer, AUDIENCE: local.audience, JWKS_URI: local.jwksUri, ROUTES: routes };
+  return {
+    ...env,
+    ISSUER: local.issuer,
+    AUDIENCE: local.audience,
+    JWKS_URI: local.jwksUri,
+    PERMISSION_CLAIMS: SERVICE_ROLES_CLAIM,
+    ROUTES: routes,
+  };
 }
 
 /**

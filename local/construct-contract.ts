@@ -1,14 +1,15 @@
-// Reads what the CDK construct deploys in front of the authorizer (infra/constructs/gateway-contract.ts,
-// CDK-free) into the local gateway's terms, so both answer with the same bytes.
+// Reads what the CDK construct deploys in front of the authorizer (bearer-gate/contract, CDK-free) into the
+// local gateway's terms, with this API's options (GATEWAY_RESPONSE_OPTIONS, as the stack passes them to the
+// construct), so both answer with the same bytes.
 import {
   DEFAULT_MAX_REVOCATION_DELAY_SECONDS,
   DEFAULT_RESULTS_CACHE_TTL_SECONDS,
-  GATEWAY_RESPONSES,
   IDENTITY_VALIDATION_EXPRESSION,
-  corsHeaders,
+  buildGatewayResponses,
   gatewayResponseBody,
   type GatewayResponseContract,
-} from '../infra/constructs/gateway-contract';
+} from 'bearer-gate/contract';
+import { GATEWAY_RESPONSE_OPTIONS } from '../lambda/http';
 import { APP_ROUTES } from '../lambda/routes';
 import { compileValidationExpression } from './gateway/identity-source';
 import type { CorsPreflight } from './gateway/server';
@@ -40,20 +41,22 @@ export function toGatewayResponseSet(contracts: readonly GatewayResponseContract
   return set;
 }
 
-/** The headers the stack's preflight exposes (items-api-stack.ts), besides the contract's allow list. */
-const EXPOSED_HEADERS = ['Location', 'WWW-Authenticate', 'Retry-After'];
+/** The gateway responses the stack deploys (JwtAuthorizer with GATEWAY_RESPONSE_OPTIONS) for an origin. */
+export function appGatewayResponses(allowOrigin: string | null = '*'): readonly GatewayResponseContract[] {
+  return buildGatewayResponses({ ...GATEWAY_RESPONSE_OPTIONS, allowOrigin });
+}
 
 export function constructContract(
-  responses: readonly GatewayResponseContract[] = GATEWAY_RESPONSES,
+  responses: readonly GatewayResponseContract[] = appGatewayResponses(),
   allowOrigin = '*',
 ): ConstructContract {
-  const allowHeaders = corsHeaders(allowOrigin)['Access-Control-Allow-Headers'] ?? '';
   return {
     cors: {
       allowOrigin,
       allowMethods: [...new Set(APP_ROUTES.map((r) => r.method))],
-      allowHeaders: allowHeaders.split(','),
-      exposeHeaders: EXPOSED_HEADERS,
+      // The stack's preflight (items-api-stack.ts: defaultCorsPreflightOptions) uses the same lists.
+      allowHeaders: [...GATEWAY_RESPONSE_OPTIONS.corsAllowHeaders],
+      exposeHeaders: [...GATEWAY_RESPONSE_OPTIONS.corsExposeHeaders],
       maxAgeSeconds: 3600,
     },
     identityValidationExpression: compileValidationExpression(IDENTITY_VALIDATION_EXPRESSION),

@@ -11,7 +11,7 @@ import {
   parseJwksSeed,
   seedJwksUri,
   type JwksSeedEntry,
-} from '../lambda/authorizer';
+} from 'bearer-gate/authorizer';
 import { SettingError } from './errors';
 import type { SeedSource } from './jwks-seed-args';
 

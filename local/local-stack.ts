@@ -1,11 +1,12 @@
 // Composes the local loop: the OpenID provider, DynamoDB Local with the items and revocation tables, and the
 // API gateway running the project's authorizer and route handlers. Each part returns a stop function.
 import { createLoopbackCertificate } from './tls';
-import { buildGatewayResponses } from '../infra/constructs/gateway-contract';
+import { SettingError } from './errors';
+import { decideCaching, describeConflicts } from 'bearer-gate/contract';
 import { toRouteRules } from '../lambda/routes';
 import { startAppServer, type AppServer } from './app-server';
 import { createLocalAuthorizer, type LocalIssuerTrust } from './authorizer-wiring';
-import { constructContract, type ConstructContract } from './construct-contract';
+import { appGatewayResponses, constructContract, type ConstructContract } from './construct-contract';
 import {
   ensureItemsTable,
   ensureRevocationTable,
@@ -14,7 +15,7 @@ import {
   startDynamoDbLocal,
 } from './dynamodb-local';
 import { createGateway, type Gateway } from './gateway';
-import { API_SCOPES, DEMO_USERS, ITEMS_SCOPES } from './issuer/demo-users';
+import { API_SCOPES, DEMO_SERVICES, DEMO_USERS, ITEMS_SCOPES } from './issuer/demo-users';
 import { loadRouteHandlers } from './route-handlers';
 import type { LocalStackInfo } from './stack-file';
 import type { Env, StackSettings } from './stack-settings';
@@ -68,6 +69,7 @@ async function startIssuer(
             },
           ]),
     ],
+    services: DEMO_SERVICES,
     accessTokenTtlSeconds: settings.accessTokenTtlSeconds,
   });
   announce(`issuer: ${issuer.issuer}`);
@@ -173,9 +175,7 @@ export async function startLocalStack(options: StartOptions): Promise<RunningSta
     }
     const contract =
       options.contract ??
-      (app
-        ? constructContract(buildGatewayResponses({ allowOrigin: app.origin }), app.origin)
-        : constructContract());
+      (app ? constructContract(appGatewayResponses(app.origin), app.origin) : constructContract());
     // The issuer and Java start in parallel; each announces itself when ready.
     const [issuerStarted, dynamodbStarted] = await Promise.allSettled([
       app === null ? Promise.resolve(null) : startIssuer(settings, announce, app.origin),
@@ -202,8 +202,20 @@ export async function startLocalStack(options: StartOptions): Promise<RunningSta
 
     const revocation = revocationWiring(settings, env, dynamodb.endpoint);
     announce(revocation.line);
+    // The same decision the construct makes at synth, from the same route table.
+    const caching = decideCaching(toRouteRules(), settings.authorizerCaching);
+    if (settings.authorizerCaching === 'token' && caching.conflicts.length > 0) {
+      throw new SettingError(
+        'AUTHORIZER_CACHING',
+        `is token, but one token-cached policy cannot tell these routes apart: ${describeConflicts(caching.conflicts)}`,
+      );
+    }
+    announce(
+      `authorizer: ${caching.perRoute ? 'REQUEST, cached per token and route' : 'TOKEN, cached per token'}`,
+    );
     const gateway = createGateway({
       routes,
+      authorizerType: caching.perRoute ? 'REQUEST' : 'TOKEN',
       authorizer: createLocalAuthorizer(revocation.authorizerEnv, issuer?.trust ?? null),
       identityValidationExpression: contract.identityValidationExpression,
       cacheTtlSeconds: revocation.cacheTtlSeconds,

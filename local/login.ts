@@ -1,8 +1,9 @@
-// `npm run login`: Authorization Code + PKCE against the running local stack (found via .local-stack.json).
+// `npm run login`: Authorization Code + PKCE against the running local stack (found via .local-stack.json),
+// or, with --client-credentials, the demo service's client credentials grant (no user, permissions in roles).
 // Headless mode prints ONLY the access token on stdout, so scripts can capture it; everything else is stderr.
 import { LocalStackError } from './errors';
-import { API_SCOPES, DEMO_USERS } from './issuer/demo-users';
-import { LOGIN_USAGE, loginWithPkce, parseLoginArgs } from './login-client';
+import { API_SCOPES, DEMO_SERVICES, DEMO_USERS } from './issuer/demo-users';
+import { LOGIN_USAGE, clientCredentialsToken, loginWithPkce, parseLoginArgs } from './login-client';
 import { readStackFile, stackFilePath } from './stack-file';
 
 async function main(): Promise<void> {
@@ -17,6 +18,22 @@ async function main(): Promise<void> {
       'LOGIN_FAILED',
       `the stack trusts an external issuer (${stack.issuer}); get a token from that tenant instead`,
     );
+  }
+  if (args.clientCredentials) {
+    const [service] = DEMO_SERVICES;
+    if (service === undefined) throw new LocalStackError('LOGIN_FAILED', 'no demo service is defined');
+    const result = await clientCredentialsToken({
+      issuer: stack.issuer,
+      clientId: service.clientId,
+      clientSecret: service.clientSecret,
+      audience: stack.audience,
+      ca: stack.issuerCertificate,
+    });
+    process.stderr.write(
+      `service ${service.clientId}: roles ${service.roles.join(' ')}; expires in ${result.expiresIn ?? '?'} s\n`,
+    );
+    process.stdout.write(result.accessToken + '\n');
+    return;
   }
   const clientId = args.shortLived ? stack.shortLivedClientId : stack.clientId;
   if (clientId === null) {

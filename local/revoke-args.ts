@@ -3,11 +3,12 @@ import { SettingError } from './errors';
 
 export type RevokeRequest =
   | { readonly kind: 'token'; readonly tokenId: string; readonly expiresAt: number }
-  | { readonly kind: 'subject'; readonly subject: string };
+  /** `issuer` undefined: the running stack's issuer. */
+  | { readonly kind: 'subject'; readonly subject: string; readonly issuer?: string };
 
 export type RevokeArgs = { readonly help: true } | { readonly help: false; readonly request: RevokeRequest };
 
-export const REVOKE_USAGE = `Usage: npm run revoke -- (--token JWT | --token-id JTI --expires-at EPOCH | --subject SUB)
+export const REVOKE_USAGE = `Usage: npm run revoke -- (--token JWT | --token-id JTI --expires-at EPOCH | --subject SUB [--issuer ISS])
 
 Revokes through the running local stack (npm start): logs in as the demo user admin (scope tokens:revoke)
 and calls POST /revocations on the local gateway. Prints the JSON result.
@@ -16,6 +17,8 @@ and calls POST /revocations on the local gateway. Prints the JSON result.
   --token-id JTI      revoke the token with this jti ...
   --expires-at EPOCH  ... which expires at this time (its exp, seconds since the epoch)
   --subject SUB       revoke every token of this subject issued until now ("log out everywhere")
+  --issuer ISS        ... of this issuer (default: the stack's issuer); the same sub from two issuers is
+                      two people
 
 Exit codes: 0 revoked, 1 the stack or the login failed, 2 bad flags, 3 the API refused the request.`;
 
@@ -52,7 +55,7 @@ export function parseRevokeArgs(argv: readonly string[]): RevokeArgs {
     const [name, inline] =
       arg.startsWith('--') && arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
     if (name === '--help' || name === '-h') return { help: true };
-    if (!['--token', '--token-id', '--expires-at', '--subject'].includes(name as string)) {
+    if (!['--token', '--token-id', '--expires-at', '--subject', '--issuer'].includes(name as string)) {
       throw new SettingError(arg, 'is not a revoke flag (see --help)');
     }
     const value = inline ?? argv[++i];
@@ -64,6 +67,9 @@ export function parseRevokeArgs(argv: readonly string[]): RevokeArgs {
   const tokenId = given.get('--token-id');
   const expiresAt = given.get('--expires-at');
   const subject = given.get('--subject');
+  const issuer = given.get('--issuer');
+  if (issuer !== undefined && subject === undefined)
+    throw new SettingError('--issuer', 'needs --subject SUB');
   const modes = [
     token !== undefined,
     tokenId !== undefined || expiresAt !== undefined,
@@ -76,7 +82,12 @@ export function parseRevokeArgs(argv: readonly string[]): RevokeArgs {
     );
   }
   if (token !== undefined) return { help: false, request: { kind: 'token', ...unverifiedTokenId(token) } };
-  if (subject !== undefined) return { help: false, request: { kind: 'subject', subject } };
+  if (subject !== undefined) {
+    return {
+      help: false,
+      request: { kind: 'subject', subject, ...(issuer === undefined ? {} : { issuer }) },
+    };
+  }
   if (tokenId === undefined) throw new SettingError('--expires-at', 'needs --token-id JTI');
   if (expiresAt === undefined)
     throw new SettingError('--token-id', 'needs --expires-at EPOCH (the token’s exp)');
@@ -86,9 +97,9 @@ export function parseRevokeArgs(argv: readonly string[]): RevokeArgs {
   return { help: false, request: { kind: 'token', tokenId, expiresAt: Number(expiresAt) } };
 }
 
-/** The POST /revocations body for a request. */
-export function revocationBody(request: RevokeRequest): Record<string, string | number> {
+/** The POST /revocations body for a request; a subject without `--issuer` is the stack issuer's. */
+export function revocationBody(request: RevokeRequest, stackIssuer: string): Record<string, string | number> {
   return request.kind === 'subject'
-    ? { subject: request.subject }
+    ? { issuer: request.issuer ?? stackIssuer, subject: request.subject }
     : { tokenId: request.tokenId, expiresAt: request.expiresAt };
 }

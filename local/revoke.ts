@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   const response = await fetch(`${stack.api}/revocations`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${accessToken}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(revocationBody(args.request)),
+    body: JSON.stringify(revocationBody(args.request, stack.issuer)),
   });
   const text = await response.text();
   if (!response.ok) throw new RevokeRefusedError(`POST /revocations answered ${response.status}: ${text}`);

@@ -1,4 +1,5 @@
 // `npm start` settings, parsed once from the environment by a pure function that names any bad variable.
+import type { AuthorizerCaching } from 'bearer-gate/contract';
 import { SettingError } from './errors';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -34,6 +35,8 @@ export interface StackSettings {
   readonly statsEndpoint: boolean;
   /** Where discovery info for `npm run login` is written. */
   readonly stackFile: string | null;
+  /** The construct's `caching`: a TOKEN authorizer, or REQUEST with per-route caching (AUTHORIZER_CACHING). */
+  readonly authorizerCaching: AuthorizerCaching;
 }
 
 /** The API identifier of the local loop; a real deployment uses its own (e.g. an Auth0 API identifier). */
@@ -72,6 +75,14 @@ function tableName(env: Env, name: string, fallback: string): string {
     throw new SettingError(name, `must be a DynamoDB table name; got "${table}"`);
   }
   return table;
+}
+
+function caching(env: Env): AuthorizerCaching {
+  const raw = read(env, 'AUTHORIZER_CACHING') ?? 'auto';
+  if (raw !== 'auto' && raw !== 'token' && raw !== 'route') {
+    throw new SettingError('AUTHORIZER_CACHING', `must be auto, token or route; got "${raw}"`);
+  }
+  return raw;
 }
 
 export function parseStackSettings(
@@ -114,5 +125,6 @@ export function parseStackSettings(
       shortTtl === undefined ? null : integer(env, 'SHORT_LIVED_TOKEN_TTL_SECONDS', 1, 1, 3600),
     statsEndpoint: flag(env, 'GATEWAY_STATS'),
     stackFile: read(env, 'LOCAL_STACK_FILE') ?? null,
+    authorizerCaching: caching(env),
   });
 }

@@ -15,8 +15,13 @@ export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
 export interface BundledFunctionProps {
-  /** Handler file, relative to the project root (as in the route table's `entry`). */
-  readonly entry: string;
+  /** Handler file, relative to the project root (as in the route table's `entry`); bundled at synth. */
+  readonly entry?: string;
+  /**
+   * Code that is already built (the authorizer's prebuilt bundle): deployed as it is, handler `index.handler`.
+   * Give `entry` or `code`.
+   */
+  readonly code?: lambda.Code;
   /** Environment variables for the handler. */
   readonly environment: Readonly<Record<string, string>>;
   /** What the function is for, shown in the console. */
@@ -35,7 +40,7 @@ export interface BundledFunctionProps {
 
 /** A NodejsFunction with a least-privilege role. `function` is the Lambda; grant further access to it. */
 export class BundledFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: lambda.Function;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
 
@@ -55,9 +60,7 @@ export class BundledFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: path.join(PROJECT_ROOT, props.entry),
-      handler: 'handler',
+    const common = {
       description: props.description,
       runtime: FUNCTION_RUNTIME,
       architecture: props.architecture ?? lambda.Architecture.ARM_64,
@@ -66,28 +69,42 @@ export class BundledFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       tracing: lambda.Tracing.ACTIVE,
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
       environment: {
         ...props.environment,
         // Stack traces point into the TypeScript sources instead of the minified bundle.
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        minify: true,
-        sourceMap: true,
-        // Mappings only: stack traces still name the TypeScript file and line, and the map Node parses at
-        // load (--enable-source-maps) is a fraction of the size, which shortens every cold start.
-        sourcesContent: false,
-        mainFields: ['module', 'main'],
-        // No createRequire banner: no dependency calls require(), and test/infra/cdk-synth.test.ts fails if
-        // one ever does (an ESM bundle would throw "Dynamic require ... is not supported" at load).
-        // The runtime ships AWS SDK v3; leaving it out keeps bundles small, and code that imports it
-        // lazily pays nothing when that path is off.
-        externalModules: ['@aws-sdk/*'],
-      },
-    });
+    };
+    if (props.code !== undefined) {
+      this.function = new lambda.Function(this, 'Function', {
+        ...common,
+        code: props.code,
+        handler: 'index.handler',
+      });
+    } else {
+      if (props.entry === undefined) throw new Error('BundledFunction: give entry or code');
+      this.function = new NodejsFunction(this, 'Function', {
+        ...common,
+        entry: path.join(PROJECT_ROOT, props.entry),
+        handler: 'handler',
+        projectRoot: PROJECT_ROOT,
+        depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+        bundling: {
+          format: OutputFormat.ESM,
+          minify: true,
+          sourceMap: true,
+          // Mappings only: stack traces still name the TypeScript file and line, and the map Node parses at
+          // load (--enable-source-maps) is a fraction of the size, which shortens every cold start.
+          sourcesContent: false,
+          mainFields: ['module', 'main'],
+          // No createRequire banner: no dependency calls require(), and test/infra/cdk-synth.test.ts fails if
+          // one ever does (an ESM bundle would throw "Dynamic require ... is not supported" at load).
+          // The runtime ships AWS SDK v3; leaving it out keeps bundles small, and code that imports it
+          // lazily pays nothing when that path is off.
+          externalModules: ['@aws-sdk/*'],
+        },
+      });
+    }
 
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

@@ -1,10 +1,20 @@
-// Public surface of the infra constructs: the JwtAuthorizer and the plain gateway contract it deploys.
+// The package's root entry (`bearer-gate`): the JwtAuthorizer construct and its props, where its prebuilt
+// Lambda bundles are, and the CDK-free contract it deploys (also its own entry, `bearer-gate/contract`).
 export { JwtAuthorizer, AUTHORIZER_ENTRY, REVOCABLE_AUTHORIZER_ENTRY } from './jwt-authorizer';
-export type { JwtAuthorizerProps, ProtectedMethodOptions, TrustedIssuerProps } from './jwt-authorizer';
+export type {
+  AuthorizerCaching,
+  IssuerClaimsProps,
+  JwtAuthorizerProps,
+  ProtectedMethodOptions,
+  TrustedIssuerProps,
+} from './jwt-authorizer';
+export type { LogLevel } from '../../lambda/authorizer/log';
+export { AUTHORIZER_HANDLER, authorizerBundleDir } from './authorizer-bundle';
+export type { AuthorizerVariant } from './authorizer-bundle';
 export { BundledFunction, FUNCTION_RUNTIME, PROJECT_ROOT } from './bundled-function';
 export type { BundledFunctionProps } from './bundled-function';
 export { InfraConfigError } from './errors';
 export type { InfraErrorCode } from './errors';
-export * from './gateway-contract';
+export * from '../../lambda/contract';
 export { JwksSeed, JWKS_SEED_FILE_NAME, renderJwksSeed } from './jwks-seed';
 export type { JwksSeedOptions } from './jwks-seed';

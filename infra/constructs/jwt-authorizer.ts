@@ -1,15 +1,26 @@
 // JwtAuthorizer: an API Gateway REST TOKEN authorizer backed by this project's JWT-verifying Lambda, plus
 // the way to protect methods with it so a route's scopes are declared exactly once.
-import { Annotations, Duration, Lazy, Token, Validations } from 'aws-cdk-lib';
+import {
+  Annotations,
+  Aspects,
+  Duration,
+  Lazy,
+  Stack,
+  Token,
+  Validations,
+  type CfnResource,
+} from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { HttpMethod, RouteRule } from '../../lambda/routes';
+import type { LogLevel } from '../../lambda/authorizer/log';
+import type { RequiredClaimValue } from '../../lambda/authorizer/required-claims';
+import { authorizerBundleDir } from './authorizer-bundle';
+import { AuthorizerCode } from './authorizer-code';
 import type { SeedTrust } from '../../lambda/authorizer/jwks-seed';
-import type { LogLevel } from '../../lambda/shared/log';
 import { BundledFunction } from './bundled-function';
 import { InfraConfigError } from './errors';
 import { JWKS_SEED_FILE_NAME, renderJwksSeed, type JwksSeed } from './jwks-seed';
@@ -20,17 +31,29 @@ import {
   IDENTITY_VALIDATION_EXPRESSION,
   MAX_RESULTS_CACHE_TTL_SECONDS,
   buildGatewayResponses,
+  decideCaching,
+  describeConflicts,
+  describeRoute,
   gatewayResponseBody,
-} from './gateway-contract';
+  type AuthorizerCaching,
+  type CachingDecision,
+  type GatewayResponseOptions,
+  type HttpMethod,
+  type RouteRule,
+} from '../../lambda/contract';
 import {
+  claimRules,
   commaSafeList,
   durationSeconds,
+  headerNames,
   httpsUrl,
   integerInRange,
   invalidProp,
   noDuplicateRoute,
-  routeRule,
+  routeTable,
   tokenTypes,
+  uriPrefix,
+  type CheckedClaimRules,
 } from './prop-checks';
 
 /** The authorizer Lambda's entry without revocation, relative to the project root. */
@@ -38,10 +61,54 @@ export const AUTHORIZER_ENTRY = 'lambda/authorizer/handler.ts';
 /** The entry with the revocation check, deployed only when `revocationTable` is given. */
 export const REVOCABLE_AUTHORIZER_ENTRY = 'lambda/authorizer/revocable-handler.ts';
 
+/** The route table's file in the code asset (ROUTES_FILE). */
+export const ROUTES_FILE_NAME = 'routes.json';
+
+/** Lambda's limit on all environment variables of a function together, in bytes. */
+export const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
+
+export type { AuthorizerCaching } from '../../lambda/contract/route-set';
+
+/** The REQUEST authorizer's identity sources in per-route mode: the cache key is all three. */
+export const PER_ROUTE_IDENTITY_SOURCES = [
+  `method.request.header.${AUTHORIZATION_HEADER}`,
+  'context.httpMethod',
+  'context.resourcePath',
+] as const;
+
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 
+/**
+ * What an issuer's claims mean beyond the standard checks. A claim name may be a dotted path into nested
+ * claims (`realm_access.roles`); `\\.` in a name is a literal dot (`https://example\\.com/roles`).
+ */
+export interface IssuerClaimsProps {
+  /**
+   * Claims whose values grant permissions, exactly as `scope` and `scp` grant scopes for the route table:
+   * a space-delimited string or an array of strings, e.g. `['roles']` for Entra ID app-only tokens,
+   * `['realm_access.roles']` for Keycloak, `['permissions']` for Auth0 RBAC. `scope` and `scp` always count.
+   * @default - only `scope` and `scp` grant permissions
+   */
+  readonly permissionClaims?: readonly string[];
+  /**
+   * Claims a token must carry with one of the given values (a string, number or boolean, or a list of
+   * accepted ones), e.g. `{ email_verified: true, tid: '<tenant id>' }`. A token without one is refused
+   * (401, MISSING_REQUIRED_CLAIM), and one with another value too (401, WRONG_CLAIM_VALUE).
+   * @default - no claims are required beyond the standard checks
+   */
+  readonly requiredClaims?: Readonly<Record<string, RequiredClaimValue | readonly RequiredClaimValue[]>>;
+  /**
+   * Claims copied into the authorizer context for integrations, under a key with every character but
+   * letters, digits and `_` made `_` (`cognito:groups` becomes `$context.authorizer.cognito_groups`).
+   * Strings, numbers and booleans are copied as they are, arrays of strings without spaces joined with a
+   * space; other shapes are left out.
+   * @default - no claims are copied besides the built-in context
+   */
+  readonly contextClaims?: readonly string[];
+}
+
 /** One more issuer to trust, for APIs that accept tokens from several identity providers. */
-export interface TrustedIssuerProps {
+export interface TrustedIssuerProps extends IssuerClaimsProps {
   /** The exact `iss` claim value. */
   readonly issuer: string;
   /** Accepted audiences; a token's `aud` must contain one of them. */
@@ -60,7 +127,8 @@ export type ProtectedMethodOptions = Omit<
   'authorizer' | 'authorizationType' | 'authorizationScopes'
 >;
 
-export interface JwtAuthorizerProps {
+/** The claim props at the top level (`permissionClaims`, `requiredClaims`, `contextClaims`) apply to `issuer`. */
+export interface JwtAuthorizerProps extends IssuerClaimsProps {
   /**
    * The token issuer to trust: the exact `iss` claim, e.g. `https://example.eu.auth0.com/`.
    * Give `issuer` with `audience`, or `issuers`, or `userPool` with `userPoolClients` (any combination).
@@ -101,6 +169,32 @@ export interface JwtAuthorizerProps {
    */
   readonly userPoolResourceServer?: cognito.IUserPoolResourceServer;
   /**
+   * Cognito mode: user pool groups grant permissions, as scopes do: adds `cognito:groups` to
+   * `userPoolPermissionClaims`. Name the groups after the route table's scopes (e.g. `items:read`).
+   * @default false
+   */
+  readonly userPoolGroupsAsPermissions?: boolean;
+  /**
+   * Cognito mode: further claims whose values grant permissions (see `permissionClaims`), e.g. a claim a
+   * pre token generation trigger adds.
+   * @default - only `scope` (and `cognito:groups` with `userPoolGroupsAsPermissions`)
+   */
+  readonly userPoolPermissionClaims?: readonly string[];
+  /**
+   * Cognito mode: claims the pool's access tokens must carry with one of the given values (see
+   * `requiredClaims`).
+   * @default - no claims are required beyond `token_use` and `client_id`
+   */
+  readonly userPoolRequiredClaims?: Readonly<
+    Record<string, RequiredClaimValue | readonly RequiredClaimValue[]>
+  >;
+  /**
+   * Cognito mode: claims copied into the authorizer context (see `contextClaims`), e.g. `['cognito:groups',
+   * 'username']`.
+   * @default - no claims are copied besides the built-in context
+   */
+  readonly userPoolContextClaims?: readonly string[];
+  /**
    * Routes whose API methods are created elsewhere but authorized by this authorizer. Prefer
    * `addRoutes()` or `addMethod()`: they create the method and record its scopes in one step.
    * Every route here and every route added later reaches the Lambda as `ROUTES`.
@@ -113,6 +207,16 @@ export interface JwtAuthorizerProps {
    * @default Duration.minutes(5)
    */
   readonly resultsCacheTtl?: Duration;
+  /**
+   * How API Gateway caches decisions. A token-cached policy must decide every route at once, and IAM's
+   * `*` cannot express "one path segment": for tables like `GET /orgs/{org}` (read), `GET
+   * /orgs/{org}/members` (admin), `GET /orgs/{org}/teams/{team}/members` (read), no single policy can refuse
+   * the members route without also refusing the teams route. `auto` detects such tables at synth, names the
+   * routes in a warning, and caches per token and route instead (more invocations, never a wrong answer);
+   * `token` fails the synth for them instead.
+   * @default 'auto'
+   */
+  readonly caching?: AuthorizerCaching;
   /**
    * Accepted JWT `typ` header values, e.g. `['at+jwt']` for RFC 9068 access tokens.
    * @default - the `typ` header is not checked
@@ -161,8 +265,8 @@ export interface JwtAuthorizerProps {
    */
   readonly authorizerName?: string;
   /**
-   * Token revocation: the table of revoked token ids and subject cut-offs (schema in
-   * lambda/revocation/schema.ts). The authorizer gets read-only access to it (BatchGetItem, GetItem) and
+   * Token revocation: the table of revoked token ids and subject cut-offs (its schema is
+   * REVOCATION_TABLE_SCHEMA, exported by this package). The authorizer gets read-only access to it (BatchGetItem, GetItem) and
    * refuses revoked tokens after the signature and claim checks; the result cache TTL is capped at
    * `maxRevocationDelay`.
    * @default - no revocation check
@@ -195,6 +299,26 @@ export interface JwtAuthorizerProps {
    * @default '*'
    */
   readonly corsAllowOrigin?: string | null;
+  /**
+   * `Access-Control-Allow-Headers` on the gateway responses: the request headers your browser clients send
+   * (header names only, e.g. `['Authorization', 'Content-Type', 'Idempotency-Key']`).
+   * @default - `Authorization` and `Content-Type` (DEFAULT_CORS_ALLOW_HEADERS)
+   */
+  readonly corsAllowHeaders?: readonly string[];
+  /**
+   * `Access-Control-Expose-Headers` on the gateway responses: the response headers browsers may read. Keep
+   * `WWW-Authenticate` and `Retry-After` in the list: the 401, 403, 429 and 503 responses carry them.
+   * @default - `WWW-Authenticate` and `Retry-After` (DEFAULT_CORS_EXPOSE_HEADERS)
+   */
+  readonly corsExposeHeaders?: readonly string[];
+  /**
+   * The prefix of the `type` URI in the gateway responses' problem bodies (RFC 9457): a response's `type` is
+   * this prefix followed by its code in lower case with hyphens, e.g. `https://errors.example.com/` gives
+   * `https://errors.example.com/invalid-token`. Use your API's own prefix, so that the authorizer's problems
+   * and your handlers' share one vocabulary.
+   * @default - `about:blank` for every response (RFC 9457 §4.2.1); clients tell them apart by `code`
+   */
+  readonly problemTypeBase?: string;
 }
 
 /**
@@ -209,8 +333,11 @@ export class JwtAuthorizer extends Construct {
   readonly function: lambda.IFunction;
   /** The handler file bundled into `function`: REVOCABLE_AUTHORIZER_ENTRY with a revocation table, else AUTHORIZER_ENTRY. */
   readonly entry: string;
-  /** The API Gateway authorizer; methods added with addMethod()/addRoutes() already use it. */
-  readonly authorizer: apigw.TokenAuthorizer;
+  /**
+   * The API Gateway authorizer; methods added with addMethod()/addRoutes() already use it. A TOKEN
+   * authorizer, or a REQUEST authorizer when decisions are cached per route (see `caching`).
+   */
+  readonly authorizer: apigw.IAuthorizer;
   /** The result cache TTL in effect (with revocation on, at most `maxRevocationDelay`). */
   readonly resultsCacheTtl: Duration;
   /** With revocation on, the bound on how long a revoked token may still be accepted; undefined otherwise. */
@@ -218,9 +345,13 @@ export class JwtAuthorizer extends Construct {
 
   private readonly routeRules: RouteRule[] = [];
   private readonly corsAllowOrigin: string | null;
-  /** The seed file's text, rendered at construction (with the environment). */
+  private readonly gatewayResponseOptions: GatewayResponseOptions;
+  private readonly caching: AuthorizerCaching;
+  private readonly code = new AuthorizerCode();
+  /** The seed file's text, rendered with the environment. */
   private jwksSeedFile: string | undefined;
   private restApi: apigw.IRestApi | undefined;
+  private decidedMode: CachingDecision | undefined;
 
   constructor(scope: Construct, id: string, props: JwtAuthorizerProps) {
     super(scope, id);
@@ -249,12 +380,32 @@ export class JwtAuthorizer extends Construct {
         'Use "*" or an origin such as "https://app.example.com".',
       );
     }
+    this.gatewayResponseOptions = {
+      allowOrigin: this.corsAllowOrigin,
+      ...(props.corsAllowHeaders === undefined
+        ? {}
+        : { corsAllowHeaders: headerNames('corsAllowHeaders', props.corsAllowHeaders) }),
+      ...(props.corsExposeHeaders === undefined
+        ? {}
+        : { corsExposeHeaders: headerNames('corsExposeHeaders', props.corsExposeHeaders) }),
+      ...(props.problemTypeBase === undefined
+        ? {}
+        : { problemTypeBase: uriPrefix('problemTypeBase', props.problemTypeBase) }),
+    };
+    this.caching = props.caching ?? 'auto';
+    if (!['auto', 'token', 'route'].includes(this.caching)) {
+      invalidProp(
+        'caching',
+        `must be "auto", "token" or "route"; got "${String(props.caching)}"`,
+        'Leave it out for "auto".',
+      );
+    }
     for (const [i, route] of (props.routes ?? []).entries()) this.recordRoute(`routes[${i}]`, route);
 
     // Without revocation the bundle carries no revocation code at all: less to load at every cold start.
     this.entry = props.revocationTable === undefined ? AUTHORIZER_ENTRY : REVOCABLE_AUTHORIZER_ENTRY;
     const handler = new BundledFunction(this, 'Handler', {
-      entry: this.entry,
+      code: this.code,
       description: 'Verifies JWT access tokens for API Gateway (TOKEN authorizer)',
       environment: this.environment(props),
       architecture: props.architecture,
@@ -283,26 +434,135 @@ export class JwtAuthorizer extends Construct {
       props.revocationTable.encryptionKey?.grantDecrypt(this.function);
     }
 
-    this.authorizer = new apigw.TokenAuthorizer(this, 'Authorizer', {
+    const authorizer = new apigw.TokenAuthorizer(this, 'Authorizer', {
       handler: this.function,
       identitySource: apigw.IdentitySource.header(AUTHORIZATION_HEADER),
       validationRegex: IDENTITY_VALIDATION_EXPRESSION,
       resultsCacheTtl: this.resultsCacheTtl,
       authorizerName: props.authorizerName,
     });
-
-    this.node.addValidation({
-      validate: () =>
-        this.routeRules.length > 0
-          ? []
-          : [
-              `${this.node.path}: JwtAuthorizer has no routes, so every request would be denied. ` +
-                'Protect methods with addRoutes() or addMethod(), or list them in the routes prop.',
-            ],
+    this.authorizer = authorizer;
+    // The type is only known once the route table is: a TOKEN or a per-route REQUEST authorizer, resolved at
+    // synth. Both invoke the same Lambda (the handler reads either event), so only these three differ.
+    const cfnAuthorizer = authorizer.node.defaultChild as apigw.CfnAuthorizer;
+    cfnAuthorizer.type = Lazy.string({ produce: () => (this.mode().perRoute ? 'REQUEST' : 'TOKEN') });
+    cfnAuthorizer.identitySource = Lazy.string({
+      produce: () =>
+        this.mode().perRoute
+          ? PER_ROUTE_IDENTITY_SOURCES.join(',')
+          : `method.request.header.${AUTHORIZATION_HEADER}`,
     });
+    // API Gateway applies an identity validation expression to TOKEN authorizers only.
+    cfnAuthorizer.identityValidationExpression = Lazy.string({
+      produce: () => (this.mode().perRoute ? undefined : IDENTITY_VALIDATION_EXPRESSION),
+    });
+
+    // The code asset is made once every route is known: after construction, before the template resolves.
+    Aspects.of(this).add({
+      visit: (node) => {
+        if (node === this && !this.code.materialized) {
+          this.code.materialize(
+            this,
+            this.function.node.defaultChild as CfnResource,
+            authorizerBundleDir(props.revocationTable === undefined ? 'plain' : 'revocable'),
+            this.assetFiles(),
+          );
+          this.annotateMode();
+        }
+      },
+    });
+
+    this.node.addValidation({ validate: () => this.validateRoutes() });
+    this.node.addValidation({ validate: () => this.validateEnvironmentSize() });
   }
 
-  /** What the Lambda's ROUTES variable carries: every route given in props or added since. */
+  /** Whether decisions are cached per route, and the conflicts that made `auto` choose it. */
+  get cachedPerRoute(): boolean {
+    return this.mode().perRoute;
+  }
+
+  private mode(): CachingDecision {
+    this.decidedMode ??= decideCaching(this.routeRules, this.caching);
+    return this.decidedMode;
+  }
+
+  private annotateMode(): void {
+    const { conflicts } = this.mode();
+    if (this.caching === 'auto' && conflicts.length > 0) {
+      Annotations.of(this).addWarningV2(
+        'bearer-gate:per-route-caching',
+        `JwtAuthorizer caches decisions per token and route (a REQUEST authorizer), because one token-cached ` +
+          `policy cannot tell these routes apart: ${describeConflicts(conflicts)}. Each route a token calls ` +
+          `now costs one authorizer invocation per cache TTL. Set caching: 'route' to acknowledge this.`,
+      );
+    }
+  }
+
+  /** The files the Lambda reads at init, by name in the code asset. */
+  private assetFiles(): Record<string, string> {
+    return {
+      [ROUTES_FILE_NAME]: JSON.stringify(this.routeRules),
+      ...(this.jwksSeedFile === undefined ? {} : { [JWKS_SEED_FILE_NAME]: this.jwksSeedFile }),
+    };
+  }
+
+  /**
+   * Every method wired to this authorizer must have declared scopes: a method the route table does not know
+   * would be allowed by any held wildcard without a scope check (TOKEN mode) or refused (REQUEST mode).
+   */
+  private validateRoutes(): string[] {
+    const errors: string[] = [];
+    if (this.routeRules.length === 0) {
+      errors.push(
+        `${this.node.path}: JwtAuthorizer has no routes, so every request would be denied. ` +
+          'Protect methods with addRoutes() or addMethod(), or list them in the routes prop.',
+      );
+    }
+    const declared = new Set(this.routeRules.map((r) => describeRoute(r)));
+    for (const method of this.node.root.node.findAll()) {
+      if (!(method instanceof apigw.Method)) continue;
+      const cfn = method.node.defaultChild as apigw.CfnMethod;
+      if (cfn.authorizerId !== this.authorizer.authorizerId) continue;
+      const route = describeRoute({ method: method.httpMethod, path: method.resource.path });
+      if (!declared.has(route)) {
+        errors.push(
+          `${method.node.path}: ${route} uses JwtAuthorizer ${this.node.path} but declares no scopes, so the ` +
+            `authorizer cannot decide it. Create it with jwt.addMethod(resource, '${method.httpMethod}', ` +
+            `integration, { scopes: [...] }) or jwt.addRoutes(...), or list it in the routes prop.`,
+        );
+      }
+    }
+    if (this.caching === 'token' && this.mode().conflicts.length > 0) {
+      errors.push(
+        `${this.node.path}: caching is 'token', but one token-cached policy cannot tell these routes apart: ` +
+          `${describeConflicts(this.mode().conflicts)}. Use caching: 'route' (or 'auto'), or give the routes ` +
+          'scopes that nest (a token that may call a route may call the routes its Deny would cover).',
+      );
+    }
+    return errors;
+  }
+
+  /** Lambda refuses a function whose environment exceeds 4 KB; say so at synth, not at deploy. */
+  private validateEnvironmentSize(): string[] {
+    const cfn = this.function.node.defaultChild as lambda.CfnFunction;
+    const resolved = Stack.of(this).resolve(cfn.environment) as
+      { variables?: Record<string, unknown> } | undefined;
+    const variables = resolved?.variables ?? {};
+    // Unresolved values (a user pool id, a table name) are counted as their CloudFormation expression.
+    const bytes = Object.entries(variables).reduce(
+      (n, [k, v]) =>
+        n + Buffer.byteLength(k) + Buffer.byteLength(typeof v === 'string' ? v : JSON.stringify(v)),
+      0,
+    );
+    return bytes <= LAMBDA_ENVIRONMENT_LIMIT_BYTES
+      ? []
+      : [
+          `${this.node.path}: the authorizer's environment is ${bytes} bytes, over Lambda's limit of ` +
+            `${LAMBDA_ENVIRONMENT_LIMIT_BYTES}. Trust fewer issuers or audiences per authorizer.`,
+        ];
+  }
+
+  /** What the Lambda's route table (routes.json in its code asset) carries: every route given in props or added since. */
   get routes(): readonly RouteRule[] {
     return this.routeRules.map((r) => ({ ...r, scopes: [...r.scopes] }));
   }
@@ -382,7 +642,7 @@ export class JwtAuthorizer extends Construct {
     }
     this.restApi = api;
     const responses = new Construct(this, 'GatewayResponses');
-    for (const response of buildGatewayResponses({ allowOrigin: this.corsAllowOrigin })) {
+    for (const response of buildGatewayResponses(this.gatewayResponseOptions)) {
       new apigw.GatewayResponse(responses, response.type, {
         restApi: api,
         type: apigw.ResponseType.of(response.type),
@@ -395,16 +655,23 @@ export class JwtAuthorizer extends Construct {
   }
 
   private recordRoute(where: string, route: RouteRule): void {
-    const rule = routeRule(where, route);
-    noDuplicateRoute(this.routeRules, rule);
-    this.routeRules.push(rule);
+    if (this.code.materialized) {
+      throw new InfraConfigError(
+        'ROUTE_CONFLICT',
+        describeRoute(route),
+        `JwtAuthorizer: ${describeRoute(route)} was added after synthesis began; add every route before synth.`,
+      );
+    }
+    noDuplicateRoute(this.routeRules, route);
+    this.routeRules.splice(0, this.routeRules.length, ...routeTable(where, [...this.routeRules, route]));
   }
 
   /** The Lambda's environment, in the variable names lambda/authorizer/config.ts reads. */
   private environment(props: JwtAuthorizerProps): Record<string, string> {
     const env: Record<string, string> = {
-      // Resolved at synth, after every addRoutes()/addMethod() call, so ROUTES is exactly what was protected.
-      ROUTES: Lazy.string({ produce: () => JSON.stringify(this.routeRules) }),
+      // A file in the code asset, written at synth after every addRoutes()/addMethod() call: exactly what was
+      // protected, at any size (Lambda's environment holds 4 KB in all).
+      ROUTES_FILE: ROUTES_FILE_NAME,
       LOG_LEVEL: props.logLevel ?? 'info',
     };
     if (!LOG_LEVELS.includes(env.LOG_LEVEL as LogLevel)) {
@@ -435,13 +702,19 @@ export class JwtAuthorizer extends Construct {
       } else {
         httpsUrl('issuer', props.issuer, 'Use the https issuer URL, or pass jwksUri explicitly.');
       }
+      Object.assign(env, claimEnvironment('', claimRules(CLAIM_PROPS, props, true)));
       trusted++;
-    } else if (props.audience !== undefined || props.jwksUri !== undefined) {
-      invalidProp(
-        'issuer',
-        `is required when ${props.audience !== undefined ? 'audience' : 'jwksUri'} is set; got undefined`,
-        'Pass the issuer URL exactly as it appears in the `iss` claim.',
+    } else {
+      const stray = (['audience', 'jwksUri', ...CLAIM_PROP_NAMES] as const).find(
+        (p) => props[p] !== undefined,
       );
+      if (stray !== undefined) {
+        invalidProp(
+          'issuer',
+          `is required when ${stray} is set; got undefined`,
+          'Pass the issuer URL exactly as it appears in the `iss` claim.',
+        );
+      }
     }
 
     if (props.issuers !== undefined) {
@@ -459,12 +732,21 @@ export class JwtAuthorizer extends Construct {
         }
         seen.add(entry.issuer);
         const audience = commaSafeList(`${at}.audience`, entry.audience, 'List the accepted audiences.');
+        const rules = claimRules(
+          {
+            permissionClaims: `${at}.permissionClaims`,
+            requiredClaims: `${at}.requiredClaims`,
+            contextClaims: `${at}.contextClaims`,
+          },
+          entry,
+          false,
+        );
         if (entry.jwksUri === undefined) {
           httpsUrl(`${at}.issuer`, entry.issuer, 'Use the https issuer URL, or pass jwksUri explicitly.');
-          return { issuer: entry.issuer, audience };
+          return { issuer: entry.issuer, audience, ...rules };
         }
         const jwksUri = httpsUrl(`${at}.jwksUri`, entry.jwksUri, "Use the https URL of the issuer's JWKS.");
-        return { issuer: entry.issuer, audience, jwksUri };
+        return { issuer: entry.issuer, audience, jwksUri, ...rules };
       });
       env.ISSUERS = JSON.stringify(issuers);
       trusted++;
@@ -483,12 +765,38 @@ export class JwtAuthorizer extends Construct {
       if (props.userPoolResourceServer !== undefined) {
         env.COGNITO_SCOPE_PREFIX = `${props.userPoolResourceServer.userPoolResourceServerId}/`;
       }
+      const rules = claimRules(
+        USER_POOL_CLAIM_PROPS,
+        {
+          permissionClaims: props.userPoolPermissionClaims,
+          requiredClaims: props.userPoolRequiredClaims,
+          contextClaims: props.userPoolContextClaims,
+        },
+        true,
+      );
+      const permissionClaims = new Set([
+        ...(props.userPoolGroupsAsPermissions === true ? ['cognito:groups'] : []),
+        ...(rules.permissionClaims ?? []),
+      ]);
+      Object.assign(
+        env,
+        claimEnvironment('COGNITO_', {
+          ...rules,
+          ...(permissionClaims.size > 0 ? { permissionClaims: [...permissionClaims] } : {}),
+        }),
+      );
       trusted++;
     } else if (props.userPoolResourceServer !== undefined) {
       invalidProp(
         'userPoolResourceServer',
         'is set without userPool; got a resource server',
         'Pass userPool and userPoolClients too, or leave userPoolResourceServer out.',
+      );
+    } else if (USER_POOL_CLAIM_PROP_NAMES.some((p) => props[p] !== undefined)) {
+      invalidProp(
+        USER_POOL_CLAIM_PROP_NAMES.find((p) => props[p] !== undefined) as string,
+        'is set without userPool, so it would do nothing',
+        'Pass userPool and userPoolClients too, or leave it out.',
       );
     } else if (props.userPoolClients !== undefined) {
       invalidProp(
@@ -584,15 +892,6 @@ export class JwtAuthorizer extends Construct {
       );
     }
   }
-
-  /**
-   * The files the Lambda's code asset holds beside the bundle, by name: the JWKS seed when one is given.
-   * Their names are what the environment's *_FILE variables carry. Complete after construction.
-   * @internal for the code asset's wiring
-   */
-  assetFiles(): Record<string, string> {
-    return this.jwksSeedFile === undefined ? {} : { [JWKS_SEED_FILE_NAME]: this.jwksSeedFile };
-  }
 }
 
 /** The revocation delay in whole seconds when revocation is on; a revocation prop without the table is an error. */
@@ -620,4 +919,31 @@ function maxRevocationDelaySeconds(props: JwtAuthorizerProps): number | undefine
     MAX_RESULTS_CACHE_TTL_SECONDS,
     'It caps the result cache TTL: use from Duration.seconds(1) to Duration.hours(1) (the cache maximum).',
   );
+}
+
+const CLAIM_PROP_NAMES = ['permissionClaims', 'requiredClaims', 'contextClaims'] as const;
+const CLAIM_PROPS = {
+  permissionClaims: 'permissionClaims',
+  requiredClaims: 'requiredClaims',
+  contextClaims: 'contextClaims',
+} as const;
+const USER_POOL_CLAIM_PROP_NAMES = [
+  'userPoolGroupsAsPermissions',
+  'userPoolPermissionClaims',
+  'userPoolRequiredClaims',
+  'userPoolContextClaims',
+] as const;
+const USER_POOL_CLAIM_PROPS = {
+  permissionClaims: 'userPoolPermissionClaims',
+  requiredClaims: 'userPoolRequiredClaims',
+  contextClaims: 'userPoolContextClaims',
+} as const;
+
+/** An issuer's checked claim rules as the variables that go with ISSUER ('') or COGNITO_USER_POOL_ID. */
+function claimEnvironment(prefix: '' | 'COGNITO_', rules: CheckedClaimRules): Record<string, string> {
+  return {
+    ...(rules.permissionClaims && { [`${prefix}PERMISSION_CLAIMS`]: rules.permissionClaims.join(',') }),
+    ...(rules.requiredClaims && { [`${prefix}REQUIRED_CLAIMS`]: JSON.stringify(rules.requiredClaims) }),
+    ...(rules.contextClaims && { [`${prefix}CONTEXT_CLAIMS`]: rules.contextClaims.join(',') }),
+  };
 }

@@ -3,14 +3,13 @@
 // them again at cold start.
 import { Token } from 'aws-cdk-lib';
 import type { Duration } from 'aws-cdk-lib';
-import type { HttpMethod, RouteRule } from '../../lambda/routes';
+import { parseClaimPath } from '../../lambda/authorizer/claim-path';
+import { parseContextClaims } from '../../lambda/authorizer/context-claims';
+import { parseRequiredClaim, type RequiredClaimValue } from '../../lambda/authorizer/required-claims';
+import { RouteTableError, validateRouteTable, type RouteRule } from '../../lambda/contract';
 import { InfraConfigError } from './errors';
 
 const WHO = 'JwtAuthorizer';
-const HTTP_METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
-// RFC 6749 §3.3 scope-token.
-const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
-const PATH_SEGMENT = /^(?:[A-Za-z0-9._~:@!$&'()+,;=-]+|\{[A-Za-z0-9_]+\+?\})$/;
 const TOKEN_TYPE = /^[A-Za-z0-9!#$&^_.+-]+(?:\/[A-Za-z0-9!#$&^_.+-]+)?$/;
 
 function fail(prop: string, problem: string, fix: string): never {
@@ -79,40 +78,52 @@ export function tokenTypes(prop: string, value: readonly string[]): string[] {
   return types;
 }
 
-/** Checks one route and returns a plain copy (the shape of the ROUTES variable). */
-export function routeRule(prop: string, route: RouteRule): RouteRule {
-  const { method, path, scopes } = route;
-  if (!HTTP_METHODS.includes(method)) {
-    fail(
-      `${prop}.method`,
-      `must be one of ${HTTP_METHODS.join(', ')}; got ${show(method)}`,
-      'Fix the route table.',
-    );
-  }
-  const validPath =
-    path === '/' ||
-    (path.startsWith('/') &&
-      path
-        .slice(1)
-        .split('/')
-        .every((s) => PATH_SEGMENT.test(s)));
-  if (!validPath) {
-    fail(
-      `${prop}.path`,
-      `must be an API Gateway resource path like "/items/{id}"; got ${show(path)}`,
-      'Fix the route table.',
-    );
-  }
-  for (const scope of scopes) {
-    if (!SCOPE_TOKEN.test(scope)) {
+// Header names as browsers and API Gateway both take them; the construct writes the list in single quotes.
+const HEADER_NAME = /^[A-Za-z0-9-]+$/;
+// An absolute URI (RFC 3986 scheme ":" ...) without characters that are unsafe in a static API Gateway
+// template ($ and #) or that would need escaping in JSON.
+const URI_PREFIX = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s"'\\$#<>{}|^`]*$/;
+
+/** Header names for a CORS header list; returns a copy. */
+export function headerNames(prop: string, value: readonly string[]): string[] {
+  for (const [i, name] of value.entries()) {
+    if (!HEADER_NAME.test(name)) {
       fail(
-        `${prop}.scopes`,
-        `entries must be OAuth scope names without spaces or quotes; got ${show(scope)}`,
-        'List each scope as its own entry.',
+        `${prop}[${i}]`,
+        `must be a header name (letters, digits and hyphens); got ${show(name)}`,
+        'List each header name as its own entry, e.g. ["Authorization", "Content-Type"].',
       );
     }
   }
-  return { method, path, scopes: [...scopes] };
+  return [...value];
+}
+
+/** The prefix of problem `type` URIs. */
+export function uriPrefix(prop: string, value: string): string {
+  if (!URI_PREFIX.test(value)) {
+    fail(
+      prop,
+      `must be an absolute URI without spaces, quotes, "$" or "#"; got ${show(value)}`,
+      'Use a prefix such as "https://errors.example.com/" or "tag:example.com,2026:problem:".',
+    );
+  }
+  return value;
+}
+
+/** Checks one route and returns a plain copy (the shape of the ROUTES variable). */
+/**
+ * The table with `route` appended, checked by the same validator the Lambda runs at init (methods, API
+ * Gateway's path rules, one variable child per resource, scope names). `where` names the new route.
+ */
+export function routeTable(where: string, table: readonly RouteRule[]): RouteRule[] {
+  try {
+    return validateRouteTable(table, 'routes');
+  } catch (error) {
+    if (!(error instanceof RouteTableError)) throw error;
+    const last = `routes[${table.length - 1}]`;
+    const at = error.at.startsWith(last) ? where + error.at.slice(last.length) : error.at;
+    return fail(at, error.problem, 'Fix the route table.');
+  }
 }
 
 export function noDuplicateRoute(existing: readonly RouteRule[], route: RouteRule): void {
@@ -126,3 +137,93 @@ export function noDuplicateRoute(existing: readonly RouteRule[], route: RouteRul
 }
 
 export { fail as invalidProp };
+
+/** What one issuer's claim props become: the fields of an ISSUERS entry, or the values of its variables. */
+export interface CheckedClaimRules {
+  readonly permissionClaims?: string[];
+  readonly requiredClaims?: Record<string, RequiredClaimValue | RequiredClaimValue[]>;
+  readonly contextClaims?: string[];
+}
+
+/** The props that hold one issuer's claim rules, by their names (`issuers[0].permissionClaims`, ...). */
+export interface ClaimRuleProps {
+  readonly permissionClaims: string;
+  readonly requiredClaims: string;
+  readonly contextClaims: string;
+}
+
+const CLAIM_NAME_FIX = 'Use a claim name such as "roles", or a dotted path such as "realm_access.roles".';
+
+function claimNameList(prop: string, names: readonly string[], commaSafe: boolean): void {
+  names.forEach((name, i) => {
+    const entry = `${prop}[${i}]`;
+    if (Token.isUnresolved(name)) fail(entry, 'must be a literal claim name, not a token', CLAIM_NAME_FIX);
+    parseClaimPath(name, (problem) => fail(entry, `${problem}; got ${show(name)}`, CLAIM_NAME_FIX));
+    // Variables carry these comma-separated (PERMISSION_CLAIMS, CONTEXT_CLAIMS); an ISSUERS entry does not.
+    if (commaSafe && name.includes(',')) {
+      fail(entry, `contains a comma; got ${show(name)}`, 'Give this issuer through `issuers` instead.');
+    }
+  });
+}
+
+/**
+ * Checks an issuer's permission, required and context claims with the authorizer's own parsers, so bad
+ * configuration fails the synth naming the prop rather than the Lambda's init. `commaSafe`: the values
+ * travel in comma-separated variables.
+ */
+export function claimRules(
+  props: ClaimRuleProps,
+  values: {
+    readonly permissionClaims?: readonly string[];
+    readonly requiredClaims?: Readonly<Record<string, RequiredClaimValue | readonly RequiredClaimValue[]>>;
+    readonly contextClaims?: readonly string[];
+  },
+  commaSafe: boolean,
+): CheckedClaimRules {
+  const { permissionClaims, requiredClaims, contextClaims } = values;
+  const checked: {
+    permissionClaims?: string[];
+    requiredClaims?: Record<string, RequiredClaimValue | RequiredClaimValue[]>;
+    contextClaims?: string[];
+  } = {};
+  if (permissionClaims !== undefined && permissionClaims.length > 0) {
+    claimNameList(props.permissionClaims, permissionClaims, commaSafe);
+    permissionClaims.forEach((name, i) => {
+      if (name === 'scope' || name === 'scp') {
+        fail(`${props.permissionClaims}[${i}]`, `is "${name}", which always counts`, 'Leave it out.');
+      }
+    });
+    checked.permissionClaims = [...permissionClaims];
+  }
+  if (requiredClaims !== undefined && Object.keys(requiredClaims).length > 0) {
+    const fix =
+      'Require a string, a number, a boolean, or a list of accepted ones, e.g. { email_verified: true }.';
+    for (const [name, value] of Object.entries(requiredClaims)) {
+      const entry = /^[A-Za-z_$][\w$]*$/.test(name)
+        ? `${props.requiredClaims}.${name}`
+        : `${props.requiredClaims}[${JSON.stringify(name)}]`;
+      if (Token.isUnresolved(name) || Token.isUnresolved(value)) {
+        fail(entry, 'must be literal, not a token', fix);
+      }
+      parseRequiredClaim(name, value, (problem) => fail(entry, problem, fix));
+    }
+    checked.requiredClaims = Object.fromEntries(
+      Object.entries(requiredClaims).map(([name, value]) => [
+        name,
+        Array.isArray(value) ? [...(value as RequiredClaimValue[])] : (value as RequiredClaimValue),
+      ]),
+    );
+  }
+  if (contextClaims !== undefined && contextClaims.length > 0) {
+    claimNameList(props.contextClaims, contextClaims, commaSafe);
+    parseContextClaims(contextClaims, (i, problem) =>
+      fail(
+        `${props.contextClaims}[${i}]`,
+        `${problem}; got ${show(contextClaims[i])}`,
+        'Copy each claim once, and none that becomes a key the authorizer sets (sub, issuer, scope, ...).',
+      ),
+    );
+    checked.contextClaims = [...contextClaims];
+  }
+  return checked;
+}

@@ -7,12 +7,12 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { BundledFunction, JwtAuthorizer, REVOCATION_TABLE_SCHEMA } from 'bearer-gate';
+import type { JwtAuthorizerProps, ProtectedMethodOptions } from 'bearer-gate';
+import { GATEWAY_RESPONSE_OPTIONS } from '../../lambda/http';
+import { ITEMS_TABLE_SCHEMA } from '../../lambda/items/table-schema';
 import { APP_ROUTES } from '../../lambda/routes';
 import type { AppRoute } from '../../lambda/routes';
-import { ITEMS_TABLE_SCHEMA } from '../../lambda/items/table-schema';
-import { REVOCATION_TABLE_SCHEMA } from '../../lambda/revocation/schema';
-import { BundledFunction, JwtAuthorizer, corsHeaders } from '../constructs';
-import type { JwtAuthorizerProps, ProtectedMethodOptions } from '../constructs';
 import type { CognitoConfig, ItemsApiConfig } from './stack-config';
 
 /** Scopes of the Cognito resource server: every scope the route table uses. */
@@ -89,6 +89,8 @@ export class ItemsApiStack extends Stack {
 
     this.authorizer = new JwtAuthorizer(this, 'JwtAuthorizer', {
       ...identity.props,
+      // This API's problem type URIs and CORS headers, the same as its handlers'.
+      ...GATEWAY_RESPONSE_OPTIONS,
       corsAllowOrigin,
       clockSkew: CLOCK_SKEW,
       revocationTable: this.revocationTable,
@@ -119,8 +121,8 @@ export class ItemsApiStack extends Stack {
             defaultCorsPreflightOptions: {
               allowOrigins: [corsAllowOrigin],
               allowMethods: [...new Set(routes.map((r) => r.method))],
-              allowHeaders: corsHeaders(corsAllowOrigin)['Access-Control-Allow-Headers']?.split(',') ?? [],
-              exposeHeaders: ['Location', 'WWW-Authenticate', 'Retry-After'],
+              allowHeaders: [...GATEWAY_RESPONSE_OPTIONS.corsAllowHeaders],
+              exposeHeaders: [...GATEWAY_RESPONSE_OPTIONS.corsExposeHeaders],
               maxAge: Duration.hours(1),
             },
           }),

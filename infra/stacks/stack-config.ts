@@ -1,6 +1,6 @@
 // Reads the Items API stack's settings from CDK context (`-c key=value` or cdk.json), once, into a typed
 // object. Errors name the context key, the bad value and the fix.
-import { InfraConfigError } from '../constructs/errors';
+import { InfraConfigError } from 'bearer-gate';
 
 /** Trust an existing identity provider (Auth0, Okta, Entra ID, Keycloak, an existing Cognito pool, ...). */
 export interface ExternalIssuerConfig {

@@ -3,14 +3,17 @@
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import type { Fetcher } from 'aws-jwt-verify/https';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
-import { createLogger, type Logger } from '../shared/log';
+import { createLogger, type Logger } from './log';
 import { parseBearer } from './bearer';
 import type { AuthorizerConfig } from './config';
+import { contextClaimValues } from './context-claims';
 import { OidcDiscovery } from './discovery';
 import { AuthorizerError, ConfigError, TokenRejectedError } from './errors';
 import { BoundedFetcher } from './https-fetcher';
 import { WarmJwksCache, type JwksFetchEvent, type JwksSeedEvent } from './jwks-cache';
-import { buildPolicy, decideRoutes, parseMethodArn, permits, type ContextValue } from './policy';
+import { RouteSet, describeRoute, type RouteDecision } from '../contract/route-set';
+import { readEvent, type AuthorizerEvent, type CalledRoute } from './event';
+import { buildPolicy, parseMethodArn, permits, type ContextValue, type MethodArn } from './policy';
 import { grantedScopes } from './scopes';
 import { decodeToken } from './token';
 import { TokenVerifier } from './verifier';
@@ -40,12 +43,6 @@ export interface AuthorizerDeps {
   readonly jwksMaxAgeMs?: number;
 }
 
-export interface TokenAuthorizerEvent {
-  readonly type?: string;
-  readonly authorizationToken?: unknown;
-  readonly methodArn?: unknown;
-}
-
 export interface Authorizer {
   /**
    * Settles when the keys for the first request are on hand: at once with a JWKS seed, else when the
@@ -62,8 +59,10 @@ export interface Authorizer {
    * Returns the policy, or throws exactly Error('Unauthorized') for any token problem (API Gateway's 401),
    * or an AuthorizerError that is not 'Unauthorized' when the authorizer cannot decide (API Gateway's 5xx).
    */
-  authorize(event: TokenAuthorizerEvent): Promise<APIGatewayAuthorizerResult>;
+  authorize(event: AuthorizerEvent): Promise<APIGatewayAuthorizerResult>;
 }
+
+const NOTHING: RouteDecision = Object.freeze({ allow: Object.freeze([]), deny: Object.freeze([]) });
 
 function clientIdOf(payload: JwtPayload): string | undefined {
   for (const claim of ['client_id', 'azp', 'cid'] as const) {
@@ -116,6 +115,29 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
       e.code === undefined ? log.info('oidc discovery', e) : log.error('oidc discovery failed', e),
   });
   const verifier = new TokenVerifier(config, jwksCache, discovery);
+  const routes = new RouteSet(config.routes);
+
+  /**
+   * TOKEN mode: one decision for every route. REQUEST mode: the route API Gateway matched, allowed or
+   * refused alone; a route the table does not declare is refused (fail closed).
+   */
+  function decideFor(
+    called: CalledRoute | null,
+    arn: MethodArn,
+    granted: ReadonlySet<string>,
+  ): { decision: RouteDecision; allowed: boolean; reason: string } {
+    if (called === null) {
+      const decision = routes.decide(granted);
+      const allowed = permits(arn, decision);
+      return { decision, allowed, reason: allowed ? 'ALLOWED' : 'INSUFFICIENT_SCOPE' };
+    }
+    const route = routes.routeFor(called.method, called.resourcePath);
+    if (route === undefined) return { decision: NOTHING, allowed: false, reason: 'UNDECLARED_ROUTE' };
+    const allowed = route.rule.scopes.every((s) => granted.has(s));
+    return allowed
+      ? { decision: { allow: [route.tail], deny: [] }, allowed, reason: 'ALLOWED' }
+      : { decision: NOTHING, allowed, reason: 'INSUFFICIENT_SCOPE' };
+  }
   // Started at init so the first request normally finds the keys on hand; failures surface per request.
   let warmed = false;
   const ready = verifier.hydrate().then(
@@ -127,8 +149,9 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     },
   );
 
-  async function decide(event: TokenAuthorizerEvent, started: number): Promise<APIGatewayAuthorizerResult> {
-    const token = parseBearer(event.authorizationToken, config.maxTokenBytes);
+  async function decide(event: AuthorizerEvent, started: number): Promise<APIGatewayAuthorizerResult> {
+    const { authorization, route: called } = readEvent(event);
+    const token = parseBearer(authorization, config.maxTokenBytes);
     const arn = parseMethodArn(event.methodArn);
     const decoded = decodeToken(token);
     const kid = decoded.header.kid;
@@ -144,10 +167,13 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     }
 
     const sub = payload.sub as string;
-    const granted = grantedScopes(payload, verifier.scopePrefix(payload));
-    const decision = decideRoutes(arn, config.routes, granted);
+    const trusted = verifier.trustedIssuer(payload);
+    const granted = grantedScopes(payload, trusted?.scopePrefix, trusted?.permissionClaims);
+    const { decision, allowed, reason } = decideFor(called, arn, granted);
     const clientId = clientIdOf(payload);
+    // Copied claims first: config refuses any that would take a built-in key, and the built-ins win regardless.
     const context: Record<string, ContextValue> = {
+      ...(trusted?.contextClaims && contextClaimValues(payload, trusted.contextClaims)),
       sub,
       scope: [...granted].join(' '),
       issuer: payload.iss as string,
@@ -157,11 +183,13 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     if (typeof payload.jti === 'string') context.tokenId = payload.jti;
 
     if (log.enabled('info')) {
-      const allowed = permits(arn, decision);
       log.info('authorization', {
         decision: allowed ? 'allow' : 'deny',
-        reason: allowed ? 'ALLOWED' : 'INSUFFICIENT_SCOPE',
+        reason,
         route: `${arn.method} ${arn.path}`,
+        ...(called === null
+          ? {}
+          : { resource: describeRoute({ method: called.method, path: called.resourcePath }) }),
         sub,
         clientId,
         kid,
@@ -172,7 +200,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     return buildPolicy(arn, sub, decision, context);
   }
 
-  async function authorize(event: TokenAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
+  async function authorize(event: AuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
     const started = performance.now();
     if (!warmed) await ready;
     try {

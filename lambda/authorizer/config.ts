@@ -1,10 +1,18 @@
 // Parses the authorizer's environment once, at cold start, into a frozen, typed configuration.
-import type { RouteRule } from '../routes';
-import { parseLogLevel, type LogLevel } from '../shared/log';
+import { RouteTableError, validateRouteTable, type RouteRule } from '../contract/route-rules';
+import { parseLogLevel, type LogLevel } from './log';
 import { ConfigError } from './errors';
+import {
+  claimVariables,
+  issuerClaimRules,
+  issuerClaimRulesFromVariables,
+  type ClaimVariablesPrefix,
+  type IssuerClaimRules,
+} from './issuer-claims';
 import { JwksSeedError, checkSeedTrust, parseJwksSeed, type JwksSeedEntry } from './jwks-seed';
 
-export interface TrustedIssuer {
+/** One issuer to trust; its claim rules (permission, required and context claims) are in IssuerClaimRules. */
+export interface TrustedIssuer extends IssuerClaimRules {
   /** The exact `iss` value. */
   readonly issuer: string;
   /** Accepted audiences (any one must be in `aud`); null only for Cognito access tokens, which carry no `aud`. */
@@ -73,14 +81,12 @@ export function readConfigFile(files: ConfigFiles, name: string, path: string): 
   try {
     return files.read(path);
   } catch (cause) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
+    const message = (cause as { message?: unknown } | null)?.message;
+    const reason = typeof message === 'string' ? message : String(cause);
     throw new ConfigError(name, `names "${path}", which cannot be read: ${reason}`, { cause });
   }
 }
 
-const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
-const PATH_SEGMENT = /^(?:[A-Za-z0-9._~:@!$&'()+,;=-]+|\{[A-Za-z0-9_]+\+?\})$/;
-const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/; // RFC 6749 scope-token
 const SCOPE_PREFIX = /^[\x21-\x7e]+$/;
 const COGNITO_POOL_ID = /^([a-z]{2}(?:-[a-z]+)+-\d)_[0-9A-Za-z]+$/;
 
@@ -161,6 +167,18 @@ function audienceList(name: string, value: unknown): string[] {
   return values.map((a: string) => a.trim());
 }
 
+/** Claim variables for an issuer that is not configured would do nothing: refuse them rather than ignore them. */
+function noStrayClaimVariables(
+  env: Env,
+  prefix: ClaimVariablesPrefix,
+  issuerVariable: string,
+  issuer: string | undefined,
+): void {
+  if (issuer !== undefined) return;
+  const stray = claimVariables(prefix).find((name) => read(env, name) !== undefined);
+  if (stray !== undefined) throw new ConfigError(issuerVariable, `is required when ${stray} is set`);
+}
+
 function parseIssuers(env: Env): TrustedIssuer[] {
   const issuers: TrustedIssuer[] = [];
   const single = read(env, 'ISSUER');
@@ -177,6 +195,7 @@ function parseIssuers(env: Env): TrustedIssuer[] {
       issuer: single,
       audience: audienceList('AUDIENCE', audience),
       jwksUri: jwksUri === undefined ? discovered('ISSUER', single) : httpsUrl('JWKS_URI', jwksUri),
+      ...issuerClaimRulesFromVariables((name) => read(env, name), ''),
     });
   } else if (audience !== undefined || jwksUri !== undefined) {
     throw new ConfigError('ISSUER', 'is required when AUDIENCE or JWKS_URI is set');
@@ -185,7 +204,8 @@ function parseIssuers(env: Env): TrustedIssuer[] {
   const many = read(env, 'ISSUERS');
   if (many !== undefined) {
     for (const [entry, at] of jsonObjects('ISSUERS', many, '{issuer, audience, jwksUri}')) {
-      const { issuer, audience: aud, jwksUri: uri, scopePrefix, ...rest } = entry;
+      const { issuer, audience: aud, jwksUri: uri, scopePrefix, ...claimFields } = entry;
+      const { permissionClaims, requiredClaims, contextClaims, ...rest } = claimFields;
       if (Object.keys(rest).length > 0) {
         throw new ConfigError('ISSUERS', `${at} has unknown field(s): ${Object.keys(rest).join(', ')}`);
       }
@@ -206,6 +226,7 @@ function parseIssuers(env: Env): TrustedIssuer[] {
         audience: audienceList('ISSUERS', aud),
         jwksUri: uri === undefined ? discovered('ISSUERS', issuer.trim()) : httpsUrl('ISSUERS', uri),
         ...(scopePrefix === undefined ? {} : { scopePrefix }),
+        ...issuerClaimRules({ permissionClaims, requiredClaims, contextClaims }, at),
       });
     }
   }
@@ -235,8 +256,11 @@ function parseIssuers(env: Env): TrustedIssuer[] {
       jwksUri: defaultJwksUri(issuer),
       cognitoClientIds: list(clientId),
       ...(scopePrefix === undefined ? {} : { scopePrefix }),
+      ...issuerClaimRulesFromVariables((name) => read(env, name), 'COGNITO_'),
     });
   }
+  noStrayClaimVariables(env, '', 'ISSUER', single);
+  noStrayClaimVariables(env, 'COGNITO_', 'COGNITO_USER_POOL_ID', poolId);
 
   if (issuers.length === 0) {
     throw new ConfigError(
@@ -256,31 +280,13 @@ export function parseRoutes(raw: string | undefined, name = 'ROUTES'): RouteRule
   if (raw === undefined || raw.trim() === '') {
     throw new ConfigError(name, 'is required: a JSON array of {method, path, scopes} (or set ROUTES_FILE)');
   }
-  const seen = new Set<string>();
-  return jsonObjects(name, raw, '{method, path, scopes}').map(([entry, at]) => {
-    const { method, path, scopes } = entry;
-    if (typeof method !== 'string' || !METHODS.has(method)) {
-      throw new ConfigError('ROUTES', `${at}.method must be one of ${[...METHODS].join(', ')}`);
-    }
-    if (typeof path !== 'string' || !path.startsWith('/') || !validPath(path)) {
-      throw new ConfigError('ROUTES', `${at}.path must be an API Gateway resource path like /items/{id}`);
-    }
-    if (!Array.isArray(scopes) || scopes.some((s) => typeof s !== 'string' || !SCOPE_TOKEN.test(s))) {
-      throw new ConfigError('ROUTES', `${at}.scopes must be an array of scope names without spaces`);
-    }
-    const key = `${method} ${path}`;
-    if (seen.has(key)) throw new ConfigError('ROUTES', `${at} repeats ${key}`);
-    seen.add(key);
-    return Object.freeze({ method: method as RouteRule['method'], path, scopes: Object.freeze([...scopes]) });
-  });
-}
-
-function validPath(path: string): boolean {
-  if (path === '/') return true;
-  return path
-    .slice(1)
-    .split('/')
-    .every((segment) => PATH_SEGMENT.test(segment));
+  const entries = jsonObjects(name, raw, '{method, path, scopes}').map(([entry]) => entry);
+  try {
+    return validateRouteTable(entries, name);
+  } catch (error) {
+    if (error instanceof RouteTableError) throw new ConfigError(name, error.message, { cause: error });
+    throw error;
+  }
 }
 
 /** Lower case, without the optional `application/` prefix (RFC 7515 §4.1.9). */

@@ -21,6 +21,8 @@ export type RejectReason =
   | 'WRONG_AUDIENCE'
   | 'WRONG_TOKEN_USE'
   | 'WRONG_CLIENT'
+  | 'MISSING_REQUIRED_CLAIM'
+  | 'WRONG_CLAIM_VALUE'
   | 'MISSING_JTI'
   | 'TOKEN_REVOKED';
 

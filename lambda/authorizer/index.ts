@@ -1,6 +1,9 @@
-// Public surface of the authorizer for the local gateway, tests and benchmarks.
+// The authorizer's runtime core (`bearer-gate/authorizer`), for wiring the Lambda yourself, a local gateway,
+// tests and benchmarks. The Lambda entries are their own subpaths (`bearer-gate/authorizer/handler`,
+// `bearer-gate/authorizer/revocable-handler`): they read their configuration when loaded.
 export { createAuthorizer } from './authorizer';
-export type { Authorizer, AuthorizerDeps, RevocationCheck, TokenAuthorizerEvent } from './authorizer';
+export type { Authorizer, AuthorizerDeps, RevocationCheck } from './authorizer';
+export type { AuthorizerEvent } from './event';
 export { parseConfig, defaultJwksUri, NO_CONFIG_FILES } from './config';
 export type { AuthorizerConfig, ConfigFiles, JwksSeedConfig, TrustedIssuer } from './config';
 export { filesBesideHandler } from './config-files';
@@ -15,14 +18,11 @@ export {
 export type { FailureCode, RejectReason } from './errors';
 export { grantedScopes } from './scopes';
 export { parseMethodArn, resourceMatches } from './policy';
-export { BoundedFetcher, MAX_RESPONSE_BYTES } from './https-fetcher';
+export { RouteSet } from '../contract/route-set';
+export { createRevocationCheck } from './revocation-loader';
+export { createLogger, observeLogs, parseLogLevel, setLogSink } from './log';
+export type { LogFields, LogLevel, LogSink, Logger } from './log';
+export { BoundedFetcher } from './https-fetcher';
 export { jwksUriFromConfiguration, openIdConfigurationUri } from './discovery';
-export {
-  JWKS_SEED_MAX_BYTES,
-  JwksSeedError,
-  checkSeedTrust,
-  formatJwksSeed,
-  parseJwksSeed,
-  seedJwksUri,
-} from './jwks-seed';
-export type { JwksSeedEntry, SeedTrust } from './jwks-seed';
+export { JWKS_SEED_MAX_BYTES, JwksSeedError, formatJwksSeed, parseJwksSeed, seedJwksUri } from './jwks-seed';
+export type { JwksSeedEntry } from './jwks-seed';

@@ -7,8 +7,8 @@ import type { Jwks, JwkWithKid } from 'aws-jwt-verify/jwk';
 import { JwksNotAvailableInCacheError, KidNotFoundInJwksError } from 'aws-jwt-verify/error';
 import type { JwtHeader } from 'aws-jwt-verify/jwt-model';
 import { JwksUnavailableError } from './errors';
+import { keyFitsAlgorithm } from './algorithms';
 import { isSigningJwk } from './jwks-seed';
-import { keyFitsAlgorithm } from './signature';
 
 export type JwksFetchReason = 'cold' | 'unknown-kid' | 'refresh';
 

@@ -1,9 +1,9 @@
-// Builds the IAM policy for a verified token: one policy that is right for every route, so API Gateway's
-// result cache (keyed by token, not by route) can never carry a decision from one route over to another.
+// Builds the IAM policy for a verified token. TOKEN mode: one policy that is right for every route, so API
+// Gateway's result cache (keyed by token, not by route) can never carry a decision from one route over to
+// another. REQUEST mode: the cache key includes the route, so the policy names that one route.
 import type { APIGatewayAuthorizerResult, PolicyDocument } from 'aws-lambda';
-import type { RouteRule } from '../routes';
+import type { RouteDecision } from '../contract/route-set';
 import { InvalidEventError } from './errors';
-import { holdsAll } from './scopes';
 
 export interface MethodArn {
   readonly partition: string;
@@ -16,9 +16,10 @@ export interface MethodArn {
   readonly path: string;
 }
 
-// arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/items/42
+// arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/items/42. The path is whatever the client sent
+// (`s`: line breaks and U+2028 included); only the parts before it have a fixed shape.
 const METHOD_ARN =
-  /^arn:(aws[a-z-]*):execute-api:([a-z0-9-]+):(\d{12}):([A-Za-z0-9]+)\/([^/]+)\/([A-Z]+|\*)(\/.*)?$/;
+  /^arn:(aws[a-z-]*):execute-api:([a-z0-9-]+):(\d{12}):([A-Za-z0-9]+)\/([^/]+)\/([A-Z]+|\*)(\/.*)?$/s;
 
 export function parseMethodArn(methodArn: unknown): MethodArn {
   const m = typeof methodArn === 'string' ? METHOD_ARN.exec(methodArn) : null;
@@ -38,31 +39,6 @@ export function parseMethodArn(methodArn: unknown): MethodArn {
 /** `arn:…:execute-api:{region}:{account}:{apiId}/{stage}/`: what every resource of this call's stage starts with. */
 function stagePrefix(arn: MethodArn): string {
   return `arn:${arn.partition}:execute-api:${arn.region}:${arn.accountId}:${arn.apiId}/${arn.stage}/`;
-}
-
-interface RouteTail {
-  /** `GET/items/*`: the route's resource after the stage prefix. */
-  readonly tail: string;
-  /** A concrete resource the route would serve (`*` -> `_`), to test which patterns cover it. */
-  readonly sample: string;
-}
-
-// Routes come from the frozen configuration and live as long as the process: their tails are computed once.
-const tails = new WeakMap<Pick<RouteRule, 'method' | 'path'>, RouteTail>();
-
-function routeTail(route: Pick<RouteRule, 'method' | 'path'>): RouteTail {
-  let cached = tails.get(route);
-  if (cached === undefined) {
-    const tail = `${route.method}/${route.path.replace(/\{[^}]+\}/g, '*').replace(/^\//, '')}`;
-    cached = { tail, sample: tail.replace(/\*/g, '_') };
-    tails.set(route, cached);
-  }
-  return cached;
-}
-
-/** `/items/{id}` becomes `items/*`: path parameters match any value. */
-export function routeResource(arn: MethodArn, route: Pick<RouteRule, 'method' | 'path'>): string {
-  return stagePrefix(arn) + routeTail(route).tail;
 }
 
 /**
@@ -93,54 +69,34 @@ export function resourceMatches(pattern: string, resource: string, from = 0): bo
   return p === pattern.length;
 }
 
-export interface RouteDecision {
-  readonly allow: readonly string[];
-  readonly deny: readonly string[];
-}
-
-/**
- * Allow every route whose scopes are all held. Because `*` in an IAM resource also matches `/`, an allowed
- * `GET /items/*` would cover `GET /items/1/secret` too; any route not held that an allowed pattern covers
- * gets an explicit Deny, which wins.
- */
-export function decideRoutes(
-  arn: MethodArn,
-  routes: readonly RouteRule[],
-  granted: ReadonlySet<string>,
-): RouteDecision {
-  const held: string[] = [];
-  const refused: RouteTail[] = [];
-  for (const route of routes) {
-    if (holdsAll(granted, route.scopes)) held.push(routeTail(route).tail);
-    else refused.push(routeTail(route));
-  }
-  // Every resource shares the stage prefix, so coverage is decided on the route parts alone.
-  const denied = refused
-    .filter(({ sample }) => held.some((pattern) => resourceMatches(pattern, sample)))
-    .map(({ tail }) => tail);
-  const prefix = stagePrefix(arn);
-  return {
-    allow: [...new Set(held)].map((tail) => prefix + tail),
-    deny: [...new Set(denied)].map((tail) => prefix + tail),
-  };
-}
-
 export type ContextValue = string | number | boolean;
 
+/**
+ * The policy for a decision whose `allow` and `deny` are resource tails (`GET/items/*`) under this call's
+ * stage. Nothing allowed: an explicit Deny of the whole stage, so the client gets 403, not a retry loop.
+ */
 export function buildPolicy(
   arn: MethodArn,
   principalId: string,
   decision: RouteDecision,
   context: Record<string, ContextValue>,
 ): APIGatewayAuthorizerResult {
+  const prefix = stagePrefix(arn);
   const statements: PolicyDocument['Statement'] = [];
   if (decision.allow.length === 0) {
-    // Nothing permitted: an explicit Deny of the whole stage, so the client gets 403, not a retry loop.
-    statements.push({ Effect: 'Deny', Action: 'execute-api:Invoke', Resource: `${stagePrefix(arn)}*` });
+    statements.push({ Effect: 'Deny', Action: 'execute-api:Invoke', Resource: `${prefix}*` });
   } else {
-    statements.push({ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: [...decision.allow] });
+    statements.push({
+      Effect: 'Allow',
+      Action: 'execute-api:Invoke',
+      Resource: decision.allow.map((tail) => prefix + tail),
+    });
     if (decision.deny.length > 0) {
-      statements.push({ Effect: 'Deny', Action: 'execute-api:Invoke', Resource: [...decision.deny] });
+      statements.push({
+        Effect: 'Deny',
+        Action: 'execute-api:Invoke',
+        Resource: decision.deny.map((tail) => prefix + tail),
+      });
     }
   }
   return { principalId, policyDocument: { Version: '2012-10-17', Statement: statements }, context };
@@ -148,10 +104,7 @@ export function buildPolicy(
 
 /** Whether the call described by `arn` is allowed by the decision (explicit Deny wins). */
 export function permits(arn: MethodArn, decision: RouteDecision): boolean {
-  const prefix = stagePrefix(arn);
-  const called = `${prefix}${arn.method}${arn.path}`;
-  const covers = (pattern: string): boolean =>
-    resourceMatches(pattern, called, pattern.startsWith(prefix) ? prefix.length : 0);
-  if (decision.deny.some(covers)) return false;
-  return decision.allow.some(covers);
+  const called = `${arn.method}${arn.path}`;
+  if (decision.deny.some((tail) => resourceMatches(tail, called))) return false;
+  return decision.allow.some((tail) => resourceMatches(tail, called));
 }

@@ -1,6 +1,10 @@
 // Lambda entry point for the TOKEN authorizer with the revocation check (REVOCATION_TABLE): the same core as
 // handler.ts, plus the DynamoDB-backed check, whose AWS SDK import starts at init alongside the JWKS fetch.
-import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
+import type {
+  APIGatewayAuthorizerResult,
+  APIGatewayRequestAuthorizerEvent,
+  APIGatewayTokenAuthorizerEvent,
+} from 'aws-lambda';
 import { createAuthorizer } from './authorizer';
 import { parseConfig } from './config';
 import { filesBesideHandler } from './config-files';
@@ -9,5 +13,6 @@ import { createRevocationCheck } from './revocation-loader';
 const config = parseConfig(process.env, filesBesideHandler());
 const authorizer = createAuthorizer(config, { revocation: createRevocationCheck(config) });
 
-export const handler = (event: APIGatewayTokenAuthorizerEvent): Promise<APIGatewayAuthorizerResult> =>
-  authorizer.authorize(event);
+export const handler = (
+  event: APIGatewayTokenAuthorizerEvent | APIGatewayRequestAuthorizerEvent,
+): Promise<APIGatewayAuthorizerResult> => authorizer.authorize(event);

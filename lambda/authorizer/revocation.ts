@@ -1,6 +1,12 @@
-// The revocation check: after signature and claims, one batched read of the token's and the subject's entries.
+// The revocation check: after signature and claims, one batched read of the token's and the subject's entries
+// (the subject qualified by its issuer, plus the unqualified entry of earlier versions while it lasts).
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
-import { REVOCATION_TABLE_SCHEMA, subjectKey, tokenKey } from '../revocation/schema';
+import {
+  REVOCATION_TABLE_SCHEMA,
+  legacySubjectKey,
+  subjectKey,
+  tokenKey,
+} from '../contract/revocation-table';
 import type { RevocationCheck } from './authorizer';
 import type { RevocationConfig } from './config';
 import { RevocationUnavailableError, TokenRejectedError } from './errors';
@@ -23,8 +29,14 @@ export function createRevocationCheckWith(
       if (jti === undefined && config.missingJti === 'reject') {
         throw new TokenRejectedError('MISSING_JTI', 'revocation is on and the token has no jti');
       }
-      const keys = jti === undefined ? [] : [tokenKey(jti)];
-      keys.push(subjectKey(payload.sub as string));
+      const tokenEntry = jti === undefined ? undefined : tokenKey(jti);
+      // The issuer's subject, and the same sub's entry from before subjects were issuer-qualified (it meant
+      // that sub from any issuer; it expires by TTL within MAX_TOKEN_LIFETIME_SECONDS of being written).
+      const subjectEntries = [
+        subjectKey(payload.iss as string, payload.sub as string),
+        legacySubjectKey(payload.sub as string),
+      ];
+      const keys = [...(tokenEntry === undefined ? [] : [tokenEntry]), ...subjectEntries];
 
       let result: Awaited<ReturnType<BatchGet>>;
       try {
@@ -39,11 +51,11 @@ export function createRevocationCheckWith(
 
       for (const item of result.items) {
         const key = item[partitionKey]?.S;
-        if (key === keys[0] && jti !== undefined) {
+        if (key !== undefined && key === tokenEntry) {
           throw new TokenRejectedError('TOKEN_REVOKED', 'the token id is revoked');
         }
         const before = Number(item[revokedBeforeAttribute]?.N);
-        if (key === subjectKey(payload.sub as string) && Number.isFinite(before)) {
+        if (key !== undefined && subjectEntries.includes(key) && Number.isFinite(before)) {
           // No iat means we cannot show it was issued after the cut-off: fail closed.
           if (payload.iat === undefined || payload.iat < before) {
             throw new TokenRejectedError(

@@ -1,48 +1,12 @@
 // Checks a JWS signature against the issuer's JWK: aws-jwt-verify checks it is a signing key, the key must
-// fit the token's alg (type, curve, its own alg), and the signature must verify with node:crypto, as it
-// does inside aws-jwt-verify's own Node verifier.
+// fit the token's alg (type, curve, its own alg; algorithms.ts), and the signature must verify with
+// node:crypto, as it does inside aws-jwt-verify's own Node verifier (PSS padding for PS*).
 import { createPublicKey, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { assertIsSignatureJwk } from 'aws-jwt-verify/jwk';
 import type { JwkWithKid } from 'aws-jwt-verify/jwk';
+import { algorithmOf, keyFitsAlgorithm, MIN_RSA_BITS } from './algorithms';
 import { TokenRejectedError } from './errors';
 import type { DecodedToken } from './token';
-
-interface Algorithm {
-  /** The digest node:crypto hashes with; null for EdDSA, which hashes internally. */
-  readonly hash: string | null;
-  readonly kty: 'RSA' | 'EC' | 'OKP';
-  /** The curves the key may be on (RFC 7518 §3.4, RFC 8037 §3.1); RSA keys have none. */
-  readonly crv?: readonly string[];
-}
-
-/** Asymmetric algorithms only: HS* would let a public key double as a shared secret (RFC 8725 §2.1). */
-const ALGORITHMS: ReadonlyMap<string, Algorithm> = new Map<string, Algorithm>([
-  ['RS256', { hash: 'sha256', kty: 'RSA' }],
-  ['RS384', { hash: 'sha384', kty: 'RSA' }],
-  ['RS512', { hash: 'sha512', kty: 'RSA' }],
-  ['ES256', { hash: 'sha256', kty: 'EC', crv: ['P-256'] }],
-  ['ES384', { hash: 'sha384', kty: 'EC', crv: ['P-384'] }],
-  ['ES512', { hash: 'sha512', kty: 'EC', crv: ['P-521'] }],
-  ['EdDSA', { hash: null, kty: 'OKP', crv: ['Ed25519', 'Ed448'] }],
-]);
-
-export function isAcceptedAlgorithm(alg: unknown): alg is string {
-  return typeof alg === 'string' && ALGORITHMS.has(alg);
-}
-
-/** Whether this key may verify this alg: of the alg's type and curve, and naming no other alg (RFC 7517 §4.4). */
-export function keyFitsAlgorithm(jwk: JwkWithKid, alg: string | undefined): boolean {
-  const algorithm = alg === undefined ? undefined : ALGORITHMS.get(alg);
-  return (
-    algorithm !== undefined &&
-    (jwk.alg === undefined || jwk.alg === alg) &&
-    jwk.kty === algorithm.kty &&
-    (algorithm.crv === undefined || algorithm.crv.includes(jwk.crv as string))
-  );
-}
-
-/** RFC 7518 §3.3: RSA keys of 2048 bits or more. */
-const MIN_RSA_BITS = 2048;
 
 /**
  * KeyObjects by JWK object. A refetched JWKS brings new JWK objects, so a `kid` that an issuer reuses for
@@ -77,7 +41,7 @@ function badSignature(message: string, cause?: unknown): TokenRejectedError {
 /** Throws TokenRejectedError unless the token's signature verifies with this JWK. */
 export function verifySignature(token: DecodedToken, jwk: JwkWithKid): void {
   const { alg } = token.header;
-  const algorithm = alg === undefined ? undefined : ALGORITHMS.get(alg);
+  const algorithm = algorithmOf(alg);
   if (alg === undefined || algorithm === undefined) {
     throw new TokenRejectedError('UNSUPPORTED_ALGORITHM', 'alg is not accepted');
   }
@@ -98,7 +62,7 @@ export function verifySignature(token: DecodedToken, jwk: JwkWithKid): void {
     valid = verify(
       algorithm.hash,
       Buffer.from(`${token.headerB64}.${token.payloadB64}`),
-      { key, dsaEncoding: 'ieee-p1363' },
+      algorithm.pss === undefined ? { key, dsaEncoding: 'ieee-p1363' } : { key, ...algorithm.pss },
       token.signature,
     );
   } catch (cause) {

@@ -1,7 +1,7 @@
 // Decodes a compact JWS strictly, before any key lookup: shape, algorithm, header parameters and claim types.
 import type { JwtHeader, JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { TokenRejectedError } from './errors';
-import { isAcceptedAlgorithm } from './signature';
+import { isAcceptedAlgorithm } from './algorithms';
 
 /**
  * Header parameters that point at key material the token chooses for itself. We never use them to find

@@ -1,8 +1,9 @@
 // Verifies a decoded token: typ (when configured) and a trusted iss first, then the signature (signature.ts)
 // with a key from the warm JWKS cache, then aws-jwt-verify's standard claim checks (iss, aud, exp, nbf),
-// then the checks the library leaves optional: exp required, iat not in the future, sub, and Cognito's
-// token_use/client_id. It also brings the keys in at init: from the JWKS seed with no network I/O (then
-// refreshed in the background), or fetched, after OIDC discovery for an issuer without a JWKS URI.
+// then the checks the library leaves optional: exp required, iat not in the future, sub, Cognito's
+// token_use/client_id, and the issuer's required claims. It also brings the keys in at init: from the JWKS
+// seed with no network I/O (refreshed after the first request), or fetched, after OIDC discovery for an
+// issuer without a JWKS URI.
 import type { JwtBaseError } from 'aws-jwt-verify/error';
 import {
   JwksNotAvailableInCacheError,
@@ -20,6 +21,7 @@ import { normalizeTokenType } from './config';
 import type { OidcDiscovery } from './discovery';
 import { JwksUnavailableError, TokenRejectedError, type RejectReason } from './errors';
 import type { WarmJwksCache } from './jwks-cache';
+import { assertRequiredClaims } from './required-claims';
 import { verifySignature } from './signature';
 import type { DecodedToken } from './token';
 
@@ -147,9 +149,9 @@ export class TokenVerifier {
     this.background.add(done);
   }
 
-  /** The trusted issuer's scope prefix, for a payload this verifier accepted. */
-  scopePrefix(payload: JwtPayload): string | undefined {
-    return this.issuers.get(payload.iss as string)?.trusted.scopePrefix;
+  /** The trusted issuer of a payload this verifier accepted: its scope prefix and claim rules. */
+  trustedIssuer(payload: JwtPayload): TrustedIssuer | undefined {
+    return this.issuers.get(payload.iss as string)?.trusted;
   }
 
   /** Synchronous when the key is cached (the warm path), a promise only when keys must be fetched. */
@@ -224,6 +226,7 @@ export class TokenVerifier {
         throw new TokenRejectedError('WRONG_CLIENT', 'Cognito client_id is not accepted');
       }
     }
+    if (issuer.requiredClaims) assertRequiredClaims(payload, issuer.requiredClaims);
     return payload;
   }
 }

@@ -3,11 +3,25 @@
 // could not read a single item.
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 
+/** Request headers the browser app sends: the preflight and the gateway responses allow these. */
+export const CORS_ALLOW_HEADERS: readonly string[] = Object.freeze([
+  'Authorization',
+  'Content-Type',
+  'Idempotency-Key',
+]);
+
 /**
- * Response headers a browser app may read. Keep in step with corsHeaders() in
- * infra/constructs/gateway-contract.ts (a test checks); lambda/ does not import infra/.
+ * Response headers the browser app may read: the authorizer's (WWW-Authenticate, Retry-After) and the API's
+ * own (Location). The handlers, the preflight and the gateway responses all expose these.
  */
-export const EXPOSED_HEADERS = 'WWW-Authenticate,Retry-After,Location';
+export const CORS_EXPOSE_HEADERS: readonly string[] = Object.freeze([
+  'WWW-Authenticate',
+  'Retry-After',
+  'Location',
+]);
+
+/** {@link CORS_EXPOSE_HEADERS} as the header value. */
+export const EXPOSED_HEADERS = CORS_EXPOSE_HEADERS.join(',');
 
 type Handler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 

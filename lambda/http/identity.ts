@@ -3,7 +3,12 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { HttpProblemError } from './problem';
 
 export interface Identity {
-  /** The token's subject; owner of whatever the caller creates. */
+  /**
+   * The token's issuer (`iss`). With more than one trusted issuer, the same `sub` from two issuers is two
+   * people: key anything a caller owns by (issuer, sub), never by `sub` alone.
+   */
+  readonly issuer: string;
+  /** The token's subject, unique only within its issuer. */
   readonly sub: string;
   /** Scopes the authorizer granted. */
   readonly scopes: ReadonlySet<string>;
@@ -16,6 +21,8 @@ const MAX_SUB_BYTES = 1024;
 // A lone surrogate cannot be encoded as UTF-8: on the wire to DynamoDB it becomes U+FFFD, so two different
 // subs could share one partition. A verified token never carries one; refuse rather than conflate owners.
 const LONE_SURROGATE = /\p{Cs}/u;
+// An issuer goes into storage keys beside the sub: together they stay within DynamoDB's 2048-byte key.
+const MAX_ISSUER_BYTES = 512;
 
 function unauthenticated(detail: string): HttpProblemError {
   return new HttpProblemError({
@@ -44,8 +51,19 @@ export function readIdentity(event: Pick<APIGatewayProxyEvent, 'requestContext'>
   if (sub === undefined || Buffer.byteLength(sub, 'utf8') > MAX_SUB_BYTES || LONE_SURROGATE.test(sub)) {
     throw unauthenticated('The authorizer context names no usable subject.');
   }
+  const issuer = contextString(record, 'issuer');
+  // An issuer identifier has no fragment (RFC 8414 §2, OpenID Discovery §4.3), so `#` never occurs in a real
+  // one: storage keys use it to end the issuer, and a context that has one is not this authorizer's.
+  if (
+    issuer === undefined ||
+    Buffer.byteLength(issuer, 'utf8') > MAX_ISSUER_BYTES ||
+    LONE_SURROGATE.test(issuer) ||
+    issuer.includes('#')
+  ) {
+    throw unauthenticated('The authorizer context names no usable issuer.');
+  }
   const scope = contextString(record, 'scope') ?? '';
   const scopes = new Set(scope.split(' ').filter((s) => s !== ''));
   const clientId = contextString(record, 'clientId');
-  return clientId === undefined ? { sub, scopes } : { sub, scopes, clientId };
+  return clientId === undefined ? { issuer, sub, scopes } : { issuer, sub, scopes, clientId };
 }

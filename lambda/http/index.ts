@@ -3,6 +3,7 @@ export {
   HttpProblemError,
   PROBLEM_CONTENT_TYPE,
   internalError,
+  PROBLEM_TYPE_BASE,
   problemResponse,
   problemType,
 } from './problem';
@@ -22,4 +23,11 @@ export {
 export type { RequestParts } from './request';
 export { createRouteHandler } from './route-handler';
 export type { ApiHandler, ApiRequest, RouteHandlerOptions } from './route-handler';
-export { EXPOSED_HEADERS, parseAllowOrigin, withCorsOrigin } from './cors';
+export {
+  CORS_ALLOW_HEADERS,
+  CORS_EXPOSE_HEADERS,
+  EXPOSED_HEADERS,
+  parseAllowOrigin,
+  withCorsOrigin,
+} from './cors';
+export { GATEWAY_RESPONSE_OPTIONS } from './gateway-options';

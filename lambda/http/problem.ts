@@ -1,7 +1,15 @@
 // RFC 9457 problem details: the one error family of the HTTP layer and its application/problem+json body.
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import { PROBLEM_CONTENT_TYPE, problemTypeUri } from 'bearer-gate/contract';
 
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+export { PROBLEM_CONTENT_TYPE };
+
+/**
+ * The prefix of this API's problem `type` URIs. RFC 9457 §3.1.1 recommends tag URIs (RFC 4151) for type URIs
+ * that are identifiers rather than documentation links, so clients never try to dereference them. The stack
+ * gives it to the JwtAuthorizer too, so the gateway's problems and the handlers' share one vocabulary.
+ */
+export const PROBLEM_TYPE_BASE = 'tag:bearer-gate,2026:problem:';
 
 /** Extra members of a problem body (RFC 9457 §3.2), e.g. the `field` a validation error is about. */
 export type ProblemExtensions = Readonly<Record<string, string | number | boolean>>;
@@ -40,12 +48,9 @@ export class HttpProblemError extends Error {
   }
 }
 
-/**
- * The problem `type` URI for a code. RFC 9457 §3.1.1 recommends tag URIs (RFC 4151) for type URIs that are
- * identifiers rather than documentation links, so clients never try to dereference them.
- */
+/** The problem `type` URI for a code, the same way the gateway responses make theirs. */
 export function problemType(code: string): string {
-  return `tag:bearer-gate,2026:problem:${code.toLowerCase().replaceAll('_', '-')}`;
+  return problemTypeUri(code, PROBLEM_TYPE_BASE);
 }
 
 export function problemResponse(problem: HttpProblemError): APIGatewayProxyResult {

@@ -1,6 +1,6 @@
 // The shared shape of every API Lambda: identity, scope check, the route's own work, and errors as problems.
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { Logger } from '../shared/log';
+import type { Logger } from 'bearer-gate/authorizer';
 import type { AppRoute } from '../routes';
 import { APP_ROUTES } from '../routes';
 import { readIdentity } from './identity';

@@ -1,7 +1,7 @@
 // Items configuration, parsed once at cold start from the environment.
 import { parseAllowOrigin } from '../http/cors';
-import { parseLogLevel } from '../shared/log';
-import type { LogLevel } from '../shared/log';
+import { parseLogLevel } from 'bearer-gate/authorizer';
+import type { LogLevel } from 'bearer-gate/authorizer';
 import { ItemsConfigError } from './errors';
 
 export interface ItemsConfig {
@@ -11,6 +11,11 @@ export interface ItemsConfig {
   readonly logLevel: LogLevel;
   /** The one browser origin allowed to read answers (CORS_ALLOW_ORIGIN); unset: none. */
   readonly corsAllowOrigin?: string;
+  /**
+   * LEGACY_OWNER_ISSUER: the issuer whose callers keep the partition `OWNER#<sub>` that items had before
+   * owners were issuer-qualified (lambda/items/keys.ts). Unset: every owner is issuer-qualified.
+   */
+  readonly legacyOwnerIssuer?: string;
 }
 
 // DynamoDB's own rule for table names.
@@ -45,10 +50,17 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   }
   const corsAllowOrigin = parseAllowOrigin(env.CORS_ALLOW_ORIGIN);
   if (corsAllowOrigin instanceof Error) throw new ItemsConfigError(corsAllowOrigin.message);
+  const legacyOwnerIssuer = (env.LEGACY_OWNER_ISSUER ?? '').trim();
+  if (legacyOwnerIssuer.includes('#')) {
+    throw new ItemsConfigError(
+      `LEGACY_OWNER_ISSUER must be the exact iss of the issuer trusted before owners were qualified; an issuer never contains "#"; got "${legacyOwnerIssuer}"`,
+    );
+  }
   return Object.freeze({
     tableName,
     logLevel,
     ...(endpoint === undefined ? {} : { endpoint }),
     ...(corsAllowOrigin === undefined ? {} : { corsAllowOrigin }),
+    ...(legacyOwnerIssuer === '' ? {} : { legacyOwnerIssuer }),
   });
 }

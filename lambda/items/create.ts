@@ -13,7 +13,7 @@ export const handler = withCorsOrigin(
       const input = parseNewItem(readJsonBody(event));
       const idempotencyKey = parseIdempotencyKey(singleHeader(event, 'Idempotency-Key'));
       const { item, replayed } = await itemsService.create(
-        identity.sub,
+        identity,
         input,
         idempotencyKey === undefined ? {} : { idempotencyKey },
       );

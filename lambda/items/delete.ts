@@ -10,7 +10,7 @@ export const handler = withCorsOrigin(
     logger,
     toProblem: itemsProblem,
     async handle({ event, identity }) {
-      const deleted = await itemsService.remove(identity.sub, parseItemId(event.pathParameters));
+      const deleted = await itemsService.remove(identity, parseItemId(event.pathParameters));
       if (!deleted) throw itemNotFound();
       return noContentResponse();
     },

@@ -10,7 +10,7 @@ export const handler = withCorsOrigin(
     logger,
     toProblem: itemsProblem,
     async handle({ event, identity }) {
-      const item = await itemsService.get(identity.sub, parseItemId(event.pathParameters));
+      const item = await itemsService.get(identity, parseItemId(event.pathParameters));
       if (item === undefined) throw itemNotFound();
       return jsonResponse(200, item);
     },

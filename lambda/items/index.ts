@@ -5,6 +5,7 @@ export type { ItemsConfig } from './config';
 export { createDocumentClient } from '../shared/dynamodb';
 export { DEFAULT_IDEMPOTENCY_TTL_SECONDS, createItemsService } from './service';
 export type { CreateResult, Item, ItemPage, ItemsService, ItemsServiceOptions, NewItem } from './service';
+export type { Owner } from './keys';
 export {
   IdempotencyKeyInUseError,
   IdempotencyKeyReusedError,

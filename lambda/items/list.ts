@@ -11,7 +11,7 @@ export const handler = withCorsOrigin(
     toProblem: itemsProblem,
     async handle({ event, identity }) {
       const query = parseListQuery(readQuery(event, ['limit', 'nextToken']));
-      const page = await itemsService.list(identity.sub, query);
+      const page = await itemsService.list(identity, query);
       return jsonResponse(200, page);
     },
   }),

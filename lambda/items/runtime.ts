@@ -1,5 +1,5 @@
 // Cold-start wiring shared by the items handlers: config, logger, DynamoDB client and service, built once.
-import { createLogger } from '../shared/log';
+import { createLogger } from 'bearer-gate/authorizer';
 import { parseConfig } from './config';
 import { createDocumentClient } from '../shared/dynamodb';
 import { createItemsService } from './service';
@@ -14,4 +14,5 @@ export const logger = createLogger('items', config.logLevel);
 export const itemsService = createItemsService({
   client: createDocumentClient(config),
   tableName: config.tableName,
+  ...(config.legacyOwnerIssuer === undefined ? {} : { legacyOwnerIssuer: config.legacyOwnerIssuer }),
 });

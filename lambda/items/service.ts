@@ -12,7 +12,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { IdempotencyKeyInUseError, IdempotencyKeyReusedError } from './errors';
 import { createItemIdGenerator } from './item-id';
 import type { ItemIdGenerator } from './item-id';
-import { ITEM_PREFIX, idempotencyKey, itemKey, ownerPartition } from './keys';
+import { ITEM_PREFIX, idempotencyKey, itemKey, ownerPartition, type Owner } from './keys';
 import { decodePageToken, encodePageToken } from './page-token';
 import { callStorage } from './storage-errors';
 import { ITEMS_TABLE_SCHEMA } from './table-schema';
@@ -22,6 +22,8 @@ export interface Item {
   readonly name: string;
   /** The owner's `sub`. */
   readonly owner: string;
+  /** The owner's issuer (`iss`): with `owner`, who the item belongs to. */
+  readonly ownerIssuer: string;
   /** ISO 8601, UTC, millisecond precision. */
   readonly createdAt: string;
 }
@@ -43,17 +45,14 @@ export interface CreateResult {
   readonly replayed: boolean;
 }
 
+/** Every method acts inside one owner's partition: an owner is an issuer and a subject (keys.ts). */
 export interface ItemsService {
-  list(owner: string, page: { readonly limit: number; readonly nextToken?: string }): Promise<ItemPage>;
-  create(
-    owner: string,
-    input: NewItem,
-    options?: { readonly idempotencyKey?: string },
-  ): Promise<CreateResult>;
+  list(owner: Owner, page: { readonly limit: number; readonly nextToken?: string }): Promise<ItemPage>;
+  create(owner: Owner, input: NewItem, options?: { readonly idempotencyKey?: string }): Promise<CreateResult>;
   /** undefined when the owner has no item with this id (whether or not someone else does). */
-  get(owner: string, id: string): Promise<Item | undefined>;
+  get(owner: Owner, id: string): Promise<Item | undefined>;
   /** false when the owner has no item with this id. */
-  remove(owner: string, id: string): Promise<boolean>;
+  remove(owner: Owner, id: string): Promise<boolean>;
 }
 
 export interface ItemsServiceOptions {
@@ -68,6 +67,12 @@ export interface ItemsServiceOptions {
    * @default 86400 (24 hours)
    */
   readonly idempotencyTtlSeconds?: number;
+  /**
+   * The issuer whose callers keep the partition items had before owners were issuer-qualified, `OWNER#<sub>`
+   * (LEGACY_OWNER_ISSUER): set it to the one issuer a deployment trusted then, so its items stay reachable.
+   * @default - every owner's partition is issuer-qualified
+   */
+  readonly legacyOwnerIssuer?: string;
 }
 
 export const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
@@ -81,12 +86,14 @@ interface IdempotencyRecord {
   readonly expiresAt: number;
 }
 
-function toItem(record: Record<string, unknown> | undefined): Item | undefined {
+/** The item a record holds. Its owner is the partition's, which older records did not store an issuer for. */
+function toItem(record: Record<string, unknown> | undefined, owner: Owner): Item | undefined {
   if (record?.kind !== 'item') return undefined;
   return {
     id: String(record.id),
     name: String(record.name),
-    owner: String(record.owner),
+    owner: owner.sub,
+    ownerIssuer: owner.issuer,
     createdAt: String(record.createdAt),
   };
 }
@@ -102,30 +109,41 @@ export function createItemsService(options: ItemsServiceOptions): ItemsService {
   const now = options.now ?? Date.now;
   const newId = options.newId ?? createItemIdGenerator();
   const ttlSeconds = options.idempotencyTtlSeconds ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS;
+  const partitionOf = (owner: Owner): string => ownerPartition(owner, options.legacyOwnerIssuer);
 
-  function newItem(owner: string, input: NewItem): Item {
+  function newItem(owner: Owner, input: NewItem): Item {
     const { id, time } = newId(now());
-    return { id, name: input.name, owner, createdAt: new Date(time).toISOString() };
+    return {
+      id,
+      name: input.name,
+      owner: owner.sub,
+      ownerIssuer: owner.issuer,
+      createdAt: new Date(time).toISOString(),
+    };
   }
 
-  function itemRecord(item: Item): Record<string, unknown> {
-    return { ...itemKey(item.owner, item.id), kind: 'item', ...item };
+  function itemRecord(owner: Owner, item: Item): Record<string, unknown> {
+    return { ...itemKey(partitionOf(owner), item.id), kind: 'item', ...item };
   }
 
-  async function readIdempotencyRecord(owner: string, key: string): Promise<IdempotencyRecord | undefined> {
+  async function readIdempotencyRecord(owner: Owner, key: string): Promise<IdempotencyRecord | undefined> {
     const { Item: record } = await callStorage(() =>
       client.send(
-        new GetCommand({ TableName: tableName, Key: idempotencyKey(owner, key), ConsistentRead: true }),
+        new GetCommand({
+          TableName: tableName,
+          Key: idempotencyKey(partitionOf(owner), key),
+          ConsistentRead: true,
+        }),
       ),
     );
     // TTL deletion lags by up to days, so an expired record may still be there; it no longer counts.
     if (record === undefined || Number(record[TTL]) <= Math.floor(now() / 1000)) return undefined;
-    const item = toItem({ kind: 'item', owner, ...(record.item as Record<string, unknown>) });
+    const item = toItem({ kind: 'item', ...(record.item as Record<string, unknown>) }, owner);
     if (item === undefined) return undefined;
     return { requestHash: String(record.requestHash), item, expiresAt: Number(record[TTL]) };
   }
 
-  async function createIdempotent(owner: string, input: NewItem, key: string): Promise<CreateResult> {
+  async function createIdempotent(owner: Owner, input: NewItem, key: string): Promise<CreateResult> {
     const hash = requestHash(input);
     const item = newItem(owner, input);
     const nowSeconds = Math.floor(now() / 1000);
@@ -138,7 +156,7 @@ export function createItemsService(options: ItemsServiceOptions): ItemsService {
               {
                 Put: {
                   TableName: tableName,
-                  Item: itemRecord(item),
+                  Item: itemRecord(owner, item),
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
               },
@@ -146,7 +164,7 @@ export function createItemsService(options: ItemsServiceOptions): ItemsService {
                 Put: {
                   TableName: tableName,
                   Item: {
-                    ...idempotencyKey(owner, key),
+                    ...idempotencyKey(partitionOf(owner), key),
                     kind: 'idempotency',
                     requestHash: hash,
                     item: { id: item.id, name: item.name, createdAt: item.createdAt },
@@ -178,14 +196,14 @@ export function createItemsService(options: ItemsServiceOptions): ItemsService {
   return {
     async list(owner, page) {
       const after = page.nextToken === undefined ? undefined : decodePageToken(page.nextToken);
-      const partition = ownerPartition(owner);
+      const partition = partitionOf(owner);
       const { Items = [] } = await callStorage(() =>
         client.send(
           new QueryCommand({
             TableName: tableName,
             KeyConditionExpression: 'pk = :pk AND begins_with(sk, :item)',
             ExpressionAttributeValues: { ':pk': partition, ':item': ITEM_PREFIX },
-            ...(after === undefined ? {} : { ExclusiveStartKey: itemKey(owner, after) }),
+            ...(after === undefined ? {} : { ExclusiveStartKey: itemKey(partition, after) }),
             // Ids sort by time, so descending sort-key order is newest first.
             ScanIndexForward: false,
             // One extra item tells whether another page exists, so the last page never carries a token.
@@ -195,7 +213,7 @@ export function createItemsService(options: ItemsServiceOptions): ItemsService {
         ),
       );
       const items = Items.slice(0, page.limit)
-        .map(toItem)
+        .map((record) => toItem(record, owner))
         .filter((item): item is Item => item !== undefined);
       const last = items[items.length - 1];
       return Items.length > page.limit && last !== undefined
@@ -212,7 +230,7 @@ export function createItemsService(options: ItemsServiceOptions): ItemsService {
         client.send(
           new PutCommand({
             TableName: tableName,
-            Item: itemRecord(item),
+            Item: itemRecord(owner, item),
             // Never overwrite: an id collision must fail loudly, not replace someone's item.
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
@@ -223,9 +241,15 @@ export function createItemsService(options: ItemsServiceOptions): ItemsService {
 
     async get(owner, id) {
       const { Item: record } = await callStorage(() =>
-        client.send(new GetCommand({ TableName: tableName, Key: itemKey(owner, id), ConsistentRead: true })),
+        client.send(
+          new GetCommand({
+            TableName: tableName,
+            Key: itemKey(partitionOf(owner), id),
+            ConsistentRead: true,
+          }),
+        ),
       );
-      return toItem(record);
+      return toItem(record, owner);
     },
 
     async remove(owner, id) {
@@ -234,7 +258,7 @@ export function createItemsService(options: ItemsServiceOptions): ItemsService {
           client.send(
             new DeleteCommand({
               TableName: tableName,
-              Key: itemKey(owner, id),
+              Key: itemKey(partitionOf(owner), id),
               ConditionExpression: 'attribute_exists(pk)',
             }),
           ),

@@ -3,7 +3,9 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
 /**
  * One table holds every owner's items and idempotency records (single-table design):
- * - pk `OWNER#<sub>`: a user's data is one partition, so listing is a Query, never a Scan;
+ * - pk `ISSUER#<iss>#OWNER#<sub>`: a user's data is one partition, so listing is a Query, never a Scan; the
+ *   issuer is part of it because two issuers' equal `sub`s are two people (`OWNER#<sub>` for items stored
+ *   before that, for LEGACY_OWNER_ISSUER's callers only: keys.ts);
  * - sk `ITEM#<id>` for items (ids sort by creation time, so a descending Query is newest first),
  *   `IDEMPOTENCY#<key>` for idempotency records, which carry the TTL attribute.
  */

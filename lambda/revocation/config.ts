@@ -1,5 +1,5 @@
 // Configuration of the revocation admin Lambda, parsed once at cold start.
-import { parseLogLevel, type LogLevel } from '../shared/log';
+import { parseLogLevel, type LogLevel } from 'bearer-gate/authorizer';
 import { RevocationConfigError } from './errors';
 
 export interface RevocationAdminConfig {

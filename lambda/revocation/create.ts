@@ -1,4 +1,4 @@
-// POST /revocations (scope tokens:revoke): revoke one token by id, or every earlier token of a subject.
+// POST /revocations (scope tokens:revoke): revoke one token by id, or every earlier token of an issuer's subject.
 import { HttpProblemError, createRouteHandler, jsonResponse, readJsonBody } from '../http';
 import { RevocationError } from './errors';
 import { parseRevocationRequest } from './input';

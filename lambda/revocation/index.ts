@@ -1,5 +1,11 @@
 // Public surface of the revocation feature: the table schema and the admin service.
-export { REVOCATION_TABLE_SCHEMA, createRevocationTableInput, subjectKey, tokenKey } from './schema';
+export {
+  REVOCATION_TABLE_SCHEMA,
+  createRevocationTableInput,
+  legacySubjectKey,
+  subjectKey,
+  tokenKey,
+} from 'bearer-gate/contract';
 export { parseConfig } from './config';
 export type { RevocationAdminConfig } from './config';
 export { parseRevocationRequest } from './input';

@@ -1,6 +1,6 @@
 // Cold-start wiring for the revocation admin Lambda: config, logger, DynamoDB client and service, built once.
 import { createDocumentClient } from '../shared/dynamodb';
-import { createLogger } from '../shared/log';
+import { createLogger } from 'bearer-gate/authorizer';
 import { parseConfig } from './config';
 import { createRevocationService } from './service';
 

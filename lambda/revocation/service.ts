@@ -5,12 +5,13 @@ import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamod
 import { isStorageUnavailable } from '../shared/dynamodb';
 import { RevocationStorageUnavailableError } from './errors';
 import type { RevocationRequest } from './input';
-import { REVOCATION_TABLE_SCHEMA, subjectKey, tokenKey } from './schema';
+import { REVOCATION_TABLE_SCHEMA, subjectKey, tokenKey } from 'bearer-gate/contract';
 
 export type Revocation =
   | { readonly kind: 'token'; readonly tokenId: string; readonly expiresAt: number }
   | {
       readonly kind: 'subject';
+      readonly issuer: string;
       readonly subject: string;
       readonly revokedBefore: number;
       readonly expiresAt: number;
@@ -89,12 +90,12 @@ export function createRevocationService(options: {
       const revokedBefore = nowSeconds + 1;
       const expiresAt = revokedBefore + maxTokenLifetimeSeconds;
       await write(
-        subjectKey(request.subject),
+        subjectKey(request.issuer, request.subject),
         { [revokedBeforeAttribute]: revokedBefore, [timeToLiveAttribute]: expiresAt },
         revokedBeforeAttribute,
         revokedBefore,
       );
-      return { kind: 'subject', subject: request.subject, revokedBefore, expiresAt };
+      return { kind: 'subject', issuer: request.issuer, subject: request.subject, revokedBefore, expiresAt };
     },
   };
 }

@@ -1,16 +1,9 @@
 // The one route table: every API route, the scopes it requires and the handler that serves it.
 // The CDK stack, the authorizer's ROUTES variable and the local gateway all read this table.
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+import type { RouteRule } from 'bearer-gate/contract';
 
-/** What the authorizer needs to know about a route (the shape of the ROUTES variable). */
-export interface RouteRule {
-  readonly method: HttpMethod;
-  /** An API Gateway resource path; `{name}` marks a path parameter. */
-  readonly path: string;
-  /** The token must hold ALL of these scopes. */
-  readonly scopes: readonly string[];
-}
+export type { HttpMethod, RouteRule } from 'bearer-gate/contract';
 
 /** A route served by a Lambda in this project. */
 export interface AppRoute extends RouteRule {

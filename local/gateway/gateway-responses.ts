@@ -1,7 +1,7 @@
 // API Gateway's gateway responses: the answers the gateway itself gives (401, 403, 5xx) before or instead
 // of an integration. Defaults are AWS's; a deployment's customizations are laid over them.
 
-import type { GatewayResponseType } from '../../infra/constructs/gateway-contract';
+import type { GatewayResponseType } from 'bearer-gate/contract';
 
 // The same response types the construct customizes: one list, declared in the CDK-free contract.
 export type { GatewayResponseType };

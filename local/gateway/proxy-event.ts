@@ -1,6 +1,10 @@
 // Builds the Lambda proxy integration event of an API Gateway REST API (payload format 1.0) and the TOKEN
-// authorizer event, from plain request values.
-import type { APIGatewayProxyEvent, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
+// and REQUEST authorizer events, from plain request values.
+import type {
+  APIGatewayProxyEvent,
+  APIGatewayRequestAuthorizerEvent,
+  APIGatewayTokenAuthorizerEvent,
+} from 'aws-lambda';
 
 export interface ApiIdentity {
   readonly region: string;
@@ -136,4 +140,24 @@ export function proxyEvent(
     body: request.body === '' ? null : request.body,
     isBase64Encoded: false,
   };
+}
+
+/**
+ * The REQUEST authorizer event: the proxy event's request fields (no body, no authorizer context) with the
+ * methodArn. Per-route caching keys on context.httpMethod and context.resourcePath, which it carries.
+ */
+export function requestAuthorizerEvent(
+  api: ApiIdentity,
+  request: IncomingRequest,
+  resourcePath: string,
+  pathParameters: Readonly<Record<string, string>> | null,
+  arn: string,
+): APIGatewayRequestAuthorizerEvent {
+  const {
+    body: _body,
+    isBase64Encoded: _encoded,
+    ...fields
+  } = proxyEvent(api, request, resourcePath, pathParameters, null);
+  const { authorizer: _authorizer, ...requestContext } = fields.requestContext;
+  return { ...fields, type: 'REQUEST', methodArn: arn, requestContext } as APIGatewayRequestAuthorizerEvent;
 }

@@ -3,8 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
-import { createLogger, type Logger } from '../../lambda/shared/log';
+import type { APIGatewayRequestAuthorizerEvent, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
+import { createLogger, type Logger } from 'bearer-gate/authorizer';
 import { LocalStackError } from '../errors';
 import { parseAuthorizerOutput, requestContextAuthorizer, type AuthorizerOutput } from './authorizer-result';
 import {
@@ -20,6 +20,7 @@ import {
   headerValue,
   methodArn,
   proxyEvent,
+  requestAuthorizerEvent,
   tokenAuthorizerEvent,
   type ApiIdentity,
   type IncomingRequest,
@@ -28,8 +29,18 @@ import { parseProxyResult, type HttpResponse } from './proxy-result';
 import { ResultCache } from './result-cache';
 import { matchRoute } from './route-match';
 
-/** The Lambda TOKEN authorizer. Its return value is checked as API Gateway checks it. */
-export type TokenAuthorizer = (event: APIGatewayTokenAuthorizerEvent) => Promise<unknown>;
+/** The Lambda authorizer (TOKEN or REQUEST event). Its return value is checked as API Gateway checks it. */
+export type TokenAuthorizer = (
+  event: APIGatewayTokenAuthorizerEvent | APIGatewayRequestAuthorizerEvent,
+) => Promise<unknown>;
+
+/**
+ * TOKEN: the identity source is the Authorization header, and so is the result cache key. REQUEST (per-route
+ * caching, as the JwtAuthorizer construct deploys it for tables one token-cached policy cannot serve): the
+ * identity sources are the header, context.httpMethod and context.resourcePath, and the cache key is all
+ * three; API Gateway applies no identity validation expression to REQUEST authorizers.
+ */
+export type AuthorizerType = 'TOKEN' | 'REQUEST';
 
 export interface GatewayRouteBinding {
   readonly method: string;
@@ -53,6 +64,8 @@ export interface CorsPreflight {
 export interface GatewayOptions {
   readonly routes: readonly GatewayRouteBinding[];
   readonly authorizer: TokenAuthorizer;
+  /** @default 'TOKEN' */
+  readonly authorizerType?: AuthorizerType;
   /** @default - no expression: every non-empty header reaches the authorizer */
   readonly identityValidationExpression?: RegExp | null;
   /** 0 turns the result cache off. */
@@ -125,7 +138,8 @@ function jsonResponse(statusCode: number, value: unknown): HttpResponse {
 export function createGateway(options: GatewayOptions): Gateway {
   const api = options.api ?? DEFAULT_API;
   const responses = options.responses ?? {};
-  const expression = options.identityValidationExpression ?? null;
+  const requestMode = options.authorizerType === 'REQUEST';
+  const expression = requestMode ? null : (options.identityValidationExpression ?? null);
   const log = options.logger ?? createLogger('local-gateway');
   const maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
   const now = options.now ?? Date.now;
@@ -148,9 +162,13 @@ export function createGateway(options: GatewayOptions): Gateway {
   async function authorize(
     token: string,
     arn: string,
-    requestId: string,
+    request: IncomingRequest,
+    route: { readonly path: string; readonly pathParameters: Readonly<Record<string, string>> | null },
   ): Promise<{ output: AuthorizerOutput; latencyMs: number } | HttpResponse> {
-    const cached = cache.get(token);
+    const { requestId } = request;
+    // Identity source values joined by a character no header value can hold.
+    const cacheKey = requestMode ? `${token}\n${request.method}\n${route.path}` : token;
+    const cached = cache.get(cacheKey);
     if (cached) {
       stats.cacheHits += 1;
       return { output: cached, latencyMs: 0 };
@@ -159,25 +177,29 @@ export function createGateway(options: GatewayOptions): Gateway {
     const started = performance.now();
     let raw: unknown;
     try {
-      raw = await invokeLambda(options.authorizer as LambdaHandler, tokenAuthorizerEvent(token, arn), {
+      const event = requestMode
+        ? requestAuthorizerEvent(api, request, route.path, route.pathParameters, arn)
+        : tokenAuthorizerEvent(token, arn);
+      raw = await invokeLambda(options.authorizer as LambdaHandler, event, {
         functionName: 'authorizer',
         requestId: randomUUID(),
       });
     } catch (error) {
-      // API Gateway turns exactly the message 'Unauthorized' into a 401; anything else is an authorizer failure.
+      // API Gateway turns exactly the message 'Unauthorized' into a 401; a Lambda authorizer that throws
+      // anything else is answered with AUTHORIZER_CONFIGURATION_ERROR (500 unless customized).
       if (error instanceof Error && error.message === 'Unauthorized') {
         return gatewayResponse('UNAUTHORIZED', GATEWAY_MESSAGES.unauthorized, requestId);
       }
       log.warn('authorizer failed', {
-        code: 'AUTHORIZER_FAILURE',
+        code: 'AUTHORIZER_CONFIGURATION',
         errorName: error instanceof Error ? error.name : typeof error,
       });
-      return gatewayResponse('AUTHORIZER_FAILURE', null, requestId);
+      return gatewayResponse('AUTHORIZER_CONFIGURATION_ERROR', null, requestId);
     }
     const latencyMs = Math.round(performance.now() - started);
     try {
       const output = parseAuthorizerOutput(raw);
-      cache.set(token, output);
+      cache.set(cacheKey, output);
       return { output, latencyMs };
     } catch (error) {
       log.error('authorizer output rejected', {
@@ -211,7 +233,10 @@ export function createGateway(options: GatewayOptions): Gateway {
       return gatewayResponse('UNAUTHORIZED', GATEWAY_MESSAGES.unauthorized, requestId);
     }
     const arn = methodArn(api, request.method, request.path);
-    const authorized = await authorize(identity.token, arn, requestId);
+    const authorized = await authorize(identity.token, arn, request, {
+      path: match.route.path,
+      pathParameters: match.pathParameters,
+    });
     if (!('output' in authorized)) return authorized;
 
     const decision = evaluatePolicy(authorized.output.policy, arn);

@@ -28,6 +28,25 @@ export const DEMO_USERS: readonly DemoUser[] = Object.freeze([
   },
 ]);
 
+/**
+ * A machine client (OAuth client credentials): no user, so its permissions arrive in a `roles` claim, as
+ * Entra ID's app roles do for app-only tokens. The local authorizer reads `roles` for the local issuer.
+ */
+export interface DemoService {
+  readonly clientId: string;
+  /** Public, like the demo passwords: this provider exists only on 127.0.0.1. */
+  readonly clientSecret: string;
+  /** What the access token's `roles` claim carries. */
+  readonly roles: readonly string[];
+}
+
+export const DEMO_SERVICES: readonly DemoService[] = Object.freeze([
+  { clientId: 'local-service', clientSecret: 'local-service-secret', roles: ['items:read'] },
+]);
+
+/** The claim the local issuer puts a service's roles in, and the local authorizer's PERMISSION_CLAIMS. */
+export const SERVICE_ROLES_CLAIM = 'roles';
+
 function sameText(a: string, b: string): boolean {
   const left = Buffer.from(a);
   const right = Buffer.from(b);

@@ -1,12 +1,20 @@
 // The local OpenID provider (oidc-provider, ESM only): HTTPS on 127.0.0.1, public clients with PKCE (S256)
-// and loopback redirects, RS256 JWT access tokens for one API audience, and its own login/consent pages.
+// and loopback redirects, machine clients with client credentials whose permissions arrive in a `roles`
+// claim, RS256 JWT access tokens for one API audience, and its own login/consent pages.
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider, { errors, type ClientLike, type InteractionDetails } from 'oidc-provider';
 import type { TlsMaterial } from '../tls.js';
-import { authenticate, findUserBySubject, splitScopes, type DemoUser } from './demo-users.js';
+import {
+  SERVICE_ROLES_CLAIM,
+  authenticate,
+  findUserBySubject,
+  splitScopes,
+  type DemoService,
+  type DemoUser,
+} from './demo-users.js';
 import { consentPage, errorPage, loginPage, logoutPage, loggedOutPage } from './interaction-pages.js';
 
 export interface LocalClient {
@@ -35,6 +43,8 @@ export interface LocalIssuerOptions {
   readonly apiScopes: readonly string[];
   readonly users: readonly DemoUser[];
   readonly clients: readonly LocalClient[];
+  /** Confidential clients for the client credentials grant. @default - none */
+  readonly services?: readonly DemoService[];
   readonly accessTokenTtlSeconds: number;
 }
 
@@ -112,6 +122,7 @@ export async function startLocalIssuer(options: LocalIssuerOptions): Promise<Loc
   const issuer = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const ttlByClient = new Map(options.clients.map((c) => [c.clientId, c.accessTokenTtlSeconds]));
   const apiScopes = new Set(options.apiScopes);
+  const services = new Map((options.services ?? []).map((s) => [s.clientId, s]));
   // Browser clients' origins, from their redirect URIs: the only origins the issuer answers CORS for.
   const corsOrigins = new Map(
     options.clients
@@ -120,15 +131,25 @@ export async function startLocalIssuer(options: LocalIssuerOptions): Promise<Loc
   );
 
   const provider = new Provider(issuer, {
-    clients: options.clients.map((c) => ({
-      client_id: c.clientId,
-      application_type: c.applicationType ?? 'native',
-      token_endpoint_auth_method: 'none',
-      grant_types: ['authorization_code'],
-      response_types: ['code'],
-      redirect_uris: [...c.redirectUris],
-      post_logout_redirect_uris: [...(c.postLogoutRedirectUris ?? [])],
-    })),
+    clients: [
+      ...options.clients.map((c) => ({
+        client_id: c.clientId,
+        application_type: c.applicationType ?? 'native',
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        redirect_uris: [...c.redirectUris],
+        post_logout_redirect_uris: [...(c.postLogoutRedirectUris ?? [])],
+      })),
+      ...[...services.values()].map((s) => ({
+        client_id: s.clientId,
+        client_secret: s.clientSecret,
+        token_endpoint_auth_method: 'client_secret_basic',
+        grant_types: ['client_credentials'],
+        response_types: [],
+        redirect_uris: [],
+      })),
+    ],
     clientBasedCORS: (_ctx: unknown, origin: string, client: ClientLike) =>
       corsOrigins.get(client.clientId)?.has(origin) ?? false,
     jwks: { keys: [signingKey()] },
@@ -148,6 +169,7 @@ export async function startLocalIssuer(options: LocalIssuerOptions): Promise<Loc
     },
     features: {
       devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: (ctx: { body: string }, form: string) => {
@@ -166,7 +188,8 @@ export async function startLocalIssuer(options: LocalIssuerOptions): Promise<Loc
         getResourceServerInfo: (_ctx: unknown, indicator: string, client: ClientLike) => {
           if (indicator !== options.audience) throw new errors.InvalidTarget();
           return {
-            scope: [...apiScopes].join(' '),
+            // A service holds no scopes (a requested one is simply not granted): its roles are its permissions.
+            scope: services.has(client.clientId) ? '' : [...apiScopes].join(' '),
             audience: options.audience,
             accessTokenFormat: 'jwt',
             accessTokenTTL: ttlByClient.get(client.clientId) ?? options.accessTokenTtlSeconds,
@@ -174,6 +197,11 @@ export async function startLocalIssuer(options: LocalIssuerOptions): Promise<Loc
           };
         },
       },
+    },
+    // Added to JWT access tokens; for a service's client credentials token, its roles.
+    extraTokenClaims: (_ctx: unknown, token: { kind: string; clientId?: string }) => {
+      const service = token.kind === 'ClientCredentials' ? services.get(token.clientId ?? '') : undefined;
+      return service === undefined ? undefined : { [SERVICE_ROLES_CLAIM]: [...service.roles] };
     },
     interactions: {
       url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}`,

@@ -1,6 +1,9 @@
-// Public surface of the login client: PKCE login, the headless form filler and its HTTP helpers.
+// Public surface of the login client: PKCE login, client credentials, the headless form filler and its HTTP
+// helpers.
 export { loginWithPkce } from './pkce-login';
 export type { LoginOptions, LoginResult } from './pkce-login';
+export { clientCredentialsToken } from './client-credentials';
+export type { ClientCredentialsOptions } from './client-credentials';
 export { completeInteraction, formAction } from './headless-interaction';
 export type { HeadlessOptions } from './headless-interaction';
 export { startLoopbackListener } from './loopback-listener';

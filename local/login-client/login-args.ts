@@ -9,10 +9,13 @@ export interface LoginArgs {
   readonly scope: string | undefined;
   /** Use the stack's short-lived client (tokens expire within seconds). */
   readonly shortLived: boolean;
+  /** The demo service's client credentials grant instead of a user's login. */
+  readonly clientCredentials: boolean;
   readonly help: boolean;
 }
 
 export const LOGIN_USAGE = `Usage: npm run login -- [--user NAME [--password PW] --headless] [--scope "a b"] [--short-lived]
+       npm run login -- --client-credentials
 
 Logs in to the running local stack (npm start) with Authorization Code + PKCE and a loopback redirect.
   (no flags)        print the login URL; open it, sign in, and the token is printed here
@@ -20,7 +23,10 @@ Logs in to the running local stack (npm start) with Authorization Code + PKCE an
   --headless        fill in the login and consent forms without a browser; prints only the access token
   --password PW     defaults to the demo user's password from the README
   --scope "a b"     scopes to request (default: every API scope; you get those your user is allowed)
-  --short-lived     use the short-lived client (needs SHORT_LIVED_TOKEN_TTL_SECONDS on npm start)`;
+  --short-lived     use the short-lived client (needs SHORT_LIVED_TOKEN_TTL_SECONDS on npm start)
+  --client-credentials
+                    no user: the demo service local-service gets a token with the client credentials
+                    grant; its permissions arrive in a \`roles\` claim (items:read), not in \`scope\``;
 
 export function parseLoginArgs(argv: readonly string[]): LoginArgs {
   let user: string | undefined;
@@ -28,6 +34,7 @@ export function parseLoginArgs(argv: readonly string[]): LoginArgs {
   let scope: string | undefined;
   let headless = false;
   let shortLived = false;
+  let clientCredentials = false;
   let help = false;
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i] as string;
@@ -54,6 +61,9 @@ export function parseLoginArgs(argv: readonly string[]): LoginArgs {
       case '--short-lived':
         shortLived = true;
         break;
+      case '--client-credentials':
+        clientCredentials = true;
+        break;
       case '--help':
       case '-h':
         help = true;
@@ -63,5 +73,20 @@ export function parseLoginArgs(argv: readonly string[]): LoginArgs {
     }
   }
   if (headless && user === undefined) throw new SettingError('--headless', 'needs --user NAME');
-  return { user, password, headless, scope, shortLived, help };
+  if (clientCredentials) {
+    const userFlag = [
+      ['--user', user !== undefined],
+      ['--password', password !== undefined],
+      ['--headless', headless],
+      ['--scope', scope !== undefined],
+      ['--short-lived', shortLived],
+    ].find(([, given]) => given)?.[0] as string | undefined;
+    if (userFlag !== undefined) {
+      throw new SettingError(
+        '--client-credentials',
+        `takes no ${userFlag}: the demo service has no user, and its permissions come as roles`,
+      );
+    }
+  }
+  return { user, password, headless, scope, shortLived, clientCredentials, help };
 }

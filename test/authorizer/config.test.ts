@@ -151,12 +151,31 @@ describe('parseConfig', () => {
     [
       'ROUTES bad path',
       { ...base, ROUTES: '[{"method":"GET","path":"items","scopes":[]}]' },
-      'ROUTES: ROUTES[0].path must be',
+      'ROUTES: ROUTES[0].path must start with "/" and not end with one, like /items/{id}; got "items"',
     ],
     [
       'ROUTES path with a bad segment',
       { ...base, ROUTES: '[{"method":"GET","path":"/a b","scopes":[]}]' },
-      'ROUTES: ROUTES[0].path must be',
+      'ROUTES: ROUTES[0].path has the path part "a b": API Gateway allows only',
+    ],
+    [
+      'ROUTES greedy part before the end',
+      { ...base, ROUTES: '[{"method":"GET","path":"/{proxy+}/x","scopes":[]}]' },
+      'ROUTES: ROUTES[0].path has the greedy part "{proxy+}" before the end',
+    ],
+    [
+      'ROUTES two variable children of one resource',
+      {
+        ...base,
+        ROUTES:
+          '[{"method":"GET","path":"/a/{id}","scopes":[]},{"method":"DELETE","path":"/a/{name}","scopes":[]}]',
+      },
+      'ROUTES: ROUTES[1] puts "{name}" under /a, where ROUTES[0] has "{id}"',
+    ],
+    [
+      'ROUTES_FILE and ROUTES together',
+      { ...base, ROUTES_FILE: 'routes.json' },
+      'ROUTES_FILE: and ROUTES are both set',
     ],
     [
       'ROUTES scope with a space',

@@ -12,7 +12,7 @@ import type { DiscoveryError } from '../../lambda/authorizer/discovery';
 import { jwksUriFromConfiguration, openIdConfigurationUri } from '../../lambda/authorizer/discovery';
 import { BoundedFetcher } from '../../lambda/authorizer/https-fetcher';
 import { toRouteRules } from '../../lambda/routes';
-import { setLogSink } from '../../lambda/shared/log';
+import { setLogSink } from '../../lambda/authorizer/log';
 import { startJwksServer, tlsMaterial, type JwksServer } from '../support/jwks-server';
 import { claims, createKey, signToken, type TestKey } from '../support/keys';
 import { lastDecision, tokenEvent } from './harness';

@@ -1,7 +1,7 @@
 // Shared set-up for authorizer tests: a real HTTPS JWKS server, real keys, a parsed config and captured logs.
 import { createAuthorizer, parseConfig, type Authorizer, type AuthorizerDeps } from '../../lambda/authorizer';
 import { toRouteRules } from '../../lambda/routes';
-import { setLogSink } from '../../lambda/shared/log';
+import { setLogSink } from '../../lambda/authorizer/log';
 import { createKey, type Alg, type TestKey } from '../support/keys';
 import { SimpleFetcher, type Fetcher } from 'aws-jwt-verify/https';
 import { startJwksServer, tlsMaterial, type JwksServer } from '../support/jwks-server';

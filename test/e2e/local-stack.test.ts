@@ -4,7 +4,8 @@
 // CLOCK_SKEW_SECONDS=0): a real token from the real provider that the test waits out, not a forged one.
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { gatewayResponse, gatewayResponseBody } from '../../infra/constructs/gateway-contract';
+import { gatewayResponse, gatewayResponseBody } from 'bearer-gate/contract';
+import { appGatewayResponses } from '../../local/construct-contract';
 import { completeInteraction, send } from '../../local/login-client';
 import { loginToken, runLogin, startStack, type StackProcess } from './stack-process';
 
@@ -51,7 +52,7 @@ function claims(token: string): Record<string, unknown> {
 }
 
 async function expectGatewayResponse(res: Response, type: 'UNAUTHORIZED' | 'ACCESS_DENIED'): Promise<void> {
-  const expected = gatewayResponse(type);
+  const expected = gatewayResponse(type, appGatewayResponses());
   expect(res.status).toBe(expected.statusCode);
   expect(res.headers.get('www-authenticate')).toBe(expected.headers['WWW-Authenticate']);
   expect(res.headers.get('content-type')).toBe(expected.headers['Content-Type']);
@@ -177,7 +178,7 @@ describe('the items API through the gateway', () => {
   test('an unknown route gets the construct MISSING_AUTHENTICATION_TOKEN response without authorizing', async () => {
     const before = await stats();
     const res = await call('PUT', '/items', tokens.alice);
-    const expected = gatewayResponse('MISSING_AUTHENTICATION_TOKEN');
+    const expected = gatewayResponse('MISSING_AUTHENTICATION_TOKEN', appGatewayResponses());
     expect(res.status).toBe(expected.statusCode);
     expect(await res.text()).toBe(gatewayResponseBody(expected));
     expect((await stats()).authorizerInvocations).toBe(before.authorizerInvocations);

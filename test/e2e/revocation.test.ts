@@ -2,7 +2,8 @@
 // with the revocation table, the gateway running the real authorizer with the revocation check and the real
 // POST /revocations handler) and `npm run revoke`. Nothing is mocked. The result cache is on, capped at
 // MAX_REVOCATION_DELAY_SECONDS (5 s, with margin for a busy CI machine); the only waits are for that cap to pass.
-import { gatewayResponse, gatewayResponseBody } from '../../infra/constructs/gateway-contract';
+import { gatewayResponse, gatewayResponseBody } from 'bearer-gate/contract';
+import { appGatewayResponses } from '../../local/construct-contract';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../setup/dynamodb-local';
 import { loginToken, runRevoke, startStack, type StackProcess } from './stack-process';
 
@@ -40,9 +41,9 @@ function claims(token: string): { sub: string; jti: string; exp: number; iat: nu
 
 async function expectGatewayResponse(
   res: Response,
-  type: 'UNAUTHORIZED' | 'ACCESS_DENIED' | 'AUTHORIZER_FAILURE',
+  type: 'UNAUTHORIZED' | 'ACCESS_DENIED' | 'AUTHORIZER_CONFIGURATION_ERROR',
 ): Promise<void> {
-  const expected = gatewayResponse(type);
+  const expected = gatewayResponse(type, appGatewayResponses());
   expect({ status: res.status, body: await res.text() }).toEqual({
     status: expected.statusCode,
     body: gatewayResponseBody(expected),
@@ -109,6 +110,7 @@ test('npm run revoke --subject: all earlier tokens of the user get 401, a token 
   const result = JSON.parse(run.stdout) as { revokedBefore: number; expiresAt: number };
   expect(result).toEqual({
     kind: 'subject',
+    issuer: stack.info.issuer,
     subject: 'bob',
     revokedBefore: expect.any(Number),
     expiresAt: expect.any(Number),
@@ -153,6 +155,7 @@ describe('bad bodies get 400 with a stable code', () => {
     ],
     ['an unknown field', '{"subject":"bob","reason":"left"}', 'UNKNOWN_FIELD', 'reason'],
     ['a subject with a space', '{"subject":"bob smith"}', 'INVALID_FIELD', 'subject'],
+    ['a subject without its issuer', '{"subject":"bob"}', 'INVALID_FIELD', 'issuer'],
   ])('%s', async (_name, body, code, field) => {
     const res = await call('POST', '/revocations', admin, body);
     expect(res.status).toBe(400);
@@ -220,6 +223,8 @@ describe('with DynamoDB down', () => {
     await dynamodb?.stop();
   });
 
+  // A Lambda authorizer that throws is answered with AUTHORIZER_CONFIGURATION_ERROR on AWS, which the
+  // construct renders as 503 AUTHORIZER_UNAVAILABLE with Retry-After.
   test('the authorizer fails closed with the authorizer-failure response (503), not 401', async () => {
     const token = await loginToken(outage, 'alice');
     expect((await call('GET', '/items', token, undefined, outage.info.api)).status).toBe(200);
@@ -227,7 +232,7 @@ describe('with DynamoDB down', () => {
     await dynamodb.stop();
     await expectGatewayResponse(
       await call('GET', '/items', token, undefined, outage.info.api),
-      'AUTHORIZER_FAILURE',
+      'AUTHORIZER_CONFIGURATION_ERROR',
     );
   });
 });

@@ -9,8 +9,8 @@ import {
   gatewayResponse,
   gatewayResponseBody,
   passesIdentityValidation,
-} from '../../infra/constructs/gateway-contract';
-import { problemType } from '../../lambda/http/problem';
+  problemTypeUri,
+} from '../../lambda/contract';
 
 const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl_-';
 
@@ -61,7 +61,8 @@ describe('gateway responses', () => {
     ['UNAUTHORIZED', 401, 'INVALID_TOKEN', { 'WWW-Authenticate': 'Bearer error="invalid_token"' }],
     ['ACCESS_DENIED', 403, 'INSUFFICIENT_SCOPE', { 'WWW-Authenticate': 'Bearer error="insufficient_scope"' }],
     ['AUTHORIZER_FAILURE', 503, 'AUTHORIZER_UNAVAILABLE', { 'Retry-After': '5' }],
-    ['AUTHORIZER_CONFIGURATION_ERROR', 500, 'AUTHORIZER_MISCONFIGURED', {}],
+    // What AWS answers when the Lambda authorizer throws (JWKS or DynamoDB down): retryable, not a bare 500.
+    ['AUTHORIZER_CONFIGURATION_ERROR', 503, 'AUTHORIZER_UNAVAILABLE', { 'Retry-After': '5' }],
     ['MISSING_AUTHENTICATION_TOKEN', 404, 'ROUTE_NOT_FOUND', {}],
     ['BAD_REQUEST_BODY', 400, 'INVALID_BODY', {}],
     ['THROTTLED', 429, 'THROTTLED', { 'Retry-After': '1' }],
@@ -70,14 +71,14 @@ describe('gateway responses', () => {
     expect(response.statusCode).toBe(status);
     expect(response.headers).toEqual({
       'Access-Control-Allow-Origin': '*',
-      'Access-Control-Allow-Headers': 'Authorization,Content-Type,Idempotency-Key',
-      'Access-Control-Expose-Headers': 'WWW-Authenticate,Retry-After,Location',
+      'Access-Control-Allow-Headers': 'Authorization,Content-Type',
+      'Access-Control-Expose-Headers': 'WWW-Authenticate,Retry-After',
       'Content-Type': 'application/problem+json',
       'Cache-Control': 'no-store',
       ...extraHeaders,
     });
     expect(response.body).toEqual({
-      type: problemType(code),
+      type: 'about:blank',
       title: expect.any(String),
       status,
       detail: expect.any(String),
@@ -108,6 +109,41 @@ describe('gateway responses', () => {
     expect(
       responses.every((r) => r.headers['Access-Control-Allow-Origin'] === 'https://app.example.com'),
     ).toBe(true);
+  });
+
+  test('an API with its own problem type URIs and CORS headers gets them on every response', () => {
+    const responses = buildGatewayResponses({
+      allowOrigin: 'https://app.example.com',
+      corsAllowHeaders: ['Authorization', 'Idempotency-Key'],
+      corsExposeHeaders: ['WWW-Authenticate', 'Retry-After', 'Location'],
+      problemTypeBase: 'https://errors.example.com/',
+    });
+    expect(responses[0]?.body.type).toBe('https://errors.example.com/invalid-token');
+    for (const { body } of responses) {
+      expect(body.type).toBe(`https://errors.example.com/${body.code.toLowerCase().replaceAll('_', '-')}`);
+    }
+    for (const response of responses) {
+      expect(response.headers).toMatchObject({
+        'Access-Control-Allow-Origin': 'https://app.example.com',
+        'Access-Control-Allow-Headers': 'Authorization,Idempotency-Key',
+        'Access-Control-Expose-Headers': 'WWW-Authenticate,Retry-After,Location',
+      });
+    }
+  });
+
+  test('allowOrigin null sends no CORS header at all', () => {
+    const responses = buildGatewayResponses({ allowOrigin: null, corsAllowHeaders: ['Authorization'] });
+    for (const response of responses) {
+      expect(Object.keys(response.headers).filter((name) => name.startsWith('Access-Control-'))).toEqual([]);
+    }
+  });
+
+  test.each([
+    ['INVALID_TOKEN', undefined, 'about:blank'],
+    ['INVALID_TOKEN', 'tag:example.com,2026:problem:', 'tag:example.com,2026:problem:invalid-token'],
+    ['AUTHORIZER_UNAVAILABLE', 'urn:example:', 'urn:example:authorizer-unavailable'],
+  ])('problemTypeUri(%s, %s) is %s', (code, base, type) => {
+    expect(problemTypeUri(code, base)).toBe(type);
   });
 
   test('asking for a type that is not customized is an error', () => {

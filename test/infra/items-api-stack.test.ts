@@ -3,10 +3,11 @@
 import type { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ITEMS_TABLE_SCHEMA } from '../../lambda/items/table-schema';
-import { REVOCATION_TABLE_SCHEMA } from '../../lambda/revocation/schema';
+import { REVOCATION_TABLE_SCHEMA } from 'bearer-gate/contract';
+import { CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, problemType } from '../../lambda/http';
 import { APP_ROUTES, toRouteRules } from '../../lambda/routes';
 import { ItemsApiStack, readStackConfig } from '../../infra/stacks';
-import { acknowledgements, awsSolutionsFindings, fastApp } from './synth-context';
+import { acknowledgements, authorizerAssetFiles, awsSolutionsFindings, fastApp } from './synth-context';
 
 function synth(context: Record<string, string>): { stack: Stack; template: Template } {
   const app = fastApp(context);
@@ -31,7 +32,7 @@ function adminVariables(template: Template): Record<string, unknown> {
 function authorizerVariables(template: Template): Record<string, unknown> {
   const [fn] = Object.values(
     template.findResources('AWS::Lambda::Function', {
-      Properties: { Environment: { Variables: { ROUTES: Match.anyValue() } } },
+      Properties: { Environment: { Variables: { ROUTES_FILE: Match.anyValue() } } },
     }),
   ) as Resource[];
   return (fn?.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
@@ -165,8 +166,9 @@ describe.each([
     }
   });
 
-  test("the authorizer's ROUTES is exactly the route table", () => {
-    expect(JSON.parse(authorizerVariables(template).ROUTES as string)).toEqual(toRouteRules(APP_ROUTES));
+  test("the authorizer's route file is exactly the route table", () => {
+    expect(authorizerVariables(template).ROUTES_FILE).toBe('routes.json');
+    expect(JSON.parse(authorizerAssetFiles(stack)['routes.json'] ?? '')).toEqual(toRouteRules(APP_ROUTES));
   });
 
   test('the authorizer is TOKEN, its cache capped at the 60 s revocation delay, with the identity validation expression', () => {
@@ -373,6 +375,21 @@ describe('issuer mode', () => {
   });
 });
 
+test("the gateway responses' problem types are the API's own, as its handlers write them", () => {
+  const { template } = synth({});
+  const bodies = (
+    Object.values(template.findResources('AWS::ApiGateway::GatewayResponse')) as Resource[]
+  ).map(
+    (r) =>
+      JSON.parse((r.Properties.ResponseTemplates as Record<string, string>)['application/json'] ?? '') as {
+        type: string;
+        code: string;
+      },
+  );
+  expect(bodies.length).toBeGreaterThan(0);
+  for (const body of bodies) expect(body.type).toBe(problemType(body.code));
+});
+
 describe('CORS: the browser app origin from -c corsAllowOrigin, and nothing wider', () => {
   const APP = 'https://app.example.com';
 
@@ -418,6 +435,34 @@ describe('CORS: the browser app origin from -c corsAllowOrigin, and nothing wide
     const handlers = itemsHandlerOrigins(template);
     expect(handlers).toHaveLength(APP_ROUTES.filter((r) => r.table === 'items').length);
     expect(new Set(handlers)).toEqual(new Set([APP]));
+  });
+
+  test("with an origin: the preflight and every gateway response allow and expose the app's CORS headers", () => {
+    const { template } = synth({ corsAllowOrigin: APP });
+    const allow = CORS_ALLOW_HEADERS.join(',');
+    const expose = CORS_EXPOSE_HEADERS.join(',');
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'OPTIONS',
+      Integration: Match.objectLike({
+        IntegrationResponses: [
+          Match.objectLike({
+            ResponseParameters: Match.objectLike({
+              'method.response.header.Access-Control-Allow-Headers': `'${allow}'`,
+              'method.response.header.Access-Control-Expose-Headers': `'${expose}'`,
+            }),
+          }),
+        ],
+      }),
+    });
+    const headers = (
+      Object.values(template.findResources('AWS::ApiGateway::GatewayResponse')) as Resource[]
+    ).map((r) => r.Properties.ResponseParameters as Record<string, unknown>);
+    expect(new Set(headers.map((h) => h['gatewayresponse.header.Access-Control-Allow-Headers']))).toEqual(
+      new Set([`'${allow}'`]),
+    );
+    expect(new Set(headers.map((h) => h['gatewayresponse.header.Access-Control-Expose-Headers']))).toEqual(
+      new Set([`'${expose}'`]),
+    );
   });
 
   test('without one (the default): no preflight, no CORS header anywhere', () => {

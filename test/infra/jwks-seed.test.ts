@@ -11,7 +11,7 @@ import { InfraConfigError, JwksSeed, JwtAuthorizer, renderJwksSeed } from '../..
 import type { JwtAuthorizerProps } from '../../infra/constructs';
 import { parseConfig } from '../../lambda/authorizer';
 import { createKey } from '../support/keys';
-import { fastApp } from './synth-context';
+import { authorizerAssetFiles, fastApp } from './synth-context';
 
 const ISSUER = 'https://issuer.example.com/';
 const JWKS_URI = 'https://issuer.example.com/keys';
@@ -36,7 +36,7 @@ function authorizer(props: Partial<JwtAuthorizerProps>): { stack: Stack; jwt: Jw
 function environment(stack: Stack): Record<string, string> {
   const [fn] = Object.values(
     Template.fromStack(stack).findResources('AWS::Lambda::Function', {
-      Properties: { Environment: { Variables: { ROUTES: Match.anyValue() } } },
+      Properties: { Environment: { Variables: { ROUTES_FILE: Match.anyValue() } } },
     }),
   ) as Array<{ Properties: { Environment: { Variables: Record<string, string> } } }>;
   return fn?.Properties.Environment.Variables ?? {};
@@ -54,7 +54,7 @@ function synthError(make: () => unknown): InfraConfigError {
 }
 
 test('the seed reaches the Lambda as a file in the code asset; the environment only names it', () => {
-  const { stack, jwt } = authorizer({
+  const { stack } = authorizer({
     jwksSeed: JwksSeed.fromObject(seedObject, { maxAge: Duration.days(3) }),
   });
   const env = environment(stack);
@@ -62,14 +62,13 @@ test('the seed reaches the Lambda as a file in the code asset; the environment o
   expect(Object.values(env).some((v) => typeof v === 'string' && v.includes(key.jwk.x as string))).toBe(
     false,
   );
-  // The files the code asset must carry (the asset's wiring reads assetFiles()).
-  expect(jwt.assetFiles()).toEqual({ 'jwks-seed.json': JSON.stringify(seedObject) });
+  expect(authorizerAssetFiles(stack)['jwks-seed.json']).toBe(JSON.stringify(seedObject));
 });
 
 test('round trip: what the construct renders, parseConfig reads back unchanged', () => {
-  const { stack, jwt } = authorizer({ jwksSeed: JwksSeed.fromObject(seedObject) });
-  const env = { ...environment(stack), ROUTES: JSON.stringify([ROUTE]) };
-  const files = jwt.assetFiles();
+  const { stack } = authorizer({ jwksSeed: JwksSeed.fromObject(seedObject) });
+  const env = environment(stack);
+  const files = authorizerAssetFiles(stack);
   const config = parseConfig(env, { read: (path) => files[path] as string });
   expect(config.jwksSeed).toEqual({
     file: 'jwks-seed.json',
@@ -80,19 +79,23 @@ test('round trip: what the construct renders, parseConfig reads back unchanged',
   });
 });
 
-test('no seed: no seed variable and no files', () => {
-  const { stack, jwt } = authorizer({});
+test('no seed: no seed variable and no seed file', () => {
+  const { stack } = authorizer({});
   expect(environment(stack).JWKS_SEED_FILE).toBeUndefined();
-  expect(jwt.assetFiles()).toEqual({});
+  expect(Object.keys(authorizerAssetFiles(stack)).sort()).toEqual([
+    'index.mjs',
+    'index.mjs.map',
+    'routes.json',
+  ]);
 });
 
 test('an issuer without jwksUri leaves JWKS_URI unset (the Lambda discovers it) and may be seeded by issuer', () => {
   const seed = {
     'https://keys.example.com/jwks': { keys: [key.jwk], fetchedAt: FETCHED_AT, issuer: ISSUER },
   };
-  const { stack, jwt } = authorizer({ jwksUri: undefined, jwksSeed: JwksSeed.fromObject(seed) });
+  const { stack } = authorizer({ jwksUri: undefined, jwksSeed: JwksSeed.fromObject(seed) });
   expect(environment(stack).JWKS_URI).toBeUndefined();
-  expect(JSON.parse(jwt.assetFiles()['jwks-seed.json'] as string)).toEqual(seed);
+  expect(JSON.parse(authorizerAssetFiles(stack)['jwks-seed.json'] as string)).toEqual(seed);
 });
 
 test('JwksSeed.fromFile reads the file npm run jwks-seed writes', () => {
@@ -120,10 +123,16 @@ test('a Cognito user pool created in the stack: its JWKS URI is recognised thoug
   const jwt = new JwtAuthorizer(stack, 'Jwt', {
     userPool: pool,
     userPoolClients: [client],
-    routes: [ROUTE],
     jwksSeed: JwksSeed.fromObject({ [cognitoUri]: { keys: [key.jwk], fetchedAt: FETCHED_AT } }),
   });
-  expect(Object.keys(JSON.parse(jwt.assetFiles()['jwks-seed.json'] as string))).toEqual([cognitoUri]);
+  jwt.addRoutes(
+    new apigw.RestApi(stack, 'Api', { deploy: false }),
+    [ROUTE],
+    () => new apigw.MockIntegration(),
+  );
+  expect(Object.keys(JSON.parse(authorizerAssetFiles(stack)['jwks-seed.json'] as string))).toEqual([
+    cognitoUri,
+  ]);
 });
 
 test('a seed without fetchedAt is valid, with a synth warning that its age is unknown', () => {

@@ -16,7 +16,7 @@ import {
   gatewayResponseBody,
 } from '../../infra/constructs';
 import type { JwtAuthorizerProps } from '../../infra/constructs';
-import { fastApp } from './synth-context';
+import { authorizerAssetFiles, fastApp } from './synth-context';
 
 const ISSUER = 'https://issuer.example.com/';
 const AUDIENCE = ['https://api.example.com'];
@@ -41,13 +41,13 @@ function mock(): apigw.Integration {
   return new apigw.MockIntegration();
 }
 
-/** The authorizer Lambda (the only function with a ROUTES variable). */
+/** The authorizer Lambda (the only function with a ROUTES_FILE variable). */
 function authorizerFunction(
   template: Template,
 ): { Environment: { Variables: Record<string, unknown> } } & Record<string, unknown> {
   const found = Object.values(
     template.findResources('AWS::Lambda::Function', {
-      Properties: { Environment: { Variables: { ROUTES: Match.anyValue() } } },
+      Properties: { Environment: { Variables: { ROUTES_FILE: Match.anyValue() } } },
     }),
   );
   expect(found).toHaveLength(1);
@@ -57,12 +57,14 @@ function authorizerFunction(
 describe('issuer mode with defaults', () => {
   let template: Template;
   let jwt: JwtAuthorizer;
+  let stack: Stack;
 
   beforeAll(() => {
-    const { stack, api } = fixture();
+    let api: apigw.RestApi;
+    ({ stack, api } = fixture());
     jwt = new JwtAuthorizer(stack, 'Jwt', { issuer: ISSUER, audience: AUDIENCE });
     jwt.addRoutes(api, ROUTES.slice(0, 2), mock);
-    // Added after the first call: ROUTES is lazy, so it still carries this one.
+    // Added after the first call: the route file is written at synth, so it still carries this one.
     jwt.addMethod(api.root.resourceForPath('/orders/{id}'), 'DELETE', mock(), {
       scopes: ROUTES[2]?.scopes ?? [],
     });
@@ -99,15 +101,16 @@ describe('issuer mode with defaults', () => {
       'ISSUER',
       'LOG_LEVEL',
       'NODE_OPTIONS',
-      'ROUTES',
+      'ROUTES_FILE',
     ]);
     expect(Variables).toMatchObject({
       ISSUER,
       AUDIENCE: 'https://api.example.com',
       LOG_LEVEL: 'info',
       NODE_OPTIONS: '--enable-source-maps',
+      ROUTES_FILE: 'routes.json',
     });
-    expect(JSON.parse(Variables.ROUTES as string)).toEqual(ROUTES);
+    expect(JSON.parse(authorizerAssetFiles(stack)['routes.json'] ?? '')).toEqual(ROUTES);
     expect(jwt.routes).toEqual(ROUTES);
   });
 
@@ -157,6 +160,21 @@ describe('issuer mode with defaults', () => {
     }
   });
 
+  test("bodies say about:blank and CORS allows and exposes only the authorizer's own headers by default", () => {
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'UNAUTHORIZED',
+      ResponseParameters: Match.objectLike({
+        'gatewayresponse.header.Access-Control-Allow-Headers': "'Authorization,Content-Type'",
+        'gatewayresponse.header.Access-Control-Expose-Headers': "'WWW-Authenticate,Retry-After'",
+      }),
+      ResponseTemplates: {
+        'application/json': Match.serializedJson(
+          Match.objectLike({ type: 'about:blank', code: 'INVALID_TOKEN' }),
+        ),
+      },
+    });
+  });
+
   test('401 carries WWW-Authenticate invalid_token, 403 insufficient_scope, failures 503 with Retry-After', () => {
     template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
       ResponseType: 'UNAUTHORIZED',
@@ -183,9 +201,11 @@ describe('issuer mode with defaults', () => {
 
 describe('Cognito mode and tuned props', () => {
   let template: Template;
+  let stack: Stack;
 
   beforeAll(() => {
-    const { stack, api } = fixture();
+    let api: apigw.RestApi;
+    ({ stack, api } = fixture());
     const userPool = new cognito.UserPool(stack, 'Pool');
     const web = userPool.addClient('Web');
     const cli = userPool.addClient('Cli');
@@ -210,6 +230,9 @@ describe('Cognito mode and tuned props', () => {
       timeout: Duration.seconds(3),
       authorizerName: 'jwt',
       corsAllowOrigin: 'https://app.example.com',
+      corsAllowHeaders: ['Authorization', 'Idempotency-Key'],
+      corsExposeHeaders: ['WWW-Authenticate', 'Retry-After', 'Location'],
+      problemTypeBase: 'https://errors.example.com/',
     });
     jwt.addRoutes(api, ROUTES.slice(0, 1), mock);
     template = Template.fromStack(stack);
@@ -240,12 +263,29 @@ describe('Cognito mode and tuned props', () => {
     expect(Variables).not.toHaveProperty('ISSUER');
   });
 
-  test('ROUTES holds the routes prop and the added routes', () => {
-    const { Variables } = authorizerFunction(template).Environment;
-    expect(JSON.parse(Variables.ROUTES as string)).toEqual([
+  test('the route file holds the routes prop and the added routes', () => {
+    expect(JSON.parse(authorizerAssetFiles(stack)['routes.json'] ?? '')).toEqual([
       { method: 'GET', path: '/elsewhere', scopes: [] },
       { method: 'GET', path: '/orders', scopes: ['orders:read'] },
     ]);
+  });
+
+  test("the gateway responses carry the API's CORS headers and problem type URIs", () => {
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'ACCESS_DENIED',
+      ResponseParameters: Match.objectLike({
+        'gatewayresponse.header.Access-Control-Allow-Headers': "'Authorization,Idempotency-Key'",
+        'gatewayresponse.header.Access-Control-Expose-Headers': "'WWW-Authenticate,Retry-After,Location'",
+      }),
+      ResponseTemplates: {
+        'application/json': Match.serializedJson(
+          Match.objectLike({
+            type: 'https://errors.example.com/insufficient-scope',
+            code: 'INSUFFICIENT_SCOPE',
+          }),
+        ),
+      },
+    });
   });
 
   test('applies the cache TTL, name, architecture, memory, timeout and CORS origin', () => {
@@ -516,22 +556,46 @@ describe('prop validation', () => {
       `JwtAuthorizer: corsAllowOrigin must be "*" or an origin without quotes or line breaks; got "https://x'". Use "*" or an origin such as "https://app.example.com".`,
     ],
     [
+      'CORS header name with a space',
+      () => ({ ...base, corsAllowHeaders: ['Authorization', 'Idempotency Key'] }),
+      'corsAllowHeaders[1]',
+      'JwtAuthorizer: corsAllowHeaders[1] must be a header name (letters, digits and hyphens); got "Idempotency Key". List each header name as its own entry, e.g. ["Authorization", "Content-Type"].',
+    ],
+    [
+      'exposed headers as one comma-separated entry',
+      () => ({ ...base, corsExposeHeaders: ['WWW-Authenticate,Location'] }),
+      'corsExposeHeaders[0]',
+      'JwtAuthorizer: corsExposeHeaders[0] must be a header name (letters, digits and hyphens); got "WWW-Authenticate,Location". List each header name as its own entry, e.g. ["Authorization", "Content-Type"].',
+    ],
+    [
+      'problem type base that is not a URI',
+      () => ({ ...base, problemTypeBase: 'errors/' }),
+      'problemTypeBase',
+      'JwtAuthorizer: problemTypeBase must be an absolute URI without spaces, quotes, "$" or "#"; got "errors/". Use a prefix such as "https://errors.example.com/" or "tag:example.com,2026:problem:".',
+    ],
+    [
+      'problem type base with a fragment',
+      () => ({ ...base, problemTypeBase: 'https://errors.example.com/#' }),
+      'problemTypeBase',
+      'JwtAuthorizer: problemTypeBase must be an absolute URI without spaces, quotes, "$" or "#"; got "https://errors.example.com/#". Use a prefix such as "https://errors.example.com/" or "tag:example.com,2026:problem:".',
+    ],
+    [
       'route with a bad scope',
       () => ({ ...base, routes: [{ method: 'GET', path: '/a', scopes: ['read write'] }] }),
       'routes[0].scopes',
-      'JwtAuthorizer: routes[0].scopes entries must be OAuth scope names without spaces or quotes; got "read write". List each scope as its own entry.',
+      'JwtAuthorizer: routes[0].scopes must be an array of scope names without spaces or quotes. Fix the route table.',
     ],
     [
       'route with a bad path',
       () => ({ ...base, routes: [{ method: 'GET', path: 'items', scopes: [] }] }),
       'routes[0].path',
-      'JwtAuthorizer: routes[0].path must be an API Gateway resource path like "/items/{id}"; got "items". Fix the route table.',
+      'JwtAuthorizer: routes[0].path must start with "/" and not end with one, like /items/{id}; got "items". Fix the route table.',
     ],
     [
       'route with a bad method',
       () => ({ ...base, routes: [{ method: 'TRACE' as never, path: '/a', scopes: [] }] }),
       'routes[0].method',
-      'JwtAuthorizer: routes[0].method must be one of GET, POST, PUT, PATCH, DELETE; got "TRACE". Fix the route table.',
+      'JwtAuthorizer: routes[0].method must be one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, ANY; got "TRACE". Fix the route table.',
     ],
     [
       'zero revocation delay',

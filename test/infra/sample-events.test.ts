@@ -1,10 +1,15 @@
-// The SAM sample events in events/: one TOKEN event and one REST proxy event per route of the route table,
+// The SAM sample events in events/: a TOKEN event, a REQUEST event (per-route caching) and one REST proxy
+// event per route of the route table,
 // shaped as API Gateway sends them, so `sam local invoke` exercises the same paths as the deployed API.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { APIGatewayProxyEvent, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
+import type {
+  APIGatewayProxyEvent,
+  APIGatewayRequestAuthorizerEvent,
+  APIGatewayTokenAuthorizerEvent,
+} from 'aws-lambda';
 import { Template } from 'aws-cdk-lib/assertions';
-import { passesIdentityValidation } from '../../infra/constructs/gateway-contract';
+import { passesIdentityValidation } from 'bearer-gate/contract';
 import { ItemsApiStack, readStackConfig } from '../../infra/stacks';
 import { APP_ROUTES } from '../../lambda/routes';
 import { fastApp } from './synth-context';
@@ -20,9 +25,14 @@ function eventFile(routeId: string): string {
   return `${routeId.replace(/(?<!^)([A-Z])/g, '-$1').toLowerCase()}.json`;
 }
 
-test('there is exactly one TOKEN event, one proxy event per route, and the SAM env-vars file', () => {
+test('there is one TOKEN and one REQUEST event, one proxy event per route, and the SAM env-vars file', () => {
   expect(readdirSync(EVENTS).sort()).toEqual(
-    ['authorizer-token.json', 'sam-env.json', ...APP_ROUTES.map((r) => eventFile(r.id))].sort(),
+    [
+      'authorizer-request.json',
+      'authorizer-token.json',
+      'sam-env.json',
+      ...APP_ROUTES.map((r) => eventFile(r.id)),
+    ].sort(),
   );
 });
 
@@ -51,6 +61,17 @@ test('the TOKEN event passes the identity validation expression and names a meth
   expect(event.type).toBe('TOKEN');
   expect(passesIdentityValidation(event.authorizationToken)).toBe(true);
   expect(event.methodArn).toMatch(/^arn:aws:execute-api:[a-z0-9-]+:\d{12}:[a-z0-9]+\/v1\/GET\/items$/);
+});
+
+test('the REQUEST event names a route of the table in requestContext, with its one Authorization header', () => {
+  const event = read<APIGatewayRequestAuthorizerEvent>('authorizer-request.json');
+  expect(event.type).toBe('REQUEST');
+  const route = APP_ROUTES.find(
+    (r) => r.method === event.requestContext.httpMethod && r.path === event.requestContext.resourcePath,
+  );
+  expect(route?.id).toBe('GetItem');
+  expect(event.multiValueHeaders?.Authorization).toEqual([event.headers?.Authorization]);
+  expect(event.methodArn).toBe(`arn:aws:execute-api:us-east-1:123456789012:abcdef1234/v1/GET${event.path}`);
 });
 
 /** The demo caller of each table's routes, and what a POST body to it looks like. */

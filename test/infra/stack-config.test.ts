@@ -1,5 +1,5 @@
 // readStackConfig: CDK context (-c key=value) to the stack's typed settings, and the errors that name the key.
-import { InfraConfigError } from '../../infra/constructs';
+import { InfraConfigError } from 'bearer-gate';
 import { DEFAULT_CALLBACK_URL, readStackConfig } from '../../infra/stacks';
 
 const from = (context: Record<string, unknown>) => (key: string) => context[key];

@@ -1,15 +1,37 @@
 // Shared setup for infra unit tests: apps that synthesize fast (no bundling, no built-in CloudFormation
 // validation) and the cdk-nag check with its acknowledgements.
-import { App, Validations } from 'aws-cdk-lib';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Validations, type Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 
 // aws-cdk-lib's built-in template validation adds seconds per synth; the real `cdk synth` test keeps it.
 process.env.CDK_VALIDATION = 'false';
 
-/** An App that skips NodejsFunction bundling (esbuild is exercised by the real synth test). */
+// Without an outdir every App (and so every Template.fromStack) writes a fresh cdk.out* directory into the
+// system temp directory and leaves it there. Here all of a test file's apps write under one directory, which
+// the file removes when its tests end (the hook is registered when the test file imports this module).
+let outdirRoot: string | undefined;
+
+afterAll(() => {
+  if (outdirRoot !== undefined) rmSync(outdirRoot, { recursive: true, force: true });
+  outdirRoot = undefined;
+});
+
+function nextOutdir(): string {
+  outdirRoot ??= mkdtempSync(join(tmpdir(), 'bearer-gate-synth-'));
+  return mkdtempSync(join(outdirRoot, 'cdk.out-'));
+}
+
+/**
+ * An App that skips NodejsFunction bundling (esbuild is exercised by the real synth test) and writes its
+ * cloud assembly under a temp directory the test file removes when it ends.
+ */
 export function fastApp(context: Record<string, unknown> = {}): App {
-  return new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+  return new App({ outdir: nextOutdir(), context: { 'aws:cdk:bundling-stacks': [], ...context } });
 }
 
 export interface NagFinding {
@@ -44,4 +66,21 @@ export function acknowledgements(scope: IConstruct): Acknowledgement[] {
     }
   }
   return found;
+}
+
+/**
+ * The files of the authorizer's code asset, as the cloud assembly staged them (`asset.<hash>`, the hash the
+ * function's S3 key names): the bundle and what the Lambda reads at init.
+ */
+export function authorizerAssetFiles(stack: Stack): Record<string, string> {
+  const outdir = (stack.node.root as App).outdir;
+  const template = Template.fromStack(stack);
+  const functions = Object.values(
+    template.findResources('AWS::Lambda::Function', {
+      Properties: { Environment: { Variables: { ROUTES_FILE: Match.anyValue() } } },
+    }),
+  ) as Array<{ Properties: { Code: { S3Key: string } } }>;
+  if (functions.length !== 1) throw new Error(`expected one authorizer function, found ${functions.length}`);
+  const dir = join(outdir, `asset.${functions[0]!.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
+  return Object.fromEntries(readdirSync(dir).map((name) => [name, readFileSync(join(dir, name), 'utf8')]));
 }

@@ -7,7 +7,7 @@ import { handler as createHandler } from '../../lambda/items/create';
 import { handler as deleteHandler } from '../../lambda/items/delete';
 import { handler as getHandler } from '../../lambda/items/get';
 import { handler as listHandler } from '../../lambda/items/list';
-import { setLogSink } from '../../lambda/shared/log';
+import { setLogSink } from 'bearer-gate/authorizer';
 import type { Caller } from './events';
 import { apiEvent, createEvent, newCaller, problemBody } from './events';
 

@@ -6,7 +6,12 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 export interface Caller {
   readonly sub: string;
   readonly scopes: readonly string[];
+  /** @default DEFAULT_ISSUER */
+  readonly issuer?: string;
 }
+
+/** The issuer the authorizer context names unless a caller says otherwise. */
+export const DEFAULT_ISSUER = 'https://127.0.0.1/issuer';
 
 export const ALL_ITEM_SCOPES = ['items:read', 'items:write', 'items:delete'] as const;
 
@@ -70,7 +75,7 @@ export function apiEvent(init: EventInit): APIGatewayProxyEvent {
               sub: init.caller.sub,
               scope: init.caller.scopes.join(' '),
               clientId: 'test-client',
-              issuer: 'https://127.0.0.1/issuer',
+              issuer: init.caller.issuer ?? DEFAULT_ISSUER,
               expiresAt: String(Math.floor(now / 1000) + 300),
               integrationLatency: 12,
             },

@@ -4,9 +4,9 @@ import { handler as createHandler } from '../../lambda/items/create';
 import { handler as deleteHandler } from '../../lambda/items/delete';
 import { handler as getHandler } from '../../lambda/items/get';
 import { handler as listHandler } from '../../lambda/items/list';
-import { setLogSink } from '../../lambda/shared/log';
+import { setLogSink } from 'bearer-gate/authorizer';
 import type { Caller } from './events';
-import { apiEvent, createEvent, jsonBody, newCaller, problemBody } from './events';
+import { DEFAULT_ISSUER, apiEvent, createEvent, jsonBody, newCaller, problemBody } from './events';
 
 // Keep the handlers' JSON log lines out of the test output.
 let restoreSink: () => void;
@@ -19,6 +19,7 @@ interface ItemBody {
   id: string;
   name: string;
   owner: string;
+  ownerIssuer: string;
   createdAt: string;
 }
 interface PageBody {
@@ -49,7 +50,13 @@ describe('create, read, list and delete', () => {
     const before = Date.now();
     const { result, item } = await create(alice, '  Buy milk  ');
 
-    expect(item).toEqual({ id: item.id, name: 'Buy milk', owner: alice.sub, createdAt: item.createdAt });
+    expect(item).toEqual({
+      id: item.id,
+      name: 'Buy milk',
+      owner: alice.sub,
+      ownerIssuer: DEFAULT_ISSUER,
+      createdAt: item.createdAt,
+    });
     expect(item.id).toMatch(/^[0-7][0-9A-HJKMNP-TV-Z]{25}$/);
     expect(Date.parse(item.createdAt)).toBeGreaterThanOrEqual(before);
     expect(result.headers?.Location).toBe(`/test/items/${item.id}`);

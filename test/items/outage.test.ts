@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { setLogSink } from '../../lambda/shared/log';
+import type { setLogSink } from 'bearer-gate/authorizer';
 import type { DynamoDbLocal } from '../setup/dynamodb-local';
 import { createItemsTable, startDynamoDbLocal } from '../setup/dynamodb-local';
 import { apiEvent, createEvent, jsonBody, newCaller, problemBody } from './events';
@@ -34,7 +34,7 @@ function coldStart(endpoint: string): Handlers {
   process.env.ITEMS_TABLE = TABLE;
   let handlers: Handlers | undefined;
   jest.isolateModules(() => {
-    const log = jest.requireActual<{ setLogSink: typeof setLogSink }>('../../lambda/shared/log');
+    const log = jest.requireActual<{ setLogSink: typeof setLogSink }>('bearer-gate/authorizer');
     log.setLogSink((line) => logs.push(line));
     handlers = {
       create: jest.requireActual<{ handler: Handler }>('../../lambda/items/create').handler,

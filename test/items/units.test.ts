@@ -12,7 +12,7 @@ import {
 import { createItemIdGenerator, isItemId } from '../../lambda/items/item-id';
 import { decodePageToken, encodePageToken } from '../../lambda/items/page-token';
 import { isStorageUnavailable } from '../../lambda/items/storage-errors';
-import { createLogger, setLogSink } from '../../lambda/shared/log';
+import { createLogger, setLogSink } from 'bearer-gate/authorizer';
 import { apiEvent, newCaller, problemBody } from './events';
 
 describe('item ids', () => {
@@ -144,11 +144,12 @@ describe('which storage failures are "unavailable"', () => {
       client: client as unknown as DynamoDBDocumentClient,
       tableName: 'items',
     });
-    await expect(service.create('u', { name: 'n' })).rejects.toBeInstanceOf(StorageUnavailableError);
-    await expect(service.create('u', { name: 'n' }, { idempotencyKey: 'k' })).rejects.toBeInstanceOf(
+    const owner = { issuer: 'https://issuer.test', sub: 'u' };
+    await expect(service.create(owner, { name: 'n' })).rejects.toBeInstanceOf(StorageUnavailableError);
+    await expect(service.create(owner, { name: 'n' }, { idempotencyKey: 'k' })).rejects.toBeInstanceOf(
       StorageUnavailableError,
     );
-    await expect(service.remove('u', '01ARZ3NDEKTSV4RRFFQ69G5FAV')).rejects.toBeInstanceOf(
+    await expect(service.remove(owner, '01ARZ3NDEKTSV4RRFFQ69G5FAV')).rejects.toBeInstanceOf(
       StorageUnavailableError,
     );
   });

@@ -1,16 +1,20 @@
 // The local API gateway over real HTTP on 127.0.0.1. The authorizers here are small functions standing in for
 // "any Lambda authorizer", because what is under test is how the gateway treats each kind of output (as AWS
 // does); the project's real authorizer runs behind this gateway in test/e2e.
-import type { APIGatewayProxyEvent, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
-import { gatewayResponse, gatewayResponseBody } from '../../infra/constructs/gateway-contract';
-import { constructContract } from '../../local/construct-contract';
+import type {
+  APIGatewayProxyEvent,
+  APIGatewayRequestAuthorizerEvent,
+  APIGatewayTokenAuthorizerEvent,
+} from 'aws-lambda';
+import { gatewayResponse, gatewayResponseBody } from 'bearer-gate/contract';
+import { appGatewayResponses, constructContract } from '../../local/construct-contract';
 import {
   createGateway,
   type Gateway,
   type GatewayRouteBinding,
   type TokenAuthorizer,
 } from '../../local/gateway';
-import { createLogger } from '../../lambda/shared/log';
+import { createLogger } from 'bearer-gate/authorizer';
 
 const TOKEN = 'Bearer aaa.bbb.ccc';
 const API_ARN = 'arn:aws:execute-api:us-east-1:123456789012:local123ab/local';
@@ -27,7 +31,7 @@ function allowAll(context: Record<string, unknown> = { sub: 'alice', scope: 'ite
 }
 
 const events: APIGatewayProxyEvent[] = [];
-const authorizerEvents: APIGatewayTokenAuthorizerEvent[] = [];
+const authorizerEvents: Array<APIGatewayTokenAuthorizerEvent | APIGatewayRequestAuthorizerEvent> = [];
 let authorizerImpl: TokenAuthorizer = async () => allowAll();
 
 const routes: GatewayRouteBinding[] = [
@@ -69,10 +73,15 @@ const routes: GatewayRouteBinding[] = [
   },
 ];
 
-function start(cacheTtlSeconds: number, statsEndpoint = true): Promise<{ gateway: Gateway; url: string }> {
+function start(
+  cacheTtlSeconds: number,
+  statsEndpoint = true,
+  authorizerType: 'TOKEN' | 'REQUEST' = 'TOKEN',
+): Promise<{ gateway: Gateway; url: string }> {
   const contract = constructContract();
   const gateway = createGateway({
     routes,
+    authorizerType,
     authorizer: (event) => {
       authorizerEvents.push(event);
       return authorizerImpl(event);
@@ -91,7 +100,7 @@ async function expectContractResponse(
   type: Parameters<typeof gatewayResponse>[0],
   status?: number,
 ): Promise<void> {
-  const expected = gatewayResponse(type);
+  const expected = gatewayResponse(type, appGatewayResponses());
   expect(res.status).toBe(status ?? expected.statusCode);
   for (const [name, value] of Object.entries(expected.headers)) expect(res.headers.get(name)).toBe(value);
   expect(await res.text()).toBe(gatewayResponseBody(expected));
@@ -180,8 +189,8 @@ describe('the local gateway', () => {
       () => Promise.reject(new Error('Unauthorized')),
     ],
     [
-      'the authorizer throws anything else',
-      'AUTHORIZER_FAILURE',
+      'the authorizer throws anything else (as on AWS: AUTHORIZER_CONFIGURATION_ERROR)',
+      'AUTHORIZER_CONFIGURATION_ERROR',
       () => Promise.reject(new Error('JWKS down')),
     ],
     [
@@ -305,6 +314,83 @@ describe('the local gateway with the result cache on', () => {
   });
 });
 
+describe('the local gateway with a REQUEST authorizer (per-route caching)', () => {
+  let gateway: Gateway;
+  let url: string;
+
+  beforeAll(async () => {
+    ({ gateway, url } = await start(300, false, 'REQUEST'));
+  });
+  afterAll(() => gateway.close());
+  beforeEach(() => {
+    events.length = 0;
+    authorizerEvents.length = 0;
+    authorizerImpl = async (event) => ({
+      principalId: 'bob',
+      policyDocument: {
+        Version: '2012-10-17',
+        // Decided for the one route of the event, as the authorizer does in REQUEST mode.
+        Statement: [{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: event.methodArn }],
+      },
+      context: { sub: 'bob' },
+    });
+  });
+
+  test('sends a REQUEST event with the headers, the matched resource and the methodArn', async () => {
+    const res = await fetch(`${url}/items/7?x=1`, { headers: { Authorization: TOKEN, 'X-Custom': 'v' } });
+    expect(res.status).toBe(200);
+    expect(authorizerEvents).toHaveLength(1);
+    expect(authorizerEvents[0]).toMatchObject({
+      type: 'REQUEST',
+      methodArn: `${API_ARN}/GET/items/7`,
+      resource: '/items/{id}',
+      path: '/items/7',
+      httpMethod: 'GET',
+      headers: { Authorization: TOKEN, 'X-Custom': 'v' },
+      multiValueHeaders: { Authorization: [TOKEN] },
+      pathParameters: { id: '7' },
+      queryStringParameters: { x: '1' },
+      requestContext: { resourcePath: '/items/{id}', httpMethod: 'GET', stage: 'local' },
+    });
+    expect(authorizerEvents[0]).not.toHaveProperty('body');
+    expect(authorizerEvents[0]).not.toHaveProperty('requestContext.authorizer');
+  });
+
+  test('the cache key is the token, the method and the resource path', async () => {
+    // A token no other test uses, so nothing is cached for it yet.
+    const OTHER_TOKEN = 'Bearer rrr.sss.ttt';
+    // Same route, other path values: one cache entry, so the cached policy (for /items/7) decides /items/8.
+    expect((await fetch(`${url}/items/7`, { headers: { Authorization: OTHER_TOKEN } })).status).toBe(200);
+    expect((await fetch(`${url}/items/7`, { headers: { Authorization: OTHER_TOKEN } })).status).toBe(200);
+    await expectContractResponse(
+      await fetch(`${url}/items/8`, { headers: { Authorization: OTHER_TOKEN } }),
+      'ACCESS_DENIED',
+    );
+    expect(authorizerEvents).toHaveLength(1);
+    // Another route with the same token is authorized afresh.
+    expect(
+      (await fetch(`${url}/items`, { method: 'POST', headers: { Authorization: OTHER_TOKEN }, body: '{}' }))
+        .status,
+    ).toBe(201);
+    expect(authorizerEvents.map((e) => (e as APIGatewayRequestAuthorizerEvent).resource)).toEqual([
+      '/items/{id}',
+      '/items',
+    ]);
+  });
+
+  test('no identity validation expression: a malformed header still reaches the authorizer', async () => {
+    authorizerImpl = () => Promise.reject(new Error('Unauthorized'));
+    await expectContractResponse(
+      await fetch(`${url}/items/1`, { headers: { Authorization: 'Basic abc' } }),
+      'UNAUTHORIZED',
+    );
+    expect(authorizerEvents).toHaveLength(1);
+    // A missing identity source is refused by the gateway itself.
+    await expectContractResponse(await fetch(`${url}/items/1`), 'UNAUTHORIZED');
+    expect(authorizerEvents).toHaveLength(1);
+  });
+});
+
 describe('the local gateway with the stack CORS preflight', () => {
   let gateway: Gateway;
   let url: string;
@@ -332,7 +418,7 @@ describe('the local gateway with the stack CORS preflight', () => {
       'access-control-allow-origin': '*',
       'access-control-allow-methods': 'GET,POST,DELETE',
       'access-control-allow-headers': 'Authorization,Content-Type,Idempotency-Key',
-      'access-control-expose-headers': 'Location,WWW-Authenticate,Retry-After',
+      'access-control-expose-headers': 'WWW-Authenticate,Retry-After,Location',
       'access-control-max-age': '3600',
     });
   });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createAuthorizer, parseConfig, parseJwksSeed } from '../../lambda/authorizer';
 import { toRouteRules } from '../../lambda/routes';
-import { setLogSink } from '../../lambda/shared/log';
+import { setLogSink } from '../../lambda/authorizer/log';
 import { writeJwksSeed } from '../../local/jwks-seed-file';
 import { startJwksServer, type JwksServer } from '../support/jwks-server';
 import { claims, createKey, signToken } from '../support/keys';

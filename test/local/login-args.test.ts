@@ -11,6 +11,7 @@ describe('parseLoginArgs', () => {
         headless: false,
         scope: undefined,
         shortLived: false,
+        clientCredentials: false,
         help: false,
       },
     ],
@@ -22,6 +23,7 @@ describe('parseLoginArgs', () => {
         headless: true,
         scope: undefined,
         shortLived: false,
+        clientCredentials: false,
         help: false,
       },
     ],
@@ -33,6 +35,7 @@ describe('parseLoginArgs', () => {
         headless: true,
         scope: 'items:read items:write',
         shortLived: true,
+        clientCredentials: false,
         help: false,
       },
     ],
@@ -44,7 +47,20 @@ describe('parseLoginArgs', () => {
         headless: false,
         scope: undefined,
         shortLived: false,
+        clientCredentials: false,
         help: true,
+      },
+    ],
+    [
+      ['--client-credentials'],
+      {
+        user: undefined,
+        password: undefined,
+        headless: false,
+        scope: undefined,
+        shortLived: false,
+        clientCredentials: true,
+        help: false,
       },
     ],
   ])('%j', (argv, expected) => {
@@ -56,6 +72,14 @@ describe('parseLoginArgs', () => {
     [['--user'], '--user needs a value'],
     [['--scope='], '--scope needs a value'],
     [['--verbose'], '--verbose is not a login flag (see --help)'],
+    [
+      ['--client-credentials', '--user', 'alice'],
+      '--client-credentials takes no --user: the demo service has no user, and its permissions come as roles',
+    ],
+    [
+      ['--scope', 'items:write', '--client-credentials'],
+      '--client-credentials takes no --scope: the demo service has no user, and its permissions come as roles',
+    ],
   ])('%j is refused', (argv, message) => {
     expect(() => parseLoginArgs(argv)).toThrow(message);
   });

@@ -25,6 +25,11 @@ test.each<[string, string[], unknown]>([
     { kind: 'token', tokenId: 'j-3', expiresAt: 1900000002 },
   ],
   ['--subject', ['--subject', 'alice'], { kind: 'subject', subject: 'alice' }],
+  [
+    '--subject with --issuer',
+    ['--subject', 'alice', '--issuer', 'https://other.test'],
+    { kind: 'subject', subject: 'alice', issuer: 'https://other.test' },
+  ],
 ])('%s', (_name, argv, request) => {
   expect(parseRevokeArgs(argv)).toEqual({ help: false, request });
 });
@@ -34,11 +39,21 @@ test('--help', () => {
 });
 
 test('the body is exactly what POST /revocations accepts', () => {
-  expect(revocationBody({ kind: 'token', tokenId: 'j', expiresAt: 5 })).toEqual({
+  expect(revocationBody({ kind: 'token', tokenId: 'j', expiresAt: 5 }, 'https://stack.test')).toEqual({
     tokenId: 'j',
     expiresAt: 5,
   });
-  expect(revocationBody({ kind: 'subject', subject: 's' })).toEqual({ subject: 's' });
+  // A subject is named with its issuer: the stack's, unless --issuer says otherwise.
+  expect(revocationBody({ kind: 'subject', subject: 's' }, 'https://stack.test')).toEqual({
+    issuer: 'https://stack.test',
+    subject: 's',
+  });
+  expect(
+    revocationBody({ kind: 'subject', subject: 's', issuer: 'https://o.test' }, 'https://stack.test'),
+  ).toEqual({
+    issuer: 'https://o.test',
+    subject: 's',
+  });
 });
 
 test.each<[string, string[], string, string]>([
@@ -57,6 +72,12 @@ test.each<[string, string[], string, string]>([
   ['an unknown flag', ['--user', 'a'], '--user', '--user is not a revoke flag (see --help)'],
   ['a flag twice', ['--subject', 'a', '--subject', 'b'], '--subject', '--subject is given twice'],
   ['a missing value', ['--subject'], '--subject', '--subject needs a value'],
+  [
+    '--issuer without --subject',
+    ['--issuer', 'https://o.test', '--token-id', 'j'],
+    '--issuer',
+    '--issuer needs --subject SUB',
+  ],
   [
     'an id without expiry',
     ['--token-id', 'j'],

@@ -22,7 +22,12 @@ describe('parseStackSettings', () => {
       shortLivedTokenTtlSeconds: null,
       statsEndpoint: false,
       stackFile: null,
+      authorizerCaching: 'auto',
     });
+  });
+
+  test.each(['auto', 'token', 'route'])('AUTHORIZER_CACHING=%s is read', (value) => {
+    expect(parseStackSettings({ AUTHORIZER_CACHING: value }, DEFAULTS).authorizerCaching).toBe(value);
   });
 
   test('reads every setting', () => {
@@ -72,6 +77,7 @@ describe('parseStackSettings', () => {
   test.each([
     ['API_PORT', '70000', 'API_PORT must be a whole number from 0 to 65535; got "70000"'],
     ['ISSUER_PORT', 'abc', 'ISSUER_PORT must be a whole number from 0 to 65535; got "abc"'],
+    ['AUTHORIZER_CACHING', 'never', 'AUTHORIZER_CACHING must be auto, token or route; got "never"'],
     [
       'AUTHORIZER_CACHE_TTL_SECONDS',
       '3601',

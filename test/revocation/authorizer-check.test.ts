@@ -3,13 +3,13 @@
 import '../items/local-aws-env';
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createAuthorizer, parseConfig, RevocationUnavailableError } from '../../lambda/authorizer';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { createAuthorizer, parseConfig, RevocationUnavailableError } from 'bearer-gate/authorizer';
 import { createRevocationCheck } from '../../lambda/authorizer/revocation-loader';
 import { createRevocationService, createRevocationTableInput } from '../../lambda/revocation';
 import { localClient } from '../setup/dynamodb-local';
 import { claims, signToken } from '../support/keys';
-import { lastDecision, startHarness, tokenEvent, type Harness } from '../authorizer/harness';
+import { ISSUER, lastDecision, startHarness, tokenEvent, type Harness } from '../authorizer/harness';
 
 const TABLE = `revocations-${randomUUID().slice(0, 8)}`;
 const endpoint = process.env.DYNAMODB_ENDPOINT as string;
@@ -65,9 +65,10 @@ test('revoking a subject refuses all of its earlier tokens, and a token issued l
   const sameSecond = claims({ sub, iat: now() });
   const a = authorizer();
   const t = now();
-  const revocation = await service().revoke({ kind: 'subject', subject: sub }, t);
+  const revocation = await service().revoke({ kind: 'subject', issuer: ISSUER, subject: sub }, t);
   expect(revocation).toMatchObject({
     kind: 'subject',
+    issuer: ISSUER,
     subject: sub,
     revokedBefore: t + 1,
     expiresAt: t + 1 + 3600,
@@ -94,13 +95,58 @@ test('revoking a subject refuses all of its earlier tokens, and a token issued l
 test('a later revocation never moves a subject cut-off back', async () => {
   const sub = `user-${randomUUID()}`;
   const t = now();
-  const first = await service().revoke({ kind: 'subject', subject: sub }, t + 100);
-  await service().revoke({ kind: 'subject', subject: sub }, t);
+  const first = await service().revoke({ kind: 'subject', issuer: ISSUER, subject: sub }, t + 100);
+  await service().revoke({ kind: 'subject', issuer: ISSUER, subject: sub }, t);
   const token = claims({ sub, iat: t + 50 });
   await expect(authorizer().authorize(tokenEvent(`Bearer ${signToken(h.keys.rsa, token)}`))).rejects.toThrow(
     UNAUTHORIZED,
   );
   expect(first).toMatchObject({ revokedBefore: t + 101 });
+});
+
+describe('subjects are qualified by their issuer', () => {
+  const OTHER = 'https://other-issuer.test';
+  // Two trusted issuers whose keys happen to be served by the same JWKS endpoint.
+  const twoIssuers = () =>
+    authorizer({
+      ISSUERS: JSON.stringify([{ issuer: OTHER, audience: ['https://api.test'], jwksUri: h.server.url }]),
+    });
+
+  test("revoking one issuer's subject leaves the same sub from another issuer alone", async () => {
+    const sub = `user-${randomUUID()}`;
+    const a = twoIssuers();
+    await service().revoke({ kind: 'subject', issuer: ISSUER, subject: sub }, now());
+    const earlier = now() - 60;
+    await expect(
+      a.authorize(tokenEvent(`Bearer ${signToken(h.keys.rsa, claims({ sub, iat: earlier }))}`)),
+    ).rejects.toThrow(UNAUTHORIZED);
+    expect(lastDecision(h.logs).reason).toBe('TOKEN_REVOKED');
+    await expect(
+      a.authorize(tokenEvent(`Bearer ${signToken(h.keys.rsa, claims({ iss: OTHER, sub, iat: earlier }))}`)),
+    ).resolves.toMatchObject({ principalId: sub, context: { issuer: OTHER } });
+  });
+
+  test('a cut-off written before subjects were qualified (subject#<sub>) still holds, for every issuer', async () => {
+    const sub = `user-${randomUUID()}`;
+    const t = now();
+    // Written as the earlier version wrote it; its TTL removes it within MAX_TOKEN_LIFETIME_SECONDS.
+    await DynamoDBDocumentClient.from(localClient(endpoint)).send(
+      new PutCommand({
+        TableName: TABLE,
+        Item: { pk: `subject#${sub}`, revokedBefore: t + 1, expiresAt: t + 3600 },
+      }),
+    );
+    const a = twoIssuers();
+    for (const iss of [ISSUER, OTHER]) {
+      await expect(
+        a.authorize(tokenEvent(`Bearer ${signToken(h.keys.rsa, claims({ iss, sub, iat: t - 60 }))}`)),
+      ).rejects.toThrow(UNAUTHORIZED);
+      expect(lastDecision(h.logs).reason).toBe('TOKEN_REVOKED');
+    }
+    await expect(
+      a.authorize(tokenEvent(`Bearer ${signToken(h.keys.rsa, claims({ sub, iat: t + 1 }))}`)),
+    ).resolves.toMatchObject({ principalId: sub });
+  });
 });
 
 describe('a token with no jti', () => {
@@ -119,7 +165,7 @@ describe('a token with no jti', () => {
     await expect(a.authorize(tokenEvent(`Bearer ${signToken(h.keys.rsa, payload)}`))).resolves.toMatchObject({
       principalId: payload.sub,
     });
-    await service().revoke({ kind: 'subject', subject: payload.sub as string }, now());
+    await service().revoke({ kind: 'subject', issuer: ISSUER, subject: payload.sub as string }, now());
     await expect(a.authorize(tokenEvent(`Bearer ${signToken(h.keys.rsa, payload)}`))).rejects.toThrow(
       UNAUTHORIZED,
     );

@@ -8,7 +8,10 @@ test.each([
     { tokenId: 'abc', expiresAt: NOW + 60 },
     { kind: 'token', tokenId: 'abc', expiresAt: NOW + 60 },
   ],
-  [{ subject: 'user-1' }, { kind: 'subject', subject: 'user-1' }],
+  [
+    { issuer: 'https://issuer.test', subject: 'user-1' },
+    { kind: 'subject', issuer: 'https://issuer.test', subject: 'user-1' },
+  ],
 ])('%p is accepted', (body, expected) => {
   expect(parseRevocationRequest(body, NOW)).toEqual(expected);
 });
@@ -17,11 +20,21 @@ test.each([
   ['null', null, 'INVALID_BODY', undefined],
   ['an array', [], 'INVALID_BODY', undefined],
   ['an empty object', {}, 'INVALID_FIELD', 'tokenId'],
-  ['an unknown field', { subject: 'u', admin: true }, 'UNKNOWN_FIELD', 'admin'],
-  ['both shapes', { subject: 'u', tokenId: 't', expiresAt: NOW + 1 }, 'INVALID_BODY', undefined],
-  ['a numeric subject', { subject: 7 }, 'INVALID_FIELD', 'subject'],
-  ['an empty subject', { subject: '' }, 'INVALID_FIELD', 'subject'],
-  ['a subject with spaces', { subject: 'a b' }, 'INVALID_FIELD', 'subject'],
+  [
+    'an unknown field',
+    { issuer: 'https://issuer.test', subject: 'u', admin: true },
+    'UNKNOWN_FIELD',
+    'admin',
+  ],
+  [
+    'both shapes',
+    { issuer: 'https://issuer.test', subject: 'u', tokenId: 't', expiresAt: NOW + 1 },
+    'INVALID_BODY',
+    undefined,
+  ],
+  ['a numeric subject', { issuer: 'https://issuer.test', subject: 7 }, 'INVALID_FIELD', 'subject'],
+  ['an empty subject', { issuer: 'https://issuer.test', subject: '' }, 'INVALID_FIELD', 'subject'],
+  ['a subject with spaces', { issuer: 'https://issuer.test', subject: 'a b' }, 'INVALID_FIELD', 'subject'],
   ['a tokenId without expiresAt', { tokenId: 't' }, 'INVALID_FIELD', 'expiresAt'],
   ['expiresAt as a string', { tokenId: 't', expiresAt: String(NOW + 60) }, 'INVALID_FIELD', 'expiresAt'],
   ['expiresAt as a float', { tokenId: 't', expiresAt: NOW + 60.5 }, 'INVALID_FIELD', 'expiresAt'],
@@ -47,4 +60,31 @@ test.each([
   }
   expect(error).toMatchObject({ status: 400, code });
   expect((error as { extensions?: Record<string, string> }).extensions?.field).toBe(field);
+});
+
+test.each([
+  [
+    'a subject without its issuer',
+    { subject: 'u' },
+    'The field "issuer" is required with "subject": the iss of the subject\'s tokens.',
+  ],
+  ['an issuer without a subject', { issuer: 'https://issuer.test' }, 'The field "subject" is required.'],
+  ['a numeric issuer', { issuer: 7, subject: 'u' }, 'The field "issuer" must be a string.'],
+  [
+    'an issuer with "#" (no issuer has a fragment)',
+    { issuer: 'https://a.test#x', subject: 'u' },
+    'The field "issuer" must be 1-512 printable characters without spaces or "#".',
+  ],
+  [
+    'an issuer over 512 characters',
+    { issuer: `https://${'a'.repeat(505)}`, subject: 'u' },
+    'The field "issuer" must be 1-512 printable characters without spaces or "#".',
+  ],
+  [
+    'an issuer with a token id',
+    { issuer: 'https://issuer.test', tokenId: 't', expiresAt: NOW + 1 },
+    'Send either {"issuer", "subject"} or {"tokenId", "expiresAt"}, not both.',
+  ],
+])('%s -> 400 naming the problem', (_name, body, detail) => {
+  expect(() => parseRevocationRequest(body, NOW)).toThrow(expect.objectContaining({ status: 400, detail }));
 });

@@ -1,6 +1,6 @@
 // Runs in every test file: collects every structured log line, whatever sink a test installed, and fails the
 // file if any line contains a signature of a token the file signed (a raw token always contains its signature).
-import { observeLogs } from '../../lambda/shared/log';
+import { observeLogs } from '../../lambda/authorizer/log';
 import { issuedSignatures } from '../support/keys';
 
 const lines: string[] = [];

@@ -12,10 +12,17 @@ export function registerTeardown(stop: Stop): void {
   stops().push(stop);
 }
 
+/** Runs every stop function, newest first, even when one fails; then throws the first failure. */
 export async function runTeardowns(): Promise<void> {
   const list = stops();
+  const failures: unknown[] = [];
   while (list.length > 0) {
     const stop = list.pop();
-    if (stop) await stop();
+    try {
+      if (stop) await stop();
+    } catch (error) {
+      failures.push(error);
+    }
   }
+  if (failures.length > 0) throw failures[0];
 }

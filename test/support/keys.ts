@@ -1,7 +1,14 @@
 // Real signing keys and real signed tokens for tests: RSA and EC key pairs, exported as JWKs with a kid.
-import { createSign, generateKeyPairSync, randomUUID, sign as edSign, type KeyObject } from 'node:crypto';
+import {
+  constants,
+  createSign,
+  generateKeyPairSync,
+  randomUUID,
+  sign as edSign,
+  type KeyObject,
+} from 'node:crypto';
 
-export type Alg = 'RS256' | 'RS384' | 'RS512' | 'ES256' | 'ES384' | 'EdDSA';
+export type Alg = 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'EdDSA';
 
 export interface TestKey {
   readonly kid: string;
@@ -16,13 +23,16 @@ const HASH: Record<Alg, string | null> = {
   RS256: 'sha256',
   RS384: 'sha384',
   RS512: 'sha512',
+  PS256: 'sha256',
+  PS384: 'sha384',
+  PS512: 'sha512',
   ES256: 'sha256',
   ES384: 'sha384',
   EdDSA: null,
 };
 
 export function createKey(alg: Alg = 'RS256', kid: string = `${alg.toLowerCase()}-${randomUUID()}`): TestKey {
-  const pair = alg.startsWith('RS')
+  const pair = /^[RP]S/.test(alg)
     ? generateKeyPairSync('rsa', { modulusLength: 2048 })
     : alg === 'EdDSA'
       ? generateKeyPairSync('ed25519')
@@ -50,6 +60,13 @@ export function signInput(key: TestKey, input: string): string {
   if (hash === null) return edSign(null, Buffer.from(input), key.privateKey).toString('base64url');
   const signer = createSign(hash);
   signer.update(input);
+  if (key.alg.startsWith('PS')) {
+    // RFC 7518 §3.5: MGF1 with the same digest, a salt as long as the digest.
+    const saltLength = { sha256: 32, sha384: 48, sha512: 64 }[hash] as number;
+    return signer
+      .sign({ key: key.privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength })
+      .toString('base64url');
+  }
   return signer
     .sign(key.alg.startsWith('ES') ? { key: key.privateKey, dsaEncoding: 'ieee-p1363' } : key.privateKey)
     .toString('base64url');

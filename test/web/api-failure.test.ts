@@ -1,8 +1,13 @@
 // The browser app's pure parts, without a browser: what it says for each refusal, its config check, and the
 // items handlers' CORS wrapper that lets it read answers at all.
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { corsHeaders } from '../../infra/constructs/gateway-contract';
-import { EXPOSED_HEADERS, parseAllowOrigin, withCorsOrigin } from '../../lambda/http';
+import { buildGatewayResponses } from 'bearer-gate/contract';
+import {
+  EXPOSED_HEADERS,
+  GATEWAY_RESPONSE_OPTIONS,
+  parseAllowOrigin,
+  withCorsOrigin,
+} from '../../lambda/http';
 import { toRouteRules } from '../../lambda/routes';
 import { describeFailure, SESSION_EXPIRED, type ApiFailure } from '../../web/src/api-failure';
 import { parseAppConfig } from '../../web/src/app-config';
@@ -135,7 +140,13 @@ describe('withCorsOrigin (items handlers)', () => {
   });
 
   test("exposes the same headers as the gateway's responses", () => {
-    expect(EXPOSED_HEADERS).toBe(corsHeaders('https://x.example')['Access-Control-Expose-Headers']);
+    const responses = buildGatewayResponses({
+      ...GATEWAY_RESPONSE_OPTIONS,
+      allowOrigin: 'https://x.example',
+    });
+    expect(new Set(responses.map((r) => r.headers['Access-Control-Expose-Headers']))).toEqual(
+      new Set([EXPOSED_HEADERS]),
+    );
   });
 
   test.each([

@@ -4,7 +4,10 @@
 /**
  * One partition key, two kinds of entry:
  * - `token#<jti>`: that one token is revoked;
- * - `subject#<sub>` with `revokedBefore` (epoch seconds): every token of that subject issued before then is.
+ * - `issuer#<iss>#subject#<sub>` with `revokedBefore` (epoch seconds): every token of that subject, from that
+ *   issuer, issued before then is. The same `sub` from another issuer is another person.
+ * The authorizer also honours `subject#<sub>` entries, written before subjects were issuer-qualified, for
+ * every issuer (as they were meant then) until DynamoDB's TTL removes them.
  * Both carry `expiresAt` (epoch seconds), DynamoDB's TTL attribute, set to when no token the entry covers
  * could still be valid, so the table never grows without bound.
  */
@@ -15,7 +18,13 @@ export const REVOCATION_TABLE_SCHEMA = Object.freeze({
 } as const);
 
 export const tokenKey = (jti: string): string => `token#${jti}`;
-export const subjectKey = (sub: string): string => `subject#${sub}`;
+/** An issuer never contains `#` (the admin input refuses one), so the key names one (issuer, sub) pair. */
+export const subjectKey = (issuer: string, sub: string): string => `issuer#${issuer}#subject#${sub}`;
+/**
+ * The key of a subject cut-off written before subjects were issuer-qualified; no longer written. Such an
+ * entry lives at most MAX_TOKEN_LIFETIME_SECONDS, so this can go once every deployment has run that long.
+ */
+export const legacySubjectKey = (sub: string): string => `subject#${sub}`;
 
 /** The CreateTable request, for DynamoDB Local (the CDK stack declares its own from the same names). */
 export function createRevocationTableInput(tableName: string) {

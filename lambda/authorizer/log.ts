@@ -1,4 +1,5 @@
-// Structured JSON logging: one line per event, a level gate, and no place for raw tokens.
+// Structured JSON logging: one line per event, a level gate, and no place for raw tokens. The authorizer's
+// log lines are part of what this package promises; apps may log with it too, through `bearer-gate/authorizer`.
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 

@@ -1,5 +1,5 @@
 // The structured logger: one JSON line per event, the level gate, and fields that never clobber the envelope.
-import { createLogger, parseLogLevel, setLogSink } from '../../lambda/shared/log';
+import { createLogger, parseLogLevel, setLogSink } from '../../lambda/authorizer/log';
 
 let lines: string[] = [];
 let restore: () => void;

@@ -1,7 +1,21 @@
 // What API Gateway does in front of the authorizer, as plain values: the identity validation expression,
 // the result-cache TTL bounds and the gateway responses. CDK-free on purpose: the JwtAuthorizer construct
-// deploys these values and the local gateway (local/) reproduces them from this same module.
-import { PROBLEM_CONTENT_TYPE, problemType } from '../../lambda/http/problem';
+// deploys these values and a local gateway (this repository's local/) reproduces them from this same module.
+
+/** RFC 9457's media type for problem details. */
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** What a problem's `type` is when no base URI is given: RFC 9457 §4.2.1's "nothing beyond the status". */
+export const BLANK_PROBLEM_TYPE = 'about:blank';
+
+/** Request headers a browser may send cross-origin when nothing else is configured. */
+export const DEFAULT_CORS_ALLOW_HEADERS: readonly string[] = Object.freeze(['Authorization', 'Content-Type']);
+
+/** Response headers a browser may read when nothing else is configured: the ones the gateway responses carry. */
+export const DEFAULT_CORS_EXPOSE_HEADERS: readonly string[] = Object.freeze([
+  'WWW-Authenticate',
+  'Retry-After',
+]);
 
 /** The request header the TOKEN authorizer reads (its identity source). */
 export const AUTHORIZATION_HEADER = 'Authorization';
@@ -18,7 +32,7 @@ export const IDENTITY_VALIDATION_EXPRESSION =
   '^[Bb][Ee][Aa][Rr][Ee][Rr] +[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$';
 
 /** {@link IDENTITY_VALIDATION_EXPRESSION}, compiled for JavaScript callers. */
-export const IDENTITY_VALIDATION_PATTERN = new RegExp(IDENTITY_VALIDATION_EXPRESSION);
+export const IDENTITY_VALIDATION_PATTERN = /* @__PURE__ */ new RegExp(IDENTITY_VALIDATION_EXPRESSION);
 
 /** True when API Gateway would pass this Authorization value to the authorizer at all. */
 export function passesIdentityValidation(authorization: string | undefined): boolean {
@@ -55,7 +69,7 @@ export type GatewayResponseType =
   | 'DEFAULT_4XX'
   | 'DEFAULT_5XX';
 
-/** An RFC 9457 problem body, in the same shape the items API answers with (lambda/http/problem.ts). */
+/** An RFC 9457 problem body, with the stable `code` extension member clients switch on. */
 export interface GatewayProblem {
   readonly type: string;
   readonly title: string;
@@ -82,21 +96,40 @@ export interface GatewayResponseOptions {
    * @default '*'
    */
   readonly allowOrigin?: string | null;
+  /**
+   * `Access-Control-Allow-Headers`: the request headers the API's browser clients send.
+   * @default DEFAULT_CORS_ALLOW_HEADERS (Authorization, Content-Type)
+   */
+  readonly corsAllowHeaders?: readonly string[];
+  /**
+   * `Access-Control-Expose-Headers`: the response headers a browser may read.
+   * @default DEFAULT_CORS_EXPOSE_HEADERS (WWW-Authenticate, Retry-After)
+   */
+  readonly corsExposeHeaders?: readonly string[];
+  /**
+   * The prefix of every problem `type` URI: `type` is this prefix followed by the code in lower case with
+   * hyphens, e.g. `https://errors.example.com/invalid-token` for INVALID_TOKEN.
+   * @default - every `type` is BLANK_PROBLEM_TYPE (`about:blank`); clients tell problems apart by `code`
+   */
+  readonly problemTypeBase?: string;
 }
 
 /** CORS headers on every gateway response; WWW-Authenticate and Retry-After are exposed so browsers can act on them. */
-export function corsHeaders(allowOrigin = '*'): Readonly<Record<string, string>> {
+export function corsHeaders(
+  allowOrigin = '*',
+  allowHeaders: readonly string[] = DEFAULT_CORS_ALLOW_HEADERS,
+  exposeHeaders: readonly string[] = DEFAULT_CORS_EXPOSE_HEADERS,
+): Readonly<Record<string, string>> {
   return {
     'Access-Control-Allow-Origin': allowOrigin,
-    'Access-Control-Allow-Headers': 'Authorization,Content-Type,Idempotency-Key',
-    'Access-Control-Expose-Headers': 'WWW-Authenticate,Retry-After,Location',
+    'Access-Control-Allow-Headers': allowHeaders.join(','),
+    'Access-Control-Expose-Headers': exposeHeaders.join(','),
   };
 }
 
-function problem(code: string, title: string, detail: string, status?: number): GatewayProblem {
-  return status === undefined
-    ? { type: problemType(code), title, detail, code }
-    : { type: problemType(code), title, status, detail, code };
+/** The problem `type` URI of a code: `base` + `invalid-token` for INVALID_TOKEN, or `about:blank` without a base. */
+export function problemTypeUri(code: string, base: string | undefined): string {
+  return base === undefined ? BLANK_PROBLEM_TYPE : `${base}${code.toLowerCase().replaceAll('_', '-')}`;
 }
 
 /**
@@ -107,9 +140,15 @@ export function buildGatewayResponses(
   options: GatewayResponseOptions = {},
 ): readonly GatewayResponseContract[] {
   const base = {
-    ...(options.allowOrigin === null ? {} : corsHeaders(options.allowOrigin)),
+    ...(options.allowOrigin === null
+      ? {}
+      : corsHeaders(options.allowOrigin, options.corsAllowHeaders, options.corsExposeHeaders)),
     'Content-Type': PROBLEM_CONTENT_TYPE,
     'Cache-Control': 'no-store',
+  };
+  const problem = (code: string, title: string, detail: string, status?: number): GatewayProblem => {
+    const type = problemTypeUri(code, options.problemTypeBase);
+    return status === undefined ? { type, title, detail, code } : { type, title, status, detail, code };
   };
   const responses: GatewayResponseContract[] = [
     {
@@ -137,10 +176,12 @@ export function buildGatewayResponses(
         403,
       ),
     },
-    {
-      // The authorizer threw something other than 'Unauthorized' (JWKS unreachable) or timed out: the
-      // token is not at fault, so this is a retryable 503, not a 401 and not a bare 500.
-      type: 'AUTHORIZER_FAILURE',
+    // When a Lambda authorizer throws anything but Error('Unauthorized') (JWKS or revocation table
+    // unreachable), API Gateway answers AUTHORIZER_CONFIGURATION_ERROR; a timeout or an unusable result
+    // (a context value that is an object) answers AUTHORIZER_FAILURE. Neither is the token's fault, and
+    // clients cannot tell them apart usefully: both are a retryable 503 with one stable code.
+    ...(['AUTHORIZER_CONFIGURATION_ERROR', 'AUTHORIZER_FAILURE'] as const).map((type) => ({
+      type,
       statusCode: 503,
       headers: { ...base, 'Retry-After': String(AUTHORIZER_FAILURE_RETRY_AFTER_SECONDS) },
       body: problem(
@@ -149,19 +190,7 @@ export function buildGatewayResponses(
         'The request could not be authorized right now. Retry later.',
         503,
       ),
-    },
-    {
-      // The authorizer returned something API Gateway cannot use (e.g. a context value that is an object).
-      type: 'AUTHORIZER_CONFIGURATION_ERROR',
-      statusCode: 500,
-      headers: base,
-      body: problem(
-        'AUTHORIZER_MISCONFIGURED',
-        'Internal server error',
-        'The authorizer returned an invalid response.',
-        500,
-      ),
-    },
+    })),
     {
       // API Gateway's answer for a path or method that does not exist ("Missing Authentication Token").
       type: 'MISSING_AUTHENTICATION_TOKEN',
@@ -208,7 +237,7 @@ export function buildGatewayResponses(
 }
 
 /** The gateway responses with the default options (the ones the local gateway reproduces). */
-export const GATEWAY_RESPONSES: readonly GatewayResponseContract[] = buildGatewayResponses();
+export const GATEWAY_RESPONSES: readonly GatewayResponseContract[] = /* @__PURE__ */ buildGatewayResponses();
 
 /** Looks up one response; the local gateway uses this to answer as API Gateway would. */
 export function gatewayResponse(

@@ -1,0 +1,40 @@
+// The CDK-free contract the authorizer and the construct share (`bearer-gate/contract`): the route table, its
+// validator and how a table becomes IAM policies; what API Gateway does in front of the authorizer; the
+// revocation table's shape.
+export { CONCRETE_METHODS, RouteTableError, pathParts, validateRouteTable } from './route-rules';
+export type { HttpMethod, RouteRule } from './route-rules';
+export { RouteSet, decideCaching, describeConflicts, describeRoute } from './route-set';
+export type { AuthorizerCaching, CachingDecision, RouteConflict, RouteDecision } from './route-set';
+export {
+  AUTHORIZATION_HEADER,
+  AUTHORIZER_FAILURE_RETRY_AFTER_SECONDS,
+  BLANK_PROBLEM_TYPE,
+  DEFAULT_CORS_ALLOW_HEADERS,
+  DEFAULT_CORS_EXPOSE_HEADERS,
+  DEFAULT_MAX_REVOCATION_DELAY_SECONDS,
+  DEFAULT_RESULTS_CACHE_TTL_SECONDS,
+  GATEWAY_RESPONSES,
+  IDENTITY_VALIDATION_EXPRESSION,
+  IDENTITY_VALIDATION_PATTERN,
+  MAX_RESULTS_CACHE_TTL_SECONDS,
+  PROBLEM_CONTENT_TYPE,
+  buildGatewayResponses,
+  corsHeaders,
+  gatewayResponse,
+  gatewayResponseBody,
+  passesIdentityValidation,
+  problemTypeUri,
+} from './gateway-contract';
+export type {
+  GatewayProblem,
+  GatewayResponseContract,
+  GatewayResponseOptions,
+  GatewayResponseType,
+} from './gateway-contract';
+export {
+  REVOCATION_TABLE_SCHEMA,
+  createRevocationTableInput,
+  legacySubjectKey,
+  subjectKey,
+  tokenKey,
+} from './revocation-table';

@@ -1,0 +1,164 @@
+// The prebuilt authorizer bundles as the construct gets them from sources: built with esbuild into
+// node_modules/.cache/bearer-gate, reused while nothing they were built from changes, built again when
+// something does. The installed package's dist/bundles are checked by pack.test.ts.
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import {
+  AUTHORIZER_HANDLER,
+  authorizerBundleDir,
+  cachedAuthorizerBundleDir,
+  packageRoot,
+  type AuthorizerVariant,
+} from '../../infra/constructs/authorizer-bundle';
+
+const ROOT = resolve(__dirname, '..', '..');
+
+interface SourceMap {
+  readonly sources: readonly string[];
+  readonly sourcesContent?: unknown;
+}
+
+function readMap(dir: string): SourceMap {
+  return JSON.parse(readFileSync(join(dir, 'index.mjs.map'), 'utf8')) as SourceMap;
+}
+
+describe.each<[AuthorizerVariant, string]>([
+  ['plain', 'lambda/authorizer/handler.ts'],
+  ['revocable', 'lambda/authorizer/revocable-handler.ts'],
+])('the %s bundle built from this repository', (variant, entry) => {
+  let dir: string;
+  let code: string;
+  let map: SourceMap;
+
+  beforeAll(() => {
+    dir = authorizerBundleDir(variant);
+    code = readFileSync(join(dir, 'index.mjs'), 'utf8');
+    map = readMap(dir);
+  });
+
+  test('is index.mjs and its map, in the cache, and the same directory on every call', () => {
+    expect(dir.startsWith(join(ROOT, 'node_modules', '.cache', 'bearer-gate') + '/')).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+    expect(authorizerBundleDir(variant)).toBe(dir);
+  });
+
+  test(`exports handler (${AUTHORIZER_HANDLER}), minified ESM that never needs require()`, () => {
+    expect(code).toMatch(/export\{\w+ as handler\};/);
+    expect(code).not.toContain('Dynamic require of');
+    expect(code.trimEnd().endsWith('//# sourceMappingURL=index.mjs.map')).toBe(true);
+    expect(code.split('\n').length).toBeLessThan(10);
+  });
+
+  test('maps to the TypeScript sources, without carrying them', () => {
+    expect(map.sourcesContent).toBeUndefined();
+    expect(
+      map.sources.filter((s) => /handler\.ts$/.test(s)).map((s) => s.split('/').slice(-3).join('/')),
+    ).toEqual([entry]);
+  });
+
+  test('imports the AWS SDK only lazily and only with revocation, leaving it to the Lambda runtime', () => {
+    const sdkImports = code.match(/import\("@aws-sdk\/[a-z-]+"\)/g) ?? [];
+    expect(sdkImports).toEqual(variant === 'revocable' ? ['import("@aws-sdk/client-dynamodb")'] : []);
+    expect(map.sources.some((s) => s.includes('node_modules/@aws-sdk/'))).toBe(false);
+  });
+});
+
+describe('the cache', () => {
+  let root: string;
+
+  beforeEach(() => {
+    // A package of its own, so that the test can change its sources: a handler, a module it imports, and
+    // esbuild linked from this repository.
+    root = mkdtempSync(join(tmpdir(), 'bearer-gate-bundle-cache-'));
+    writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'bearer-gate' }));
+    mkdirSync(join(root, 'lambda', 'authorizer'), { recursive: true });
+    writeFileSync(
+      join(root, 'lambda', 'authorizer', 'handler.ts'),
+      "import { greeting } from './greeting';\nexport const handler = async (): Promise<string> => greeting;\n",
+    );
+    writeFileSync(join(root, 'lambda', 'authorizer', 'greeting.ts'), "export const greeting = 'first';\n");
+    mkdirSync(join(root, 'node_modules'));
+    symlinkSync(join(ROOT, 'node_modules', 'esbuild'), join(root, 'node_modules', 'esbuild'), 'dir');
+  });
+
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  const cacheDir = (): string => join(root, 'node_modules', '.cache', 'bearer-gate');
+  const builds = (): string[] => readdirSync(cacheDir()).filter((entry) => entry.startsWith('plain-'));
+
+  test('reuses a build while nothing it was built from has changed', () => {
+    const first = cachedAuthorizerBundleDir('plain', root);
+    const builtAt = statSync(join(first, 'index.mjs')).mtimeMs;
+
+    expect(cachedAuthorizerBundleDir('plain', root)).toBe(first);
+    expect(statSync(join(first, 'index.mjs')).mtimeMs).toBe(builtAt);
+    expect(builds()).toEqual([first.split('/').pop()]);
+  });
+
+  test('builds again when an imported source changes, and removes the old build', () => {
+    const first = cachedAuthorizerBundleDir('plain', root);
+    writeFileSync(join(root, 'lambda', 'authorizer', 'greeting.ts'), "export const greeting = 'second';\n");
+
+    const second = cachedAuthorizerBundleDir('plain', root);
+
+    expect(second).not.toBe(first);
+    expect(readFileSync(join(second, 'index.mjs'), 'utf8')).toContain('"second"');
+    expect(builds()).toEqual([second.split('/').pop()]);
+  });
+
+  test('builds again when only a comment moves the code: the code is the same, its map is not', () => {
+    const first = cachedAuthorizerBundleDir('plain', root);
+    const firstCode = readFileSync(join(first, 'index.mjs'), 'utf8');
+    const firstMap = readMap(first);
+    writeFileSync(
+      join(root, 'lambda', 'authorizer', 'greeting.ts'),
+      "// A comment that moves the code one line down.\nexport const greeting = 'first';\n",
+    );
+
+    const second = cachedAuthorizerBundleDir('plain', root);
+
+    expect(second).not.toBe(first);
+    expect(readFileSync(join(second, 'index.mjs'), 'utf8')).toBe(firstCode);
+    expect(readMap(second)).not.toEqual(firstMap);
+  });
+
+  test('finds the package root from any folder below it', () => {
+    expect(packageRoot(join(root, 'lambda', 'authorizer'))).toBe(root);
+    expect(packageRoot(__dirname)).toBe(ROOT);
+  });
+
+  test.each([
+    [
+      'an unknown variant',
+      () => cachedAuthorizerBundleDir('token' as AuthorizerVariant, root),
+      () => 'bearer-gate: unknown authorizer variant "token"; use "plain" or "revocable".',
+    ],
+    [
+      'sources without esbuild',
+      () => {
+        rmSync(join(root, 'node_modules', 'esbuild'));
+        return cachedAuthorizerBundleDir('plain', root);
+      },
+      () =>
+        `bearer-gate: building the authorizer bundle from sources needs esbuild (a devDependency), and it cannot be found from ${root}. Run \`npm ci\` in the repository, or install the built package.`,
+    ],
+    [
+      'a folder outside any bearer-gate package',
+      () => packageRoot(tmpdir()),
+      () =>
+        `bearer-gate: no package.json named "bearer-gate" at or above ${tmpdir()}; reinstall the package.`,
+    ],
+  ])('%s is refused with a message that says what to do', (_case, run, message) => {
+    expect(run).toThrow(message());
+  });
+});

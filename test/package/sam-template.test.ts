@@ -1,0 +1,160 @@
+// The SAM template the package ships (sam/template.yaml) for users without CDK: it parses, every reference
+// in it names something the template declares, its parameters' defaults pass their own constraints, and the
+// environment it gives the function is what parseConfig reads. That its CodeUri is in the packed package is
+// checked by pack.test.ts.
+import { join, resolve } from 'node:path';
+import { FUNCTION_RUNTIME } from '../../infra/constructs';
+import { AUTHORIZER_BUNDLES, AUTHORIZER_HANDLER } from '../../infra/constructs/authorizer-bundle';
+import { ConfigError, parseConfig, parseLogLevel, type ConfigFiles } from '../../lambda/authorizer';
+import { readTemplate, type Template } from './cloudformation-yaml';
+
+const ROOT = resolve(__dirname, '..', '..');
+const template: Template = readTemplate(join(ROOT, 'sam', 'template.yaml'));
+const fn = template.Resources.AuthorizerFunction?.Properties ?? {};
+
+/** Every name a Ref, a GetAtt or a ${...} in a Sub refers to. */
+function references(node: unknown, found: string[] = []): string[] {
+  if (Array.isArray(node)) {
+    for (const item of node) references(item, found);
+  } else if (node !== null && typeof node === 'object') {
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'Ref' && typeof value === 'string') found.push(value);
+      else if (key === 'Fn::GetAtt' && Array.isArray(value)) found.push(String(value[0]));
+      else if (key === 'Fn::Sub' && typeof value === 'string') {
+        for (const [, name] of value.matchAll(/\$\{([^}.!]+)[^}]*\}/g)) found.push(name ?? '');
+      } else references(value, found);
+    }
+  }
+  return found;
+}
+
+/** The function's environment as deployed with `parameters` (and the defaults for the rest). */
+function deployedEnvironment(parameters: Record<string, string>): Record<string, string> {
+  const variables = (fn.Environment as { Variables: Record<string, unknown> }).Variables;
+  return Object.fromEntries(
+    Object.entries(variables).map(([name, value]) => {
+      if (typeof value === 'string') return [name, value];
+      const ref = (value as { Ref: string }).Ref;
+      const given = parameters[ref] ?? template.Parameters[ref]?.Default;
+      if (given === undefined) throw new Error(`parameter ${ref} has no value and no default`);
+      return [name, String(given)];
+    }),
+  );
+}
+
+test('is a SAM template with one function, its log group and the invoke permission', () => {
+  expect(template.AWSTemplateFormatVersion).toBe('2010-09-09');
+  expect(template.Transform).toBe('AWS::Serverless-2016-10-31');
+  expect(Object.fromEntries(Object.entries(template.Resources).map(([id, r]) => [id, r.Type]))).toEqual({
+    AuthorizerFunction: 'AWS::Serverless::Function',
+    AuthorizerLogGroup: 'AWS::Logs::LogGroup',
+    ApiGatewayInvokePermission: 'AWS::Lambda::Permission',
+  });
+  expect(template.Outputs.AuthorizerFunctionArn?.Value).toEqual({
+    'Fn::GetAtt': ['AuthorizerFunction', 'Arn'],
+  });
+});
+
+test('deploys the prebuilt bundle without revocation, on the runtime and with the handler it is built for', () => {
+  expect(fn).toMatchObject({
+    CodeUri: `../dist/bundles/${AUTHORIZER_BUNDLES.plain.dir}`,
+    Handler: AUTHORIZER_HANDLER,
+    Runtime: FUNCTION_RUNTIME.name,
+    Layers: [{ Ref: 'RoutesLayerArn' }],
+  });
+});
+
+test('every reference names a parameter, a resource or a pseudo parameter', () => {
+  const declared = new Set([...Object.keys(template.Parameters), ...Object.keys(template.Resources)]);
+  const unknown = references(template).filter((name) => !declared.has(name) && !name.startsWith('AWS::'));
+  expect(unknown).toEqual([]);
+  expect(new Set(references(template))).toEqual(
+    new Set([
+      ...Object.keys(template.Parameters),
+      'AuthorizerFunction',
+      'AWS::Partition',
+      'AWS::Region',
+      'AWS::AccountId',
+      'AWS::StackName',
+    ]),
+  );
+});
+
+test.each(Object.entries(template.Parameters).filter(([, p]) => p.Default !== undefined))(
+  "parameter %s's default passes its own constraints",
+  (_name, parameter) => {
+    const value = parameter.Default;
+    if (parameter.AllowedValues !== undefined) expect(parameter.AllowedValues).toContain(value);
+    if (parameter.MinValue !== undefined) expect(Number(value)).toBeGreaterThanOrEqual(parameter.MinValue);
+    if (parameter.MaxValue !== undefined) expect(Number(value)).toBeLessThanOrEqual(parameter.MaxValue);
+    if (parameter.AllowedPattern !== undefined)
+      expect(String(value)).toMatch(new RegExp(parameter.AllowedPattern));
+  },
+);
+
+test('LogLevel allows exactly the levels the authorizer knows', () => {
+  const levels = template.Parameters.LogLevel?.AllowedValues as string[];
+  expect(levels.map((level) => parseLogLevel(level))).toEqual(levels);
+  expect(() => parseLogLevel('verbose')).toThrow(
+    `LOG_LEVEL must be one of ${levels.join(', ')}; got "verbose"`,
+  );
+});
+
+describe('the environment it deploys is what parseConfig reads', () => {
+  const ROUTES = [{ method: 'GET', path: '/orders', scopes: ['orders:read'] }];
+  // The layer's files, as the function sees them under /opt.
+  const layer: ConfigFiles = {
+    read: (path) => {
+      if (path !== '/opt/routes.json') throw new Error(`ENOENT: no such file, open '${path}'`);
+      return JSON.stringify(ROUTES);
+    },
+  };
+  const required = {
+    Issuer: 'https://example.eu.auth0.com/',
+    Audience: 'https://orders.example.com,orders-cli',
+    RoutesLayerArn: 'arn:aws:lambda:eu-west-1:123456789012:layer:orders-routes:1',
+  };
+
+  test('with the required parameters and the defaults', () => {
+    const config = parseConfig(deployedEnvironment(required), layer);
+    expect(config.issuers).toEqual([
+      {
+        issuer: 'https://example.eu.auth0.com/',
+        audience: ['https://orders.example.com', 'orders-cli'],
+        // JwksUri left empty: OIDC discovery finds it at cold start.
+        jwksUri: null,
+      },
+    ]);
+    expect(config.routes).toEqual(ROUTES);
+    expect(config).toMatchObject({ tokenTypes: null, logLevel: 'info', revocation: null });
+  });
+
+  test('with every optional parameter', () => {
+    const config = parseConfig(
+      deployedEnvironment({
+        ...required,
+        JwksUri: 'https://keys.example.com/jwks',
+        TokenTypes: 'at+jwt',
+        LogLevel: 'debug',
+      }),
+      layer,
+    );
+    expect(config.issuers[0]?.jwksUri).toBe('https://keys.example.com/jwks');
+    expect(config).toMatchObject({ tokenTypes: ['at+jwt'], logLevel: 'debug' });
+  });
+
+  test('a RoutesFile the layer does not have fails at init, naming ROUTES_FILE', () => {
+    const env = deployedEnvironment({ ...required, RoutesFile: '/opt/other.json' });
+    let thrown: unknown;
+    try {
+      parseConfig(env, layer);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect({ variable: (thrown as ConfigError).variable, message: (thrown as ConfigError).message }).toEqual({
+      variable: 'ROUTES_FILE',
+      message: `ROUTES_FILE: names "/opt/other.json", which cannot be read: ENOENT: no such file, open '/opt/other.json'`,
+    });
+  });
+});
