@@ -107,6 +107,11 @@ describe('resourceMatches (IAM wildcard semantics)', () => {
     ['a/b', 'a/b', true],
     ['a/b', 'a/bc', false],
     ['*', '', true],
+    // A path may hold a literal `*` or `?`; the pattern's `*` is still a wildcard there.
+    ['GET/_/*', 'GET/_/*/a', true],
+    ['a/*/c', 'a/*/x/c', true],
+    ['a/?/c', 'a/?/c', true],
+    ['a/b', 'a/*', false],
   ])('%s ~ %s = %s', (pattern, resource, expected) => {
     expect(resourceMatches(pattern, resource)).toBe(expected);
   });
