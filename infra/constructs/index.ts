@@ -1,6 +1,6 @@
 // The package's root entry (`bearer-gate`): the JwtAuthorizer construct and its props, where its prebuilt
 // Lambda bundles are, and the CDK-free contract it deploys (also its own entry, `bearer-gate/contract`).
-export { JwtAuthorizer, AUTHORIZER_ENTRY, REVOCABLE_AUTHORIZER_ENTRY } from './jwt-authorizer';
+export { JwtAuthorizer } from './jwt-authorizer';
 export type {
   AuthorizerCaching,
   IssuerClaimsProps,
@@ -11,8 +11,8 @@ export type {
 export type { LogLevel } from '../../lambda/authorizer/log';
 export { AUTHORIZER_HANDLER, authorizerBundleDir } from './authorizer-bundle';
 export type { AuthorizerVariant } from './authorizer-bundle';
-export { BundledFunction, FUNCTION_RUNTIME, PROJECT_ROOT } from './bundled-function';
-export type { BundledFunctionProps } from './bundled-function';
+export { LoggedFunction, FUNCTION_RUNTIME } from './logged-function';
+export type { CommonFunctionProps, LoggedFunctionProps } from './logged-function';
 export { InfraConfigError } from './errors';
 export type { InfraErrorCode } from './errors';
 export * from '../../lambda/contract';

@@ -13,15 +13,15 @@ import {
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { LogLevel } from '../../lambda/authorizer/log';
 import type { RequiredClaimValue } from '../../lambda/authorizer/required-claims';
-import { authorizerBundleDir } from './authorizer-bundle';
+import { AUTHORIZER_HANDLER, authorizerBundleDir, type AuthorizerVariant } from './authorizer-bundle';
 import { AuthorizerCode } from './authorizer-code';
 import type { SeedTrust } from '../../lambda/authorizer/jwks-seed';
-import { BundledFunction } from './bundled-function';
+import { LoggedFunction } from './logged-function';
 import { InfraConfigError } from './errors';
 import { JWKS_SEED_FILE_NAME, renderJwksSeed, type JwksSeed } from './jwks-seed';
 import {
@@ -55,11 +55,6 @@ import {
   uriPrefix,
   type CheckedClaimRules,
 } from './prop-checks';
-
-/** The authorizer Lambda's entry without revocation, relative to the project root. */
-export const AUTHORIZER_ENTRY = 'lambda/authorizer/handler.ts';
-/** The entry with the revocation check, deployed only when `revocationTable` is given. */
-export const REVOCABLE_AUTHORIZER_ENTRY = 'lambda/authorizer/revocable-handler.ts';
 
 /** The route table's file in the code asset (ROUTES_FILE). */
 export const ROUTES_FILE_NAME = 'routes.json';
@@ -331,8 +326,8 @@ export interface JwtAuthorizerProps extends IssuerClaimsProps {
 export class JwtAuthorizer extends Construct {
   /** The Lambda that verifies tokens. */
   readonly function: lambda.IFunction;
-  /** The handler file bundled into `function`: REVOCABLE_AUTHORIZER_ENTRY with a revocation table, else AUTHORIZER_ENTRY. */
-  readonly entry: string;
+  /** The prebuilt bundle `function` runs: `revocable` with a revocation table, else `plain` (no revocation code). */
+  readonly variant: AuthorizerVariant;
   /**
    * The API Gateway authorizer; methods added with addMethod()/addRoutes() already use it. A TOKEN
    * authorizer, or a REQUEST authorizer when decisions are cached per route (see `caching`).
@@ -403,10 +398,12 @@ export class JwtAuthorizer extends Construct {
     for (const [i, route] of (props.routes ?? []).entries()) this.recordRoute(`routes[${i}]`, route);
 
     // Without revocation the bundle carries no revocation code at all: less to load at every cold start.
-    this.entry = props.revocationTable === undefined ? AUTHORIZER_ENTRY : REVOCABLE_AUTHORIZER_ENTRY;
-    const handler = new BundledFunction(this, 'Handler', {
-      code: this.code,
-      description: 'Verifies JWT access tokens for API Gateway (TOKEN authorizer)',
+    this.variant = props.revocationTable === undefined ? 'plain' : 'revocable';
+    const code = this.code;
+    const handler = new LoggedFunction(this, 'Handler', {
+      build: (fnScope, fnId, common) =>
+        new lambda.Function(fnScope, fnId, { ...common, code, handler: AUTHORIZER_HANDLER }),
+      description: 'Verifies JWT access tokens for API Gateway (TOKEN or per-route REQUEST authorizer)',
       environment: this.environment(props),
       architecture: props.architecture,
       memorySize: integerInRange(
@@ -464,7 +461,7 @@ export class JwtAuthorizer extends Construct {
           this.code.materialize(
             this,
             this.function.node.defaultChild as CfnResource,
-            authorizerBundleDir(props.revocationTable === undefined ? 'plain' : 'revocable'),
+            authorizerBundleDir(this.variant),
             this.assetFiles(),
           );
           this.annotateMode();

@@ -7,7 +7,8 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { BundledFunction, JwtAuthorizer, REVOCATION_TABLE_SCHEMA } from 'bearer-gate';
+import { JwtAuthorizer, REVOCATION_TABLE_SCHEMA, type LoggedFunction } from 'bearer-gate';
+import { appFunction } from './app-function';
 import type { JwtAuthorizerProps, ProtectedMethodOptions } from 'bearer-gate';
 import { GATEWAY_RESPONSE_OPTIONS } from '../../lambda/http';
 import { ITEMS_TABLE_SCHEMA } from '../../lambda/items/table-schema';
@@ -52,7 +53,7 @@ export class ItemsApiStack extends Stack {
   readonly revocationTable: dynamodb.Table;
   readonly authorizer: JwtAuthorizer;
   /** The items Lambdas by route id. */
-  readonly handlers: ReadonlyMap<string, BundledFunction>;
+  readonly handlers: ReadonlyMap<string, LoggedFunction>;
 
   constructor(scope: Construct, id: string, props: ItemsApiStackProps) {
     super(scope, id, props);
@@ -147,7 +148,7 @@ export class ItemsApiStack extends Stack {
     });
     const bodyModels: Readonly<Record<string, apigw.IModel>> = { 'POST /items': createItemModel };
 
-    const handlers = new Map<string, BundledFunction>();
+    const handlers = new Map<string, LoggedFunction>();
     const tables: Readonly<
       Record<AppRoute['table'], { table: dynamodb.Table; env: Record<string, string> }>
     > = {
@@ -170,7 +171,7 @@ export class ItemsApiStack extends Stack {
     };
     for (const route of routes) {
       const { table, env } = tables[route.table];
-      const handler = new BundledFunction(this, route.id, {
+      const handler = appFunction(this, route.id, {
         entry: route.entry,
         description: `Items API: ${route.method} ${route.path}`,
         environment: { ...env, LOG_LEVEL: 'info' },
@@ -369,11 +370,7 @@ function attributeType(type: 'S' | 'N' | 'B'): dynamodb.AttributeType {
 }
 
 /** Least privilege per the route table's `access`: read-only handlers cannot write. */
-function grantTableAccess(
-  table: dynamodb.ITable,
-  handler: BundledFunction,
-  access: AppRoute['access'],
-): void {
+function grantTableAccess(table: dynamodb.ITable, handler: LoggedFunction, access: AppRoute['access']): void {
   if (access === 'read') table.grantReadData(handler.function);
   else if (access === 'write') table.grantWriteData(handler.function);
   else table.grantReadWriteData(handler.function);

@@ -52,12 +52,13 @@ export function resourceMatches(pattern: string, resource: string, from = 0): bo
   let mark = 0;
   while (r < resource.length) {
     const c = p < pattern.length ? pattern.charCodeAt(p) : -1;
-    if (c === 0x3f /* ? */ || (c !== -1 && c === resource.charCodeAt(r))) {
-      p++;
-      r++;
-    } else if (c === 0x2a /* * */) {
+    // A `*` in the pattern is a wildcard even where the resource holds a literal `*` (a path may contain one).
+    if (c === 0x2a /* * */) {
       star = p++;
       mark = r;
+    } else if (c === 0x3f /* ? */ || (c !== -1 && c === resource.charCodeAt(r))) {
+      p++;
+      r++;
     } else if (star !== -1) {
       p = star + 1;
       r = ++mark;

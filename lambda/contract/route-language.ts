@@ -3,8 +3,10 @@
 // attacker could put in the path, instead of by testing one sample request.
 //
 // A route's path `/orgs/{org}/members` serves `/orgs/<s>/members` for any non-empty segment <s> without `/`;
-// a greedy `{proxy+}` serves one or more such segments. An IAM `*` matches any run of characters, `/` included,
-// and the empty run. Both are regular languages over the path's characters; an intersection (or a difference)
+// a greedy `{proxy+}` serves one or more such segments. API Gateway routes a request with one trailing `/`
+// like the same path without it (`/orgs/acme/members/` to `/orgs/{org}/members`) and the methodArn keeps the
+// `/`, so a route serves those paths too, and a Deny of the route must cover them. An IAM `*` matches any run
+// of characters, `/` included, and the empty run. Both are regular languages over the path's characters; an intersection (or a difference)
 // is empty exactly when no accepting state pair is reachable in their product.
 
 /** A transition label: one literal character, any character but `/`, or any character. */
@@ -17,7 +19,7 @@ interface Automaton {
   readonly edges: ReadonlyArray<ReadonlyArray<readonly [Label, number]>>;
   /** Epsilon moves per state (only IAM's `*` uses them). */
   readonly eps: ReadonlyArray<readonly number[]>;
-  readonly accept: number;
+  readonly accepting: ReadonlySet<number>;
   /** Literal characters the automaton distinguishes. */
   readonly chars: ReadonlySet<string>;
 }
@@ -45,8 +47,20 @@ class Builder {
       this.state = next;
     }
   }
-  done(): Automaton {
-    return { edges: this.edges, eps: this.eps, accept: this.state, chars: this.chars };
+  done(...alsoAccepting: number[]): Automaton {
+    return {
+      edges: this.edges,
+      eps: this.eps,
+      accepting: new Set([this.state, ...alsoAccepting]),
+      chars: this.chars,
+    };
+  }
+  /** From the current (final) state, one more `/` also accepts. */
+  trailingSlash(): number {
+    const after = this.add();
+    this.edges[this.state]!.push(['/', after]);
+    this.chars.add('/');
+    return after;
   }
 }
 
@@ -58,8 +72,9 @@ export function servedPaths(parts: readonly string[]): Automaton {
   const b = new Builder();
   if (parts.length === 0) {
     b.literal('/');
-    return b.done();
+    return b.done(b.trailingSlash());
   }
+  let afterGreedySlash: number | undefined;
   for (const part of parts) {
     b.literal('/');
     if (!part.startsWith('{')) {
@@ -76,15 +91,20 @@ export function servedPaths(parts: readonly string[]): Automaton {
       b.edges[inSegment]!.push(['/', afterSlash]);
       b.edges[afterSlash]!.push([NOT_SLASH, inSegment]);
       b.chars.add('/');
+      // ... and one trailing `/` at the end (still deterministic: the same `/` edge).
+      afterGreedySlash = afterSlash;
     }
     b.state = inSegment;
   }
   b.chars.add('/');
-  return b.done();
+  return b.done(afterGreedySlash ?? b.trailingSlash());
 }
 
-/** The paths an IAM resource pattern's path part covers: `*` is any run of characters, `/` included. */
-export function coveredPaths(pattern: string): Automaton {
+/**
+ * The paths an IAM resource pattern's path part covers: `*` is any run of characters, `/` included. With
+ * `trailingSlash`, also the paths one more `/` after them (the pattern written a second time, with a `/`).
+ */
+export function coveredPaths(pattern: string, trailingSlash = false): Automaton {
   const b = new Builder();
   for (const c of pattern) {
     if (c === '*') {
@@ -96,7 +116,7 @@ export function coveredPaths(pattern: string): Automaton {
       b.literal(c);
     }
   }
-  return b.done();
+  return trailingSlash ? b.done(b.trailingSlash()) : b.done();
 }
 
 function closure(a: Automaton, states: Iterable<number>): number[] {
@@ -143,7 +163,10 @@ function someStringIn(all: readonly Automaton[], none: readonly Automaton[] = []
   while (queue.length > 0) {
     const tuple = queue.shift()!;
     const k = all.length;
-    if (all.every((a, i) => tuple[i] === a.accept) && none.every((a, j) => tuple[k + j] !== a.accept)) {
+    if (
+      all.every((a, i) => a.accepting.has(tuple[i]!)) &&
+      none.every((a, j) => !a.accepting.has(tuple[k + j]!))
+    ) {
       return true;
     }
     for (const c of sigma) {

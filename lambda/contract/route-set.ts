@@ -20,6 +20,11 @@ interface ConcreteRoute {
   readonly parts: readonly string[];
   /** `GET/orgs/*\/members`: the IAM resource after the stage. */
   readonly tail: string;
+  /**
+   * What a Deny of this route names: `tail`, and `tail/` unless it ends in `*` (which covers it already),
+   * since API Gateway routes `/orgs/acme/members/` here too, with a methodArn that keeps the `/`.
+   */
+  readonly denyTails: readonly string[];
   /** Literal text before the first variable part, of the path and of its IAM pattern alike. */
   readonly prefix: string;
 }
@@ -78,6 +83,7 @@ export class RouteSet {
   private readonly concrete: ConcreteRoute[] = [];
   private readonly served: Array<Automaton | undefined> = [];
   private readonly covered: Array<Automaton | undefined> = [];
+  private readonly denied: Array<Automaton | undefined> = [];
   /** reaches[f * n + h]: 0 unknown, 1 no, 2 yes: h's allowed pattern covers a request f serves. */
   private readonly reaches: Uint8Array;
   private readonly decisions = new Map<string, RouteDecision>();
@@ -93,11 +99,13 @@ export class RouteSet {
           ? CONCRETE_METHODS.filter((m) => !explicit.has(`${m} ${rule.path}`))
           : [rule.method];
       for (const method of methods) {
+        const tail = `${method}/${iamPath(parts)}`;
         this.concrete.push({
           method,
           rule,
           parts,
-          tail: `${method}/${iamPath(parts)}`,
+          tail,
+          denyTails: tail.endsWith('*') ? [tail] : [tail, `${tail}/`],
           prefix: literalPrefix(parts),
         });
       }
@@ -122,7 +130,7 @@ export class RouteSet {
     const deny = refused.filter((f) => held.some((h) => this.reachesPair(f, h)));
     const decision: RouteDecision = Object.freeze({
       allow: Object.freeze([...new Set(held.map((i) => this.concrete[i]!.tail))]),
-      deny: Object.freeze([...new Set(deny.map((i) => this.concrete[i]!.tail))]),
+      deny: Object.freeze([...new Set(deny.flatMap((i) => this.concrete[i]!.denyTails))]),
     });
     if (this.decisions.size >= DECISION_CACHE_SIZE) {
       this.decisions.delete(this.decisions.keys().next().value as string);
@@ -180,8 +188,14 @@ export class RouteSet {
     return (this.served[i] ??= servedPaths(this.concrete[i]!.parts));
   }
 
+  /** The paths route i's Allow covers. */
   private coveredBy(i: number): Automaton {
     return (this.covered[i] ??= coveredPaths('/' + iamPath(this.concrete[i]!.parts)));
+  }
+
+  /** The paths route i's Deny covers (its `denyTails`). */
+  private deniedBy(i: number): Automaton {
+    return (this.denied[i] ??= coveredPaths('/' + iamPath(this.concrete[i]!.parts), true));
   }
 
   /** Whether route h's allowed IAM pattern covers some request route f serves (same method only). */
@@ -212,7 +226,7 @@ export class RouteSet {
       .filter(([g, i]) => i !== h && g.method === b.method && outranks(g.parts, b.parts))
       .filter(([g]) => compatiblePrefixes(g.prefix, b.prefix))
       .map(([, i]) => this.servedBy(i));
-    return overlapsOutside(this.servedBy(h), this.coveredBy(f), outranking);
+    return overlapsOutside(this.servedBy(h), this.deniedBy(f), outranking);
   }
 }
 

@@ -58,12 +58,18 @@ test('a wildcard that would cover a deeper route the token may not use gets an e
     { method: 'GET', path: '/items/{id}/audit', scopes: ['audit:read'] },
   ];
   const decision = decideRoutes(arnFor('GET', '/items/1'), routes, new Set(['items:read']));
-  expect(decision).toEqual({ allow: ['GET/items/*'], deny: ['GET/items/*/audit'] });
+  // API Gateway routes /items/1/audit/ to the audit route too, and GET/items/* covers it: denied as well.
+  expect(decision).toEqual({ allow: ['GET/items/*'], deny: ['GET/items/*/audit', 'GET/items/*/audit/'] });
   expect(permits(arnFor('GET', '/items/1'), decision)).toBe(true);
   expect(permits(arnFor('GET', '/items/1/audit'), decision)).toBe(false);
+  expect(permits(arnFor('GET', '/items/1/audit/'), decision)).toBe(false);
   expect(buildPolicy(arnFor('GET', '/items/1'), 'u', decision, {}).policyDocument.Statement).toEqual([
     { Effect: 'Allow', Action: 'execute-api:Invoke', Resource: [`${BASE}/GET/items/*`] },
-    { Effect: 'Deny', Action: 'execute-api:Invoke', Resource: [`${BASE}/GET/items/*/audit`] },
+    {
+      Effect: 'Deny',
+      Action: 'execute-api:Invoke',
+      Resource: [`${BASE}/GET/items/*/audit`, `${BASE}/GET/items/*/audit/`],
+    },
   ]);
 });
 
@@ -107,6 +113,11 @@ describe('resourceMatches (IAM wildcard semantics)', () => {
     ['a/b', 'a/b', true],
     ['a/b', 'a/bc', false],
     ['*', '', true],
+    // A path may hold a literal `*` or `?`; the pattern's `*` is still a wildcard there.
+    ['GET/_/*', 'GET/_/*/a', true],
+    ['a/*/c', 'a/*/x/c', true],
+    ['a/?/c', 'a/?/c', true],
+    ['a/b', 'a/*', false],
   ])('%s ~ %s = %s', (pattern, resource, expected) => {
     expect(resourceMatches(pattern, resource)).toBe(expected);
   });

@@ -5,7 +5,7 @@
 // requests to routes segment by segment and evaluates the policy with the local gateway's IAM evaluator;
 // neither shares code with lambda/contract or lambda/authorizer/policy.ts.
 import fc from 'fast-check';
-import { evaluatePolicy, parseAuthorizerOutput } from '../../local/gateway';
+import { evaluatePolicy, matchRoute, parseAuthorizerOutput } from '../../local/gateway';
 import { parseMethodArn } from '../../lambda/authorizer';
 import { buildPolicy } from '../../lambda/authorizer/policy';
 import { RouteSet, validateRouteTable, type HttpMethod, type RouteRule } from '../../lambda/contract';
@@ -186,6 +186,30 @@ test('TOKEN mode never allows a request unless every route that can serve it is 
   );
 });
 
+// API Gateway routes a request with one trailing slash as if it had none (`/admin/` to `/admin`, as the local
+// gateway does), while the methodArn keeps the slash: an allowed `GET/admin/*` covers `GET/admin/`.
+const withTrailingSlash = (path: string): string => `${path}/`;
+const withoutTrailingSlash = (path: string): string => (path === '//' ? '/' : path.slice(0, -1));
+
+test('TOKEN mode never allows a request with a trailing slash unless every route that can serve it is held', () => {
+  fc.assert(
+    fc.property(scenario, ([table, scopes, requests]) => {
+      const granted = new Set(scopes);
+      for (const [method, sent] of requests) {
+        const path = withTrailingSlash(sent);
+        const serving = routesServing(table, method, withoutTrailingSlash(path));
+        if (serving.length === 0 || !policyAllows(table, granted, method, path)) continue;
+        expect({ method, path, unheld: serving.filter((r) => !holds(granted, r)) }).toEqual({
+          method,
+          path,
+          unheld: [],
+        });
+      }
+    }),
+    { numRuns: 1500 },
+  );
+});
+
 test('a table without reported conflicts never refuses a request API Gateway routes to a held route', () => {
   fc.assert(
     fc.property(scenario, ([table, scopes, requests]) => {
@@ -257,6 +281,20 @@ test.each([
     allowed: ['GET', '/items'],
   },
   {
+    name: 'a trailing slash on a collection whose item route is held',
+    table: [R('DELETE', '/items', 'admin'), R('DELETE', '/items/{id}', 'items:delete')],
+    granted: ['items:delete'],
+    refused: ['DELETE', '/items/'],
+    allowed: ['DELETE', '/items/42'],
+  },
+  {
+    name: 'a trailing slash on a deeper literal route under a held wildcard',
+    table: [R('GET', '/{proxy+}', 'read'), R('GET', '/admin', 'admin')],
+    granted: ['read'],
+    refused: ['GET', '/admin/'],
+    allowed: ['GET', '/public/a'],
+  },
+  {
     name: 'HEAD is its own method',
     table: [R('GET', '/items', 'read'), R('HEAD', '/items', 'admin')],
     granted: ['read'],
@@ -265,6 +303,9 @@ test.each([
   },
 ])('$name: refused exactly where a refused route serves', ({ table, granted, refused, allowed }) => {
   const held = new Set(granted);
+  // The local gateway routes the refused request to a route the token does not hold.
+  const match = matchRoute(table, refused[0]!, refused[1]!);
+  expect(match.kind === 'matched' && holds(held, match.route)).toBe(false);
   expect(policyAllows(table, held, refused[0]!, refused[1]!)).toBe(false);
   if (allowed !== null) expect(policyAllows(table, held, allowed[0]!, allowed[1]!)).toBe(true);
 });

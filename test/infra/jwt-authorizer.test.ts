@@ -343,7 +343,7 @@ describe('revocation', () => {
 
   test('bundles the revocable handler, and sets REVOCATION_TABLE and REVOCATION_REQUIRE_JTI=true by default', () => {
     const { jwt, template } = withRevocation({});
-    expect(jwt.entry).toBe('lambda/authorizer/revocable-handler.ts');
+    expect(jwt.variant).toBe('revocable');
     const { Variables } = authorizerFunction(template).Environment;
     expect(Variables).toMatchObject({
       REVOCATION_TABLE: { Ref: expect.stringMatching(/^Revocations/) },
@@ -401,7 +401,7 @@ describe('revocation', () => {
     expect(Variables).not.toHaveProperty('REVOCATION_TABLE');
     expect(Variables).not.toHaveProperty('REVOCATION_REQUIRE_JTI');
     expect([jwt.resultsCacheTtl.toSeconds(), jwt.maxRevocationDelay]).toEqual([300, undefined]);
-    expect(jwt.entry).toBe('lambda/authorizer/handler.ts');
+    expect(jwt.variant).toBe('plain');
   });
 });
 

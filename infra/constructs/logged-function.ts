@@ -1,0 +1,82 @@
+// One Lambda function with its own log group, a role that may write only to that log group, active tracing
+// and source-mapped stack traces. The authorizer uses it with its prebuilt bundle; an app can use it with
+// whatever builds its code (the sample stack passes a NodejsFunction).
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+/** The runtime the authorizer's bundles are built for (node24) and every function here runs on. */
+export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+/** What every function shares: the caller adds its code and handler. */
+export type CommonFunctionProps = Omit<lambda.FunctionProps, 'code' | 'handler'>;
+
+export interface LoggedFunctionProps {
+  /** Environment variables for the handler. */
+  readonly environment: Readonly<Record<string, string>>;
+  /** What the function is for, shown in the console. */
+  readonly description: string;
+  /**
+   * Makes the function from the common props: `lambda.Function` with prebuilt code, or a `NodejsFunction`.
+   * Its construct id must be `Function`.
+   */
+  readonly build: (scope: Construct, id: 'Function', common: CommonFunctionProps) => lambda.Function;
+  /** @default lambda.Architecture.ARM_64 */
+  readonly architecture?: lambda.Architecture;
+  /** @default 256 */
+  readonly memorySize?: number;
+  /** @default Duration.seconds(10) */
+  readonly timeout?: Duration;
+  /** @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+  /** @default RemovalPolicy.RETAIN - logs outlive the stack */
+  readonly logRemovalPolicy?: RemovalPolicy;
+}
+
+/** A Lambda with a least-privilege role. `function` is the Lambda; grant further access to it. */
+export class LoggedFunction extends Construct {
+  readonly function: lambda.Function;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: LoggedFunctionProps) {
+    super(scope, id);
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+    });
+
+    // An explicit role instead of AWSLambdaBasicExecutionRole: that managed policy may write to every
+    // log group in the account; this one may write only to its own.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: props.description,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = props.build(this, 'Function', {
+      description: props.description,
+      runtime: FUNCTION_RUNTIME,
+      architecture: props.architecture ?? lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.seconds(10),
+      role: this.role,
+      logGroup: this.logGroup,
+      tracing: lambda.Tracing.ACTIVE,
+      environment: {
+        ...props.environment,
+        // Stack traces point into the TypeScript sources instead of the minified bundle.
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+    });
+
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Active X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords do not support resource-level permissions.',
+    });
+  }
+}
