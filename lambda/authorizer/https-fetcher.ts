@@ -1,7 +1,7 @@
 // HTTPS GETs for the issuer's JWKS and OIDC discovery document: https only, one deadline for the whole
 // exchange, and a cap on the body, so that whoever answers for the issuer cannot make the authorizer wait
 // or buffer without bound.
-import { request } from 'node:https';
+import type * as Https from 'node:https';
 import type { Fetcher } from 'aws-jwt-verify/https';
 
 /** Real JWKS and discovery documents are a few KB; Entra ID's, with certificate chains, about 10 KB. */
@@ -19,6 +19,13 @@ export interface BoundedFetcherOptions {
 /** A deadline timer this late fired after the process was suspended, not after a slow issuer. */
 const SUSPENDED_MS = 1000;
 
+/**
+ * node:https, loaded on the first fetch rather than at import: its TLS, HTTP and socket internals are some 25
+ * of Node's own modules beyond node:crypto's, and a cold start with a JWKS seed decides its first request
+ * before it fetches anything. A dynamic import of a builtin stays a runtime import in the ESM bundle.
+ */
+let https: Promise<typeof Https> | undefined;
+
 /** Failed before any response arrived (reset, refused, DNS): worth one immediate retry, as SimpleFetcher does. */
 class ConnectionError extends Error {}
 
@@ -26,15 +33,16 @@ export class BoundedFetcher implements Fetcher {
   constructor(private readonly options: BoundedFetcherOptions) {}
 
   async fetch(uri: string): Promise<ArrayBuffer> {
+    const { request } = await (https ??= import('node:https'));
     try {
-      return await this.get(uri);
+      return await this.get(request, uri);
     } catch (error) {
       if (!(error instanceof ConnectionError)) throw error;
-      return this.get(uri);
+      return this.get(request, uri);
     }
   }
 
-  private get(uri: string): Promise<ArrayBuffer> {
+  private get(request: typeof Https.request, uri: string): Promise<ArrayBuffer> {
     const { timeoutMs, maxBytes = MAX_RESPONSE_BYTES, ca } = this.options;
     return new Promise((resolve, reject) => {
       if (!uri.startsWith('https://')) {
