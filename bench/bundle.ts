@@ -1,22 +1,18 @@
-// Builds the authorizer exactly as the package's prebuilt bundles are built (the esbuild options of
-// infra/constructs/authorizer-bundle.ts, reproduced here for the per-module composition), with revocation off
-// and on (two entries), and measures what ships and what loads.
+// Builds the authorizer with the very function that builds the package's prebuilt bundles and the construct's
+// (infra/constructs/authorizer-bundle.ts: one esbuild configuration), with revocation off and on (two
+// entries), and measures what ships and what loads.
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { build, type Metafile } from 'esbuild';
+import { build } from 'esbuild';
+import {
+  AUTHORIZER_BUNDLE_FILE,
+  AUTHORIZER_BUNDLE_TARGET,
+  buildAuthorizerBundle,
+  type AuthorizerVariant,
+  type BundleMetafile,
+} from '../infra/constructs/authorizer-bundle';
 
 export const PROJECT_ROOT = resolve(__dirname, '..');
-/** The bundles' entries (infra/constructs/authorizer-bundle.ts): without and with a revocation table. */
-export const AUTHORIZER_ENTRY = 'lambda/authorizer/handler.ts';
-export const REVOCABLE_AUTHORIZER_ENTRY = 'lambda/authorizer/revocable-handler.ts';
-
-/**
- * As infra/constructs/authorizer-bundle.ts builds them: target node24 (Lambda's nodejs24.x), ESM (index.mjs),
- * minified, a linked source map without sourcesContent, mainFields module,main, no banner and the AWS SDK
- * external. test/bench checks that this build is byte for byte the bundle the construct deploys.
- */
-export const DEPLOYED_TARGET = 'node24';
-export const DEPLOYED_EXTERNALS = ['@aws-sdk/*'];
 
 export interface ModuleShare {
   /** A project file, or a package name for everything under node_modules. */
@@ -48,7 +44,7 @@ function moduleOf(input: string): string {
   return rest[0]?.startsWith('@') ? `${rest[0]}/${rest[1] ?? ''}` : (rest[0] ?? input);
 }
 
-function composition(metafile: Metafile, output: string): ModuleShare[] {
+function composition(metafile: BundleMetafile, output: string): ModuleShare[] {
   const inputs = metafile.outputs[output]?.inputs ?? {};
   const byModule = new Map<string, number>();
   for (const [input, { bytesInOutput }] of Object.entries(inputs)) {
@@ -58,34 +54,20 @@ function composition(metafile: Metafile, output: string): ModuleShare[] {
   return [...byModule].map(([module, bytes]) => ({ module, bytes })).sort((a, b) => b.bytes - a.bytes);
 }
 
-async function buildAsDeployed(
-  entry: string,
+/** test/bench checks that this build is byte for byte the bundle the construct deploys. */
+function buildAsDeployed(
+  variant: AuthorizerVariant,
   outDir: string,
-): Promise<{ file: string; shares: ModuleShare[] }> {
-  const file = join(outDir, 'index.mjs');
-  const result = await build({
-    absWorkingDir: PROJECT_ROOT,
-    entryPoints: [entry],
-    bundle: true,
-    target: DEPLOYED_TARGET,
-    platform: 'node',
-    format: 'esm',
-    outfile: file,
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    external: DEPLOYED_EXTERNALS,
-    mainFields: ['module', 'main'],
-    metafile: true,
-    logLevel: 'silent',
-  });
-  const outputKey = Object.keys(result.metafile.outputs).find((key) => key.endsWith('index.mjs'));
-  return { file, shares: outputKey === undefined ? [] : composition(result.metafile, outputKey) };
+): { file: string; shares: ModuleShare[] } {
+  const file = join(outDir, AUTHORIZER_BUNDLE_FILE);
+  const metafile = buildAuthorizerBundle(variant, outDir, PROJECT_ROOT);
+  const outputKey = Object.keys(metafile.outputs).find((key) => key.endsWith(AUTHORIZER_BUNDLE_FILE));
+  return { file, shares: outputKey === undefined ? [] : composition(metafile, outputKey) };
 }
 
 export async function buildDeployedBundle(outDir: string): Promise<BundleReport> {
-  const plain = await buildAsDeployed(AUTHORIZER_ENTRY, join(outDir, 'authorizer'));
-  const revocable = await buildAsDeployed(REVOCABLE_AUTHORIZER_ENTRY, join(outDir, 'revocable-authorizer'));
+  const plain = buildAsDeployed('plain', join(outDir, 'authorizer'));
+  const revocable = buildAsDeployed('revocable', join(outDir, 'revocable-authorizer'));
 
   const sdk = await build({
     absWorkingDir: PROJECT_ROOT,
@@ -95,7 +77,7 @@ export async function buildDeployedBundle(outDir: string): Promise<BundleReport>
       loader: 'ts',
     },
     bundle: true,
-    target: DEPLOYED_TARGET,
+    target: AUTHORIZER_BUNDLE_TARGET,
     platform: 'node',
     format: 'esm',
     minify: true,

@@ -4,4 +4,3 @@ export type { BenchOptions } from './options';
 export { runBench } from './suite';
 export type { BenchResults } from './suite';
 export { renderReport, TARGETS } from './report';
-export { DEPLOYED_EXTERNALS, DEPLOYED_TARGET } from './bundle';

@@ -1,5 +1,6 @@
 // The prebuilt authorizer bundles the construct deploys: found in an installed package's dist/bundles, built
 // by `npm run build` for the package, and built on demand into a cache when the construct runs from sources.
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   existsSync,
@@ -12,7 +13,6 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import type * as esbuild from 'esbuild';
 import type { BuildOptions } from 'esbuild';
 
 /** Which authorizer: without revocation, or with the DynamoDB revocation check. */
@@ -61,6 +61,22 @@ const BUNDLE_OPTIONS = Object.freeze({
   logLevel: 'silent',
 } satisfies BuildOptions);
 
+/**
+ * Packages whose modules the bundles leave out when none of their exports is used, as if their package.json
+ * said `"sideEffects": false`. aws-jwt-verify does not say so, and `aws-jwt-verify/jwk` (for
+ * `assertIsSignatureJwk`) imports the package's HTTPS fetcher, whose top level calls a function: esbuild would
+ * keep that module, and with it a static import of node:https that every cold start would load (TLS, HTTP
+ * and sockets; the authorizer's own fetcher imports node:https only when it fetches).
+ */
+const SIDE_EFFECT_FREE_PACKAGES: readonly string[] = Object.freeze(['aws-jwt-verify']);
+
+/**
+ * Runs one build, with a plugin that treats SIDE_EFFECT_FREE_PACKAGES so. esbuild's buildSync takes no
+ * plugins and a CDK app builds its constructs synchronously, so the build runs in a process of its own, as
+ * buildSync itself runs esbuild's binary.
+ */
+const BUILD_PROGRAM = join(__dirname, 'authorizer-bundle-build.mjs');
+
 /** The directory of the package.json named `bearer-gate` at or above `from`. */
 export function packageRoot(from: string = __dirname): string {
   for (let dir = from; ; dir = dirname(dir)) {
@@ -100,32 +116,46 @@ function resolveEsbuild(root: string, request: string): string {
   }
 }
 
-function loadEsbuild(root: string): typeof esbuild {
-  // A devDependency, required lazily on purpose: an installed package never gets here.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(resolveEsbuild(root, 'esbuild')) as typeof esbuild;
+/** The parts of esbuild's metafile read here: every file read, and each output's bytes from each of them. */
+export interface BundleMetafile {
+  readonly inputs: Readonly<Record<string, unknown>>;
+  readonly outputs: Readonly<
+    Record<string, { readonly inputs: Readonly<Record<string, { readonly bytesInOutput: number }>> }>
+  >;
 }
 
 /**
- * Builds one bundle into `outdir` (`index.mjs` and `index.mjs.map`) with esbuild, which is loaded only here:
- * an installed package never calls this, so its users need no esbuild. Returns the files it was built from,
- * relative to `root`.
+ * Builds one bundle into `outdir` (`index.mjs` and `index.mjs.map`) with the esbuild installed under `root`,
+ * which is used only here: an installed package never calls this, so its users need no esbuild. Returns the
+ * build's metafile, its inputs relative to `root`.
  */
 export function buildAuthorizerBundle(
   variant: AuthorizerVariant,
   outdir: string,
   root: string = packageRoot(),
-): string[] {
-  const result = loadEsbuild(root).buildSync({
-    ...BUNDLE_OPTIONS,
-    mainFields: [...BUNDLE_OPTIONS.mainFields],
-    external: [...BUNDLE_OPTIONS.external],
-    absWorkingDir: root,
-    entryPoints: [bundleSpec(variant).entry],
-    outfile: join(outdir, AUTHORIZER_BUNDLE_FILE),
-    metafile: true,
+): BundleMetafile {
+  const entry = bundleSpec(variant).entry;
+  const build = spawnSync(process.execPath, [BUILD_PROGRAM], {
+    input: JSON.stringify({
+      esbuild: resolveEsbuild(root, 'esbuild'),
+      options: {
+        ...BUNDLE_OPTIONS,
+        absWorkingDir: root,
+        entryPoints: [entry],
+        outfile: join(outdir, AUTHORIZER_BUNDLE_FILE),
+      },
+      sideEffectFree: SIDE_EFFECT_FREE_PACKAGES,
+    }),
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
   });
-  return Object.keys(result.metafile.inputs);
+  if (build.status !== 0) {
+    throw new Error(
+      `${PACKAGE_NAME}: esbuild could not build ${entry} (exit ${build.status ?? build.signal}): ` +
+        (build.error?.message ?? build.stderr.trim()),
+    );
+  }
+  return JSON.parse(build.stdout) as BundleMetafile;
 }
 
 /**
@@ -183,7 +213,14 @@ function optionsFingerprint(root: string): string {
   const esbuildVersion = (
     JSON.parse(readFileSync(resolveEsbuild(root, 'esbuild/package.json'), 'utf8')) as { version: string }
   ).version;
-  return sha256(JSON.stringify({ options: BUNDLE_OPTIONS, esbuildVersion }));
+  return sha256(
+    JSON.stringify({
+      options: BUNDLE_OPTIONS,
+      sideEffectFree: SIDE_EFFECT_FREE_PACKAGES,
+      program: sha256(readFileSync(BUILD_PROGRAM)),
+      esbuildVersion,
+    }),
+  );
 }
 
 function isFresh(root: string, cacheDir: string, manifest: CacheManifest, fingerprint: string): boolean {
@@ -223,7 +260,7 @@ export function cachedAuthorizerBundleDir(variant: AuthorizerVariant, root: stri
   const building = mkdtempSync(join(cacheDir, `.build-${variant}-`));
   try {
     const inputs: Record<string, string> = {};
-    for (const input of buildAuthorizerBundle(variant, building, root)) {
+    for (const input of Object.keys(buildAuthorizerBundle(variant, building, root).inputs)) {
       const hash = fileHash(root, input);
       if (hash === undefined) throw new Error(`${PACKAGE_NAME}: cannot read the bundle input ${input}`);
       inputs[input] = hash;

@@ -66,6 +66,21 @@ describe.each<[AuthorizerVariant, string]>([
     ).toEqual([entry]);
   });
 
+  test('loads node:https only to fetch, and carries none of aws-jwt-verify it does not use', () => {
+    // A seeded cold start decides its first request without a fetch: nothing may load HTTPS, TLS or
+    // sockets at import. aws-jwt-verify's own fetcher (imported by aws-jwt-verify/jwk, whose JWK check
+    // the authorizer uses) must be left out of the bundle, not merely left unused.
+    const staticImports = new Set([...code.matchAll(/import\{[^}]*\}from"([^"]+)"/g)].map((m) => m[1]));
+    expect([...staticImports].sort()).toEqual(['node:crypto', 'node:fs', 'node:path']);
+    expect(code.match(/import\("node:https"\)/g)).toEqual(['import("node:https")']);
+    expect(
+      map.sources
+        .filter((s) => s.includes('aws-jwt-verify/dist/esm/'))
+        .map((s) => s.replace(/^.*aws-jwt-verify\/dist\/esm\//, ''))
+        .sort(),
+    ).toEqual(['assert.js', 'error.js', 'jwk.js', 'jwt.js']);
+  });
+
   test('imports the AWS SDK only lazily and only with revocation, leaving it to the Lambda runtime', () => {
     const sdkImports = code.match(/import\("@aws-sdk\/[a-z-]+"\)/g) ?? [];
     expect(sdkImports).toEqual(variant === 'revocable' ? ['import("@aws-sdk/client-dynamodb")'] : []);
@@ -151,6 +166,16 @@ describe('the cache', () => {
       },
       () =>
         `bearer-gate: building the authorizer bundle from sources needs esbuild (a devDependency), and it cannot be found from ${root}. Run \`npm ci\` in the repository, or install the built package.`,
+    ],
+    [
+      'sources esbuild cannot build',
+      () => {
+        writeFileSync(join(root, 'lambda', 'authorizer', 'handler.ts'), 'export const handler = ;\n');
+        return cachedAuthorizerBundleDir('plain', root);
+      },
+      () =>
+        'bearer-gate: esbuild could not build lambda/authorizer/handler.ts (exit 1): Build failed with 1 error:\n' +
+        'lambda/authorizer/handler.ts:1:23: ERROR: Unexpected ";"',
     ],
     [
       'a folder outside any bearer-gate package',
