@@ -21,6 +21,8 @@ export type ColdSeriesId =
   | 'deployed'
   | 'no-source-maps'
   | 'seeded'
+  | 'seeded-floor'
+  | 'seeded-no-source-maps'
   | 'seeded-rtt'
   | 'unseeded-rtt'
   | 'seeded-down'
@@ -32,6 +34,8 @@ const SERIES: readonly ColdSeriesId[] = [
   'deployed',
   'no-source-maps',
   'seeded',
+  'seeded-floor',
+  'seeded-no-source-maps',
   'seeded-rtt',
   'unseeded-rtt',
   'seeded-down',
@@ -45,6 +49,8 @@ const EXPECTED_OUTCOME: Readonly<Record<ColdSeriesId, string>> = {
   deployed: 'allow',
   'no-source-maps': 'allow',
   seeded: 'allow',
+  'seeded-floor': 'allow',
+  'seeded-no-source-maps': 'allow',
   'seeded-rtt': 'allow',
   'unseeded-rtt': 'allow',
   'seeded-down': 'allow',
@@ -70,6 +76,8 @@ export interface ColdStartReport {
     readonly seededByRoundTrip: number;
     readonly unseededByRoundTrip: number;
     readonly seededByOutage: number;
+    /** What --enable-source-maps adds to a seeded cold start. */
+    readonly seededBySourceMaps: number;
   };
   /** Each process's outcome ('allow', 'deny', 'error CODE'; 'none' for bare node), per series. */
   readonly outcomes: Readonly<Record<ColdSeriesId, readonly string[]>>;
@@ -87,6 +95,7 @@ export class ColdStartError extends Error {
 
 const CHILD = join(__dirname, 'cold-start-child.mjs');
 const FLOOR = join(__dirname, 'cold-start-floor.mjs');
+const SEEDED_FLOOR = join(__dirname, 'cold-start-seeded-floor.mjs');
 /** Bare node reports its memory the way the child does, and nothing else. */
 const BARE = `const { rss, heapUsed } = process.memoryUsage(); process.stdout.write(JSON.stringify({ bench: { outcome: 'none', rss, heapUsed } }) + '\\n');`;
 
@@ -177,6 +186,11 @@ export async function measureColdStarts(
       deployed: { args: bundle, env: deployed(uris.loopback) },
       'no-source-maps': { args: bundle, env: base },
       seeded: { args: bundle, env: deployed(uris.loopback, seeds.loopback) },
+      'seeded-floor': {
+        args: (i) => [CHILD, SEEDED_FLOOR, tokens[i] as string, METHOD_ARN],
+        env: deployed(uris.loopback, seeds.loopback),
+      },
+      'seeded-no-source-maps': { args: bundle, env: { ...base, JWKS_SEED_FILE: seeds.loopback } },
       'seeded-rtt': { args: bundle, env: deployed(uris.near, seeds.near) },
       'unseeded-rtt': { args: bundle, env: deployed(uris.near) },
       'seeded-down': { args: bundle, env: deployed(uris.down, seeds.down) },
@@ -229,6 +243,7 @@ export async function measureColdStarts(
         seededByRoundTrip: medianDifference(ms['seeded-rtt'], ms.seeded),
         unseededByRoundTrip: medianDifference(ms['unseeded-rtt'], ms.deployed),
         seededByOutage: medianDifference(ms['seeded-down'], ms.seeded),
+        seededBySourceMaps: medianDifference(ms.seeded, ms['seeded-no-source-maps']),
       },
       outcomes,
       expectedOutcome: EXPECTED_OUTCOME,

@@ -108,6 +108,8 @@ describe('npm run bench -- --quick', () => {
     expect(rows.map((r) => r[0])).toEqual([
       'unseeded, JWKS on loopback (the "as deployed" row above)',
       'seeded, JWKS on loopback',
+      'seeded floor: a minimal handler module instead of the bundle (keys read from the seed file at import, one RS256 verify; no network)',
+      'seeded, without --enable-source-maps',
       'seeded, JWKS 50 ms away',
       'unseeded, JWKS 50 ms away',
       'seeded, issuer down at cold start',
@@ -121,9 +123,14 @@ describe('npm run bench -- --quick', () => {
       true,
       true,
       true,
+      true,
+      true,
     ]);
-    expect(rows[3]?.[2]).toMatch(/^\+[\d,]+\.\d ms \(\d+\.\d round trips\) vs unseeded on loopback$/);
+    expect(rows[3]?.[2]).toMatch(/^[+-][\d,]+\.\d ms vs seeded on loopback$/);
+    expect(rows[5]?.[2]).toMatch(/^\+[\d,]+\.\d ms \(\d+\.\d round trips\) vs unseeded on loopback$/);
     expect(rows.map((r) => r[3])).toEqual([
+      'allow 2/2',
+      'allow 2/2',
       'allow 2/2',
       'allow 2/2',
       'allow 2/2',
