@@ -15,7 +15,7 @@ import {
 import { invalidProp } from './prop-checks';
 
 /** The seed's file name in the authorizer's code asset, and the value of JWKS_SEED_FILE. */
-export const JWKS_SEED_FILE_NAME = 'jwks-seed.json';
+export { JWKS_SEED_FILE_NAME } from '../../lambda/contract/authorizer-settings';
 
 const FIX = 'Regenerate it with `npm run jwks-seed -- --issuer <issuer>` (or `--jwks-uri <url>`).';
 
