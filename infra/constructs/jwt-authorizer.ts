@@ -283,7 +283,7 @@ export interface JwtAuthorizerProps extends IssuerClaimsProps {
    * The trusted issuers' keys as the Lambda starts with them: a cold start decides its first request with
    * them, no network I/O (no JWKS fetch, no OIDC discovery), and fetches the live JWKS in the background to
    * replace them. While the issuer cannot be reached they keep serving, up to the seed's max age. Write it
-   * with `npm run jwks-seed`; it ships as a file in the code asset (JWKS_SEED_FILE).
+   * with `npx bearer-gate-jwks-seed`; it ships as a file in the code asset (JWKS_SEED_FILE).
    * @default - no seed: every cold start fetches the keys before its first decision
    */
   readonly jwksSeed?: JwksSeed;
@@ -883,7 +883,7 @@ export class JwtAuthorizer extends Construct {
         'bearer-gate:jwks-seed-undated',
         'jwksSeed has entries without fetchedAt: their age counts from each cold start, so maxAge cannot bound ' +
           'how long a key the issuer withdrew keeps serving while the issuer is unreachable. Write the seed ' +
-          'with `npm run jwks-seed`, which records fetchedAt.',
+          'with `npx bearer-gate-jwks-seed`, which records fetchedAt.',
       );
     }
     return maxAgeSeconds === undefined ? { text } : { text, maxAgeSeconds };
