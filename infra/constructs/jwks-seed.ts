@@ -15,9 +15,9 @@ import {
 import { invalidProp } from './prop-checks';
 
 /** The seed's file name in the authorizer's code asset, and the value of JWKS_SEED_FILE. */
-export const JWKS_SEED_FILE_NAME = 'jwks-seed.json';
+export { JWKS_SEED_FILE_NAME } from '../../lambda/contract/authorizer-settings';
 
-const FIX = 'Regenerate it with `npm run jwks-seed -- --issuer <issuer>` (or `--jwks-uri <url>`).';
+const FIX = 'Regenerate it with `npx bearer-gate-jwks-seed --issuer <issuer>` (or `--jwks-uri <url>`).';
 
 /** Cognito's JWKS URI, recognised at synth when the user pool's id is a token (the Lambda checks it at init). */
 const COGNITO_JWKS_URI =
@@ -35,7 +35,7 @@ export interface JwksSeedOptions {
 
 /**
  * The JWKS an authorizer starts with: a JSON object mapping each JWKS URI to its JWKS, as
- * `npm run jwks-seed` writes it. Commit it with the app; synth reads it and stays offline.
+ * `npx bearer-gate-jwks-seed` writes it. Commit it with the app; synth reads it and stays offline.
  *
  * @example
  * new JwtAuthorizer(this, 'Jwt', { issuer, audience, jwksSeed: JwksSeed.fromFile('jwks-seed.json') });
@@ -50,7 +50,7 @@ export class JwksSeed {
       return invalidProp(
         'jwksSeed',
         `names the file "${path}", which cannot be read (${(cause as Error).message})`,
-        `Pass the path of a seed written by \`npm run jwks-seed\`, relative to ${process.cwd()}.`,
+        `Pass the path of a seed written by \`npx bearer-gate-jwks-seed\`, relative to ${process.cwd()}.`,
       );
     }
     return new JwksSeed(parse(`from "${path}"`, text), `from "${path}"`, options);

@@ -23,7 +23,8 @@ import { AuthorizerCode } from './authorizer-code';
 import type { SeedTrust } from '../../lambda/authorizer/jwks-seed';
 import { LoggedFunction } from './logged-function';
 import { InfraConfigError } from './errors';
-import { JWKS_SEED_FILE_NAME, renderJwksSeed, type JwksSeed } from './jwks-seed';
+import { renderJwksSeed, type JwksSeed } from './jwks-seed';
+import { renderAuthorizerSettings, type AuthorizerSettings } from '../../lambda/contract/authorizer-settings';
 import {
   AUTHORIZATION_HEADER,
   DEFAULT_MAX_REVOCATION_DELAY_SECONDS,
@@ -53,11 +54,9 @@ import {
   routeTable,
   tokenTypes,
   uriPrefix,
-  type CheckedClaimRules,
 } from './prop-checks';
 
-/** The route table's file in the code asset (ROUTES_FILE). */
-export const ROUTES_FILE_NAME = 'routes.json';
+export { ROUTES_FILE_NAME } from '../../lambda/contract/authorizer-settings';
 
 /** Lambda's limit on all environment variables of a function together, in bytes. */
 export const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
@@ -284,7 +283,7 @@ export interface JwtAuthorizerProps extends IssuerClaimsProps {
    * The trusted issuers' keys as the Lambda starts with them: a cold start decides its first request with
    * them, no network I/O (no JWKS fetch, no OIDC discovery), and fetches the live JWKS in the background to
    * replace them. While the issuer cannot be reached they keep serving, up to the seed's max age. Write it
-   * with `npm run jwks-seed`; it ships as a file in the code asset (JWKS_SEED_FILE).
+   * with `npx bearer-gate-jwks-seed`; it ships as a file in the code asset (JWKS_SEED_FILE).
    * @default - no seed: every cold start fetches the keys before its first decision
    */
   readonly jwksSeed?: JwksSeed;
@@ -344,7 +343,7 @@ export class JwtAuthorizer extends Construct {
   private readonly caching: AuthorizerCaching;
   private readonly code = new AuthorizerCode();
   /** The seed file's text, rendered with the environment. */
-  private jwksSeedFile: string | undefined;
+  private readonly settings: Omit<AuthorizerSettings, 'routes'>;
   private restApi: apigw.IRestApi | undefined;
   private decidedMode: CachingDecision | undefined;
 
@@ -400,11 +399,12 @@ export class JwtAuthorizer extends Construct {
     // Without revocation the bundle carries no revocation code at all: less to load at every cold start.
     this.variant = props.revocationTable === undefined ? 'plain' : 'revocable';
     const code = this.code;
+    this.settings = this.settingsFrom(props);
     const handler = new LoggedFunction(this, 'Handler', {
       build: (fnScope, fnId, common) =>
         new lambda.Function(fnScope, fnId, { ...common, code, handler: AUTHORIZER_HANDLER }),
       description: 'Verifies JWT access tokens for API Gateway (TOKEN or per-route REQUEST authorizer)',
-      environment: this.environment(props),
+      environment: renderAuthorizerSettings({ ...this.settings, routes: [] }).environment,
       architecture: props.architecture,
       memorySize: integerInRange(
         'memorySize',
@@ -496,11 +496,8 @@ export class JwtAuthorizer extends Construct {
   }
 
   /** The files the Lambda reads at init, by name in the code asset. */
-  private assetFiles(): Record<string, string> {
-    return {
-      [ROUTES_FILE_NAME]: JSON.stringify(this.routeRules),
-      ...(this.jwksSeedFile === undefined ? {} : { [JWKS_SEED_FILE_NAME]: this.jwksSeedFile }),
-    };
+  private assetFiles(): Readonly<Record<string, string>> {
+    return renderAuthorizerSettings({ ...this.settings, routes: this.routeRules }).files;
   }
 
   /**
@@ -664,14 +661,13 @@ export class JwtAuthorizer extends Construct {
   }
 
   /** The Lambda's environment, in the variable names lambda/authorizer/config.ts reads. */
-  private environment(props: JwtAuthorizerProps): Record<string, string> {
-    const env: Record<string, string> = {
-      // A file in the code asset, written at synth after every addRoutes()/addMethod() call: exactly what was
-      // protected, at any size (Lambda's environment holds 4 KB in all).
-      ROUTES_FILE: ROUTES_FILE_NAME,
-      LOG_LEVEL: props.logLevel ?? 'info',
-    };
-    if (!LOG_LEVELS.includes(env.LOG_LEVEL as LogLevel)) {
+  /**
+   * The props, checked, as the Lambda's settings (lambda/contract/authorizer-settings.ts renders them). The
+   * route table is added at synth, once every addRoutes()/addMethod() call has run.
+   */
+  private settingsFrom(props: JwtAuthorizerProps): Omit<AuthorizerSettings, 'routes'> {
+    const settings: Mutable<Omit<AuthorizerSettings, 'routes'>> = { logLevel: props.logLevel ?? 'info' };
+    if (!LOG_LEVELS.includes(settings.logLevel as LogLevel)) {
       invalidProp(
         'logLevel',
         `must be one of ${LOG_LEVELS.join(', ')}; got "${props.logLevel}"`,
@@ -688,18 +684,22 @@ export class JwtAuthorizer extends Construct {
           "Pass the API's identifier, e.g. ['https://api.example.com'].",
         );
       }
-      env.ISSUER = props.issuer;
-      env.AUDIENCE = commaSafeList(
+      const audience = commaSafeList(
         'audience',
         props.audience,
         "Pass the API's identifier, e.g. ['https://api.example.com'].",
-      ).join(',');
-      if (props.jwksUri !== undefined) {
-        env.JWKS_URI = httpsUrl('jwksUri', props.jwksUri, "Use the https URL of the issuer's JWKS.");
-      } else {
+      );
+      if (props.jwksUri === undefined) {
         httpsUrl('issuer', props.issuer, 'Use the https issuer URL, or pass jwksUri explicitly.');
       }
-      Object.assign(env, claimEnvironment('', claimRules(CLAIM_PROPS, props, true)));
+      settings.issuer = {
+        issuer: props.issuer,
+        audience,
+        ...(props.jwksUri === undefined
+          ? {}
+          : { jwksUri: httpsUrl('jwksUri', props.jwksUri, "Use the https URL of the issuer's JWKS.") }),
+        ...claimRules(CLAIM_PROPS, props, true),
+      };
       trusted++;
     } else {
       const stray = (['audience', 'jwksUri', ...CLAIM_PROP_NAMES] as const).find(
@@ -745,7 +745,7 @@ export class JwtAuthorizer extends Construct {
         const jwksUri = httpsUrl(`${at}.jwksUri`, entry.jwksUri, "Use the https URL of the issuer's JWKS.");
         return { issuer: entry.issuer, audience, jwksUri, ...rules };
       });
-      env.ISSUERS = JSON.stringify(issuers);
+      settings.issuers = issuers;
       trusted++;
     }
 
@@ -757,11 +757,11 @@ export class JwtAuthorizer extends Construct {
           'Pass the app clients whose access tokens the API accepts.',
         );
       }
-      env.COGNITO_USER_POOL_ID = props.userPool.userPoolId;
-      env.COGNITO_CLIENT_ID = props.userPoolClients.map((c) => c.userPoolClientId).join(',');
-      if (props.userPoolResourceServer !== undefined) {
-        env.COGNITO_SCOPE_PREFIX = `${props.userPoolResourceServer.userPoolResourceServerId}/`;
-      }
+      const clientIds = props.userPoolClients.map((c) => c.userPoolClientId);
+      const scopePrefix =
+        props.userPoolResourceServer === undefined
+          ? undefined
+          : `${props.userPoolResourceServer.userPoolResourceServerId}/`;
       const rules = claimRules(
         USER_POOL_CLAIM_PROPS,
         {
@@ -775,13 +775,13 @@ export class JwtAuthorizer extends Construct {
         ...(props.userPoolGroupsAsPermissions === true ? ['cognito:groups'] : []),
         ...(rules.permissionClaims ?? []),
       ]);
-      Object.assign(
-        env,
-        claimEnvironment('COGNITO_', {
-          ...rules,
-          ...(permissionClaims.size > 0 ? { permissionClaims: [...permissionClaims] } : {}),
-        }),
-      );
+      settings.cognito = {
+        userPoolId: props.userPool.userPoolId,
+        clientIds,
+        ...(scopePrefix === undefined ? {} : { scopePrefix }),
+        ...rules,
+        ...(permissionClaims.size > 0 ? { permissionClaims: [...permissionClaims] } : {}),
+      };
       trusted++;
     } else if (props.userPoolResourceServer !== undefined) {
       invalidProp(
@@ -811,43 +811,43 @@ export class JwtAuthorizer extends Construct {
       );
     }
 
-    if (props.tokenTypes !== undefined)
-      env.TOKEN_TYPES = tokenTypes('tokenTypes', props.tokenTypes).join(',');
+    if (props.tokenTypes !== undefined) settings.tokenTypes = tokenTypes('tokenTypes', props.tokenTypes);
     if (props.clockSkew !== undefined) {
-      env.CLOCK_SKEW_SECONDS = String(
-        durationSeconds(
-          'clockSkew',
-          props.clockSkew,
-          0,
-          300,
-          'A few seconds to a minute covers real clock drift.',
-        ),
+      settings.clockSkewSeconds = durationSeconds(
+        'clockSkew',
+        props.clockSkew,
+        0,
+        300,
+        'A few seconds to a minute covers real clock drift.',
       );
     }
     if (props.maxTokenBytes !== undefined) {
-      env.MAX_TOKEN_BYTES = String(
-        integerInRange(
-          'maxTokenBytes',
-          props.maxTokenBytes,
-          256,
-          65536,
-          'Typical access tokens are 1 to 4 KB.',
-        ),
+      settings.maxTokenBytes = integerInRange(
+        'maxTokenBytes',
+        props.maxTokenBytes,
+        256,
+        65536,
+        'Typical access tokens are 1 to 4 KB.',
       );
     }
     if (props.revocationTable !== undefined) {
-      env.REVOCATION_TABLE = props.revocationTable.tableName;
-      env.REVOCATION_REQUIRE_JTI = String(props.revocationRequireJti ?? true);
+      settings.revocation = {
+        tableName: props.revocationTable.tableName,
+        requireJti: props.revocationRequireJti ?? true,
+      };
     }
-    if (props.jwksSeed !== undefined) this.seedEnvironment(props.jwksSeed, props, env);
-    return env;
+    if (props.jwksSeed !== undefined) settings.jwksSeed = this.seedSettings(props.jwksSeed, props);
+    return settings;
   }
 
   /**
    * The JWKS seed: checked against the trusted issuers and rendered for the code asset; the Lambda learns
    * only the file's name (JWKS_SEED_FILE) and the seed's max age.
    */
-  private seedEnvironment(seed: JwksSeed, props: JwtAuthorizerProps, env: Record<string, string>): void {
+  private seedSettings(
+    seed: JwksSeed,
+    props: JwtAuthorizerProps,
+  ): NonNullable<AuthorizerSettings['jwksSeed']> {
     const normalized = (uri: string | undefined): string | null =>
       uri === undefined ? null : Token.isUnresolved(uri) ? uri : new URL(uri).href;
     const trusted: SeedTrust[] = [
@@ -863,21 +863,19 @@ export class JwtAuthorizer extends Construct {
     const literal = trusted.every(
       (t) => !Token.isUnresolved(t.issuer) && !Token.isUnresolved(t.jwksUri ?? ''),
     );
-    this.jwksSeedFile = renderJwksSeed(
+    const text = renderJwksSeed(
       seed,
       literal ? trusted : null,
       poolId !== undefined && Token.isUnresolved(poolId),
     );
-    env.JWKS_SEED_FILE = JWKS_SEED_FILE_NAME;
+    let maxAgeSeconds: number | undefined;
     if (seed.options.maxAge !== undefined) {
-      env.JWKS_SEED_MAX_AGE_SECONDS = String(
-        durationSeconds(
-          'jwksSeed maxAge',
-          seed.options.maxAge,
-          60,
-          90 * 86400,
-          'Use from Duration.minutes(1) to Duration.days(90); the seed is trusted that long without the issuer.',
-        ),
+      maxAgeSeconds = durationSeconds(
+        'jwksSeed maxAge',
+        seed.options.maxAge,
+        60,
+        90 * 86400,
+        'Use from Duration.minutes(1) to Duration.days(90); the seed is trusted that long without the issuer.',
       );
     }
     if (seed.entries.some((e) => e.fetchedAt === null)) {
@@ -885,9 +883,10 @@ export class JwtAuthorizer extends Construct {
         'bearer-gate:jwks-seed-undated',
         'jwksSeed has entries without fetchedAt: their age counts from each cold start, so maxAge cannot bound ' +
           'how long a key the issuer withdrew keeps serving while the issuer is unreachable. Write the seed ' +
-          'with `npm run jwks-seed`, which records fetchedAt.',
+          'with `npx bearer-gate-jwks-seed`, which records fetchedAt.',
       );
     }
+    return maxAgeSeconds === undefined ? { text } : { text, maxAgeSeconds };
   }
 }
 
@@ -937,10 +936,5 @@ const USER_POOL_CLAIM_PROPS = {
 } as const;
 
 /** An issuer's checked claim rules as the variables that go with ISSUER ('') or COGNITO_USER_POOL_ID. */
-function claimEnvironment(prefix: '' | 'COGNITO_', rules: CheckedClaimRules): Record<string, string> {
-  return {
-    ...(rules.permissionClaims && { [`${prefix}PERMISSION_CLAIMS`]: rules.permissionClaims.join(',') }),
-    ...(rules.requiredClaims && { [`${prefix}REQUIRED_CLAIMS`]: JSON.stringify(rules.requiredClaims) }),
-    ...(rules.contextClaims && { [`${prefix}CONTEXT_CLAIMS`]: rules.contextClaims.join(',') }),
-  };
-}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };

@@ -326,7 +326,7 @@ function jwksSeed(env: Env, files: ConfigFiles, issuers: readonly TrustedIssuer[
     if (!(cause instanceof JwksSeedError)) throw cause;
     throw new ConfigError(
       'JWKS_SEED_FILE',
-      `"${file}" ${cause.message} (regenerate it with npm run jwks-seed)`,
+      `"${file}" ${cause.message} (regenerate it with npx bearer-gate-jwks-seed)`,
       { cause },
     );
   }

@@ -1,5 +1,5 @@
 // The JWKS seed's contract, written once: a JSON object that maps each JWKS URI to its JWKS document
-// ({"keys": [...]}). parseConfig reads it at init (JWKS_SEED_FILE); the construct and `npm run jwks-seed`
+// ({"keys": [...]}). parseConfig reads it at init (JWKS_SEED_FILE); the construct and `npx bearer-gate-jwks-seed`
 // render it. A document may carry two optional members of ours, which RFC 7517 §5 lets a JWK Set carry
 // (readers ignore members they do not know): `fetchedAt`, when its keys were fetched (ISO 8601, UTC), and
 // `issuer`, the issuer whose OIDC discovery named this URI. A seed without them is valid.
@@ -122,7 +122,7 @@ export function checkSeedTrust(entries: readonly JwksSeedEntry[], trusted: reado
       if (!trusted.some((t) => t.jwksUri === jwksUri)) {
         fail(
           `has keys for "${jwksUri}", which no trusted issuer uses as its JWKS URI. Remove that entry, or for ` +
-            'an issuer found by discovery record it with `npm run jwks-seed -- --issuer <issuer>`',
+            'an issuer found by discovery record it with `npx bearer-gate-jwks-seed --issuer <issuer>`',
         );
       }
       continue;

@@ -393,7 +393,7 @@ describe('a JWKS_SEED_FILE that cannot be trusted fails the init, naming the fil
       () =>
         JSON.stringify({ [url()]: { keys: [jwk()] }, 'https://attacker.example/jwks': { keys: [jwk()] } }),
       'has keys for "https://attacker.example/jwks", which no trusted issuer uses as its JWKS URI. Remove that ' +
-        'entry, or for an issuer found by discovery record it with `npm run jwks-seed -- --issuer <issuer>`',
+        'entry, or for an issuer found by discovery record it with `npx bearer-gate-jwks-seed --issuer <issuer>`',
     ],
     [
       'keys recorded for an issuer that is not trusted',
@@ -414,7 +414,7 @@ describe('a JWKS_SEED_FILE that cannot be trusted fails the init, naming the fil
     const error = initError({ JWKS_SEED_FILE: 'seeds/jwks.json' }, { 'seeds/jwks.json': seed() });
     expect(error.variable).toBe('JWKS_SEED_FILE');
     expect(error.message).toBe(
-      `JWKS_SEED_FILE: "seeds/jwks.json" ${detail} (regenerate it with npm run jwks-seed)`,
+      `JWKS_SEED_FILE: "seeds/jwks.json" ${detail} (regenerate it with npx bearer-gate-jwks-seed)`,
     );
   });
 
@@ -437,7 +437,7 @@ describe('a JWKS_SEED_FILE that cannot be trusted fails the init, naming the fil
         { 's.json': seed(['https://keys.d.example/a', 'https://keys.d.example/b']) },
       ).message,
     ).toBe(
-      'JWKS_SEED_FILE: "s.json" names issuer "https://d.example" for two JWKS URIs (regenerate it with npm run jwks-seed)',
+      'JWKS_SEED_FILE: "s.json" names issuer "https://d.example" for two JWKS URIs (regenerate it with npx bearer-gate-jwks-seed)',
     );
   });
 

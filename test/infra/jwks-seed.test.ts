@@ -107,7 +107,7 @@ test('JwksSeed.fromFile reads the file npm run jwks-seed writes', () => {
     expect(synthError(() => JwksSeed.fromFile(join(dir, 'missing.json'))).message).toMatch(
       new RegExp(
         `^JwtAuthorizer: jwksSeed names the file "${join(dir, 'missing.json')}", which cannot be read \\(ENOENT.*\\)\\. ` +
-          'Pass the path of a seed written by `npm run jwks-seed`, relative to ',
+          'Pass the path of a seed written by `npx bearer-gate-jwks-seed`, relative to ',
       ),
     );
   } finally {
@@ -150,20 +150,20 @@ describe('a seed that cannot work fails the synth, naming the prop and the fix',
       'an http URI',
       () => JwksSeed.fromObject({ 'http://issuer.example.com/keys': { keys: [key.jwk] } }),
       'JwtAuthorizer: jwksSeed (an object) has a key "http://issuer.example.com/keys" that is not an absolute ' +
-        'https JWKS URI. Regenerate it with `npm run jwks-seed -- --issuer <issuer>` (or `--jwks-uri <url>`).',
+        'https JWKS URI. Regenerate it with `npx bearer-gate-jwks-seed --issuer <issuer>` (or `--jwks-uri <url>`).',
     ],
     [
       'a value that is not a JWKS',
       () => JwksSeed.fromObject({ [JWKS_URI]: key.jwk }),
       `JwtAuthorizer: jwksSeed (an object) maps "${JWKS_URI}" to something that is not a JWKS ({"keys": [...]}). ` +
-        'Regenerate it with `npm run jwks-seed -- --issuer <issuer>` (or `--jwks-uri <url>`).',
+        'Regenerate it with `npx bearer-gate-jwks-seed --issuer <issuer>` (or `--jwks-uri <url>`).',
     ],
     [
       'a seed over the size cap',
       () => JwksSeed.fromObject({ [JWKS_URI]: { keys: [key.jwk], padding } }),
       `JwtAuthorizer: jwksSeed (an object) is ${JSON.stringify({ [JWKS_URI]: { keys: [key.jwk], padding } }).length} ` +
         'bytes, over the 262144-byte limit; seed only the issuers this API trusts. Regenerate it with ' +
-        '`npm run jwks-seed -- --issuer <issuer>` (or `--jwks-uri <url>`).',
+        '`npx bearer-gate-jwks-seed --issuer <issuer>` (or `--jwks-uri <url>`).',
     ],
     [
       'keys for a JWKS URI the authorizer does not trust',
@@ -173,7 +173,7 @@ describe('a seed that cannot work fails the synth, naming the prop and the fix',
         }),
       'JwtAuthorizer: jwksSeed (an object) has keys for "https://other.example.com/keys", which no trusted issuer ' +
         'uses as its JWKS URI. Remove that entry, or for an issuer found by discovery record it with ' +
-        '`npm run jwks-seed -- --issuer <issuer>`. Seed only the issuers this authorizer trusts.',
+        '`npx bearer-gate-jwks-seed --issuer <issuer>`. Seed only the issuers this authorizer trusts.',
     ],
     [
       'a max age over 90 days',

@@ -226,6 +226,19 @@ process.stdout.write(JSON.stringify({
     });
   });
 
+  test('the JWKS seed tool runs as the package bin, bearer-gate-jwks-seed', () => {
+    const bin = join(consumer, 'node_modules', '.bin', 'bearer-gate-jwks-seed');
+    const help = run(bin, ['--help'], consumer);
+    expectSuccess(help);
+    expect(help.stdout).toMatch(/^Usage: bearer-gate-jwks-seed \(--issuer URL \| --jwks-uri URL\)/);
+    // A bad flag is a usage error (exit 2) that names the flag; nothing is fetched or written.
+    const bad = run(bin, ['--issuer', 'http://127.0.0.1/'], consumer);
+    expect({ status: bad.status, first: bad.stderr.split('\n')[0] }).toEqual({
+      status: 2,
+      first: 'jwks-seed failed: --issuer must be an absolute https URL; got "http://127.0.0.1/"',
+    });
+  });
+
   test('its entry points load from ESM with the names the README uses', () => {
     expect(probe.exports).toEqual({
       JwtAuthorizer: 'function',

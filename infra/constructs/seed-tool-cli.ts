@@ -1,8 +1,9 @@
-// `npm run jwks-seed`: fetches an issuer's JWKS (after OIDC discovery, for --issuer) into the JWKS seed file
-// that the construct ships with the authorizer. Run before synth; synth itself stays offline.
-import { SettingError } from './errors';
-import { JWKS_SEED_USAGE, parseJwksSeedArgs } from './jwks-seed-args';
-import { writeJwksSeed } from './jwks-seed-file';
+#!/usr/bin/env node
+// The package's `bearer-gate-jwks-seed` (`npm run jwks-seed` here): fetches an issuer's JWKS (after OIDC
+// discovery, for --issuer) into the JWKS seed file the construct ships with the authorizer. Run it before
+// synth; synth itself stays offline.
+import { JWKS_SEED_USAGE, SeedToolUsageError, parseJwksSeedArgs } from './seed-tool-args';
+import { writeJwksSeed } from './seed-tool';
 
 /** Exit codes, so that CI can tell an issuer that is down from a mistyped flag. */
 const EXIT = { failed: 1, usage: 2 } as const;
@@ -22,7 +23,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`npm run jwks-seed failed: ${(error as Error).message}\n`);
-  if (error instanceof SettingError) process.stderr.write(`\n${JWKS_SEED_USAGE}\n`);
-  process.exit(error instanceof SettingError ? EXIT.usage : EXIT.failed);
+  process.stderr.write(`jwks-seed failed: ${(error as Error).message}\n`);
+  if (error instanceof SeedToolUsageError) process.stderr.write(`\n${JWKS_SEED_USAGE}\n`);
+  process.exit(error instanceof SeedToolUsageError ? EXIT.usage : EXIT.failed);
 });

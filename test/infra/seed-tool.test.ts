@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { createAuthorizer, parseConfig, parseJwksSeed } from '../../lambda/authorizer';
 import { toRouteRules } from '../../lambda/routes';
 import { setLogSink } from '../../lambda/authorizer/log';
-import { writeJwksSeed } from '../../local/jwks-seed-file';
+import { writeJwksSeed } from '../../infra/constructs/seed-tool';
 import { startJwksServer, type JwksServer } from '../support/jwks-server';
 import { claims, createKey, signToken } from '../support/keys';
 
@@ -32,7 +32,7 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
   return new Promise((done, fail) => {
     const child = spawn(
       process.execPath,
-      [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'local/jwks-seed.ts', ...args],
+      [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'infra/constructs/seed-tool-cli.ts', ...args],
       {
         cwd: ROOT,
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -69,16 +69,16 @@ test('bad flags exit 2 with the usage; an issuer that cannot be read exits 1 and
   const usage = await run(['--issuer', 'http://127.0.0.1/']);
   expect(usage.code).toBe(2);
   expect(usage.stderr).toContain(
-    'npm run jwks-seed failed: --issuer must be an absolute https URL; got "http://127.0.0.1/"',
+    'jwks-seed failed: --issuer must be an absolute https URL; got "http://127.0.0.1/"',
   );
-  expect(usage.stderr).toContain('Usage: npm run jwks-seed --');
+  expect(usage.stderr).toContain('Usage: bearer-gate-jwks-seed ');
   issuer.discovery = { issuer: 'https://someone-else.example' };
   try {
     const out = join(dir, 'never.json');
     const failed = await run(['--issuer', issuer.origin, '--out', out, '--ca-file', caFile()]);
     expect(failed.code).toBe(1);
     expect(failed.stderr).toBe(
-      `npm run jwks-seed failed: ${issuer.origin}/.well-known/openid-configuration: openid-configuration names ` +
+      `jwks-seed failed: ${issuer.origin}/.well-known/openid-configuration: openid-configuration names ` +
         `issuer "https://someone-else.example", not "${issuer.origin}"\n`,
     );
     expect(() => readFileSync(out)).toThrow('ENOENT');
@@ -164,7 +164,7 @@ describe('merging into an existing seed', () => {
   test('an existing file that is not a seed is refused, naming --out', async () => {
     writeFileSync(out(), '{"not": "a seed"}');
     await expect(write({ kind: 'jwks-uri', jwksUri: other.url })).rejects.toMatchObject({
-      name: 'SettingError',
+      name: 'SeedToolUsageError',
       setting: '--out',
       message: `--out names "${out()}", which is not a JWKS seed: has a key "not" that is not an absolute https JWKS URI`,
     });

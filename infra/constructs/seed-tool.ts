@@ -1,4 +1,4 @@
-// What `npm run jwks-seed` does: reads the issuer's keys (after OIDC discovery, for --issuer) with the
+// What the JWKS seed tool (`bearer-gate-jwks-seed`, `npm run jwks-seed`) does: reads the issuer's keys (after OIDC discovery, for --issuer) with the
 // authorizer's own fetcher and checks, and merges them into the seed file in the seed's own contract.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Fetcher } from 'aws-jwt-verify/https';
@@ -11,9 +11,8 @@ import {
   parseJwksSeed,
   seedJwksUri,
   type JwksSeedEntry,
-} from 'bearer-gate/authorizer';
-import { SettingError } from './errors';
-import type { SeedSource } from './jwks-seed-args';
+} from '../../lambda/authorizer';
+import { SeedToolUsageError, type SeedSource } from './seed-tool-args';
 
 /** The issuer could not be read, or did not answer with what a seed needs. */
 export class SeedFetchError extends Error {
@@ -95,7 +94,7 @@ export async function writeJwksSeed(
     try {
       existing = parseJwksSeed(readFileSync(options.out, 'utf8'));
     } catch (cause) {
-      throw new SettingError(
+      throw new SeedToolUsageError(
         '--out',
         `names "${options.out}", which is not a JWKS seed: ${(cause as Error).message}`,
         {
@@ -109,7 +108,7 @@ export async function writeJwksSeed(
     try {
       ca = readFileSync(options.caFile, 'utf8');
     } catch (cause) {
-      throw new SettingError('--ca-file', `names "${options.caFile}", which cannot be read`, { cause });
+      throw new SeedToolUsageError('--ca-file', `names "${options.caFile}", which cannot be read`, { cause });
     }
   }
   const fetcher = new BoundedFetcher({ timeoutMs: options.timeoutMs, ...(ca === undefined ? {} : { ca }) });

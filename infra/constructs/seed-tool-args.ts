@@ -1,5 +1,18 @@
-// Parses `npm run jwks-seed -- [flags]`: where the keys come from and where the seed goes; errors name the flag.
-import { SettingError } from './errors';
+// Parses the JWKS seed tool's flags (`npx bearer-gate-jwks-seed`, `npm run jwks-seed --` in this repository):
+// where the keys come from and where the seed goes; errors name the flag.
+
+/** A flag the tool cannot use: exit code 2, with the usage. `setting` names the flag. */
+export class SeedToolUsageError extends Error {
+  override readonly name = 'SeedToolUsageError';
+  readonly code = 'SEED_TOOL_USAGE' as const;
+  constructor(
+    readonly setting: string,
+    expected: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${setting} ${expected}`, options);
+  }
+}
 
 export type SeedSource =
   | { readonly kind: 'issuer'; readonly issuer: string }
@@ -20,7 +33,9 @@ export type JwksSeedArgs =
 export const DEFAULT_SEED_FILE = 'jwks-seed.json';
 export const DEFAULT_TIMEOUT_MS = 5000;
 
-export const JWKS_SEED_USAGE = `Usage: npm run jwks-seed -- (--issuer URL | --jwks-uri URL) [--out FILE] [--ca-file PEM] [--timeout-ms MS]
+export const JWKS_SEED_USAGE = `Usage: bearer-gate-jwks-seed (--issuer URL | --jwks-uri URL) [--out FILE] [--ca-file PEM] [--timeout-ms MS]
+
+(npx bearer-gate-jwks-seed in an app that installs the package; npm run jwks-seed -- in its repository)
 
 Fetches an issuer's signing keys into a JWKS seed file, to commit with the app and pass to the construct
 (jwksSeed: JwksSeed.fromFile('${DEFAULT_SEED_FILE}')): a cold start then decides its first request with them,
@@ -39,7 +54,7 @@ const FLAGS = ['--issuer', '--jwks-uri', '--out', '--ca-file', '--timeout-ms'];
 
 function httpsUrl(flag: string, value: string): string {
   if (!value.startsWith('https://') || !URL.canParse(value)) {
-    throw new SettingError(flag, `must be an absolute https URL; got "${value}"`);
+    throw new SeedToolUsageError(flag, `must be an absolute https URL; got "${value}"`);
   }
   return value;
 }
@@ -53,20 +68,23 @@ export function parseJwksSeedArgs(argv: readonly string[]): JwksSeedArgs {
         ? (arg.split(/=(.*)/s, 2) as [string, string])
         : [arg, undefined];
     if (name === '--help' || name === '-h') return { help: true };
-    if (!FLAGS.includes(name)) throw new SettingError(arg, 'is not a jwks-seed flag (see --help)');
+    if (!FLAGS.includes(name)) throw new SeedToolUsageError(arg, 'is not a jwks-seed flag (see --help)');
     const value = inline ?? argv[++i];
-    if (value === undefined || value === '') throw new SettingError(name, 'needs a value');
-    if (given.has(name)) throw new SettingError(name, 'is given twice');
+    if (value === undefined || value === '') throw new SeedToolUsageError(name, 'needs a value');
+    if (given.has(name)) throw new SeedToolUsageError(name, 'is given twice');
     given.set(name, value);
   }
   const issuer = given.get('--issuer');
   const jwksUri = given.get('--jwks-uri');
   if ((issuer === undefined) === (jwksUri === undefined)) {
-    throw new SettingError('jwks-seed', 'needs exactly one of --issuer URL or --jwks-uri URL');
+    throw new SeedToolUsageError('jwks-seed', 'needs exactly one of --issuer URL or --jwks-uri URL');
   }
   const timeout = given.get('--timeout-ms') ?? String(DEFAULT_TIMEOUT_MS);
   if (!/^\d{1,6}$/.test(timeout) || Number(timeout) < 100) {
-    throw new SettingError('--timeout-ms', `must be whole milliseconds, at least 100; got "${timeout}"`);
+    throw new SeedToolUsageError(
+      '--timeout-ms',
+      `must be whole milliseconds, at least 100; got "${timeout}"`,
+    );
   }
   return {
     help: false,

@@ -1,6 +1,5 @@
 // `npm run jwks-seed` flags: one source of keys, the seed file, a private CA, a timeout; errors name the flag.
-import { SettingError } from '../../local/errors';
-import { parseJwksSeedArgs } from '../../local/jwks-seed-args';
+import { SeedToolUsageError, parseJwksSeedArgs } from '../../infra/constructs/seed-tool-args';
 
 test.each<[string, string[], unknown]>([
   [
@@ -79,6 +78,6 @@ test.each<[string, string[], string, string]>([
   } catch (e) {
     error = e;
   }
-  expect(error).toBeInstanceOf(SettingError);
-  expect(error).toMatchObject({ code: 'INVALID_SETTING', setting, message });
+  expect(error).toBeInstanceOf(SeedToolUsageError);
+  expect(error).toMatchObject({ code: 'SEED_TOOL_USAGE', setting, message });
 });
