@@ -50,6 +50,7 @@ import {
   httpsUrl,
   integerInRange,
   invalidProp,
+  issuerId,
   noDuplicateRoute,
   routeTable,
   tokenTypes,
@@ -693,7 +694,7 @@ export class JwtAuthorizer extends Construct {
         httpsUrl('issuer', props.issuer, 'Use the https issuer URL, or pass jwksUri explicitly.');
       }
       settings.issuer = {
-        issuer: props.issuer,
+        issuer: issuerId('issuer', props.issuer),
         audience,
         ...(props.jwksUri === undefined
           ? {}
@@ -728,6 +729,7 @@ export class JwtAuthorizer extends Construct {
           );
         }
         seen.add(entry.issuer);
+        issuerId(`${at}.issuer`, entry.issuer);
         const audience = commaSafeList(`${at}.audience`, entry.audience, 'List the accepted audiences.');
         const rules = claimRules(
           {

@@ -45,6 +45,18 @@ export function integerInRange(prop: string, value: number, min: number, max: nu
   return value;
 }
 
+/** An issuer identifier: no query or fragment (OpenID Connect Discovery §2). Tokens pass through. */
+export function issuerId(prop: string, value: string): string {
+  if (!Token.isUnresolved(value) && /[#?]/.test(value)) {
+    fail(
+      prop,
+      `must be an issuer identifier without a query or fragment ("?", "#"); got ${show(value)}`,
+      'Pass the issuer exactly as the `iss` claim has it; identifiers with a query or fragment are not valid issuers.',
+    );
+  }
+  return value;
+}
+
 /** An absolute https URL (JWKS over plain http could be tampered with). Tokens pass through. */
 export function httpsUrl(prop: string, value: string, fix: string): string {
   if (Token.isUnresolved(value)) return value;

@@ -179,6 +179,20 @@ function noStrayClaimVariables(
   if (stray !== undefined) throw new ConfigError(issuerVariable, `is required when ${stray} is set`);
 }
 
+/**
+ * An issuer identifier has no query or fragment (OpenID Connect Discovery 1.0 §2, RFC 8414 §2). The items
+ * API and the revocation table key people by issuer and `#`, so a `#` would also make keys ambiguous.
+ */
+function issuerIdentifier(name: string, at: string, issuer: string): string {
+  if (/[#?]/.test(issuer)) {
+    throw new ConfigError(
+      name,
+      `${at} must be an issuer identifier without a query or fragment ("?", "#"); got "${issuer}"`,
+    );
+  }
+  return issuer;
+}
+
 function parseIssuers(env: Env): TrustedIssuer[] {
   const issuers: TrustedIssuer[] = [];
   const single = read(env, 'ISSUER');
@@ -192,7 +206,7 @@ function parseIssuers(env: Env): TrustedIssuer[] {
       );
     }
     issuers.push({
-      issuer: single,
+      issuer: issuerIdentifier('ISSUER', 'the issuer', single),
       audience: audienceList('AUDIENCE', audience),
       jwksUri: jwksUri === undefined ? discovered('ISSUER', single) : httpsUrl('JWKS_URI', jwksUri),
       ...issuerClaimRulesFromVariables((name) => read(env, name), ''),
@@ -222,7 +236,7 @@ function parseIssuers(env: Env): TrustedIssuer[] {
         );
       }
       issuers.push({
-        issuer: issuer.trim(),
+        issuer: issuerIdentifier('ISSUERS', `${at}.issuer`, issuer.trim()),
         audience: audienceList('ISSUERS', aud),
         jwksUri: uri === undefined ? discovered('ISSUERS', issuer.trim()) : httpsUrl('ISSUERS', uri),
         ...(scopePrefix === undefined ? {} : { scopePrefix }),

@@ -173,6 +173,19 @@ describe('parseConfig', () => {
       'ROUTES: ROUTES[1] puts "{name}" under /a, where ROUTES[0] has "{id}"',
     ],
     [
+      'ISSUER with a fragment',
+      { ...base, ISSUER: 'https://issuer.test/#tenant' },
+      'ISSUER: the issuer must be an issuer identifier without a query or fragment ("?", "#"); got "https://issuer.test/#tenant"',
+    ],
+    [
+      'ISSUERS entry with a query',
+      {
+        ...base,
+        ISSUERS: '[{"issuer":"https://other.test/?t=1","audience":"api","jwksUri":"https://other.test/k"}]',
+      },
+      'ISSUERS: ISSUERS[0].issuer must be an issuer identifier without a query or fragment ("?", "#"); got "https://other.test/?t=1"',
+    ],
+    [
       'ROUTES_FILE and ROUTES together',
       { ...base, ROUTES_FILE: 'routes.json' },
       'ROUTES_FILE: and ROUTES are both set',

@@ -580,6 +580,18 @@ describe('prop validation', () => {
       'JwtAuthorizer: problemTypeBase must be an absolute URI without spaces, quotes, "$" or "#"; got "https://errors.example.com/#". Use a prefix such as "https://errors.example.com/" or "tag:example.com,2026:problem:".',
     ],
     [
+      'issuer with a fragment',
+      () => ({ ...base, issuer: 'https://issuer.example.com/#tenant' }),
+      'issuer',
+      'JwtAuthorizer: issuer must be an issuer identifier without a query or fragment ("?", "#"); got "https://issuer.example.com/#tenant". Pass the issuer exactly as the `iss` claim has it; identifiers with a query or fragment are not valid issuers.',
+    ],
+    [
+      'issuers entry with a query',
+      () => ({ ...base, issuers: [{ issuer: 'https://other.example.com/?t=1', audience: ['api'] }] }),
+      'issuers[0].issuer',
+      'JwtAuthorizer: issuers[0].issuer must be an issuer identifier without a query or fragment ("?", "#"); got "https://other.example.com/?t=1". Pass the issuer exactly as the `iss` claim has it; identifiers with a query or fragment are not valid issuers.',
+    ],
+    [
       'route with a bad scope',
       () => ({ ...base, routes: [{ method: 'GET', path: '/a', scopes: ['read write'] }] }),
       'routes[0].scopes',
