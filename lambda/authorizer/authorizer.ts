@@ -11,9 +11,9 @@ import { OidcDiscovery } from './discovery';
 import { AuthorizerError, ConfigError, TokenRejectedError } from './errors';
 import { BoundedFetcher } from './https-fetcher';
 import { WarmJwksCache, type JwksFetchEvent, type JwksSeedEvent } from './jwks-cache';
-import { RouteSet, describeRoute, type RouteDecision } from '../contract/route-set';
-import { readEvent, type AuthorizerEvent, type CalledRoute } from './event';
-import { buildPolicy, parseMethodArn, permits, type ContextValue, type MethodArn } from './policy';
+import { RouteSet, describeRoute } from '../contract/route-set';
+import { readEvent, type AuthorizerEvent } from './event';
+import { buildPolicy, parseMethodArn, permits, type ContextValue } from './policy';
 import { grantedScopes } from './scopes';
 import { decodeToken } from './token';
 import { TokenVerifier } from './verifier';
@@ -61,8 +61,6 @@ export interface Authorizer {
    */
   authorize(event: AuthorizerEvent): Promise<APIGatewayAuthorizerResult>;
 }
-
-const NOTHING: RouteDecision = Object.freeze({ allow: Object.freeze([]), deny: Object.freeze([]) });
 
 function clientIdOf(payload: JwtPayload): string | undefined {
   for (const claim of ['client_id', 'azp', 'cid'] as const) {
@@ -126,27 +124,6 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
   const verifier = new TokenVerifier(config, jwksCache, discovery);
   const routes = new RouteSet(config.routes);
 
-  /**
-   * TOKEN mode: one decision for every route. REQUEST mode: the route API Gateway matched, allowed or
-   * refused alone; a route the table does not declare is refused (fail closed).
-   */
-  function decideFor(
-    called: CalledRoute | null,
-    arn: MethodArn,
-    granted: ReadonlySet<string>,
-  ): { decision: RouteDecision; allowed: boolean; reason: string } {
-    if (called === null) {
-      const decision = routes.decide(granted);
-      const allowed = permits(arn, decision);
-      return { decision, allowed, reason: allowed ? 'ALLOWED' : 'INSUFFICIENT_SCOPE' };
-    }
-    const route = routes.routeFor(called.method, called.resourcePath);
-    if (route === undefined) return { decision: NOTHING, allowed: false, reason: 'UNDECLARED_ROUTE' };
-    const allowed = route.rule.scopes.every((s) => granted.has(s));
-    return allowed
-      ? { decision: { allow: [route.tail], deny: [] }, allowed, reason: 'ALLOWED' }
-      : { decision: NOTHING, allowed, reason: 'INSUFFICIENT_SCOPE' };
-  }
   // Started at init so the first request normally finds the keys on hand; failures surface per request.
   let warmed = false;
   const ready = verifier.hydrate().then(
@@ -178,7 +155,12 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     const sub = payload.sub as string;
     const trusted = verifier.trustedIssuer(payload);
     const granted = grantedScopes(payload, trusted?.scopePrefix, trusted?.permissionClaims);
-    const { decision, allowed, reason } = decideFor(called, arn, granted);
+    // TOKEN mode: one decision for every route (its reason only matters to the log line, below). REQUEST
+    // mode: the one route API Gateway matched.
+    const { decision, reason } =
+      called === null
+        ? { decision: routes.decide(granted), reason: undefined }
+        : routes.decideRoute(called.method, called.resourcePath, granted);
     const clientId = clientIdOf(payload);
     // Copied claims first: config refuses any that would take a built-in key, and the built-ins win regardless.
     const context: Record<string, ContextValue> = {
@@ -192,9 +174,10 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     if (typeof payload.jti === 'string') context.tokenId = payload.jti;
 
     if (log.enabled('info')) {
+      const outcome = reason ?? (permits(arn, decision) ? 'ALLOWED' : 'INSUFFICIENT_SCOPE');
       log.info('authorization', {
-        decision: allowed ? 'allow' : 'deny',
-        reason,
+        decision: outcome === 'ALLOWED' ? 'allow' : 'deny',
+        reason: outcome,
         route: `${arn.method} ${arn.path}`,
         ...(called === null
           ? {}

@@ -38,8 +38,3 @@ export function grantedScopes(
   for (const claim of permissionClaims) addScopes(scopes, readClaim(payload, claim), undefined);
   return scopes;
 }
-
-export function holdsAll(granted: ReadonlySet<string>, required: readonly string[]): boolean {
-  for (const s of required) if (!granted.has(s)) return false;
-  return true;
-}

@@ -49,6 +49,11 @@ export function describeRoute(rule: { readonly method: string; readonly path: st
   return `${rule.method} ${rule.path}`;
 }
 
+/** Why a decision allows or refuses the called route: the `reason` of its log line. */
+export type RouteReason = 'ALLOWED' | 'INSUFFICIENT_SCOPE' | 'UNDECLARED_ROUTE';
+
+const NOTHING: RouteDecision = Object.freeze({ allow: Object.freeze([]), deny: Object.freeze([]) });
+
 /** Held-set keys to decisions: tokens mostly come in a few shapes (scope sets), each decided once. */
 const DECISION_CACHE_SIZE = 256;
 
@@ -87,6 +92,8 @@ export class RouteSet {
   /** reaches[f * n + h]: 0 unknown, 1 no, 2 yes: h's allowed pattern covers a request f serves. */
   private readonly reaches: Uint8Array;
   private readonly decisions = new Map<string, RouteDecision>();
+  /** `GET /items/{id}` to its concrete route: REQUEST mode looks one up per call. */
+  private readonly byRoute = new Map<string, ConcreteRoute>();
 
   /** `routes` must have passed validateRouteTable(). */
   constructor(routes: readonly RouteRule[]) {
@@ -100,14 +107,16 @@ export class RouteSet {
           : [rule.method];
       for (const method of methods) {
         const tail = `${method}/${iamPath(parts)}`;
-        this.concrete.push({
+        const route: ConcreteRoute = {
           method,
           rule,
           parts,
           tail,
           denyTails: tail.endsWith('*') ? [tail] : [tail, `${tail}/`],
           prefix: literalPrefix(parts),
-        });
+        };
+        this.concrete.push(route);
+        this.byRoute.set(describeRoute({ method, path: rule.path }), route);
       }
     }
     this.reaches = new Uint8Array(this.concrete.length * this.concrete.length);
@@ -147,8 +156,24 @@ export class RouteSet {
     method: string,
     resourcePath: string,
   ): { readonly rule: RouteRule; readonly tail: string } | undefined {
-    const route = this.concrete.find((r) => r.method === method && r.rule.path === resourcePath);
+    const route = this.byRoute.get(describeRoute({ method, path: resourcePath }));
     return route === undefined ? undefined : { rule: route.rule, tail: route.tail };
+  }
+
+  /**
+   * REQUEST mode's decision: API Gateway caches it for this route only, so it allows exactly the matched
+   * route when its scopes are all held; a route the table does not declare is refused (fail closed).
+   */
+  decideRoute(
+    method: string,
+    resourcePath: string,
+    granted: ReadonlySet<string>,
+  ): { readonly decision: RouteDecision; readonly reason: RouteReason } {
+    const route = this.byRoute.get(describeRoute({ method, path: resourcePath }));
+    if (route === undefined) return { decision: NOTHING, reason: 'UNDECLARED_ROUTE' };
+    return holdsAll(granted, route.rule.scopes)
+      ? { decision: { allow: [route.tail], deny: [] }, reason: 'ALLOWED' }
+      : { decision: NOTHING, reason: 'INSUFFICIENT_SCOPE' };
   }
 
   /**
