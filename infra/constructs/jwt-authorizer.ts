@@ -479,7 +479,9 @@ export class JwtAuthorizer extends Construct {
     return this.mode().perRoute;
   }
 
+  /** Decided from the route table; remembered only once the table is final (the code asset is made). */
   private mode(): CachingDecision {
+    if (!this.code.materialized) return decideCaching(this.routeRules, this.caching);
     this.decidedMode ??= decideCaching(this.routeRules, this.caching);
     return this.decidedMode;
   }

@@ -77,6 +77,17 @@ describe('caching', () => {
     );
   });
 
+  test('reading cachedPerRoute before every route is added does not fix the mode too early', () => {
+    const stack = new Stack(fastApp(), 'Test');
+    const api = new apigw.RestApi(stack, 'Api', { deploy: false });
+    const jwt = new JwtAuthorizer(stack, 'Jwt', BASE);
+    jwt.addRoutes(api, ORGS.slice(0, 1), () => new apigw.MockIntegration());
+    expect(jwt.cachedPerRoute).toBe(false);
+    jwt.addRoutes(api, ORGS.slice(1), () => new apigw.MockIntegration());
+    expect(jwt.cachedPerRoute).toBe(true);
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Authorizer', { Type: 'REQUEST' });
+  });
+
   test("caching: 'route' always deploys the REQUEST authorizer, without a warning", () => {
     const { stack } = build([{ method: 'GET', path: '/items', scopes: ['read'] }], { caching: 'route' });
     Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Authorizer', { Type: 'REQUEST' });
