@@ -406,6 +406,9 @@ export class JwtAuthorizer extends Construct {
         new lambda.Function(fnScope, fnId, { ...common, code, handler: AUTHORIZER_HANDLER }),
       description: 'Verifies JWT access tokens for API Gateway (TOKEN or per-route REQUEST authorizer)',
       environment: renderAuthorizerSettings({ ...this.settings, routes: [] }).environment,
+      // The authorizer maps the one stack it logs (an INTERNAL failure) itself, when it logs it: Node's own
+      // source maps would read and index the bundle's map at every cold start.
+      nodeSourceMaps: false,
       architecture: props.architecture,
       memorySize: integerInRange(
         'memorySize',

@@ -13,6 +13,7 @@ import { BoundedFetcher } from './https-fetcher';
 import { WarmJwksCache, type JwksFetchEvent, type JwksSeedEvent } from './jwks-cache';
 import { RouteSet, describeRoute } from '../contract/route-set';
 import { readEvent, type AuthorizerEvent } from './event';
+import { sourceMappedStack } from './stack-trace';
 import { buildPolicy, parseMethodArn, permits, type ContextValue } from './policy';
 import { grantedScopes } from './scopes';
 import { decodeToken } from './token';
@@ -225,6 +226,9 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
         decision: 'error',
         reason: 'INTERNAL',
         detail: error instanceof Error ? `${error.name}: ${error.message}` : 'non-error thrown',
+        // Where it was thrown, in the TypeScript sources: the only stack this failure leaves (the error
+        // thrown to the runtime below is a new one).
+        stack: await sourceMappedStack(error),
         latencyMs,
       });
       throw new Error('Authorizer failure', { cause: error });

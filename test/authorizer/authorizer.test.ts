@@ -534,3 +534,27 @@ describe('logs', () => {
     expect(signInput(h.keys.rsa, 'a.b')).toMatch(/^[A-Za-z0-9_-]+$/);
   });
 });
+
+describe('an unexpected failure (a bug, not a token or issuer problem)', () => {
+  test('is a 5xx that names no cause to the caller, logged as INTERNAL with where it was thrown', async () => {
+    const authorizer = h.authorizer(undefined, {
+      revocation: {
+        check: () => {
+          throw new TypeError('revocation store returned garbage');
+        },
+      },
+    });
+    await expect(authorizer.authorize(tokenEvent(`Bearer ${rsa()}`))).rejects.toThrow(/^Authorizer failure$/);
+    const line = lastDecision(h.logs);
+    expect(line).toMatchObject({
+      level: 'error',
+      decision: 'error',
+      reason: 'INTERNAL',
+      detail: 'TypeError: revocation store returned garbage',
+    });
+    // The first frame is the throw above, in this file (jest runs the TypeScript sources, so no map is read).
+    expect(String(line.stack).split('\n')[0]).toMatch(
+      /^at \S+ \(.*test\/authorizer\/authorizer\.test\.ts:\d+:\d+\)$/,
+    );
+  });
+});

@@ -96,18 +96,11 @@ describe('issuer mode with defaults', () => {
 
   test('the environment has exactly the issuer settings and the routes that were protected', () => {
     const { Variables } = authorizerFunction(template).Environment;
-    expect(Object.keys(Variables).sort()).toEqual([
-      'AUDIENCE',
-      'ISSUER',
-      'LOG_LEVEL',
-      'NODE_OPTIONS',
-      'ROUTES_FILE',
-    ]);
+    expect(Object.keys(Variables).sort()).toEqual(['AUDIENCE', 'ISSUER', 'LOG_LEVEL', 'ROUTES_FILE']);
     expect(Variables).toMatchObject({
       ISSUER,
       AUDIENCE: 'https://api.example.com',
       LOG_LEVEL: 'info',
-      NODE_OPTIONS: '--enable-source-maps',
       ROUTES_FILE: 'routes.json',
     });
     expect(JSON.parse(authorizerAssetFiles(stack)['routes.json'] ?? '')).toEqual(ROUTES);
