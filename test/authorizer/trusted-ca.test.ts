@@ -97,7 +97,19 @@ describe('parseConfig reads TRUSTED_CA_FILE at init', () => {
       new Date(Date.now() - 30 * day),
       new Date(Date.now() - day),
     );
-    expect(configWith({ 'ca.pem': expired.cert }).trustedCa?.certificates).toEqual([canonical(expired.cert)]);
+    const config = configWith({ 'ca.pem': expired.cert });
+    expect(config.trustedCa?.certificates).toEqual([canonical(expired.cert)]);
+    const behindExpired = await createPrivateCa(expired);
+    const other = await startJwksServer([key.jwk], behindExpired.server);
+    try {
+      const fetcher = new BoundedFetcher({
+        timeoutMs: 1000,
+        trustedCertificates: config.trustedCa?.certificates,
+      });
+      await expect(fetcher.fetch(other.url)).rejects.toThrow(new Error('certificate has expired'));
+    } finally {
+      await other.close();
+    }
   });
 
   describe('a file that cannot be trusted fails the init, naming the variable, the file and what is wrong', () => {

@@ -38,15 +38,18 @@ export async function createCaCertificate(
   return { key: pems.private, cert: pems.cert };
 }
 
-export async function createPrivateCa(): Promise<PrivateCa> {
-  const ca = await createCaCertificate('bearer-gate test private CA');
+/** A server certificate for 127.0.0.1, issued by `ca` (by default a new CA, valid for a day). */
+export async function createPrivateCa(
+  ca: Pems | Promise<Pems> = createCaCertificate('bearer-gate test private CA'),
+): Promise<PrivateCa> {
+  const issuer = await ca;
   const server = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
     keyType: 'ec',
     curve: 'P-256',
     algorithm: 'sha256',
     notBeforeDate: new Date(Date.now() - 60_000),
     notAfterDate: new Date(Date.now() + 24 * HOUR),
-    ca,
+    ca: issuer,
     extensions: [
       { name: 'basicConstraints', cA: false },
       { name: 'keyUsage', digitalSignature: true },
@@ -54,5 +57,5 @@ export async function createPrivateCa(): Promise<PrivateCa> {
       { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
     ],
   });
-  return { ca, server: { key: server.private, cert: server.cert } };
+  return { ca: issuer, server: { key: server.private, cert: server.cert } };
 }
