@@ -22,6 +22,7 @@ export class TrustedCaError extends Error {
 }
 
 const BEGIN = /-----BEGIN ([^\r\n-]+)-----/g;
+const END = '-----END CERTIFICATE-----';
 
 function fail(message: string): never {
   throw new TrustedCaError(message);
@@ -61,21 +62,17 @@ export function parseTrustedCertificates(text: string): TrustedCertificate[] {
           (label.includes('PRIVATE KEY') ? ' (and a private key never ships with the code)' : ''),
       );
     }
-    const end = text.indexOf('-----END CERTIFICATE-----', begin.index);
+    const end = text.indexOf(END, begin.index);
     const next = text.indexOf('-----BEGIN ', begin.index + begin[0].length);
     if (end === -1 || (next !== -1 && next < end)) {
-      fail(`has a certificate (number ${n}) without its -----END CERTIFICATE----- line`);
+      fail(`has a certificate (number ${n}) without its ${END} line`);
     }
     let certificate: X509Certificate;
     try {
-      certificate = new X509Certificate(text.slice(begin.index, end + '-----END CERTIFICATE-----'.length));
+      certificate = new X509Certificate(text.slice(begin.index, end + END.length));
     } catch (cause) {
-      throw new TrustedCaError(
-        `has a certificate (number ${n}) that does not parse: ${(cause as Error).message}`,
-        {
-          cause,
-        },
-      );
+      const reason = (cause as Error).message;
+      throw new TrustedCaError(`has a certificate (number ${n}) that does not parse: ${reason}`, { cause });
     }
     const subject = certificate.subject.split('\n').join(', ');
     if (!canAnchor(certificate)) {
