@@ -18,3 +18,4 @@ export type { InfraErrorCode } from './errors';
 export * from '../../lambda/contract';
 export { JwksSeed, JWKS_SEED_FILE_NAME, renderJwksSeed } from './jwks-seed';
 export type { JwksSeedOptions } from './jwks-seed';
+export { TrustedCertificates, TRUSTED_CA_FILE_NAME } from './trusted-certificates';

@@ -24,6 +24,7 @@ import type { SeedTrust } from '../../lambda/authorizer/jwks-seed';
 import { LoggedFunction } from './logged-function';
 import { InfraConfigError } from './errors';
 import { renderJwksSeed, type JwksSeed } from './jwks-seed';
+import type { TrustedCertificates } from './trusted-certificates';
 import { renderAuthorizerSettings, type AuthorizerSettings } from '../../lambda/contract/authorizer-settings';
 import {
   AUTHORIZATION_HEADER,
@@ -288,6 +289,14 @@ export interface JwtAuthorizerProps extends IssuerClaimsProps {
    * @default - no seed: every cold start fetches the keys before its first decision
    */
   readonly jwksSeed?: JwksSeed;
+  /**
+   * CA certificates to trust for the issuers' JWKS and OIDC discovery documents, in addition to the public
+   * roots Node ships with: for an issuer whose TLS certificate a private CA issued. It ships as a file in the
+   * code asset (TRUSTED_CA_FILE), read when the first fetch is made; unlike NODE_EXTRA_CA_CERTS, which Node
+   * parses with its whole root store at every process start, before a seeded cold start's first decision.
+   * @default - Node's bundled roots only
+   */
+  readonly trustedCertificates?: TrustedCertificates;
   /**
    * `Access-Control-Allow-Origin` on the gateway responses (401, 403, 503, ...), so browsers can read them.
    * `null` sends no CORS headers: no browser app may read them.
@@ -844,6 +853,7 @@ export class JwtAuthorizer extends Construct {
       };
     }
     if (props.jwksSeed !== undefined) settings.jwksSeed = this.seedSettings(props.jwksSeed, props);
+    if (props.trustedCertificates !== undefined) settings.trustedCertificates = props.trustedCertificates.pem;
     return settings;
   }
 

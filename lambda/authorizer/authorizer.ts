@@ -106,7 +106,12 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
       'jwks seed',
       e,
     );
-  const fetcher = deps.fetcher ?? new BoundedFetcher({ timeoutMs: config.jwksTimeoutMs });
+  const fetcher =
+    deps.fetcher ??
+    new BoundedFetcher({
+      timeoutMs: config.jwksTimeoutMs,
+      trustedCertificates: config.trustedCa?.certificates,
+    });
   const failureBackoffMs = deps.jwksFailureBackoffMs ?? 1000;
   const jwksCache = new WarmJwksCache({
     fetcher,

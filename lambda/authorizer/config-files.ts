@@ -1,5 +1,6 @@
-// The configuration files a deployed handler reads at init (ROUTES_FILE, JWKS_SEED_FILE): paths are absolute
-// or relative to the handler's directory, which on Lambda is LAMBDA_TASK_ROOT (the unzipped code asset).
+// The configuration files a deployed handler reads at init (ROUTES_FILE, JWKS_SEED_FILE, TRUSTED_CA_FILE):
+// paths are absolute or relative to the handler's directory, which on Lambda is LAMBDA_TASK_ROOT (the
+// unzipped code asset).
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { ConfigFiles } from './config';

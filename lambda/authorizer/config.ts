@@ -10,6 +10,7 @@ import {
   type IssuerClaimRules,
 } from './issuer-claims';
 import { JwksSeedError, checkSeedTrust, parseJwksSeed, type JwksSeedEntry } from './jwks-seed';
+import { TrustedCaError, parseTrustedCertificates } from './trusted-ca';
 
 /** One issuer to trust; its claim rules (permission, required and context claims) are in IssuerClaimRules. */
 export interface TrustedIssuer extends IssuerClaimRules {
@@ -36,6 +37,13 @@ export interface JwksSeedConfig {
   readonly entries: readonly JwksSeedEntry[];
 }
 
+/** CA certificates the JWKS and discovery fetches trust besides Node's bundled roots (TRUSTED_CA_FILE). */
+export interface TrustedCaConfig {
+  readonly file: string;
+  /** PEM, one certificate each. */
+  readonly certificates: readonly string[];
+}
+
 export type MissingJtiPolicy = 'reject' | 'subject-cutoff';
 
 export interface RevocationConfig {
@@ -57,6 +65,7 @@ export interface AuthorizerConfig {
   readonly logLevel: LogLevel;
   readonly revocation: RevocationConfig | null;
   readonly jwksSeed: JwksSeedConfig | null;
+  readonly trustedCa: TrustedCaConfig | null;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -346,6 +355,19 @@ function jwksSeed(env: Env, files: ConfigFiles, issuers: readonly TrustedIssuer[
   }
 }
 
+/** The CA bundle TRUSTED_CA_FILE names: within its size cap, and only certificates a chain can end at. */
+function trustedCa(env: Env, files: ConfigFiles): TrustedCaConfig | null {
+  const file = read(env, 'TRUSTED_CA_FILE');
+  if (file === undefined) return null;
+  try {
+    const certificates = parseTrustedCertificates(readConfigFile(files, 'TRUSTED_CA_FILE', file));
+    return Object.freeze({ file, certificates: Object.freeze(certificates.map((c) => c.pem)) });
+  } catch (cause) {
+    if (!(cause instanceof TrustedCaError)) throw cause;
+    throw new ConfigError('TRUSTED_CA_FILE', `"${file}" ${cause.message}`, { cause });
+  }
+}
+
 export function parseConfig(env: Env, files: ConfigFiles = NO_CONFIG_FILES): AuthorizerConfig {
   const issuers = parseIssuers(env);
   const routes = routeTable(env, files);
@@ -382,5 +404,6 @@ export function parseConfig(env: Env, files: ConfigFiles = NO_CONFIG_FILES): Aut
             endpoint: read(env, 'DYNAMODB_ENDPOINT'),
           }),
     jwksSeed: jwksSeed(env, files, issuers),
+    trustedCa: trustedCa(env, files),
   });
 }

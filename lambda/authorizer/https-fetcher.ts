@@ -12,8 +12,13 @@ export interface BoundedFetcherOptions {
   readonly timeoutMs: number;
   /** @default MAX_RESPONSE_BYTES */
   readonly maxBytes?: number;
-  /** PEM of a CA to trust instead of the system roots (a local issuer, a private CA). */
+  /** PEM of a CA to trust instead of Node's roots: a local issuer's throwaway certificate, and nothing else. */
   readonly ca?: string;
+  /**
+   * PEM certificates to trust besides Node's bundled roots (TRUSTED_CA_FILE: a private CA), as
+   * NODE_EXTRA_CA_CERTS would, but read on the first fetch rather than at every process start.
+   */
+  readonly trustedCertificates?: readonly string[];
 }
 
 /** A deadline timer this late fired after the process was suspended, not after a slow issuer. */
@@ -26,23 +31,50 @@ const SUSPENDED_MS = 1000;
  */
 let https: Promise<typeof Https> | undefined;
 
+/**
+ * An agent that trusts Node's bundled roots and `certificates`. Its own agent, so that no other caller's pooled
+ * connection (verified against less) is reused for ours, nor ours for theirs; and one TLS context for all its
+ * connections: a `ca` in each request's options would rebuild the whole root store (some 150 certificates,
+ * about 20 ms here) for every connection. node:tls is loaded with node:https, never at init.
+ */
+async function trusting(Agent: typeof Https.Agent, certificates: readonly string[]): Promise<Https.Agent> {
+  const { createSecureContext, rootCertificates } = await import('node:tls');
+  return new Agent({ secureContext: createSecureContext({ ca: [...rootCertificates, ...certificates] }) });
+}
+
 /** Failed before any response arrived (reset, refused, DNS): worth one immediate retry, as SimpleFetcher does. */
 class ConnectionError extends Error {}
 
 export class BoundedFetcher implements Fetcher {
-  constructor(private readonly options: BoundedFetcherOptions) {}
+  /** With trustedCertificates: the agent whose one TLS context every connection uses, made on the first fetch. */
+  private agent: Promise<Https.Agent> | undefined;
 
-  async fetch(uri: string): Promise<ArrayBuffer> {
-    const { request } = await (https ??= import('node:https'));
-    try {
-      return await this.get(request, uri);
-    } catch (error) {
-      if (!(error instanceof ConnectionError)) throw error;
-      return this.get(request, uri);
+  constructor(private readonly options: BoundedFetcherOptions) {
+    if (options.ca !== undefined && options.trustedCertificates !== undefined) {
+      throw new Error(
+        'BoundedFetcher: pass ca (trust only it) or trustedCertificates (trust it too), not both',
+      );
     }
   }
 
-  private get(request: typeof Https.request, uri: string): Promise<ArrayBuffer> {
+  async fetch(uri: string): Promise<ArrayBuffer> {
+    const { request, Agent } = await (https ??= import('node:https'));
+    const extra = this.options.trustedCertificates;
+    const agent =
+      extra === undefined || extra.length === 0 ? undefined : await (this.agent ??= trusting(Agent, extra));
+    try {
+      return await this.get(request, uri, agent);
+    } catch (error) {
+      if (!(error instanceof ConnectionError)) throw error;
+      return this.get(request, uri, agent);
+    }
+  }
+
+  private get(
+    request: typeof Https.request,
+    uri: string,
+    agent: Https.Agent | undefined,
+  ): Promise<ArrayBuffer> {
     const { timeoutMs, maxBytes = MAX_RESPONSE_BYTES, ca } = this.options;
     return new Promise((resolve, reject) => {
       if (!uri.startsWith('https://')) {
@@ -61,7 +93,12 @@ export class BoundedFetcher implements Fetcher {
           reject(error);
         }
       };
-      const req = request(uri, { method: 'GET', ...(ca === undefined ? {} : { ca }) }, (res) => {
+      const options = {
+        method: 'GET',
+        ...(ca === undefined ? {} : { ca }),
+        ...(agent === undefined ? {} : { agent }),
+      };
+      const req = request(uri, options, (res) => {
         if (res.statusCode !== 200) {
           finish(new Error(`status ${res.statusCode}, expected 200`));
           return;

@@ -5,7 +5,7 @@ export { createAuthorizer } from './authorizer';
 export type { Authorizer, AuthorizerDeps, RevocationCheck } from './authorizer';
 export type { AuthorizerEvent } from './event';
 export { parseConfig, defaultJwksUri, NO_CONFIG_FILES } from './config';
-export type { AuthorizerConfig, ConfigFiles, JwksSeedConfig, TrustedIssuer } from './config';
+export type { AuthorizerConfig, ConfigFiles, JwksSeedConfig, TrustedCaConfig, TrustedIssuer } from './config';
 export { filesBesideHandler } from './config-files';
 export {
   AuthorizerError,
@@ -26,3 +26,10 @@ export { BoundedFetcher } from './https-fetcher';
 export { jwksUriFromConfiguration, openIdConfigurationUri } from './discovery';
 export { JWKS_SEED_MAX_BYTES, JwksSeedError, formatJwksSeed, parseJwksSeed, seedJwksUri } from './jwks-seed';
 export type { JwksSeedEntry } from './jwks-seed';
+export {
+  TRUSTED_CA_MAX_BYTES,
+  TrustedCaError,
+  formatTrustedCertificates,
+  parseTrustedCertificates,
+} from './trusted-ca';
+export type { TrustedCertificate } from './trusted-ca';

@@ -51,6 +51,8 @@ export interface AuthorizerSettings {
   readonly revocation?: { readonly tableName: string; readonly requireJti: boolean };
   /** The JWKS seed file's text (already checked), and how long it is trusted without the issuer. */
   readonly jwksSeed?: { readonly text: string; readonly maxAgeSeconds?: number };
+  /** The trusted CA file's text (PEM, already checked): CAs trusted for the JWKS and discovery fetches. */
+  readonly trustedCertificates?: string;
 }
 
 /** The route table's file in the code asset (ROUTES_FILE). */
@@ -58,6 +60,9 @@ export const ROUTES_FILE_NAME = 'routes.json';
 
 /** The JWKS seed's file in the code asset (JWKS_SEED_FILE). */
 export const JWKS_SEED_FILE_NAME = 'jwks-seed.json';
+
+/** The trusted CA bundle's file in the code asset (TRUSTED_CA_FILE). */
+export const TRUSTED_CA_FILE_NAME = 'trusted-ca.pem';
 
 /** What the Lambda gets: its environment (small values) and the files beside its handler (large ones). */
 export interface RenderedSettings {
@@ -124,6 +129,10 @@ export function renderAuthorizerSettings(settings: AuthorizerSettings): Rendered
     if (settings.jwksSeed.maxAgeSeconds !== undefined) {
       env.JWKS_SEED_MAX_AGE_SECONDS = String(settings.jwksSeed.maxAgeSeconds);
     }
+  }
+  if (settings.trustedCertificates !== undefined) {
+    env.TRUSTED_CA_FILE = TRUSTED_CA_FILE_NAME;
+    files[TRUSTED_CA_FILE_NAME] = settings.trustedCertificates;
   }
   return { environment: env, files };
 }

@@ -24,6 +24,7 @@ describe('parseConfig', () => {
       logLevel: 'info',
       revocation: null,
       jwksSeed: null,
+      trustedCa: null,
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.issuers[0])).toBe(true);

@@ -2,6 +2,7 @@
 // asset, rendered by lambda/contract/authorizer-settings.ts) and the Lambda's own parseConfig reads back
 // exactly what was given. One construct with every prop set; a prop the renderer dropped, renamed or
 // mis-encoded fails here.
+import { X509Certificate } from 'node:crypto';
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -9,8 +10,9 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { parseConfig, type AuthorizerConfig, type TrustedIssuer } from '../../lambda/authorizer';
 import { renderAuthorizerSettings } from '../../lambda/contract/authorizer-settings';
-import { JwksSeed, JwtAuthorizer, type RouteRule } from '../../infra/constructs';
+import { JwksSeed, JwtAuthorizer, TrustedCertificates, type RouteRule } from '../../infra/constructs';
 import { createKey } from '../support/keys';
+import { createCaCertificate, type Pems } from '../support/private-ca';
 import { authorizerAssetFiles, fastApp } from './synth-context';
 
 const POOL_ID = 'eu-west-1_AbC123';
@@ -24,6 +26,10 @@ const FETCHED_AT = '2026-11-29T12:00:00.000Z';
 const SEED = {
   'https://auth.example.com/keys': { keys: [key.jwk], fetchedAt: FETCHED_AT },
 };
+let corpCa: Pems;
+beforeAll(async () => {
+  corpCa = await createCaCertificate('Corp Root CA');
+});
 
 /** What the Lambda would read at init: the function's environment and the files of its code asset. */
 function synthesizeEverything(): { env: Record<string, string>; files: Record<string, string> } {
@@ -68,6 +74,7 @@ function synthesizeEverything(): { env: Record<string, string>; files: Record<st
     revocationTable: dynamodb.Table.fromTableName(stack, 'Revocations', 'revocations-prod'),
     revocationRequireJti: false,
     jwksSeed: JwksSeed.fromObject(SEED, { maxAge: Duration.days(2) }),
+    trustedCertificates: TrustedCertificates.fromPem(corpCa.cert),
   });
   jwt.addRoutes(api, ROUTES.slice(1), () => new apigw.MockIntegration());
   const [fn] = Object.values(
@@ -167,8 +174,19 @@ test('every prop reaches the Lambda, and parseConfig reads back what was given',
       issuer: null,
     },
   ]);
-  // Nothing large travels in the environment: the table and the keys are files.
-  expect(Object.keys(files).sort()).toEqual(['index.mjs', 'index.mjs.map', 'jwks-seed.json', 'routes.json']);
+  expect(config.trustedCa).toEqual({
+    file: 'trusted-ca.pem',
+    certificates: [new X509Certificate(corpCa.cert).toString()],
+  });
+  // Nothing large travels in the environment: the table, the keys and the certificates are files.
+  expect(Object.keys(files).sort()).toEqual([
+    'index.mjs',
+    'index.mjs.map',
+    'jwks-seed.json',
+    'routes.json',
+    'trusted-ca.pem',
+  ]);
+  expect(JSON.stringify(env)).not.toContain('BEGIN CERTIFICATE');
   expect(JSON.stringify(env)).not.toContain(key.jwk.x as string);
   expect(JSON.stringify(env)).not.toContain('/orders/{id}');
 });
@@ -192,6 +210,7 @@ test('the defaults render nothing but the route file and the log level, and read
     logLevel: 'info',
     revocation: null,
     jwksSeed: null,
+    trustedCa: null,
     routes: ROUTES,
   });
 });

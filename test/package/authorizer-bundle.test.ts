@@ -73,6 +73,8 @@ describe.each<[AuthorizerVariant, string]>([
     const staticImports = new Set([...code.matchAll(/import\{[^}]*\}from"([^"]+)"/g)].map((m) => m[1]));
     expect([...staticImports].sort()).toEqual(['node:crypto', 'node:fs', 'node:path']);
     expect(code.match(/import\("node:https"\)/g)).toEqual(['import("node:https")']);
+    // TRUSTED_CA_FILE's certificates join Node's roots (node:tls) on the first fetch too.
+    expect(code.match(/import\("node:tls"\)/g)).toEqual(['import("node:tls")']);
     expect(
       map.sources
         .filter((s) => s.includes('aws-jwt-verify/dist/esm/'))

@@ -36,7 +36,11 @@ export function tlsMaterial(): { key: string; cert: string } {
   return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
 }
 
-export async function startJwksServer(keys: Array<Record<string, string>> = []): Promise<JwksServer> {
+/** `tls`: the server's key and certificate; by default the one jest's workers trust (NODE_EXTRA_CA_CERTS). */
+export async function startJwksServer(
+  keys: Array<Record<string, string>> = [],
+  tls: { key: string; cert: string } = tlsMaterial(),
+): Promise<JwksServer> {
   let server: Server | undefined;
   let origin = '';
   const state = {
@@ -47,7 +51,7 @@ export async function startJwksServer(keys: Array<Record<string, string>> = []):
     discoveryMode: 'ok' as JwksMode,
     discovery: {} as DiscoveryDocument,
   };
-  server = createServer(tlsMaterial(), (req, res) => {
+  server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
     state.requests.push(req.url ?? '');
     const answer = (): void => {
       const discovery = req.url === '/.well-known/openid-configuration';

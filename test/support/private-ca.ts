@@ -1,0 +1,61 @@
+// A throwaway private CA and a server certificate it issued for 127.0.0.1: what an issuer behind a corporate
+// CA serves. Neither is in Node's roots nor in the NODE_EXTRA_CA_CERTS that jest's workers start with.
+import { generate } from 'selfsigned';
+
+export interface Pems {
+  /** PEM private key. */
+  readonly key: string;
+  /** PEM certificate. */
+  readonly cert: string;
+}
+
+export interface PrivateCa {
+  /** The CA's own certificate: the one to trust. */
+  readonly ca: Pems;
+  /** A server certificate the CA issued (CA:FALSE, for 127.0.0.1): the one a JWKS server presents. */
+  readonly server: Pems;
+}
+
+const HOUR = 3600_000;
+
+/** A CA valid from `notBefore` to `notAfter` (default: from a minute ago, for a day). */
+export async function createCaCertificate(
+  commonName: string,
+  notBefore = new Date(Date.now() - 60_000),
+  notAfter = new Date(Date.now() + 24 * HOUR),
+): Promise<Pems> {
+  const pems = await generate([{ name: 'commonName', value: commonName }], {
+    keyType: 'ec',
+    curve: 'P-256',
+    algorithm: 'sha256',
+    notBeforeDate: notBefore,
+    notAfterDate: notAfter,
+    extensions: [
+      { name: 'basicConstraints', cA: true, critical: true },
+      { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+    ],
+  });
+  return { key: pems.private, cert: pems.cert };
+}
+
+/** A server certificate for 127.0.0.1, issued by `ca` (by default a new CA, valid for a day). */
+export async function createPrivateCa(
+  ca: Pems | Promise<Pems> = createCaCertificate('bearer-gate test private CA'),
+): Promise<PrivateCa> {
+  const issuer = await ca;
+  const server = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
+    keyType: 'ec',
+    curve: 'P-256',
+    algorithm: 'sha256',
+    notBeforeDate: new Date(Date.now() - 60_000),
+    notAfterDate: new Date(Date.now() + 24 * HOUR),
+    ca: issuer,
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
+    ],
+  });
+  return { ca: issuer, server: { key: server.private, cert: server.cert } };
+}
