@@ -2,6 +2,12 @@
 // `node -e` and against the floor (a bare HTTPS fetch and one verify) started the same way, interleaved process
 // by process. With and without a JWKS seed, with the JWKS on loopback, one simulated 50 ms round trip away, and
 // down at cold start; each process reports its outcome and its memory after the first decision.
+//
+// Trust: the test issuer's certificate is trusted through TRUSTED_CA_FILE, which the authorizer (and the
+// floors) read when they first fetch, as a deployed authorizer with a public issuer builds Node's root store on
+// its first TLS connection. Not through NODE_EXTRA_CA_CERTS: Node parses its whole root store at start-up for
+// that variable (about half of bare node's start here), which made bare node, and every ratio, look slower
+// and smaller than on Lambda. Runs before 2026-11-30 measured that way; two series keep that measure.
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -17,12 +23,14 @@ export const ROUND_TRIP_MS = 2 * ONE_WAY_MS;
 
 export type ColdSeriesId =
   | 'bare'
+  | 'bare-extra-ca'
   | 'floor'
   | 'deployed'
-  | 'no-source-maps'
+  | 'node-source-maps'
   | 'seeded'
   | 'seeded-floor'
-  | 'seeded-no-source-maps'
+  | 'seeded-node-source-maps'
+  | 'seeded-extra-ca'
   | 'seeded-rtt'
   | 'unseeded-rtt'
   | 'seeded-down'
@@ -30,12 +38,14 @@ export type ColdSeriesId =
 
 const SERIES: readonly ColdSeriesId[] = [
   'bare',
+  'bare-extra-ca',
   'floor',
   'deployed',
-  'no-source-maps',
+  'node-source-maps',
   'seeded',
   'seeded-floor',
-  'seeded-no-source-maps',
+  'seeded-node-source-maps',
+  'seeded-extra-ca',
   'seeded-rtt',
   'unseeded-rtt',
   'seeded-down',
@@ -45,12 +55,14 @@ const SERIES: readonly ColdSeriesId[] = [
 /** What each series must decide: an issuer down at cold start leaves an unseeded authorizer nothing to decide with. */
 const EXPECTED_OUTCOME: Readonly<Record<ColdSeriesId, string>> = {
   bare: 'none',
+  'bare-extra-ca': 'none',
   floor: 'allow',
   deployed: 'allow',
-  'no-source-maps': 'allow',
+  'node-source-maps': 'allow',
   seeded: 'allow',
   'seeded-floor': 'allow',
-  'seeded-no-source-maps': 'allow',
+  'seeded-node-source-maps': 'allow',
+  'seeded-extra-ca': 'allow',
   'seeded-rtt': 'allow',
   'unseeded-rtt': 'allow',
   'seeded-down': 'allow',
@@ -71,13 +83,20 @@ export interface ColdStartReport {
   readonly ratio: Readonly<Record<Exclude<ColdSeriesId, 'bare'>, number>>;
   /** Median of per-iteration ratios of the deployed bundle to the floor: our own share of the cold start. */
   readonly deployedVsFloor: number;
+  /**
+   * The seeded bundle as runs before 2026-11-30 measured it: NODE_EXTRA_CA_CERTS set for it and for bare node,
+   * the ratio of the two.
+   */
+  readonly seededExtraCaVsBareExtraCa: number;
   /** Median of per-iteration differences, ms: what the round trip (or the outage) adds to each. */
   readonly added: {
     readonly seededByRoundTrip: number;
     readonly unseededByRoundTrip: number;
     readonly seededByOutage: number;
-    /** What --enable-source-maps adds to a seeded cold start. */
-    readonly seededBySourceMaps: number;
+    /** What NODE_OPTIONS=--enable-source-maps would add to a seeded cold start. */
+    readonly seededByNodeSourceMaps: number;
+    /** What NODE_EXTRA_CA_CERTS adds to bare node's start. */
+    readonly bareByExtraCa: number;
   };
   /** Each process's outcome ('allow', 'deny', 'error CODE'; 'none' for bare node), per series. */
   readonly outcomes: Readonly<Record<ColdSeriesId, readonly string[]>>;
@@ -164,33 +183,38 @@ export async function measureColdStarts(
       near: await writeSeed(fixtures, join(fixtures.workDir, 'seed-near.json'), uris.near),
       down: await writeSeed(fixtures, join(fixtures.workDir, 'seed-down.json'), uris.down),
     };
-    // The function's environment as the construct sets it (LOG_LEVEL unset: the production default), the
-    // certificate trusted the only way a fresh process can, and nothing inherited from this process.
+    // The function's environment as the construct sets it (LOG_LEVEL unset: the production default; no
+    // NODE_OPTIONS), the test issuer's certificate trusted as TRUSTED_CA_FILE, nothing inherited from this
+    // process. The floors read the same file.
     const base: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
-      NODE_EXTRA_CA_CERTS: fixtures.certificateFile,
       ...fixtures.env(),
+      TRUSTED_CA_FILE: fixtures.certificateFile,
     };
     const deployed = (jwksUri: string, seed?: string): NodeJS.ProcessEnv => ({
       ...base,
-      NODE_OPTIONS: '--enable-source-maps',
       JWKS_URI: jwksUri,
       ...(seed === undefined ? {} : { JWKS_SEED_FILE: seed }),
     });
+    const nodeSourceMaps = { NODE_OPTIONS: '--enable-source-maps' };
+    const extraCa = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => {
+      const { TRUSTED_CA_FILE: _trusted, ...rest } = env;
+      return { ...rest, NODE_EXTRA_CA_CERTS: fixtures.certificateFile };
+    };
     const tokens = fixtures.tokens('RS256', processes);
     const bundle = (i: number): string[] => [CHILD, bundleFile, tokens[i] as string, METHOD_ARN];
+    const seeded = deployed(uris.loopback, seeds.loopback);
     const plan: Record<ColdSeriesId, { args: (i: number) => string[]; env: NodeJS.ProcessEnv }> = {
       // Bare node gets the same environment, so the difference is the bundle and its first authorization.
       bare: { args: () => ['-e', BARE], env: deployed(uris.loopback) },
+      'bare-extra-ca': { args: () => ['-e', BARE], env: extraCa(deployed(uris.loopback)) },
       floor: { args: (i) => [CHILD, FLOOR, tokens[i] as string, METHOD_ARN], env: deployed(uris.loopback) },
       deployed: { args: bundle, env: deployed(uris.loopback) },
-      'no-source-maps': { args: bundle, env: base },
-      seeded: { args: bundle, env: deployed(uris.loopback, seeds.loopback) },
-      'seeded-floor': {
-        args: (i) => [CHILD, SEEDED_FLOOR, tokens[i] as string, METHOD_ARN],
-        env: deployed(uris.loopback, seeds.loopback),
-      },
-      'seeded-no-source-maps': { args: bundle, env: { ...base, JWKS_SEED_FILE: seeds.loopback } },
+      'node-source-maps': { args: bundle, env: { ...deployed(uris.loopback), ...nodeSourceMaps } },
+      seeded: { args: bundle, env: seeded },
+      'seeded-floor': { args: (i) => [CHILD, SEEDED_FLOOR, tokens[i] as string, METHOD_ARN], env: seeded },
+      'seeded-node-source-maps': { args: bundle, env: { ...seeded, ...nodeSourceMaps } },
+      'seeded-extra-ca': { args: bundle, env: extraCa(seeded) },
       'seeded-rtt': { args: bundle, env: deployed(uris.near, seeds.near) },
       'unseeded-rtt': { args: bundle, env: deployed(uris.near) },
       'seeded-down': { args: bundle, env: deployed(uris.down, seeds.down) },
@@ -239,11 +263,13 @@ export async function measureColdStarts(
       medianMs: each((id) => median(ms[id])),
       ratio,
       deployedVsFloor: medianRatio(ms.deployed, ms.floor),
+      seededExtraCaVsBareExtraCa: medianRatio(ms['seeded-extra-ca'], ms['bare-extra-ca']),
       added: {
         seededByRoundTrip: medianDifference(ms['seeded-rtt'], ms.seeded),
         unseededByRoundTrip: medianDifference(ms['unseeded-rtt'], ms.deployed),
         seededByOutage: medianDifference(ms['seeded-down'], ms.seeded),
-        seededBySourceMaps: medianDifference(ms.seeded, ms['seeded-no-source-maps']),
+        seededByNodeSourceMaps: medianDifference(ms['seeded-node-source-maps'], ms.seeded),
+        bareByExtraCa: medianDifference(ms['bare-extra-ca'], ms.bare),
       },
       outcomes,
       expectedOutcome: EXPECTED_OUTCOME,

@@ -22,7 +22,7 @@ export interface Fixtures {
   readonly keys: Readonly<Record<BenchAlg, TestKey>>;
   /** PEM of the JWKS server's certificate, to trust it as its own CA. */
   readonly certificate: string;
-  /** The same certificate on disk, for NODE_EXTRA_CA_CERTS in child processes. */
+  /** The same certificate on disk, for TRUSTED_CA_FILE (or NODE_EXTRA_CA_CERTS) in child processes. */
   readonly certificateFile: string;
   /** A scratch directory removed by close(). */
   readonly workDir: string;
