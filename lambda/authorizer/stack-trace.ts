@@ -4,8 +4,8 @@
 // rarest path, an INTERNAL failure, so it reads the map then, once per process, with Node's own SourceMap.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type * as NodeModule from 'node:module';
+import type * as NodeUrl from 'node:url';
 import type { SourceMap, SourceMapping } from 'node:module';
 
 /** `    at name (location:line:column)` or `    at location:line:column`, location a path or a file URL. */
@@ -23,9 +23,13 @@ const MAX_FRAMES = 50;
 /** Each generated file's map, or null when it has none that can be read: looked up once per process. */
 const maps = new Map<string, SourceMap | null>();
 
-type SourceMapClass = typeof NodeModule.SourceMap;
+/** What mapping needs of Node beyond node:fs, loaded only when a stack is mapped. */
+interface Mapping {
+  readonly SourceMap: typeof NodeModule.SourceMap;
+  readonly fileURLToPath: typeof NodeUrl.fileURLToPath;
+}
 
-function mapOf(SourceMapImpl: SourceMapClass, location: string): SourceMap | null {
+function mapOf({ SourceMap: SourceMapImpl, fileURLToPath }: Mapping, location: string): SourceMap | null {
   const cached = maps.get(location);
   if (cached !== undefined) return cached;
   let map: SourceMap | null = null;
@@ -54,12 +58,12 @@ function displaySource(source: string): string {
 }
 
 /** One frame, pointed at its source when the file it names has a map that covers the position. */
-function mapFrame(SourceMapImpl: SourceMapClass, frame: string): string {
+function mapFrame(mapping: Mapping, frame: string): string {
   const match = FRAME.exec(frame);
   const [location, line, column] = [match?.[3], Number(match?.[4]), Number(match?.[5])];
   if (location === undefined) return frame.trim();
   const name = match?.[2];
-  const map = mapOf(SourceMapImpl, location);
+  const map = mapOf(mapping, location);
   if (map === null) return frame.trim();
   // {} when the position is not covered.
   const entry: Partial<SourceMapping> = map.findEntry(line - 1, column - 1);
@@ -83,8 +87,8 @@ export async function sourceMappedStack(error: unknown): Promise<string | undefi
     .slice(0, MAX_FRAMES);
   if (frames.length === 0) return undefined;
   try {
-    const { SourceMap: SourceMapImpl } = await import('node:module');
-    return frames.map((frame) => mapFrame(SourceMapImpl, frame)).join('\n');
+    const [{ SourceMap }, { fileURLToPath }] = await Promise.all([import('node:module'), import('node:url')]);
+    return frames.map((frame) => mapFrame({ SourceMap, fileURLToPath }, frame)).join('\n');
   } catch {
     return frames.map((frame) => frame.trim()).join('\n');
   }

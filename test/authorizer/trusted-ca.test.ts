@@ -14,7 +14,9 @@ import {
   type AuthorizerConfig,
 } from '../../lambda/authorizer';
 import { AUTHORIZER_BUNDLE_FILE, authorizerBundleDir } from '../../infra/constructs/authorizer-bundle';
-import { BoundedFetcher } from '../../lambda/authorizer/https-fetcher';
+import * as https from 'node:https';
+import * as tls from 'node:tls';
+import { BoundedFetcher, trustedSecureContext } from '../../lambda/authorizer/https-fetcher';
 import { toRouteRules } from '../../lambda/routes';
 import { startJwksServer, type JwksServer } from '../support/jwks-server';
 import { claims, createKey, signToken } from '../support/keys';
@@ -192,6 +194,52 @@ describe('BoundedFetcher with trustedCertificates', () => {
         keys: [key.jwk],
       });
     }
+  });
+
+  /** The JWKS fetched over a connection that trusts exactly what `secureContext` trusts. */
+  function getWith(secureContext: tls.SecureContext): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      https
+        .get(server.url, { agent: new https.Agent({ secureContext }) }, (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+          res.on('end', () => resolve(JSON.parse(body)));
+        })
+        .on('error', reject);
+    });
+  }
+
+  test("on this Node the CA joins the default context's root store: no second parse of the roots", async () => {
+    const made: unknown[] = [];
+    const context = trustedSecureContext(
+      {
+        rootCertificates: tls.rootCertificates,
+        createSecureContext: (options) => {
+          made.push(options);
+          return tls.createSecureContext(options);
+        },
+      },
+      [pki.ca.cert],
+    );
+    expect(made).toEqual([undefined]);
+    await expect(getWith(context)).resolves.toEqual({ keys: [key.jwk] });
+  });
+
+  test("where Node's native context cannot take a certificate, the roots and the CA are passed as ca", async () => {
+    const made: unknown[] = [];
+    const context = trustedSecureContext(
+      {
+        rootCertificates: tls.rootCertificates,
+        // A SecureContext without its native half, as a Node that no longer exposes it would give.
+        createSecureContext: (options) => {
+          made.push(options);
+          return options === undefined ? ({} as tls.SecureContext) : tls.createSecureContext(options);
+        },
+      },
+      [pki.ca.cert],
+    );
+    expect(made).toEqual([undefined, { ca: [...tls.rootCertificates, pki.ca.cert] }]);
+    await expect(getWith(context)).resolves.toEqual({ keys: [key.jwk] });
   });
 
   test('ca (trust only it) and trustedCertificates (trust it too) cannot be combined', () => {

@@ -53,7 +53,7 @@ describe.each<[AuthorizerVariant, string]>([
   });
 
   test(`exports handler (${AUTHORIZER_HANDLER}), minified ESM that never needs require()`, () => {
-    expect(code).toMatch(/export\{\w+ as handler\};/);
+    expect(code).toMatch(/export\{[\w$]+ as handler\};/);
     expect(code).not.toContain('Dynamic require of');
     expect(code.trimEnd().endsWith('//# sourceMappingURL=index.mjs.map')).toBe(true);
     expect(code.split('\n').length).toBeLessThan(10);
