@@ -34,7 +34,8 @@ export type ColdSeriesId =
   | 'seeded-rtt'
   | 'unseeded-rtt'
   | 'seeded-down'
-  | 'unseeded-down';
+  | 'unseeded-down'
+  | 'seeded-refresh';
 
 const SERIES: readonly ColdSeriesId[] = [
   'bare',
@@ -50,6 +51,7 @@ const SERIES: readonly ColdSeriesId[] = [
   'unseeded-rtt',
   'seeded-down',
   'unseeded-down',
+  'seeded-refresh',
 ];
 
 /** What each series must decide: an issuer down at cold start leaves an unseeded authorizer nothing to decide with. */
@@ -67,6 +69,7 @@ const EXPECTED_OUTCOME: Readonly<Record<ColdSeriesId, string>> = {
   'unseeded-rtt': 'allow',
   'seeded-down': 'allow',
   'unseeded-down': 'error JWKS_UNAVAILABLE',
+  'seeded-refresh': 'allow',
 };
 
 export interface Memory {
@@ -103,6 +106,16 @@ export interface ColdStartReport {
   readonly expectedOutcome: Readonly<Record<ColdSeriesId, string>>;
   /** Median memory after the first decision (bare node: after start). */
   readonly memory: Readonly<Record<ColdSeriesId, Memory>>;
+  /**
+   * The seeded process kept running after its first decision until the background refresh replaced the seed
+   * (series seeded-refresh): medians, and how many processes saw the replacement within 3 s.
+   */
+  readonly refresh: {
+    readonly longestPauseMs: number;
+    readonly replacedAfterMs: number;
+    readonly replaced: number;
+    readonly processes: number;
+  };
   /** JWKS requests the server saw during each cold start of the bundle. */
   readonly jwksFetches: readonly number[];
 }
@@ -122,6 +135,9 @@ interface ProcessResult {
   readonly ms: number;
   readonly outcome: string;
   readonly memory: Memory;
+  /** With --watch-refresh only: see cold-start-child.mjs. */
+  readonly longestPauseMs?: number;
+  readonly replacedAfterMs?: number | null;
 }
 
 function timeProcess(args: readonly string[], env: NodeJS.ProcessEnv): Promise<ProcessResult> {
@@ -141,10 +157,13 @@ function timeProcess(args: readonly string[], env: NodeJS.ProcessEnv): Promise<P
         reject(new ColdStartError(`child exited with ${code}: ${stderr.slice(0, 500)}`));
         return;
       }
-      const { outcome, rss, heapUsed } = (
-        JSON.parse(line) as { bench: ProcessResult['memory'] & { outcome: string } }
+      const { outcome, rss, heapUsed, longestPauseMs, replacedAfterMs } = (
+        JSON.parse(line) as {
+          bench: ProcessResult['memory'] &
+            Pick<ProcessResult, 'outcome' | 'longestPauseMs' | 'replacedAfterMs'>;
+        }
       ).bench;
-      resolve({ ms, outcome, memory: { rss, heapUsed } });
+      resolve({ ms, outcome, memory: { rss, heapUsed }, longestPauseMs, replacedAfterMs });
     });
   });
 }
@@ -219,6 +238,7 @@ export async function measureColdStarts(
       'unseeded-rtt': { args: bundle, env: deployed(uris.near) },
       'seeded-down': { args: bundle, env: deployed(uris.down, seeds.down) },
       'unseeded-down': { args: bundle, env: deployed(uris.down) },
+      'seeded-refresh': { args: (i) => [...bundle(i), '--watch-refresh'], env: seeded },
     };
 
     const results = Object.fromEntries(SERIES.map((id) => [id, [] as ProcessResult[]])) as Record<
@@ -270,6 +290,16 @@ export async function measureColdStarts(
         seededByOutage: medianDifference(ms['seeded-down'], ms.seeded),
         seededByNodeSourceMaps: medianDifference(ms['seeded-node-source-maps'], ms.seeded),
         bareByExtraCa: medianDifference(ms['bare-extra-ca'], ms.bare),
+      },
+      refresh: {
+        longestPauseMs: median(results['seeded-refresh'].map((r) => r.longestPauseMs ?? 0)),
+        replacedAfterMs: median(
+          results['seeded-refresh'].flatMap((r) =>
+            typeof r.replacedAfterMs === 'number' ? [r.replacedAfterMs] : [],
+          ),
+        ),
+        replaced: results['seeded-refresh'].filter((r) => typeof r.replacedAfterMs === 'number').length,
+        processes: results['seeded-refresh'].length,
       },
       outcomes,
       expectedOutcome: EXPECTED_OUTCOME,

@@ -229,6 +229,26 @@ export function renderReport(results: BenchResults): string {
       ],
     ),
   );
+  out.push('');
+  out.push(
+    "After the first decision, a seeded process refreshes its keys in the background. Its TLS set-up (Node's " +
+      'first TLS context and root store) and handshake run on the same thread as the next request: kept ' +
+      'running until the refresh replaced the seed, the processes below report the longest the event loop was ' +
+      'held meanwhile. On Lambda that lands on the second request if it comes before the refresh is done.',
+  );
+  out.push('');
+  out.push(
+    markdownTable(
+      ['seeded, after the first decision (JWKS on loopback)', 'value'],
+      [
+        ['longest event-loop pause until the seed was replaced (median)', ms(c.refresh.longestPauseMs)],
+        [
+          'seed replaced by the live JWKS, after the first decision (median)',
+          `${ms(c.refresh.replacedAfterMs)} (${c.refresh.replaced}/${c.refresh.processes} processes within 3 s)`,
+        ],
+      ],
+    ),
+  );
 
   out.push('', '## Memory after the first decision', '');
   out.push(

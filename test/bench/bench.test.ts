@@ -28,13 +28,17 @@ function runQuickBench(): Promise<{ code: number | null; stdout: string; stderr:
   });
 }
 
-/** The rows (cells trimmed) of the first table under `## heading`, header row first. */
-function table(report: string, heading: string): string[][] {
+/** The rows (cells trimmed) of the `index`th table (0: the first) under `## heading`, header row first. */
+function table(report: string, heading: string, index = 0): string[][] {
   const section = report.split(/^## /m).find((s) => s.startsWith(heading));
   if (section === undefined) throw new Error(`no section "${heading}"`);
-  return section
-    .split('\n')
-    .filter((line) => line.startsWith('|'))
+  const tables = section
+    .split(/\n(?!\|)/)
+    .map((block) => block.split('\n').filter((line) => line.startsWith('|')))
+    .filter((lines) => lines.length > 0);
+  const lines = tables[index];
+  if (lines === undefined) throw new Error(`section "${heading}" has no table ${index}`);
+  return lines
     .filter((line) => !/^\|(\s*-+:?\s*\|)+$/.test(line))
     .map((line) =>
       line
@@ -155,6 +159,18 @@ describe('npm run bench -- --quick', () => {
       'allow 2/2',
       'error JWKS_UNAVAILABLE 2/2 (API Gateway: 503)',
     ]);
+  });
+
+  test('seeded refresh table: the event-loop pause and when the live JWKS replaced the seed', () => {
+    const [header, ...rows] = table(report, 'Cold start with a JWKS seed', 1);
+    expect(header).toEqual(['seeded, after the first decision (JWKS on loopback)', 'value']);
+    expect(rows.map((r) => r[0])).toEqual([
+      'longest event-loop pause until the seed was replaced (median)',
+      'seed replaced by the live JWKS, after the first decision (median)',
+    ]);
+    expect(rows[0]?.[1]).toMatch(/^[\d,]+\.\d ms$/);
+    // Both quick-run processes must see the refresh land: the seed is replaced by the live JWKS.
+    expect(rows[1]?.[1]).toMatch(/^[\d,]+\.\d ms \(2\/2 processes within 3 s\)$/);
   });
 
   test('memory table: RSS and heap after the first decision, next to bare node', () => {
