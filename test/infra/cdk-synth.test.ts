@@ -47,7 +47,7 @@ describe('npx cdk synth', () => {
     expect(assets).toHaveLength(APP_ROUTES.length + 1);
     for (const asset of assets) {
       const code = readFileSync(join(outdir, asset, 'index.mjs'), 'utf8');
-      expect(code).toMatch(/export\{\w+ as handler\};/);
+      expect(code).toMatch(/export\{[\w$]+ as handler\};/);
       // esbuild's shim for a CommonJS require() in an ESM bundle, which throws at load without a banner.
       expect(code).not.toContain('Dynamic require of');
       expect(existsSync(join(outdir, asset, 'index.mjs.map'))).toBe(true);
