@@ -1,5 +1,5 @@
 // The authorizer's code asset: a directory made at synth from the prebuilt bundle plus the files the Lambda
-// reads at init (routes.json, jwks-seed.json), so nothing large travels in environment variables and the
+// reads at init (routes.json, jwks-seed.json, trusted-ca.pem), so nothing large travels in environment variables and the
 // asset's hash changes exactly when the bundle or one of those files does.
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';

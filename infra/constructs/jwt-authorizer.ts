@@ -675,7 +675,6 @@ export class JwtAuthorizer extends Construct {
     this.routeRules.splice(0, this.routeRules.length, ...routeTable(where, [...this.routeRules, route]));
   }
 
-  /** The Lambda's environment, in the variable names lambda/authorizer/config.ts reads. */
   /**
    * The props, checked, as the Lambda's settings (lambda/contract/authorizer-settings.ts renders them). The
    * route table is added at synth, once every addRoutes()/addMethod() call has run.
@@ -952,6 +951,5 @@ const USER_POOL_CLAIM_PROPS = {
   contextClaims: 'userPoolContextClaims',
 } as const;
 
-/** An issuer's checked claim rules as the variables that go with ISSUER ('') or COGNITO_USER_POOL_ID. */
-
+/** T with its properties writable, to build a settings object field by field. */
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
