@@ -4,14 +4,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
-import { InfraConfigError, JwksSeed, JwtAuthorizer, renderJwksSeed } from '../../infra/constructs';
+import { JwksSeed, JwtAuthorizer, renderJwksSeed } from '../../infra/constructs';
 import type { JwtAuthorizerProps } from '../../infra/constructs';
 import { parseConfig } from '../../lambda/authorizer';
 import { createKey } from '../support/keys';
-import { authorizerAssetFiles, fastApp } from './synth-context';
+import { authorizerAssetFiles, authorizerEnvironment, fastApp, synthError } from './synth-context';
 
 const ISSUER = 'https://issuer.example.com/';
 const JWKS_URI = 'https://issuer.example.com/keys';
@@ -33,31 +33,11 @@ function authorizer(props: Partial<JwtAuthorizerProps>): { stack: Stack; jwt: Jw
   return { stack, jwt };
 }
 
-function environment(stack: Stack): Record<string, string> {
-  const [fn] = Object.values(
-    Template.fromStack(stack).findResources('AWS::Lambda::Function', {
-      Properties: { Environment: { Variables: { ROUTES_FILE: Match.anyValue() } } },
-    }),
-  ) as Array<{ Properties: { Environment: { Variables: Record<string, string> } } }>;
-  return fn?.Properties.Environment.Variables ?? {};
-}
-
-/** What InfraConfigError the construct (or a factory) throws. */
-function synthError(make: () => unknown): InfraConfigError {
-  try {
-    make();
-  } catch (error) {
-    if (error instanceof InfraConfigError) return error;
-    throw error;
-  }
-  throw new Error('no error was thrown');
-}
-
 test('the seed reaches the Lambda as a file in the code asset; the environment only names it', () => {
   const { stack } = authorizer({
     jwksSeed: JwksSeed.fromObject(seedObject, { maxAge: Duration.days(3) }),
   });
-  const env = environment(stack);
+  const env = authorizerEnvironment(stack);
   expect(env).toMatchObject({ JWKS_SEED_FILE: 'jwks-seed.json', JWKS_SEED_MAX_AGE_SECONDS: '259200' });
   expect(Object.values(env).some((v) => typeof v === 'string' && v.includes(key.jwk.x as string))).toBe(
     false,
@@ -67,7 +47,7 @@ test('the seed reaches the Lambda as a file in the code asset; the environment o
 
 test('round trip: what the construct renders, parseConfig reads back unchanged', () => {
   const { stack } = authorizer({ jwksSeed: JwksSeed.fromObject(seedObject) });
-  const env = environment(stack);
+  const env = authorizerEnvironment(stack);
   const files = authorizerAssetFiles(stack);
   const config = parseConfig(env, { read: (path) => files[path] as string });
   expect(config.jwksSeed).toEqual({
@@ -81,7 +61,7 @@ test('round trip: what the construct renders, parseConfig reads back unchanged',
 
 test('no seed: no seed variable and no seed file', () => {
   const { stack } = authorizer({});
-  expect(environment(stack).JWKS_SEED_FILE).toBeUndefined();
+  expect(authorizerEnvironment(stack).JWKS_SEED_FILE).toBeUndefined();
   expect(Object.keys(authorizerAssetFiles(stack)).sort()).toEqual([
     'index.mjs',
     'index.mjs.map',
@@ -94,7 +74,7 @@ test('an issuer without jwksUri leaves JWKS_URI unset (the Lambda discovers it) 
     'https://keys.example.com/jwks': { keys: [key.jwk], fetchedAt: FETCHED_AT, issuer: ISSUER },
   };
   const { stack } = authorizer({ jwksUri: undefined, jwksSeed: JwksSeed.fromObject(seed) });
-  expect(environment(stack).JWKS_URI).toBeUndefined();
+  expect(authorizerEnvironment(stack).JWKS_URI).toBeUndefined();
   expect(JSON.parse(authorizerAssetFiles(stack)['jwks-seed.json'] as string)).toEqual(seed);
 });
 

@@ -7,6 +7,7 @@ import { App, Validations, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { InfraConfigError } from '../../infra/constructs';
 
 // aws-cdk-lib's built-in template validation adds seconds per synth; the real `cdk synth` test keeps it.
 process.env.CDK_VALIDATION = 'false';
@@ -83,4 +84,25 @@ export function authorizerAssetFiles(stack: Stack): Record<string, string> {
   if (functions.length !== 1) throw new Error(`expected one authorizer function, found ${functions.length}`);
   const dir = join(outdir, `asset.${functions[0]!.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
   return Object.fromEntries(readdirSync(dir).map((name) => [name, readFileSync(join(dir, name), 'utf8')]));
+}
+
+/** The authorizer function's environment variables (the one function that reads ROUTES_FILE). */
+export function authorizerEnvironment(stack: Stack): Record<string, string> {
+  const [fn] = Object.values(
+    Template.fromStack(stack).findResources('AWS::Lambda::Function', {
+      Properties: { Environment: { Variables: { ROUTES_FILE: Match.anyValue() } } },
+    }),
+  ) as Array<{ Properties: { Environment: { Variables: Record<string, string> } } }>;
+  return fn?.Properties.Environment.Variables ?? {};
+}
+
+/** The InfraConfigError that `make` (a construct, or a factory such as JwksSeed.fromFile) throws. */
+export function synthError(make: () => unknown): InfraConfigError {
+  try {
+    make();
+  } catch (error) {
+    if (error instanceof InfraConfigError) return error;
+    throw error;
+  }
+  throw new Error('no error was thrown');
 }

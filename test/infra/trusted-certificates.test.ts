@@ -6,10 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Lazy, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import {
-  InfraConfigError,
   JwtAuthorizer,
   TRUSTED_CA_FILE_NAME,
   TrustedCertificates,
@@ -17,7 +15,7 @@ import {
 } from '../../infra/constructs';
 import { parseConfig } from '../../lambda/authorizer';
 import { createCaCertificate, createPrivateCa, type Pems, type PrivateCa } from '../support/private-ca';
-import { authorizerAssetFiles, fastApp } from './synth-context';
+import { authorizerAssetFiles, authorizerEnvironment, fastApp, synthError } from './synth-context';
 
 const ROUTE = { method: 'GET' as const, path: '/orders', scopes: ['orders:read'] };
 const DAY = 24 * 3600_000;
@@ -56,26 +54,6 @@ function authorizer(props: Partial<JwtAuthorizerProps>): Stack {
   return stack;
 }
 
-function environment(stack: Stack): Record<string, string> {
-  const [fn] = Object.values(
-    Template.fromStack(stack).findResources('AWS::Lambda::Function', {
-      Properties: { Environment: { Variables: { ROUTES_FILE: Match.anyValue() } } },
-    }),
-  ) as Array<{ Properties: { Environment: { Variables: Record<string, string> } } }>;
-  return fn?.Properties.Environment.Variables ?? {};
-}
-
-/** What InfraConfigError the construct (or a factory) throws. */
-function synthError(make: () => unknown): InfraConfigError {
-  try {
-    make();
-  } catch (error) {
-    if (error instanceof InfraConfigError) return error;
-    throw error;
-  }
-  throw new Error('no error was thrown');
-}
-
 test.each<[string, () => TrustedCertificates]>([
   ['fromPem', () => TrustedCertificates.fromPem(pki.ca.cert + second.cert)],
   [
@@ -90,7 +68,7 @@ test.each<[string, () => TrustedCertificates]>([
   '%s: the PEM ships in the code asset, the environment only names it, parseConfig reads it back',
   (_name, make) => {
     const stack = authorizer({ trustedCertificates: make() });
-    const env = environment(stack);
+    const env = authorizerEnvironment(stack);
     const files = authorizerAssetFiles(stack);
     expect(env.TRUSTED_CA_FILE).toBe(TRUSTED_CA_FILE_NAME);
     expect(TRUSTED_CA_FILE_NAME).toBe('trusted-ca.pem');
@@ -107,7 +85,7 @@ test.each<[string, () => TrustedCertificates]>([
 
 test('no trustedCertificates: no variable and no file', () => {
   const stack = authorizer({});
-  expect(environment(stack).TRUSTED_CA_FILE).toBeUndefined();
+  expect(authorizerEnvironment(stack).TRUSTED_CA_FILE).toBeUndefined();
   expect(Object.keys(authorizerAssetFiles(stack)).sort()).toEqual([
     'index.mjs',
     'index.mjs.map',
