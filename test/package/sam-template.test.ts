@@ -2,10 +2,13 @@
 // in it names something the template declares, its parameters' defaults pass their own constraints, and the
 // environment it gives the function is what parseConfig reads. That its CodeUri is in the packed package is
 // checked by pack.test.ts.
+import { X509Certificate } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { FUNCTION_RUNTIME } from '../../infra/constructs';
 import { AUTHORIZER_BUNDLES, AUTHORIZER_HANDLER } from '../../infra/constructs/authorizer-bundle';
 import { ConfigError, parseConfig, parseLogLevel, type ConfigFiles } from '../../lambda/authorizer';
+import { createKey } from '../support/keys';
+import { createPrivateCa } from '../support/private-ca';
 import { readTemplate, type Template } from './cloudformation-yaml';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -126,7 +129,46 @@ describe('the environment it deploys is what parseConfig reads', () => {
       },
     ]);
     expect(config.routes).toEqual(ROUTES);
-    expect(config).toMatchObject({ tokenTypes: null, logLevel: 'info', revocation: null });
+    expect(config).toMatchObject({
+      tokenTypes: null,
+      logLevel: 'info',
+      revocation: null,
+      jwksSeed: null,
+      trustedCa: null,
+    });
+  });
+
+  test('a JWKS seed and a private CA in the layer', async () => {
+    const key = createKey('ES256');
+    const pki = await createPrivateCa();
+    const files: Record<string, string> = {
+      '/opt/routes.json': JSON.stringify(ROUTES),
+      '/opt/jwks-seed.json': JSON.stringify({ 'https://keys.example.com/jwks': { keys: [key.jwk] } }),
+      '/opt/trusted-ca.pem': pki.ca.cert,
+    };
+    const withFiles: ConfigFiles = {
+      read: (path) => {
+        const text = files[path];
+        if (text === undefined) throw new Error(`ENOENT: no such file, open '${path}'`);
+        return text;
+      },
+    };
+    const config = parseConfig(
+      deployedEnvironment({
+        ...required,
+        JwksUri: 'https://keys.example.com/jwks',
+        JwksSeedFile: '/opt/jwks-seed.json',
+        TrustedCaFile: '/opt/trusted-ca.pem',
+      }),
+      withFiles,
+    );
+    expect(config.jwksSeed?.entries.map((e) => [e.jwksUri, e.jwks.keys])).toEqual([
+      ['https://keys.example.com/jwks', [key.jwk]],
+    ]);
+    expect(config.trustedCa).toEqual({
+      file: '/opt/trusted-ca.pem',
+      certificates: [new X509Certificate(pki.ca.cert).toString()],
+    });
   });
 
   test('with every optional parameter', () => {
