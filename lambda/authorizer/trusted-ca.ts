@@ -28,21 +28,22 @@ function fail(message: string): never {
   throw new TrustedCaError(message);
 }
 
-/**
- * A certificate TLS verification can end a chain at: a CA's (basicConstraints CA:TRUE), or one that signed
- * itself, such as a server's own self-signed certificate, which OpenSSL takes as its own trust anchor. Any
- * other (a server certificate a CA issued) never anchors a chain, and would leave the issuer untrusted.
- */
-function canAnchor(certificate: X509Certificate): boolean {
-  return (
-    certificate.ca || (certificate.checkIssued(certificate) && certificate.verify(certificate.publicKey))
-  );
+/** Signed by its own key: a root CA's, or a server's own self-signed certificate. */
+function selfSigned(certificate: X509Certificate): boolean {
+  return certificate.checkIssued(certificate) && certificate.verify(certificate.publicKey);
+}
+
+/** `issuer` signed `certificate`. */
+function issued(issuer: X509Certificate, certificate: X509Certificate): boolean {
+  return certificate.checkIssued(issuer) && certificate.verify(issuer.publicKey);
 }
 
 /**
- * The certificates of a PEM bundle, in file order; throws TrustedCaError naming what is wrong. Text outside
- * the blocks (comments, `openssl x509 -text` output) is ignored, as OpenSSL ignores it. Expiry is not
- * checked here: an expired CA fails only the fetches that need it, with "certificate has expired".
+ * The certificates of a PEM bundle, in file order; throws TrustedCaError naming what is wrong. Each must be
+ * one a chain can end at: a self-signed certificate (a root CA's, or a server's own), or an intermediate CA's
+ * with the CA that issued it in the file too; never a server certificate a CA issued. Text outside the
+ * blocks (comments, `openssl x509 -text` output) is ignored, as OpenSSL ignores it. Expiry is not checked
+ * here: an expired CA fails only the fetches that need it, with "certificate has expired".
  */
 export function parseTrustedCertificates(text: string): TrustedCertificate[] {
   const bytes = Buffer.byteLength(text, 'utf8');
@@ -53,6 +54,7 @@ export function parseTrustedCertificates(text: string): TrustedCertificate[] {
     );
   }
   const certificates: TrustedCertificate[] = [];
+  const parsed: X509Certificate[] = [];
   for (const begin of text.matchAll(BEGIN)) {
     const label = begin[1] as string;
     const n = certificates.length + 1;
@@ -75,17 +77,28 @@ export function parseTrustedCertificates(text: string): TrustedCertificate[] {
       throw new TrustedCaError(`has a certificate (number ${n}) that does not parse: ${reason}`, { cause });
     }
     const subject = certificate.subject.split('\n').join(', ');
-    if (!canAnchor(certificate)) {
+    if (!certificate.ca && !selfSigned(certificate)) {
       fail(
         `has a certificate (number ${n}, ${subject}) that is neither a CA's nor self-signed, so no chain ` +
           'can end at it: put the CA certificate that issued it in the file instead',
       );
     }
+    parsed.push(certificate);
     certificates.push({ pem: certificate.toString(), subject, validTo: Date.parse(certificate.validTo) });
   }
   if (certificates.length === 0) {
     fail('has no certificate: it must hold at least one -----BEGIN CERTIFICATE----- block (PEM)');
   }
+  // OpenSSL ends a chain only at a self-signed certificate: an intermediate CA's is trusted only with the CA
+  // that issued it, else every fetch it should allow fails with "unable to get issuer certificate".
+  parsed.forEach((certificate, i) => {
+    if (selfSigned(certificate) || parsed.some((other, j) => j !== i && issued(other, certificate))) return;
+    fail(
+      `has a certificate (number ${i + 1}, ${certificates[i]?.subject}) of an intermediate CA without the ` +
+        `CA that issued it (${certificate.issuer.split('\n').join(', ')}): TLS verification ends a chain ` +
+        'only at a root, so add the certificate of the CA that issued it to the file',
+    );
+  });
   return certificates;
 }
 

@@ -20,7 +20,13 @@ import { BoundedFetcher, trustedSecureContext } from '../../lambda/authorizer/ht
 import { toRouteRules } from '../../lambda/routes';
 import { startJwksServer, type JwksServer } from '../support/jwks-server';
 import { claims, createKey, signToken } from '../support/keys';
-import { createCaCertificate, createPrivateCa, type PrivateCa } from '../support/private-ca';
+import {
+  createCaCertificate,
+  createIntermediateCa,
+  createPrivateCa,
+  createSelfSignedServer,
+  type PrivateCa,
+} from '../support/private-ca';
 
 const key = createKey('ES256');
 const ROUTES = JSON.stringify(toRouteRules());
@@ -85,11 +91,52 @@ describe('parseConfig reads TRUSTED_CA_FILE at init', () => {
     expect(config.trustedCa).toEqual({ file: 'trusted-ca.pem', certificates: [canonical(pki.ca.cert)] });
   });
 
-  test("a server's own self-signed certificate is its own trust anchor, and is accepted", async () => {
-    const selfSigned = await createCaCertificate('self-signed issuer');
-    expect(configWith({ 'ca.pem': selfSigned.cert }).trustedCa?.certificates).toEqual([
-      canonical(selfSigned.cert),
-    ]);
+  test("a server's own self-signed certificate (not a CA's) is its own trust anchor: accepted, and it works", async () => {
+    const selfSigned = await createSelfSignedServer();
+    expect(new X509Certificate(selfSigned.cert).ca).toBe(false);
+    const config = configWith({ 'ca.pem': selfSigned.cert });
+    expect(config.trustedCa?.certificates).toEqual([canonical(selfSigned.cert)]);
+    const own = await startJwksServer([key.jwk], selfSigned);
+    try {
+      const fetcher = new BoundedFetcher({
+        timeoutMs: 1000,
+        trustedCertificates: config.trustedCa?.certificates,
+      });
+      expect(JSON.parse(Buffer.from(await fetcher.fetch(own.url)).toString('utf8'))).toEqual({
+        keys: [key.jwk],
+      });
+    } finally {
+      await own.close();
+    }
+  });
+
+  test('an intermediate CA with the root that issued it: accepted, and a server its leaf is fetched from', async () => {
+    const intermediate = await createIntermediateCa(pki.ca);
+    const behindIntermediate = await createPrivateCa(intermediate);
+    const config = configWith({ 'ca.pem': pki.ca.cert + intermediate.cert });
+    expect(config.trustedCa?.certificates).toEqual([canonical(pki.ca.cert), canonical(intermediate.cert)]);
+    const other = await startJwksServer([key.jwk], behindIntermediate.server);
+    try {
+      const fetcher = new BoundedFetcher({
+        timeoutMs: 1000,
+        trustedCertificates: config.trustedCa?.certificates,
+      });
+      expect(JSON.parse(Buffer.from(await fetcher.fetch(other.url)).toString('utf8'))).toEqual({
+        keys: [key.jwk],
+      });
+      // Without the root, OpenSSL would not end the chain at the intermediate: the file is refused for it.
+      expect(() => configWith({ 'ca.pem': intermediate.cert })).toThrow(
+        'TRUSTED_CA_FILE: ' +
+          '"ca.pem" has a certificate (number 1, CN=bearer-gate test intermediate CA) of an intermediate CA ' +
+          'without the CA that issued it (CN=bearer-gate test private CA): TLS verification ends a chain only ' +
+          'at a root, so add the certificate of the CA that issued it to the file',
+      );
+      await expect(
+        new BoundedFetcher({ timeoutMs: 1000, trustedCertificates: [intermediate.cert] }).fetch(other.url),
+      ).rejects.toThrow('unable to get issuer certificate');
+    } finally {
+      await other.close();
+    }
   });
 
   test('an expired CA is kept at init: it fails only the fetches that need it (synth refuses it)', async () => {
@@ -223,6 +270,13 @@ describe('BoundedFetcher with trustedCertificates', () => {
     );
     expect(made).toEqual([undefined]);
     await expect(getWith(context)).resolves.toEqual({ keys: [key.jwk] });
+    // The CA joined this context only: a default context, and the default agent, still refuse the issuer.
+    await expect(getWith(tls.createSecureContext())).rejects.toThrow(
+      'unable to verify the first certificate',
+    );
+    await expect(new BoundedFetcher({ timeoutMs: 1000 }).fetch(server.url)).rejects.toThrow(
+      'unable to verify the first certificate',
+    );
   });
 
   test("where Node's native context cannot take a certificate, the roots and the CA are passed as ca", async () => {

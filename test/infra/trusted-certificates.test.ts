@@ -14,7 +14,13 @@ import {
   type JwtAuthorizerProps,
 } from '../../infra/constructs';
 import { parseConfig } from '../../lambda/authorizer';
-import { createCaCertificate, createPrivateCa, type Pems, type PrivateCa } from '../support/private-ca';
+import {
+  createCaCertificate,
+  createIntermediateCa,
+  createPrivateCa,
+  type Pems,
+  type PrivateCa,
+} from '../support/private-ca';
 import { authorizerAssetFiles, authorizerEnvironment, fastApp, synthError } from './synth-context';
 
 const ROUTE = { method: 'GET' as const, path: '/orders', scopes: ['orders:read'] };
@@ -23,11 +29,13 @@ const FIX = "Pass the PEM certificates of the CAs that issued your issuers' TLS 
 let pki: PrivateCa;
 let second: Pems;
 let expired: Pems;
+let intermediate: Pems;
 let dir: string;
 
 beforeAll(async () => {
   pki = await createPrivateCa();
   second = await createCaCertificate('bearer-gate second CA');
+  intermediate = await createIntermediateCa(pki.ca);
   expired = await createCaCertificate(
     'expired CA',
     new Date(Date.now() - 30 * DAY),
@@ -123,6 +131,15 @@ describe('certificates that cannot work fail the synth, naming the prop and the 
         'JwtAuthorizer: trustedCertificates (a PEM string) has a certificate (number 1, CN=127.0.0.1) that is ' +
         "neither a CA's nor self-signed, so no chain can end at it: put the CA certificate that issued it in " +
         `the file instead. ${FIX}`,
+    ],
+    [
+      'an intermediate CA without the root that issued it',
+      () => TrustedCertificates.fromPem(intermediate.cert),
+      () =>
+        'JwtAuthorizer: trustedCertificates (a PEM string) has a certificate (number 1, CN=bearer-gate test ' +
+        'intermediate CA) of an intermediate CA without the CA that issued it (CN=bearer-gate test private CA): ' +
+        'TLS verification ends a chain only at a root, so add the certificate of the CA that issued it to the ' +
+        `file. ${FIX}`,
     ],
     [
       'an expired CA',

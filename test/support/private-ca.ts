@@ -59,3 +59,41 @@ export async function createPrivateCa(
   });
   return { ca: issuer, server: { key: server.private, cert: server.cert } };
 }
+
+/** An intermediate CA's certificate, issued by `root` (CA:TRUE, not self-signed). */
+export async function createIntermediateCa(
+  root: Pems,
+  commonName = 'bearer-gate test intermediate CA',
+): Promise<Pems> {
+  const pems = await generate([{ name: 'commonName', value: commonName }], {
+    keyType: 'ec',
+    curve: 'P-256',
+    algorithm: 'sha256',
+    notBeforeDate: new Date(Date.now() - 60_000),
+    notAfterDate: new Date(Date.now() + 24 * HOUR),
+    ca: root,
+    extensions: [
+      { name: 'basicConstraints', cA: true, critical: true },
+      { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+    ],
+  });
+  return { key: pems.private, cert: pems.cert };
+}
+
+/** A server's own self-signed certificate for 127.0.0.1 (CA:FALSE): its own trust anchor. */
+export async function createSelfSignedServer(): Promise<Pems> {
+  const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
+    keyType: 'ec',
+    curve: 'P-256',
+    algorithm: 'sha256',
+    notBeforeDate: new Date(Date.now() - 60_000),
+    notAfterDate: new Date(Date.now() + 24 * HOUR),
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyCertSign: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
+    ],
+  });
+  return { key: pems.private, cert: pems.cert };
+}
