@@ -79,7 +79,10 @@ export interface Memory {
 }
 
 export interface ColdStartReport {
-  /** Wall-clock milliseconds from spawn to exit, per process, in spawn order. */
+  /**
+   * Wall-clock milliseconds from spawn to exit, per process, in spawn order. seeded-refresh's include the wait
+   * for the background refresh (up to 3 s): not a cold start, and reported only through `refresh`.
+   */
   readonly ms: Readonly<Record<ColdSeriesId, readonly number[]>>;
   readonly medianMs: Readonly<Record<ColdSeriesId, number>>;
   /** Median of per-iteration ratios to bare node (each pair ran back to back). */

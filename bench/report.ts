@@ -197,7 +197,7 @@ export function renderReport(results: BenchResults): string {
           outcomeOf(c.outcomes['seeded-node-source-maps']),
         ],
         [
-          'seeded, NODE_EXTRA_CA_CERTS instead of TRUSTED_CA_FILE, ratio to bare node with it too (the measure of runs before 2026-11-30)',
+          'seeded, NODE_EXTRA_CA_CERTS instead of TRUSTED_CA_FILE, ratio to bare node with it too (the baseline of runs before 2026-11-30, which also ran with --enable-source-maps)',
           `${ms(c.medianMs['seeded-extra-ca'])} (${times(c.seededExtraCaVsBareExtraCa)} bare with it)`,
           '',
           outcomeOf(c.outcomes['seeded-extra-ca']),

@@ -127,7 +127,7 @@ describe('npm run bench -- --quick', () => {
       'seeded, JWKS on loopback',
       'seeded floor: a minimal handler module instead of the bundle (keys read from the seed file at import, one RS256 verify; no network)',
       'seeded, with NODE_OPTIONS=--enable-source-maps',
-      'seeded, NODE_EXTRA_CA_CERTS instead of TRUSTED_CA_FILE, ratio to bare node with it too (the measure of runs before 2026-11-30)',
+      'seeded, NODE_EXTRA_CA_CERTS instead of TRUSTED_CA_FILE, ratio to bare node with it too (the baseline of runs before 2026-11-30, which also ran with --enable-source-maps)',
       'seeded, JWKS 50 ms away',
       'unseeded, JWKS 50 ms away',
       'seeded, issuer down at cold start',

@@ -93,7 +93,8 @@ export function authorizerEnvironment(stack: Stack): Record<string, string> {
       Properties: { Environment: { Variables: { ROUTES_FILE: Match.anyValue() } } },
     }),
   ) as Array<{ Properties: { Environment: { Variables: Record<string, string> } } }>;
-  return fn?.Properties.Environment.Variables ?? {};
+  if (fn === undefined) throw new Error('no authorizer function (one with ROUTES_FILE) in the stack');
+  return fn.Properties.Environment.Variables;
 }
 
 /** The InfraConfigError that `make` (a construct, or a factory such as JwksSeed.fromFile) throws. */
