@@ -1,8 +1,6 @@
 // JwksSeed: the issuer keys a JwtAuthorizer starts with, so that a cold start decides its first request with
 // no network I/O. Checked at synth by the same module that reads it at init (lambda/authorizer/jwks-seed.ts);
 // it reaches the Lambda as a file in its code asset, never as an environment variable.
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Duration } from 'aws-cdk-lib';
 import {
   JwksSeedError,
@@ -12,7 +10,7 @@ import {
   type JwksSeedEntry,
   type SeedTrust,
 } from '../../lambda/authorizer/jwks-seed';
-import { invalidProp } from './prop-checks';
+import { invalidProp, propFile } from './prop-checks';
 
 /** The seed's file name in the authorizer's code asset, and the value of JWKS_SEED_FILE. */
 export { JWKS_SEED_FILE_NAME } from '../../lambda/contract/authorizer-settings';
@@ -43,16 +41,7 @@ export interface JwksSeedOptions {
 export class JwksSeed {
   /** A seed file, relative to the directory `cdk synth` runs in (as `lambda.Code.fromAsset` paths are). */
   static fromFile(path: string, options: JwksSeedOptions = {}): JwksSeed {
-    let text: string;
-    try {
-      text = readFileSync(resolve(path), 'utf8');
-    } catch (cause) {
-      return invalidProp(
-        'jwksSeed',
-        `names the file "${path}", which cannot be read (${(cause as Error).message})`,
-        `Pass the path of a seed written by \`npx bearer-gate-jwks-seed\`, relative to ${process.cwd()}.`,
-      );
-    }
+    const text = propFile('jwksSeed', path, 'a seed written by `npx bearer-gate-jwks-seed`');
     return new JwksSeed(parse(`from "${path}"`, text), `from "${path}"`, options);
   }
 

@@ -416,7 +416,8 @@ export class JwtAuthorizer extends Construct {
       description: 'Verifies JWT access tokens for API Gateway (TOKEN or per-route REQUEST authorizer)',
       environment: renderAuthorizerSettings({ ...this.settings, routes: [] }).environment,
       // The authorizer maps the one stack it logs (an INTERNAL failure) itself, when it logs it: Node's own
-      // source maps would read and index the bundle's map at every cold start.
+      // source maps would read and index the bundle's map once per instance (at load on Node 20, at the first
+      // stack trace formatted, such as a 401's, on Node 24).
       nodeSourceMaps: false,
       architecture: props.architecture,
       memorySize: integerInRange(

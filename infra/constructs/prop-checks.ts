@@ -1,6 +1,8 @@
 // Constructor-time checks for JwtAuthorizer props. Each failure names the prop, the bad value and the fix.
 // Values that are CDK tokens (unknown until deploy) are passed through; the Lambda's parseConfig checks
 // them again at cold start.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Token } from 'aws-cdk-lib';
 import type { Duration } from 'aws-cdk-lib';
 import { parseClaimPath } from '../../lambda/authorizer/claim-path';
@@ -149,6 +151,22 @@ export function noDuplicateRoute(existing: readonly RouteRule[], route: RouteRul
 }
 
 export { fail as invalidProp };
+
+/**
+ * The text of a file a prop names, relative to the directory `cdk synth` runs in (as `lambda.Code.fromAsset`
+ * paths are); a file that cannot be read fails the prop, `what` saying what the file should be.
+ */
+export function propFile(prop: string, path: string, what: string): string {
+  try {
+    return readFileSync(resolve(path), 'utf8');
+  } catch (cause) {
+    return fail(
+      prop,
+      `names the file "${path}", which cannot be read (${(cause as Error).message})`,
+      `Pass the path of ${what}, relative to ${process.cwd()}.`,
+    );
+  }
+}
 
 /** What one issuer's claim props become: the fields of an ISSUERS entry, or the values of its variables. */
 export interface CheckedClaimRules {

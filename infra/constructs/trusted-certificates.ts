@@ -2,8 +2,6 @@
 // Node's bundled roots, for an issuer whose TLS certificate a private CA issued. Checked at synth by the same
 // module that reads it at init (lambda/authorizer/trusted-ca.ts); it reaches the Lambda as a file in its code
 // asset (TRUSTED_CA_FILE), never as an environment variable, and never as NODE_EXTRA_CA_CERTS.
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { Token } from 'aws-cdk-lib';
 import {
   TrustedCaError,
@@ -11,7 +9,7 @@ import {
   parseTrustedCertificates,
   type TrustedCertificate,
 } from '../../lambda/authorizer/trusted-ca';
-import { invalidProp } from './prop-checks';
+import { invalidProp, propFile } from './prop-checks';
 
 /** The bundle's file name in the authorizer's code asset, and the value of TRUSTED_CA_FILE. */
 export { TRUSTED_CA_FILE_NAME } from '../../lambda/contract/authorizer-settings';
@@ -29,16 +27,7 @@ const FIX = "Pass the PEM certificates of the CAs that issued your issuers' TLS 
 export class TrustedCertificates {
   /** A PEM file, relative to the directory `cdk synth` runs in (as `lambda.Code.fromAsset` paths are). */
   static fromFile(path: string): TrustedCertificates {
-    let text: string;
-    try {
-      text = readFileSync(resolve(path), 'utf8');
-    } catch (cause) {
-      return invalidProp(
-        PROP,
-        `names the file "${path}", which cannot be read (${(cause as Error).message})`,
-        `Pass the path of a PEM file of CA certificates, relative to ${process.cwd()}.`,
-      );
-    }
+    const text = propFile(PROP, path, 'a PEM file of CA certificates');
     return new TrustedCertificates(`from "${path}"`, text);
   }
 

@@ -54,7 +54,8 @@ export function parseTrustedCertificates(text: string): TrustedCertificate[] {
     );
   }
   const certificates: TrustedCertificate[] = [];
-  const parsed: X509Certificate[] = [];
+  /** Each certificate, and whether it signed itself (checked once: a signature verification each). */
+  const parsed: Array<{ certificate: X509Certificate; root: boolean }> = [];
   for (const begin of text.matchAll(BEGIN)) {
     const label = begin[1] as string;
     const n = certificates.length + 1;
@@ -77,13 +78,14 @@ export function parseTrustedCertificates(text: string): TrustedCertificate[] {
       throw new TrustedCaError(`has a certificate (number ${n}) that does not parse: ${reason}`, { cause });
     }
     const subject = certificate.subject.split('\n').join(', ');
-    if (!certificate.ca && !selfSigned(certificate)) {
+    const root = selfSigned(certificate);
+    if (!certificate.ca && !root) {
       fail(
         `has a certificate (number ${n}, ${subject}) that is neither a CA's nor self-signed, so no chain ` +
           'can end at it: put the CA certificate that issued it in the file instead',
       );
     }
-    parsed.push(certificate);
+    parsed.push({ certificate, root });
     certificates.push({ pem: certificate.toString(), subject, validTo: Date.parse(certificate.validTo) });
   }
   if (certificates.length === 0) {
@@ -91,8 +93,8 @@ export function parseTrustedCertificates(text: string): TrustedCertificate[] {
   }
   // OpenSSL ends a chain only at a self-signed certificate: an intermediate CA's is trusted only with the CA
   // that issued it, else every fetch it should allow fails with "unable to get issuer certificate".
-  parsed.forEach((certificate, i) => {
-    if (selfSigned(certificate) || parsed.some((other, j) => j !== i && issued(other, certificate))) return;
+  parsed.forEach(({ certificate, root }, i) => {
+    if (root || parsed.some((other, j) => j !== i && issued(other.certificate, certificate))) return;
     fail(
       `has a certificate (number ${i + 1}, ${certificates[i]?.subject}) of an intermediate CA without the ` +
         `CA that issued it (${certificate.issuer.split('\n').join(', ')}): TLS verification ends a chain ` +
