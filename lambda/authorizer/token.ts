@@ -39,11 +39,30 @@ function decodeSegment(segment: string, what: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw malformed(`${what} is not a JSON object`);
   }
-  // Fast path: if re-serializing reproduces the text exactly, there can be no duplicate keys.
+  // Fast path: if re-serializing reproduces the text exactly, there can be no duplicate keys, and the value
+  // nests exactly as deeply as the text; walking the value is cheaper than scanning the text again.
   if (JSON.stringify(value) !== text) assertPlainJson(text, what);
+  else if (nestedDeeperThan(value, MAX_DEPTH)) throw malformed(`${what} is nested too deeply`);
   if (Object.prototype.hasOwnProperty.call(value, '__proto__'))
     throw malformed(`${what} has a __proto__ member`);
   return value as Record<string, unknown>;
+}
+
+/** Whether objects and arrays nest more than `levels` deep in `value` (itself one level). */
+function nestedDeeperThan(value: object, levels: number): boolean {
+  if (levels === 0) return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (typeof item === 'object' && item !== null && nestedDeeperThan(item, levels - 1)) return true;
+    }
+  } else {
+    for (const key in value) {
+      const item: unknown = (value as Record<string, unknown>)[key];
+      if (typeof item === 'object' && item !== null && nestedDeeperThan(item, levels - 1)) return true;
+    }
+  }
+  return false;
 }
 
 /**

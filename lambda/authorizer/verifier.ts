@@ -24,6 +24,7 @@ import type { WarmJwksCache } from './jwks-cache';
 import { assertRequiredClaims } from './required-claims';
 import { verifySignature } from './signature';
 import type { DecodedToken } from './token';
+import { quote } from './truncate';
 
 /** aws-jwt-verify's claim options for one trusted issuer. */
 interface ClaimOptions {
@@ -160,10 +161,7 @@ export class TokenVerifier {
     if (this.config.tokenTypes !== null) {
       const typ = typeof header.typ === 'string' ? normalizeTokenType(header.typ) : undefined;
       if (typ === undefined || !this.config.tokenTypes.includes(typ)) {
-        throw new TokenRejectedError(
-          'WRONG_TOKEN_TYPE',
-          `typ ${JSON.stringify(header.typ ?? null)} is not accepted`,
-        );
+        throw new TokenRejectedError('WRONG_TOKEN_TYPE', `typ ${quote(header.typ)} is not accepted`);
       }
     }
     // Only a trusted issuer's token may cause a key lookup (and so, a JWKS fetch).
