@@ -120,6 +120,8 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     maxAgeMs: deps.jwksMaxAgeMs ?? 15 * 60_000,
     onFetch,
     onSeed,
+    // An issuer publishing private or secret key material: its key is never used, and someone must act.
+    onKeyRefused: (e) => log.error('jwks key refused', { ...e }),
   });
   const discovery = new OidcDiscovery({
     fetcher,
