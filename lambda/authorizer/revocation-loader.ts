@@ -1,34 +1,51 @@
 // Wires the revocation check only when REVOCATION_TABLE is set. The AWS SDK is imported lazily (and is
 // external to the bundle, provided by the Lambda runtime), so with revocation off it costs nothing in bundle
 // size or cold start. With it on, the import starts at init, alongside the JWKS fetch.
+import type { BatchGetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { REVOCATION_TABLE_SCHEMA } from '../contract/revocation-table';
 import type { RevocationCheck } from './authorizer';
 import type { AuthorizerConfig } from './config';
 import { createRevocationCheckWith, type BatchGet } from './revocation';
 
-async function loadBatchGet(tableName: string, endpoint: string | undefined): Promise<BatchGet> {
-  const { DynamoDBClient, BatchGetItemCommand } = await import('@aws-sdk/client-dynamodb');
-  const client = new DynamoDBClient({
-    ...(endpoint === undefined ? {} : { endpoint }),
-    maxAttempts: 2,
-    // Bounded: an unreachable table must become a quick 503, well inside API Gateway's authorizer timeout.
-    requestHandler: { connectionTimeout: 500, requestTimeout: 1000 },
-  });
+const { partitionKey, revokedBeforeAttribute } = REVOCATION_TABLE_SCHEMA;
+
+/**
+ * The check's one read, over an SDK client: the entries at `keys` in `tableName`, and how many of the keys
+ * DynamoDB left unprocessed. The SDK module is passed in because the loader imports it lazily.
+ */
+export function batchGetWith(
+  client: Pick<DynamoDBClient, 'send'>,
+  sdk: { readonly BatchGetItemCommand: typeof BatchGetItemCommand },
+  tableName: string,
+): BatchGet {
   return async (keys) => {
     const out = await client.send(
-      new BatchGetItemCommand({
+      new sdk.BatchGetItemCommand({
         RequestItems: {
           [tableName]: {
-            Keys: keys.map((k) => ({ pk: { S: k } })),
-            ProjectionExpression: 'pk, revokedBefore',
+            Keys: keys.map((k) => ({ [partitionKey]: { S: k } })),
+            ProjectionExpression: '#pk, #before',
+            ExpressionAttributeNames: { '#pk': partitionKey, '#before': revokedBeforeAttribute },
           },
         },
       }),
     );
     return {
-      items: (out.Responses?.[tableName] ?? []) as Array<Record<string, { S?: string; N?: string }>>,
+      items: out.Responses?.[tableName] ?? [],
       unprocessed: out.UnprocessedKeys?.[tableName]?.Keys?.length ?? 0,
     };
   };
+}
+
+async function loadBatchGet(tableName: string, endpoint: string | undefined): Promise<BatchGet> {
+  const sdk = await import('@aws-sdk/client-dynamodb');
+  const client = new sdk.DynamoDBClient({
+    ...(endpoint === undefined ? {} : { endpoint }),
+    maxAttempts: 2,
+    // Bounded: an unreachable table must become a quick 503, well inside API Gateway's authorizer timeout.
+    requestHandler: { connectionTimeout: 500, requestTimeout: 1000 },
+  });
+  return batchGetWith(client, sdk, tableName);
 }
 
 export function createRevocationCheck(config: AuthorizerConfig): RevocationCheck | undefined {
@@ -44,5 +61,8 @@ export function createRevocationCheck(config: AuthorizerConfig): RevocationCheck
     return loading;
   };
   void batchGet().catch(() => undefined);
-  return createRevocationCheckWith(revocation, batchGet);
+  return createRevocationCheckWith(
+    { missingJti: revocation.missingJti, clockSkewSeconds: config.clockSkewSeconds },
+    batchGet,
+  );
 }
