@@ -14,7 +14,8 @@ import {
 import fc from 'fast-check';
 import { createAuthorizer, RevocationUnavailableError, type RevocationCheck } from 'bearer-gate/authorizer';
 import { createRevocationTableInput, legacySubjectKey, subjectKey, tokenKey } from 'bearer-gate/contract';
-import { batchGetWith, createRevocationCheck } from '../../lambda/authorizer/revocation-loader';
+import { createRevocationCheck } from '../../lambda/authorizer/revocation-loader';
+import { batchGetWith } from '../../lambda/authorizer/revocation-dynamodb';
 import { createRevocationCheckWith, type BatchGet } from '../../lambda/authorizer/revocation';
 import { localClient } from '../setup/dynamodb-local';
 import { claims, signToken } from '../support/keys';
@@ -269,7 +270,7 @@ describe('UnprocessedKeys: one retry, then fail closed', () => {
    * DynamoDB leaves keys unprocessed only under throttling, and DynamoDB Local cannot be made to throttle on
    * demand. So this is the real client reading the real table, with one middleware that, for the first
    * `throttled` reads, answers as a throttled BatchGetItem does: every requested key in UnprocessedKeys and
-   * no items. The loader's own batchGetWith turns the response into the check's input.
+   * no items. The authorizer's own batchGetWith turns the response into the check's input.
    */
   function throttledRead(throttled: number): { batchGet: BatchGet; reads: () => number } {
     const throttling: DynamoDBClient = localClient(endpoint);
