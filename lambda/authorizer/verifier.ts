@@ -93,11 +93,15 @@ export class TokenVerifier {
    */
   hydrate(): Promise<void> {
     const seed = this.config.jwksSeed;
+    const pinned = new Set(this.config.issuers.map((t) => t.jwksUri));
     for (const entry of seed?.entries ?? []) {
       const maxAgeMs = (seed?.maxAgeSeconds ?? 0) * 1000;
       const loaded = this.jwksCache.seed(entry.jwksUri, entry.jwks, entry.fetchedAt, maxAgeMs);
       const issuer = entry.issuer === null ? undefined : this.issuers.get(entry.issuer);
-      if (loaded && issuer !== undefined) {
+      // A recorded issuer stands in for discovery only: an issuer with a configured JWKS URI keeps it and is
+      // never discovered, and a URI configured for some issuer serves only the issuers configured with it.
+      // parseConfig refuses such a seed; this holds for a configuration built some other way too.
+      if (loaded && issuer?.trusted.jwksUri === null && !pinned.has(entry.jwksUri)) {
         issuer.jwksUri = entry.jwksUri;
         issuer.rediscover = true;
       }
