@@ -82,6 +82,24 @@ describe('a key published for encryption only (use: enc) never verifies a token'
   });
 });
 
+describe('key_ops (RFC 7517 §4.3): a key whose operations do not include verify never verifies a token', () => {
+  test.each([
+    ['encrypt only', ['encrypt']],
+    ['sign only (a private-key operation)', ['sign']],
+    ['empty', []],
+    ['not an array', 'verify'],
+  ])('key_ops %s: 401 UNKNOWN_KID; with verify listed, the key verifies', async (_name, keyOps) => {
+    h.server.keys = [{ ...h.keys.rsa.jwk, key_ops: keyOps }, h.keys.ec.jwk];
+    const refusing = h.authorizer();
+    await expect(refusing.authorize(bearer(h.keys.rsa))).rejects.toThrow(UNAUTHORIZED);
+    expect(lastDecision(h.logs)).toMatchObject({ decision: 'unauthorized', reason: 'UNKNOWN_KID' });
+    h.server.keys = [{ ...h.keys.rsa.jwk, key_ops: ['verify'] }, h.keys.ec.jwk];
+    await expect(h.authorizer().authorize(bearer(h.keys.rsa))).resolves.toMatchObject({
+      principalId: 'user-1',
+    });
+  });
+});
+
 describe('node:crypto throwing inside verify', () => {
   afterEach(() => jest.restoreAllMocks());
 
