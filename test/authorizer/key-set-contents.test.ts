@@ -89,11 +89,18 @@ describe('key_ops (RFC 7517 §4.3): a key whose operations do not include verify
     ['empty', []],
     ['not an array', 'verify'],
   ])('key_ops %s: 401 UNKNOWN_KID; with verify listed, the key verifies', async (_name, keyOps) => {
-    h.server.keys = [{ ...h.keys.rsa.jwk, key_ops: keyOps }, h.keys.ec.jwk];
+    // key_ops as the issuer wrote it, right or wrong: the JWK type only knows the right shape.
+    h.server.keys = [
+      { ...h.keys.rsa.jwk, key_ops: keyOps } as unknown as typeof h.keys.rsa.jwk,
+      h.keys.ec.jwk,
+    ];
     const refusing = h.authorizer();
     await expect(refusing.authorize(bearer(h.keys.rsa))).rejects.toThrow(UNAUTHORIZED);
     expect(lastDecision(h.logs)).toMatchObject({ decision: 'unauthorized', reason: 'UNKNOWN_KID' });
-    h.server.keys = [{ ...h.keys.rsa.jwk, key_ops: ['verify'] }, h.keys.ec.jwk];
+    h.server.keys = [
+      { ...h.keys.rsa.jwk, key_ops: ['verify'] } as unknown as typeof h.keys.rsa.jwk,
+      h.keys.ec.jwk,
+    ];
     await expect(h.authorizer().authorize(bearer(h.keys.rsa))).resolves.toMatchObject({
       principalId: 'user-1',
     });
