@@ -1,6 +1,5 @@
 // The closed-world policy's promises as checks: each returns the cases that break one (empty: it holds), judged
 // by the oracle (iam-oracle.ts, route-oracle.ts) under both IAM readings and both percent-encoding readings.
-import type { RouteRule } from '../../lambda/contract';
 import { IAM_READINGS, policyAllows, type IamReading, type Statement } from './iam-oracle';
 import {
   declaredRoute,
@@ -31,8 +30,8 @@ export function verdicts(statements: Statements, r: Request): Record<IamReading,
 }
 
 /** `overDenied` is new in the closed-world engine: a decision without it over-denies nothing. */
-export function overDeniedOf(decision: object): readonly RouteRule[] {
-  return (decision as { overDenied?: readonly RouteRule[] }).overDenied ?? [];
+export function overDeniedOf(decision: object): readonly Route[] {
+  return (decision as { overDenied?: readonly Route[] }).overDenied ?? [];
 }
 
 const ellipsis = (s: string): string => (s.length > 80 ? `${s.slice(0, 60)}…(${s.length} chars)` : s);
@@ -71,22 +70,29 @@ export function tokenOverAllows(
 
 /**
  * TOKEN completeness: a clean P that a held route for M serves and no refused one does is allowed under both
- * readings. A trailing `/` after a route that ends in a literal may be refused (a known over-deny).
+ * readings. A trailing `/` after a route that ends in a literal may be refused (a known over-deny). A route the
+ * decision names in `overDenied` may be refused too; one it does not name may not (it is the list of held
+ * routes some of whose requests the policy refuses), so with `overDenied` empty every such P is allowed.
  */
 export function tokenOverDenies(
   table: readonly Route[],
   granted: ReadonlySet<string>,
   statements: Statements,
   requests: readonly Request[],
+  overDenied: readonly Route[] = [],
 ) {
+  const named = new Set(overDenied.map(routeName));
   const broken: object[] = [];
   for (const r of requests) {
     if (!isClean(r.path)) continue;
     const serving = servingRoutes(table, r.method, r.path);
     if (serving.length === 0 || !serving.every((s) => holds(granted, s))) continue;
     if (r.path !== '/' && r.path.endsWith('/') && serving.some(endsInLiteral)) continue;
+    if (serving.some((s) => named.has(routeName(s)))) continue;
     const v = verdicts(statements, r);
-    if (!v.A || !v.B) broken.push({ method: r.method, path: ellipsis(r.path), allowed: v });
+    if (!v.A || !v.B) {
+      broken.push({ method: r.method, path: ellipsis(r.path), servedBy: serving.map(routeName), allowed: v });
+    }
   }
   return broken;
 }
