@@ -63,7 +63,7 @@ const newNode = (): ResourceNode => ({ literals: new Map() });
 /**
  * Steps become a resource path through a resource tree, so the table obeys API Gateway's rules by construction:
  * a resource has at most one variable child (greedy or not; a later step reuses it, whatever name it asked
- * for), and a greedy part ends the path.
+ * for), and a greedy part ends the path; so does a literal with `:` (the project's own rule).
  */
 function resourcePath(root: ResourceNode, steps: readonly Step[]): { path: string; steps: Step[] } {
   let node = root;
@@ -76,6 +76,9 @@ function resourcePath(root: ResourceNode, steps: readonly Step[]): { path: strin
       if (child === undefined) node.literals.set(s.literal, (child = newNode()));
       parts.push(s.literal);
       node = child;
+      // The project refuses a literal with `:` before the last part (its policies refuse every path with a
+      // `:` before a later `/`, so no such route could be allowed): such a literal ends the path.
+      if (s.literal.includes(':')) break;
       continue;
     }
     node.variable ??= {
