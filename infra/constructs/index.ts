@@ -19,3 +19,5 @@ export * from '../../lambda/contract';
 export { JwksSeed, JWKS_SEED_FILE_NAME, renderJwksSeed } from './jwks-seed';
 export type { JwksSeedOptions } from './jwks-seed';
 export { TrustedCertificates, TRUSTED_CA_FILE_NAME } from './trusted-certificates';
+export { RevocationList, REVOCATION_TABLE_SCHEMA } from './revocation-list';
+export type { RevocationListProps } from './revocation-list';

@@ -25,6 +25,7 @@ import { LoggedFunction } from './logged-function';
 import { InfraConfigError } from './errors';
 import { renderJwksSeed, type JwksSeed } from './jwks-seed';
 import type { TrustedCertificates } from './trusted-certificates';
+import { withRevocationList, type RevocationList } from './revocation-list';
 import { renderAuthorizerSettings, type AuthorizerSettings } from '../../lambda/contract/authorizer-settings';
 import {
   AUTHORIZATION_HEADER,
@@ -261,22 +262,28 @@ export interface JwtAuthorizerProps extends IssuerClaimsProps {
    */
   readonly authorizerName?: string;
   /**
-   * Token revocation: the table of revoked token ids and subject cut-offs (its schema is
-   * REVOCATION_TABLE_SCHEMA, exported by this package). The authorizer gets read-only access to it (BatchGetItem, GetItem) and
-   * refuses revoked tokens after the signature and claim checks; the result cache TTL is capped at
-   * `maxRevocationDelay`.
+   * Token revocation from a RevocationList (its table and admin function): the authorizer runs the revocable
+   * bundle, reads the list's table (BatchGetItem, GetItem only) and refuses revoked tokens after the signature
+   * and claim checks; the result cache TTL is capped at `maxRevocationDelay`.
+   * @default - no revocation check
+   */
+  readonly revocation?: RevocationList;
+  /**
+   * Token revocation from a table of your own, without RevocationList's admin function (prefer `revocation`).
+   * Its key schema must be REVOCATION_TABLE_SCHEMA's (exported by this package); another one fails synth.
+   * The authorizer gets read-only access to it, as with `revocation`.
    * @default - no revocation check
    */
   readonly revocationTable?: dynamodb.ITable;
   /**
-   * With `revocationTable`: the longest a revoked token may still be served from API Gateway's result
+   * With `revocation` or `revocationTable`: the longest a revoked token may still be served from API Gateway's result
    * cache. The cache TTL becomes the smaller of this and `resultsCacheTtl`. Shorter means a faster cut-off,
    * but more authorizer invocations and DynamoDB reads.
    * @default Duration.minutes(1)
    */
   readonly maxRevocationDelay?: Duration;
   /**
-   * With `revocationTable`: refuse tokens without a `jti` (they cannot be revoked one by one). `false` lets
+   * With `revocation` or `revocationTable`: refuse tokens without a `jti` (they cannot be revoked one by one). `false` lets
    * them through, checked against the subject cut-off only.
    * @default true
    */
@@ -359,6 +366,8 @@ export class JwtAuthorizer extends Construct {
 
   constructor(scope: Construct, id: string, props: JwtAuthorizerProps) {
     super(scope, id);
+    // `revocation` stands for its table from here on (revocation-list.ts); a table given directly is checked.
+    props = withRevocationList(this, props);
 
     const ttlSeconds = durationSeconds(
       'resultsCacheTtl',

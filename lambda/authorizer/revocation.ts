@@ -2,7 +2,7 @@
 // (the subject qualified by its issuer, plus the unqualified entry of earlier versions while it lasts).
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import {
-  REVOCATION_TABLE_SCHEMA,
+  REVOCATION_TABLE_ATTRIBUTES,
   legacySubjectKey,
   subjectKey,
   tokenKey,
@@ -29,7 +29,7 @@ export interface RevocationCheckOptions {
   readonly clockSkewSeconds: number;
 }
 
-const { partitionKey, revokedBeforeAttribute } = REVOCATION_TABLE_SCHEMA;
+const { partitionKey, revokedBeforeAttribute } = REVOCATION_TABLE_ATTRIBUTES;
 
 /** DynamoDB returns numbers normalized (`1.7E9` reads back as `1700000000`), so a whole number reads as digits. */
 const WHOLE_NUMBER = /^(0|[1-9][0-9]*)$/;

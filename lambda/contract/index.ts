@@ -45,9 +45,12 @@ export type {
   GatewayResponseType,
 } from './gateway-contract';
 export {
-  REVOCATION_TABLE_SCHEMA,
+  DEFAULT_REVOCATION_ADMIN_SCOPES,
+  REVOCATION_TABLE_ATTRIBUTES,
   createRevocationTableInput,
   legacySubjectKey,
+  renderRevocationAdminSettings,
   subjectKey,
   tokenKey,
 } from './revocation-table';
+export type { RevocationAdminSettings } from './revocation-table';
