@@ -189,7 +189,8 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
       ...(trusted?.contextClaims && contextClaimValues(payload, trusted.contextClaims)),
       sub,
       scope: [...granted].join(' '),
-      issuer: payload.iss as string,
+      // The trusted issuer as configured, whichever of its forms the token carries (Cognito's two).
+      issuer: trusted?.issuer ?? (payload.iss as string),
       expiresAt: payload.exp as number,
     };
     if (clientId !== undefined) context.clientId = clientId;

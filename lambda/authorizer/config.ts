@@ -16,6 +16,12 @@ import { TrustedCaError, parseTrustedCertificates } from './trusted-ca';
 export interface TrustedIssuer extends IssuerClaimRules {
   /** The exact `iss` value. */
   readonly issuer: string;
+  /**
+   * Further exact `iss` values that name this same issuer: Cognito's multi-Region form. A token with one is
+   * this issuer's in every way (keys, rules), and is known by `issuer` downstream: in the context and in
+   * revocation keys.
+   */
+  readonly alternateIssuers?: readonly string[];
   /** Accepted audiences (any one must be in `aud`); null only for Cognito access tokens, which carry no `aud`. */
   readonly audience: readonly string[] | null;
   /** null: found through OIDC discovery (`<issuer>/.well-known/openid-configuration`) at cold start. */
@@ -144,6 +150,18 @@ function httpsUrl(name: string, value: string): string {
   return url.href;
 }
 
+/**
+ * A user pool's two issuer forms, as aws-jwt-verify 5.2 accepts them: the regional one, and the one user pools
+ * with multi-Region replication put in their tokens (`issuer-cognito-idp.`, the pool's home region). Both
+ * end in the pool id, so neither can name another pool.
+ */
+export function cognitoIssuers(poolId: string, region: string): { regional: string; multiRegion: string } {
+  return {
+    regional: `https://cognito-idp.${region}.amazonaws.com/${poolId}`,
+    multiRegion: `https://issuer-cognito-idp.${region}.amazonaws.com/${poolId}`,
+  };
+}
+
 /** Cognito's documented, fixed JWKS URI: the issuer URL plus `/.well-known/jwks.json`. */
 export function defaultJwksUri(issuer: string): string {
   return issuer.replace(/\/+$/, '') + '/.well-known/jwks.json';
@@ -265,7 +283,7 @@ function parseIssuers(env: Env): TrustedIssuer[] {
     if (!match) {
       throw new ConfigError('COGNITO_USER_POOL_ID', `must look like "us-east-1_AbC123"; got "${poolId}"`);
     }
-    const issuer = `https://cognito-idp.${match[1]}.amazonaws.com/${poolId}`;
+    const { regional: issuer, multiRegion } = cognitoIssuers(poolId, match[1] as string);
     const scopePrefix = read(env, 'COGNITO_SCOPE_PREFIX');
     if (scopePrefix !== undefined && !SCOPE_PREFIX.test(scopePrefix)) {
       throw new ConfigError(
@@ -275,6 +293,9 @@ function parseIssuers(env: Env): TrustedIssuer[] {
     }
     issuers.push({
       issuer,
+      // The same pool's keys sign tokens of either form (aws-jwt-verify caches one JWKS for both): one fetch,
+      // from the regional URI, serves them, and a seed for it covers both.
+      alternateIssuers: [multiRegion],
       audience: null,
       jwksUri: defaultJwksUri(issuer),
       cognitoClientIds: list(clientId),
@@ -292,9 +313,11 @@ function parseIssuers(env: Env): TrustedIssuer[] {
     );
   }
   const seen = new Set<string>();
-  for (const { issuer } of issuers) {
-    if (seen.has(issuer)) throw new ConfigError('ISSUERS', `issuer "${issuer}" is configured more than once`);
-    seen.add(issuer);
+  for (const { issuer, alternateIssuers } of issuers) {
+    for (const form of [issuer, ...(alternateIssuers ?? [])]) {
+      if (seen.has(form)) throw new ConfigError('ISSUERS', `issuer "${form}" is configured more than once`);
+      seen.add(form);
+    }
   }
   return issuers;
 }
@@ -388,7 +411,15 @@ export function parseConfig(env: Env, files: ConfigFiles = NO_CONFIG_FILES): Aut
     throw new ConfigError('LOG_LEVEL', (cause as Error).message, { cause });
   }
   return Object.freeze({
-    issuers: Object.freeze(issuers.map((i) => Object.freeze(i))),
+    issuers: Object.freeze(
+      issuers.map((i) =>
+        Object.freeze(
+          i.alternateIssuers === undefined
+            ? i
+            : { ...i, alternateIssuers: Object.freeze([...i.alternateIssuers]) },
+        ),
+      ),
+    ),
     routes: Object.freeze(routes),
     tokenTypes: tokenTypes && Object.freeze(tokenTypes),
     clockSkewSeconds: integer(env, 'CLOCK_SKEW_SECONDS', 30, 0, 300),

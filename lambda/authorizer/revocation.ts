@@ -27,6 +27,12 @@ export interface RevocationCheckOptions {
    * carry an `iat` this far after the cut-off and still predate it.
    */
   readonly clockSkewSeconds: number;
+  /**
+   * Every `iss` form of the issuer that issued a token with this `iss` (Cognito's two), so that a subject cut-off
+   * written under either form covers tokens of both.
+   * @default - the one form the token carries
+   */
+  readonly issuerForms?: (iss: string) => readonly string[];
 }
 
 const { partitionKey, revokedBeforeAttribute } = REVOCATION_TABLE_ATTRIBUTES;
@@ -79,8 +85,9 @@ export function createRevocationCheckWith(
       const tokenEntry = jti === undefined ? undefined : tokenKey(jti);
       // The issuer's subject, and the same sub's entry from before subjects were issuer-qualified (it meant
       // that sub from any issuer; it expires by TTL within MAX_TOKEN_LIFETIME_SECONDS of being written).
+      const iss = payload.iss as string;
       const subjectEntries = [
-        subjectKey(payload.iss as string, payload.sub as string),
+        ...(options.issuerForms?.(iss) ?? [iss]).map((form) => subjectKey(form, payload.sub as string)),
         legacySubjectKey(payload.sub as string),
       ];
       const keys = [...(tokenEntry === undefined ? [] : [tokenEntry]), ...subjectEntries];

@@ -52,6 +52,7 @@ describe('parseConfig', () => {
       { issuer: 'https://other.test', audience: ['x'], jwksUri: 'https://other.test/k' },
       {
         issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Abc123',
+        alternateIssuers: ['https://issuer-cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Abc123'],
         audience: null,
         jwksUri: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Abc123/.well-known/jwks.json',
         cognitoClientIds: ['c1', 'c2'],
@@ -114,6 +115,18 @@ describe('parseConfig', () => {
       'the same issuer twice',
       { ...base, ISSUERS: JSON.stringify([{ issuer: base.ISSUER, audience: 'x' }]) },
       'ISSUERS: issuer "https://issuer.test/" is configured more than once',
+    ],
+    [
+      "a user pool's multi-Region issuer as another issuer",
+      {
+        ROUTES,
+        COGNITO_USER_POOL_ID: 'eu-west-1_Abc123',
+        COGNITO_CLIENT_ID: 'c',
+        ISSUERS: JSON.stringify([
+          { issuer: 'https://issuer-cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Abc123', audience: 'x' },
+        ]),
+      },
+      'ISSUERS: issuer "https://issuer-cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Abc123" is configured more than once',
     ],
     [
       'COGNITO_CLIENT_ID alone',
