@@ -26,6 +26,7 @@ import { InfraConfigError } from './errors';
 import { renderJwksSeed, type JwksSeed } from './jwks-seed';
 import type { TrustedCertificates } from './trusted-certificates';
 import { withRevocationList, type RevocationList } from './revocation-list';
+import { useAuthorizerKeySource, usageIdentifierClaim } from './usage-identifier';
 import { renderAuthorizerSettings, type AuthorizerSettings } from '../../lambda/contract/authorizer-settings';
 import {
   AUTHORIZATION_HEADER,
@@ -288,6 +289,15 @@ export interface JwtAuthorizerProps extends IssuerClaimsProps {
    * @default true
    */
   readonly revocationRequireJti?: boolean;
+  /**
+   * A claim whose value the authorizer returns as `usageIdentifierKey`, e.g. `client_id`: API Gateway usage
+   * plans then meter and throttle each client by the API key whose value it is. The REST API's API key source
+   * becomes AUTHORIZER when the authorizer is added to it; give methods `apiKeyRequired: true` to enforce the
+   * plan. A token without the claim (or with a value that is not a string) gets no usage identifier: API
+   * Gateway refuses it on the methods that require an API key (403), and serves the others.
+   * @default - no usage identifier: usage plans need the API keys in the x-api-key header
+   */
+  readonly usageIdentifierClaim?: string;
   /**
    * The trusted issuers' keys as the Lambda starts with them: a cold start decides its first request with
    * them, no network I/O (no JWKS fetch, no OIDC discovery), and fetches the live JWKS in the background to
@@ -660,6 +670,7 @@ export class JwtAuthorizer extends Construct {
       );
     }
     this.restApi = api;
+    if (this.settings.usageIdentifierClaim !== undefined) useAuthorizerKeySource(this, api);
     const responses = new Construct(this, 'GatewayResponses');
     for (const response of buildGatewayResponses(this.gatewayResponseOptions)) {
       new apigw.GatewayResponse(responses, response.type, {
@@ -860,6 +871,9 @@ export class JwtAuthorizer extends Construct {
         tableName: props.revocationTable.tableName,
         requireJti: props.revocationRequireJti ?? true,
       };
+    }
+    if (props.usageIdentifierClaim !== undefined) {
+      settings.usageIdentifierClaim = usageIdentifierClaim(this, props.usageIdentifierClaim);
     }
     if (props.jwksSeed !== undefined) settings.jwksSeed = this.seedSettings(props.jwksSeed, props);
     if (props.trustedCertificates !== undefined) settings.trustedCertificates = props.trustedCertificates.pem;

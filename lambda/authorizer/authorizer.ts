@@ -15,6 +15,7 @@ import { RouteSet, describeConflicts, describeRoute } from '../contract/route-se
 import { readEvent, type AuthorizerEvent } from './event';
 import { sourceMappedStack } from './stack-trace';
 import { buildPolicy, parseMethodArn, type ContextValue } from './policy';
+import { readClaim } from './claim-path';
 import { grantedScopes } from './scopes';
 import { decodeToken } from './token';
 import { TokenVerifier } from './verifier';
@@ -218,7 +219,13 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
         latencyMs: millisecondsSince(started),
       });
     }
-    return buildPolicy(arn, sub, decision, context);
+    const policy = buildPolicy(arn, sub, decision, context);
+    // What a usage plan with API key source AUTHORIZER meters by; without it, API Gateway refuses (403) the
+    // methods that require an API key, and serves the others.
+    const usageKey = config.usageIdentifierClaim && readClaim(payload, config.usageIdentifierClaim);
+    return typeof usageKey === 'string' && usageKey !== ''
+      ? { ...policy, usageIdentifierKey: usageKey }
+      : policy;
   }
 
   async function authorize(event: AuthorizerEvent): Promise<APIGatewayAuthorizerResult> {

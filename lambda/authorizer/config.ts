@@ -1,5 +1,6 @@
 // Parses the authorizer's environment once, at cold start, into a frozen, typed configuration.
 import { RouteTableError, validateRouteTable, type RouteRule } from '../contract/route-rules';
+import { parseClaimPath, type ClaimPath } from './claim-path';
 import { parseLogLevel, type LogLevel } from './log';
 import { ConfigError } from './errors';
 import {
@@ -70,6 +71,11 @@ export interface AuthorizerConfig {
   readonly jwksTimeoutMs: number;
   readonly logLevel: LogLevel;
   readonly revocation: RevocationConfig | null;
+  /**
+   * The claim whose value the authorizer returns as `usageIdentifierKey` (USAGE_IDENTIFIER_CLAIM), for API
+   * Gateway usage plans whose API key source is AUTHORIZER; null: none is returned.
+   */
+  readonly usageIdentifierClaim: ClaimPath | null;
   readonly jwksSeed: JwksSeedConfig | null;
   readonly trustedCa: TrustedCaConfig | null;
 }
@@ -391,6 +397,15 @@ function trustedCa(env: Env, files: ConfigFiles): TrustedCaConfig | null {
   }
 }
 
+/** USAGE_IDENTIFIER_CLAIM: a claim name or dotted path, as the other claim variables take them. */
+function usageIdentifierClaim(env: Env): ClaimPath | null {
+  const name = read(env, 'USAGE_IDENTIFIER_CLAIM');
+  if (name === undefined) return null;
+  return parseClaimPath(name, (problem) => {
+    throw new ConfigError('USAGE_IDENTIFIER_CLAIM', `"${name}" ${problem}`);
+  });
+}
+
 export function parseConfig(env: Env, files: ConfigFiles = NO_CONFIG_FILES): AuthorizerConfig {
   const issuers = parseIssuers(env);
   const routes = routeTable(env, files);
@@ -434,6 +449,7 @@ export function parseConfig(env: Env, files: ConfigFiles = NO_CONFIG_FILES): Aut
             missingJti: requireJti === 'true' ? ('reject' as const) : ('subject-cutoff' as const),
             endpoint: read(env, 'DYNAMODB_ENDPOINT'),
           }),
+    usageIdentifierClaim: usageIdentifierClaim(env),
     jwksSeed: jwksSeed(env, files, issuers),
     trustedCa: trustedCa(env, files),
   });

@@ -23,6 +23,7 @@ describe('parseConfig', () => {
       jwksTimeoutMs: 1500,
       logLevel: 'info',
       revocation: null,
+      usageIdentifierClaim: null,
       jwksSeed: null,
       trustedCa: null,
     });

@@ -51,6 +51,19 @@ test('a cold start fetches the JWKS exactly once, however many invocations follo
   expect(server.requests).toEqual(['/.well-known/jwks.json']);
 });
 
+test('USAGE_IDENTIFIER_CLAIM: the handler returns the claim as usageIdentifierKey, and none without it', async () => {
+  const tokens = [
+    signToken(key, claims({ sub: 'user-a', client_id: 'partner-1234567890abcdef' })),
+    signToken(key, claims({ sub: 'user-b', client_id: undefined })),
+  ];
+  const { status, results } = await coldStart({ ...env(), USAGE_IDENTIFIER_CLAIM: 'client_id' }, tokens);
+  expect(status).toBe(0);
+  expect(results).toEqual([
+    { ok: true, principalId: 'user-a', usageIdentifierKey: 'partner-1234567890abcdef' },
+    { ok: true, principalId: 'user-b' },
+  ]);
+});
+
 test('a bad token through the handler is exactly Error("Unauthorized")', async () => {
   const { results } = await coldStart(env(), [signToken(key, claims({ aud: 'other' }))]);
   expect(results).toEqual([{ ok: false, name: 'Error', message: 'Unauthorized' }]);

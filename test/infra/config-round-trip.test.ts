@@ -73,6 +73,7 @@ function synthesizeEverything(): { env: Record<string, string>; files: Record<st
     logLevel: 'warn',
     revocationTable: dynamodb.Table.fromTableName(stack, 'Revocations', 'revocations-prod'),
     revocationRequireJti: false,
+    usageIdentifierClaim: 'app.client\\.id',
     jwksSeed: JwksSeed.fromObject(SEED, { maxAge: Duration.days(2) }),
     trustedCertificates: TrustedCertificates.fromPem(corpCa.cert),
   });
@@ -166,6 +167,7 @@ test('every prop reaches the Lambda, and parseConfig reads back what was given',
     revocation: { tableName: 'revocations-prod', missingJti: 'subject-cutoff' },
     jwksSeed: { file: 'jwks-seed.json', maxAgeSeconds: 172800 },
   });
+  expect(config.usageIdentifierClaim).toEqual({ name: 'app.client\\.id', segments: ['app', 'client.id'] });
   expect(config.jwksSeed?.entries).toEqual([
     {
       jwksUri: 'https://auth.example.com/keys',
@@ -209,6 +211,7 @@ test('the defaults render nothing but the route file and the log level, and read
     jwksTimeoutMs: 1500,
     logLevel: 'info',
     revocation: null,
+    usageIdentifierClaim: null,
     jwksSeed: null,
     trustedCa: null,
     routes: ROUTES,
