@@ -93,7 +93,7 @@ export function renderReport(results: BenchResults): string {
   );
   out.push('');
   out.push(
-    `Machine: ${machine.cpus} CPUs (${machine.cpuModel}), node ${machine.node}, load average at start ` +
+    `Machine: ${machine.cpus} CPUs (${machine.cpuModel}), Node.js ${machine.node}, load average at start ` +
       `${machine.loadAverage.map((l) => formatNumber(l, 2)).join(' / ')}.`,
   );
 

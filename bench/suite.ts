@@ -42,6 +42,7 @@ export async function runBench(
     node: process.version,
     loadAverage: loadavg(),
   };
+  progress(`Node.js ${machine.node} on ${machine.cpus} CPUs`);
   const fixtures = await startFixtures();
   try {
     const warm: WarmResult[] = [];

@@ -33,7 +33,9 @@ export interface JwksSeedOptions {
 
 /**
  * The JWKS an authorizer starts with: a JSON object mapping each JWKS URI to its JWKS, as
- * `npx bearer-gate-jwks-seed` writes it. Commit it with the app; synth reads it and stays offline.
+ * `npx bearer-gate-jwks-seed` writes it. Commit it with the app; synth reads it and stays offline. It holds
+ * public keys only (a private member or a symmetric key fails the synth, naming the kid), and never widens
+ * trust: each entry must be for a JWKS URI the props configure, or recorded for an issuer they discover.
  *
  * @example
  * new JwtAuthorizer(this, 'Jwt', { issuer, audience, jwksSeed: JwksSeed.fromFile('jwks-seed.json') });
@@ -69,9 +71,9 @@ function parse(source: string, text: string): JwksSeedEntry[] {
 }
 
 /**
- * The seed file's text for the code asset, once every entry is for an issuer the authorizer trusts.
- * `trusted` null: an issuer is a token, so the check waits for the Lambda's init. `unresolvedCognito`: a user
- * pool whose id is a token; its JWKS URI is then recognised by its shape.
+ * The seed file's text for the code asset, once every entry is for an issuer the authorizer trusts and holds
+ * public keys only. `trusted` null: an issuer is a token, so the trust check waits for the Lambda's init.
+ * `unresolvedCognito`: a user pool whose id is a token; its JWKS URI is then recognised by its shape.
  */
 export function renderJwksSeed(
   seed: JwksSeed,
@@ -81,6 +83,9 @@ export function renderJwksSeed(
   const checked = unresolvedCognito
     ? seed.entries.filter((e) => !(e.issuer === null && COGNITO_JWKS_URI.test(e.jwksUri)))
     : seed.entries;
+  // Parsed again as the Lambda will read it: entries are plain objects that could have changed since the factory.
+  const text = formatJwksSeed(seed.entries);
+  parse(seed.source, text);
   try {
     if (trusted !== null) checkSeedTrust(checked, trusted);
   } catch (error) {
@@ -91,5 +96,5 @@ export function renderJwksSeed(
       'Seed only the issuers this authorizer trusts.',
     );
   }
-  return formatJwksSeed(seed.entries);
+  return text;
 }

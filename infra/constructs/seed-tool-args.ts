@@ -40,9 +40,10 @@ export const JWKS_SEED_USAGE = `Usage: bearer-gate-jwks-seed (--issuer URL | --j
 Fetches an issuer's signing keys into a JWKS seed file, to commit with the app and pass to the construct
 (jwksSeed: JwksSeed.fromFile('${DEFAULT_SEED_FILE}')): a cold start then decides its first request with them,
 without a network round trip, and outlives an issuer outage up to the seed's max age. Run it again (in CI,
-before each deploy) to keep the seed fresh.
+before each deploy) to keep the seed fresh. A JWKS with a private or symmetric key is refused (exit 1).
   --issuer URL      the issuer, exactly as the tokens' iss: its OIDC discovery document names the JWKS, and the
-                    entry records the issuer (for an authorizer that trusts it without a jwksUri)
+                    entry records the issuer (it stands in for discovery where the authorizer trusts the
+                    issuer without a jwksUri; where it has one, the two must agree, and that URI stays)
   --jwks-uri URL    the JWKS URL itself, as the authorizer's jwksUri (JWKS_URI) names it
   --out FILE        the seed file (default ${DEFAULT_SEED_FILE}); an existing seed keeps its other entries
   --ca-file PEM     trust this CA instead of the system roots (an issuer behind a private CA)

@@ -53,7 +53,8 @@ export async function fetchSeedEntry(
   } catch (cause) {
     throw new SeedFetchError(`${jwksUri} did not answer with JSON`, { cause });
   }
-  // The authorizer's own checks, on the entry as the seed will hold it (the keys only, with our metadata).
+  // The authorizer's own checks, on the entry as the seed will hold it (the keys only, with our metadata):
+  // among them, a JWKS that publishes a private or symmetric key is refused here, never written to the seed.
   const keys = (document as { keys?: unknown } | null)?.keys;
   const fetchedAt = new Date(now).toISOString();
   const issuer = source.kind === 'issuer' ? { issuer: source.issuer } : {};

@@ -11,10 +11,10 @@ import { OidcDiscovery } from './discovery';
 import { AuthorizerError, ConfigError, TokenRejectedError } from './errors';
 import { BoundedFetcher } from './https-fetcher';
 import { WarmJwksCache, type JwksFetchEvent, type JwksSeedEvent } from './jwks-cache';
-import { RouteSet, describeRoute } from '../contract/route-set';
+import { RouteSet, describeConflicts, describeRoute } from '../contract/route-set';
 import { readEvent, type AuthorizerEvent } from './event';
 import { sourceMappedStack } from './stack-trace';
-import { buildPolicy, parseMethodArn, permits, type ContextValue } from './policy';
+import { buildPolicy, parseMethodArn, type ContextValue } from './policy';
 import { grantedScopes } from './scopes';
 import { decodeToken } from './token';
 import { TokenVerifier } from './verifier';
@@ -120,6 +120,8 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     maxAgeMs: deps.jwksMaxAgeMs ?? 15 * 60_000,
     onFetch,
     onSeed,
+    // An issuer publishing private or secret key material: its key is never used, and someone must act.
+    onKeyRefused: (e) => log.error('jwks key refused', { ...e }),
   });
   const discovery = new OidcDiscovery({
     fetcher,
@@ -129,6 +131,20 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
   });
   const verifier = new TokenVerifier(config, jwksCache, discovery);
   const routes = new RouteSet(config.routes);
+  // Said once per instance: whoever wired this Lambda (SAM, CloudFormation, Terraform) may have chosen a TOKEN
+  // authorizer, whose one cached policy per token refuses some held requests of such a table.
+  const conflicts = routes.conflicts();
+  if (conflicts.length > 0) {
+    log.warn('route table', {
+      code: 'TOKEN_POLICY_OVER_DENIES',
+      detail:
+        `a TOKEN authorizer (one policy per token) refuses some requests a token may make: ` +
+        `${describeConflicts(conflicts.slice(0, 5))}${conflicts.length > 5 ? ` (and ${conflicts.length - 5} more)` : ''}`,
+      fix:
+        'cache per route: a REQUEST authorizer with identity sources method.request.header.Authorization, ' +
+        'context.httpMethod and context.resourcePath (the construct does this with caching auto or route)',
+    });
+  }
 
   // Started at init so the first request normally finds the keys on hand; failures surface per request.
   let warmed = false;
@@ -180,7 +196,13 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     if (typeof payload.jti === 'string') context.tokenId = payload.jti;
 
     if (log.enabled('info')) {
-      const outcome = reason ?? (permits(arn, decision) ? 'ALLOWED' : 'INSUFFICIENT_SCOPE');
+      // What the policy does with this request, found by routing its path (not by matching every pattern).
+      const outcome =
+        reason === undefined
+          ? routes.outcome(arn.method, arn.path, decision)
+          : reason === 'ALLOWED'
+            ? routes.routeOutcome(arn.method, arn.path, decision)
+            : reason;
       log.info('authorization', {
         decision: outcome === 'ALLOWED' ? 'allow' : 'deny',
         reason: outcome,

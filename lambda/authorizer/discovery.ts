@@ -3,6 +3,7 @@
 // issuer (§4.3), or a host answering for another issuer could hand us its keys.
 import type { Fetcher } from 'aws-jwt-verify/https';
 import { JwksUnavailableError } from './errors';
+import { quote } from './truncate';
 
 export type DiscoveryFailure = 'DISCOVERY_FAILED' | 'DISCOVERY_ISSUER_MISMATCH';
 
@@ -45,13 +46,13 @@ export function jwksUriFromConfiguration(body: string, issuer: string): string {
   if (named !== issuer) {
     throw new DiscoveryError(
       'DISCOVERY_ISSUER_MISMATCH',
-      `openid-configuration names issuer ${JSON.stringify(named ?? null)}, not "${issuer}"`,
+      `openid-configuration names issuer ${quote(named, 256)}, not "${issuer}"`,
     );
   }
   if (typeof jwksUri !== 'string' || !jwksUri.startsWith('https://') || !URL.canParse(jwksUri)) {
     throw new DiscoveryError(
       'DISCOVERY_FAILED',
-      `openid-configuration has no https jwks_uri (got ${JSON.stringify(jwksUri ?? null)})`,
+      `openid-configuration has no https jwks_uri (got ${quote(jwksUri, 256)})`,
     );
   }
   return new URL(jwksUri).href;

@@ -1,4 +1,11 @@
 // The authorizer's error family. Callers tell members apart with instanceof or switch on `code`.
+import { truncate } from './truncate';
+
+/**
+ * The longest message a request-time error keeps. Their messages may quote what a token, a discovery document
+ * or a JWKS said, and they reach a log line on every request that fails the same way.
+ */
+export const MAX_ERROR_MESSAGE_CHARS = 512;
 
 /** Why a token was refused. Stable: these codes appear in logs and dashboards. */
 export type RejectReason =
@@ -41,7 +48,7 @@ export class TokenRejectedError extends AuthorizerError {
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(truncate(message, MAX_ERROR_MESSAGE_CHARS), options);
   }
 }
 
@@ -50,7 +57,7 @@ export class JwksUnavailableError extends AuthorizerError {
   override readonly name = 'JwksUnavailableError';
   readonly code = 'JWKS_UNAVAILABLE' as const;
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(truncate(message, MAX_ERROR_MESSAGE_CHARS), options);
   }
 }
 
@@ -59,7 +66,7 @@ export class RevocationUnavailableError extends AuthorizerError {
   override readonly name = 'RevocationUnavailableError';
   readonly code = 'REVOCATION_UNAVAILABLE' as const;
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(truncate(message, MAX_ERROR_MESSAGE_CHARS), options);
   }
 }
 
@@ -68,7 +75,7 @@ export class InvalidEventError extends AuthorizerError {
   override readonly name = 'InvalidEventError';
   readonly code = 'INVALID_EVENT' as const;
   constructor(message: string) {
-    super(message);
+    super(truncate(message, MAX_ERROR_MESSAGE_CHARS));
   }
 }
 

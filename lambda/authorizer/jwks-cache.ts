@@ -1,14 +1,15 @@
 // A JWKS cache that stays warm across invocations, refetches at most once per window on unknown key ids,
 // refuses a flood of bogus `kid`s at once (never holding an instance), and still picks up a key that was
 // really rotated in meanwhile. It can start from a seed (JWKS_SEED_FILE): keys on hand at init, served until
-// a fetch replaces them, and for a bounded time while the issuer cannot be reached.
+// a fetch replaces them, and for a bounded time while the issuer cannot be reached. A key that carries private
+// or secret material is never served: whoever saw the JWKS could sign with it.
 import type { Fetcher } from 'aws-jwt-verify/https';
 import type { Jwks, JwkWithKid } from 'aws-jwt-verify/jwk';
 import { JwksNotAvailableInCacheError, KidNotFoundInJwksError } from 'aws-jwt-verify/error';
 import type { JwtHeader } from 'aws-jwt-verify/jwt-model';
 import { JwksUnavailableError } from './errors';
 import { keyFitsAlgorithm } from './algorithms';
-import { isSigningJwk } from './jwks-seed';
+import { isSigningJwk, keyName, secretKeyMaterial } from './jwks-seed';
 
 export type JwksFetchReason = 'cold' | 'unknown-kid' | 'refresh';
 
@@ -33,6 +34,20 @@ export interface JwksSeedEvent {
   readonly [field: string]: string | number | null;
 }
 
+/**
+ * A key left out of a JWKS, fetched or seeded, because it carries private or secret material: its name and
+ * the members that hold it, never their values.
+ */
+export interface JwksKeyRefusedEvent {
+  readonly code: 'JWKS_KEY_REFUSED';
+  readonly jwksUri: string;
+  /** `kid "…"` (cut to 64 characters), or `#n (no kid)`. */
+  readonly key: string;
+  readonly reason: 'SYMMETRIC_KEY' | 'PRIVATE_KEY_MEMBERS';
+  /** The secret members present, comma-separated, e.g. "d,p,q,dp,dq,qi". */
+  readonly members: string;
+}
+
 export interface JwksCacheOptions {
   readonly fetcher: Fetcher;
   /**
@@ -48,6 +63,7 @@ export interface JwksCacheOptions {
   readonly maxAgeMs: number;
   readonly onFetch?: (event: JwksFetchEvent) => void;
   readonly onSeed?: (event: JwksSeedEvent) => void;
+  readonly onKeyRefused?: (event: JwksKeyRefusedEvent) => void;
   readonly now?: () => number;
 }
 
@@ -65,15 +81,6 @@ interface Seed {
   readonly trustedUntil: number;
   /** Whether the seed said when it was fetched. */
   readonly dated: boolean;
-}
-
-function index(jwks: Jwks): Map<string, JwkWithKid[]> {
-  const byKid = new Map<string, JwkWithKid[]>();
-  for (const jwk of jwks.keys) {
-    if (!isSigningJwk(jwk)) continue;
-    byKid.set(jwk.kid, [...(byKid.get(jwk.kid) ?? []), jwk]);
-  }
-  return byKid;
 }
 
 /** The key for this token's kid; of several, the one that fits its alg. */
@@ -113,7 +120,7 @@ export class WarmJwksCache {
    * Serves these keys, with no fetch, until a fetch replaces them or `maxAgeMs` after `fetchedAt` (null: from
    * now). Returns false, and serves nothing, when the seed is already that old.
    */
-  seed(jwksUri: string, jwks: Jwks, fetchedAt: number | null, maxAgeMs: number): boolean {
+  seed(jwksUri: string, seeded: Jwks, fetchedAt: number | null, maxAgeMs: number): boolean {
     const now = this.now();
     // A fetchedAt in the future cannot stretch the trust beyond maxAge from now.
     const since = Math.min(fetchedAt ?? now, now);
@@ -122,7 +129,7 @@ export class WarmJwksCache {
       this.seedEvent('JWKS_SEED_EXPIRED', jwksUri, seed);
       return false;
     }
-    const byKid = index(jwks);
+    const { jwks, byKid } = this.index(jwksUri, seeded);
     this.entries.set(jwksUri, { jwks, byKid, fetchedAt: now, seed });
     this.seedEvent('JWKS_SEED_LOADED', jwksUri, seed, { keys: byKid.size });
     return true;
@@ -199,6 +206,30 @@ export class WarmJwksCache {
     this.trailing.set(jwksUri, timer);
   }
 
+  /**
+   * The usable signing keys by kid, and the set without the keys left out: a key with private or secret members
+   * is never served, whatever its type, and each one is reported.
+   */
+  private index(jwksUri: string, jwks: Jwks): Pick<Entry, 'jwks' | 'byKid'> {
+    const byKid = new Map<string, JwkWithKid[]>();
+    const kept = jwks.keys.filter((jwk, at) => {
+      const secret = secretKeyMaterial(jwk);
+      if (secret !== null) {
+        this.options.onKeyRefused?.({
+          code: 'JWKS_KEY_REFUSED',
+          jwksUri,
+          key: keyName(jwk, at),
+          reason: secret.symmetric ? 'SYMMETRIC_KEY' : 'PRIVATE_KEY_MEMBERS',
+          members: secret.members.join(','),
+        });
+        return false;
+      }
+      if (isSigningJwk(jwk)) byKid.set(jwk.kid, [...(byKid.get(jwk.kid) ?? []), jwk]);
+      return true;
+    });
+    return { jwks: kept.length === jwks.keys.length ? jwks : { keys: kept }, byKid };
+  }
+
   /** The entry for this URI; a seed past its trust is dropped here, and from then on fetched like no seed. */
   private current(jwksUri: string): Entry | undefined {
     const entry = this.entries.get(jwksUri);
@@ -250,8 +281,7 @@ export class WarmJwksCache {
     // In flight from now on (callers join it), started once the current request has been answered.
     const promise = (deferred ? new Promise((resolve) => setImmediate(resolve)).then(request) : request())
       .then((body) => {
-        const jwks = parseJwks(body);
-        const byKid = index(jwks);
+        const { jwks, byKid } = this.index(jwksUri, parseJwks(body));
         // An empty or unusable key set is an issuer fault; keep serving the last good set.
         if (byKid.size === 0) throw new Error('JWKS has no usable signing keys');
         const entry: Entry = { jwks, byKid, fetchedAt: this.now() };

@@ -1,5 +1,6 @@
 // Structured JSON logging: one line per event, a level gate, and no place for raw tokens. The authorizer's
 // log lines are part of what this package promises; apps may log with it too, through `bearer-gate/authorizer`.
+import { truncate } from './truncate';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -66,6 +67,59 @@ function hasReservedKey(fields: LogFields): boolean {
   return 'level' in fields || 'service' in fields || 'message' in fields || 'timestamp' in fields;
 }
 
+/**
+ * The longest string a field (or the message) keeps; longer ones end in `…(+N chars)`. Fields quote what
+ * tokens, discovery documents and key sets say, and a log line is paid for on every request.
+ */
+export const MAX_LOG_FIELD_CHARS = 512;
+/** The longest line, in UTF-8 bytes: a line that would be longer is cut further (see boundedLine). */
+export const MAX_LOG_LINE_BYTES = 2048;
+
+// A line of at most this many UTF-16 units can neither hold a longer field nor exceed the byte limit (a unit
+// is at most 3 bytes in UTF-8), so it needs no further look.
+const SHORT_LINE = Math.min(MAX_LOG_FIELD_CHARS, Math.floor(MAX_LOG_LINE_BYTES / 3));
+const MIN_FIELD_CHARS = 16;
+
+function withinFieldLimit(message: string, fields: LogFields | undefined): boolean {
+  if (message.length > MAX_LOG_FIELD_CHARS) return false;
+  for (const key in fields) {
+    const value = fields[key];
+    if (typeof value === 'string' && value.length > MAX_LOG_FIELD_CHARS) return false;
+  }
+  return true;
+}
+
+/**
+ * The line for a record whose strings or total size are over the limits: every string (and key) cut to a
+ * field limit that halves until the line fits; should even the smallest not do, the fields that fit are kept
+ * in order and `droppedFields` counts the rest.
+ */
+function boundedLine(record: Record<string, unknown>): string {
+  const entries = Object.entries(record);
+  for (let limit = MAX_LOG_FIELD_CHARS; limit >= MIN_FIELD_CHARS; limit >>= 1) {
+    const cut: Record<string, unknown> = {};
+    for (const [key, value] of entries) {
+      cut[truncate(key, limit)] = typeof value === 'string' ? truncate(value, limit) : value;
+    }
+    const line = JSON.stringify(cut);
+    if (Buffer.byteLength(line) <= MAX_LOG_LINE_BYTES) return line;
+  }
+  // Room for the count and the closing brace, whatever their digits.
+  const budget = MAX_LOG_LINE_BYTES - 32;
+  let line = '{';
+  let kept = 0;
+  for (const [key, value] of entries) {
+    const member =
+      JSON.stringify(truncate(key, MIN_FIELD_CHARS)) +
+      ':' +
+      (JSON.stringify(typeof value === 'string' ? truncate(value, MIN_FIELD_CHARS) : value) ?? 'null');
+    if (Buffer.byteLength(line) + Buffer.byteLength(member) + 1 > budget) continue;
+    line += (kept === 0 ? '' : ',') + member;
+    kept++;
+  }
+  return `${line}${kept === 0 ? '' : ','}"droppedFields":${entries.length - kept}}`;
+}
+
 export function createLogger(service: string, level: LogLevel = 'info'): Logger {
   const threshold = RANK[level];
   const service_ = JSON.stringify(service);
@@ -80,6 +134,12 @@ export function createLogger(service: string, level: LogLevel = 'info'): Logger 
       line = `{"level":"${lvl}","service":${service_},"message":${JSON.stringify(message)},"timestamp":"${timestamp()}"${
         rest === '{}' ? '}' : ',' + rest.slice(1)
       }`;
+    }
+    if (
+      line.length > SHORT_LINE &&
+      !(withinFieldLimit(message, fields) && Buffer.byteLength(line) <= MAX_LOG_LINE_BYTES)
+    ) {
+      line = boundedLine({ level: lvl, service, message, timestamp: timestamp(), ...fields });
     }
     sink(line);
     for (let i = 0; i < observers.length; i++) observers[i]!(line);

@@ -40,15 +40,33 @@ function decodeSegment(segment: string, what: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw malformed(`${what} is not a JSON object`);
   }
-  // Fast path: if re-serializing reproduces the text exactly, there can be no duplicate keys, and every
-  // number is spelled as its double is, so no number needs its text kept (json-number.ts).
+  // Fast path: if re-serializing reproduces the text exactly, there can be no duplicate keys, the value
+  // nests exactly as deeply as the text (walking the value is cheaper than scanning the text again), and
+  // every number is spelled as its double is, so no number needs its text kept (json-number.ts).
   if (JSON.stringify(value) !== text) {
     assertPlainJson(text, what);
     noteExactNumbers(value, text);
-  }
+  } else if (nestedDeeperThan(value, MAX_DEPTH)) throw malformed(`${what} is nested too deeply`);
   if (Object.prototype.hasOwnProperty.call(value, '__proto__'))
     throw malformed(`${what} has a __proto__ member`);
   return value as Record<string, unknown>;
+}
+
+/** Whether objects and arrays nest more than `levels` deep in `value` (itself one level). */
+function nestedDeeperThan(value: object, levels: number): boolean {
+  if (levels === 0) return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (typeof item === 'object' && item !== null && nestedDeeperThan(item, levels - 1)) return true;
+    }
+  } else {
+    for (const key in value) {
+      const item: unknown = (value as Record<string, unknown>)[key];
+      if (typeof item === 'object' && item !== null && nestedDeeperThan(item, levels - 1)) return true;
+    }
+  }
+  return false;
 }
 
 /**
@@ -83,8 +101,15 @@ function assertPlainJson(text: string, what: string): void {
   }
 }
 
+/**
+ * The latest second a JavaScript Date can hold (ECMA-262 time values: at most 8.64e15 ms from the epoch). A time claim beyond it
+ * names no instant, and turning it into a Date (as aws-jwt-verify does for its error messages) throws.
+ */
+export const MAX_NUMERIC_DATE = 8_640_000_000_000;
+
+/** RFC 7519's NumericDate, as we accept it: whole seconds from the epoch to the last a Date can hold. */
 function isNumericDate(value: unknown): boolean {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_NUMERIC_DATE;
 }
 
 function isStringOrStrings(value: unknown): boolean {
@@ -92,9 +117,13 @@ function isStringOrStrings(value: unknown): boolean {
 }
 
 function assertClaimTypes(payload: Record<string, unknown>): void {
-  for (const name of ['exp', 'nbf', 'iat'] as const) {
+  // auth_time (OIDC Core §2) is read by no check here, but CONTEXT_CLAIMS may hand it to integrations.
+  for (const name of ['exp', 'nbf', 'iat', 'auth_time'] as const) {
     if (payload[name] !== undefined && !isNumericDate(payload[name])) {
-      throw new TokenRejectedError('INVALID_CLAIM', `${name} must be a non-negative whole number of seconds`);
+      throw new TokenRejectedError(
+        'INVALID_CLAIM',
+        `${name} must be a whole number of seconds from 0 to ${MAX_NUMERIC_DATE}`,
+      );
     }
   }
   for (const name of ['iss', 'sub', 'jti', 'client_id', 'azp', 'cid', 'token_use'] as const) {

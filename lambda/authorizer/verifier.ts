@@ -24,6 +24,7 @@ import type { WarmJwksCache } from './jwks-cache';
 import { assertRequiredClaims } from './required-claims';
 import { verifySignature } from './signature';
 import type { DecodedToken } from './token';
+import { quote } from './truncate';
 
 /** aws-jwt-verify's claim options for one trusted issuer. */
 interface ClaimOptions {
@@ -93,11 +94,15 @@ export class TokenVerifier {
    */
   hydrate(): Promise<void> {
     const seed = this.config.jwksSeed;
+    const pinned = new Set(this.config.issuers.map((t) => t.jwksUri));
     for (const entry of seed?.entries ?? []) {
       const maxAgeMs = (seed?.maxAgeSeconds ?? 0) * 1000;
       const loaded = this.jwksCache.seed(entry.jwksUri, entry.jwks, entry.fetchedAt, maxAgeMs);
       const issuer = entry.issuer === null ? undefined : this.issuers.get(entry.issuer);
-      if (loaded && issuer !== undefined) {
+      // A recorded issuer stands in for discovery only: an issuer with a configured JWKS URI keeps it and is
+      // never discovered, and a URI configured for some issuer serves only the issuers configured with it.
+      // parseConfig refuses such a seed; this holds for a configuration built some other way too.
+      if (loaded && issuer?.trusted.jwksUri === null && !pinned.has(entry.jwksUri)) {
         issuer.jwksUri = entry.jwksUri;
         issuer.rediscover = true;
       }
@@ -160,10 +165,7 @@ export class TokenVerifier {
     if (this.config.tokenTypes !== null) {
       const typ = typeof header.typ === 'string' ? normalizeTokenType(header.typ) : undefined;
       if (typ === undefined || !this.config.tokenTypes.includes(typ)) {
-        throw new TokenRejectedError(
-          'WRONG_TOKEN_TYPE',
-          `typ ${JSON.stringify(header.typ ?? null)} is not accepted`,
-        );
+        throw new TokenRejectedError('WRONG_TOKEN_TYPE', `typ ${quote(header.typ)} is not accepted`);
       }
     }
     // Only a trusted issuer's token may cause a key lookup (and so, a JWKS fetch).

@@ -3,8 +3,21 @@
 // revocation table's shape.
 export { CONCRETE_METHODS, RouteTableError, pathParts, validateRouteTable } from './route-rules';
 export type { HttpMethod, RouteRule } from './route-rules';
-export { RouteSet, decideCaching, describeConflicts, describeRoute } from './route-set';
-export type { AuthorizerCaching, CachingDecision, RouteConflict, RouteDecision } from './route-set';
+export {
+  RouteSet,
+  UNSAFE_PATH_DENIES,
+  decideCaching,
+  describeConflicts,
+  describeRoute,
+  isUnsafePath,
+} from './route-set';
+export type {
+  AuthorizerCaching,
+  CachingDecision,
+  RouteConflict,
+  RouteDecision,
+  RouteReason,
+} from './route-set';
 export {
   AUTHORIZATION_HEADER,
   AUTHORIZER_FAILURE_RETRY_AFTER_SECONDS,

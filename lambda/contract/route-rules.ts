@@ -62,6 +62,14 @@ export function pathParts(path: string, at = 'path'): string[] {
         `has the path part "${part}": API Gateway allows only A-Z a-z 0-9 : . _ $ - in a part, or {name} / {name+}`,
       );
     }
+    // A `:` before a later `/` is a path the policies refuse (IAM may read `*` as not crossing `:`, see
+    // UNSAFE_PATH_DENIES in route-set.ts), so such a route could never be allowed: say so now.
+    if (variable === null && part.includes(':') && i !== parts.length - 1) {
+      throw new RouteTableError(
+        at,
+        `has ":" in the part "${part}" before the last part; the authorizer refuses every path with a ":" before a later "/" (IAM's wildcard may not cross ":"), so a route below "${part}" could never be allowed`,
+      );
+    }
     if (variable?.[2] === '+' && i !== parts.length - 1) {
       throw new RouteTableError(
         at,

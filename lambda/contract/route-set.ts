@@ -1,47 +1,72 @@
-// A compiled route table: which IAM statements one token's policy needs so that it is right for every route
-// (TOKEN mode, cached per token), the one route a REQUEST-mode call is for, and, at synth, which tables no
-// single policy can serve without refusing a route the token holds.
+// A compiled route table and the closed-world policies it yields: a policy allows a request only if a declared
+// route serves its path and the token holds that route's scopes, whatever wires the authorizer (the construct,
+// SAM, hand-written CloudFormation) and whatever key API Gateway caches the policy under.
+//
+// How. An Allow of `GET/items/?*` also covers `/items/1/invoice`, since IAM's `*` spans `/`. So every Allow comes
+// with the Denies that close it: each `{name}`-star written again as "two or more segments" (`GET/items/*\/?*`),
+// and each declared route the token may not use that shares a path with an allowed one. (A star at the end is
+// written `?*`, so it never covers the empty value: `GET/items/` is the path API Gateway routes to `/items`.) Paths whose routing IAM's pattern language cannot pin down are
+// denied outright (UNSAFE_PATH_DENIES). Where a Deny needed to close one held route also covers another held
+// route's requests, the policy refuses those requests (it never over-allows); such tables are what
+// `conflicts()` reports, and per-route caching serves them exactly.
 import { CONCRETE_METHODS, pathParts, type HttpMethod, type RouteRule } from './route-rules';
 import {
-  coveredPaths,
-  iamPath,
-  literalPrefix,
-  overlaps,
-  overlapsOutside,
-  servedPaths,
-} from './route-language';
-
-type Automaton = ReturnType<typeof servedPaths>;
+  ONE_OR_MORE,
+  TWO_OR_MORE,
+  coversSegments,
+  outranks,
+  partKind,
+  renderPattern,
+  routePattern,
+  type PatternPart,
+  type SegmentPattern,
+} from './route-patterns';
 
 /** A route for one concrete method: `ANY /x` stands for every method `/x` does not define itself. */
 interface ConcreteRoute {
+  readonly index: number;
   readonly method: Exclude<HttpMethod, 'ANY'>;
   readonly rule: RouteRule;
   readonly parts: readonly string[];
-  /** `GET/orgs/*\/members`: the IAM resource after the stage. */
+  readonly greedy: boolean;
+  /** Its path as a pattern: `GET/orgs/*\/members`. */
+  readonly pattern: SegmentPattern;
   readonly tail: string;
   /**
-   * What a Deny of this route names: `tail`, and `tail/` unless it ends in `*` (which covers it already),
-   * since API Gateway routes `/orgs/acme/members/` here too, with a methodArn that keeps the `/`.
+   * The pattern and, unless it ends in `*` (which covers it), its trailing-`/` form: API Gateway routes
+   * `/orgs/acme/members/` here too, with a methodArn that keeps the `/`. What an Allow or a Deny of it names.
    */
-  readonly denyTails: readonly string[];
-  /** Literal text before the first variable part, of the path and of its IAM pattern alike. */
-  readonly prefix: string;
+  readonly forms: readonly SegmentPattern[];
+  readonly tails: readonly string[];
 }
 
-/** The IAM resource tails (after `arn:…/{stage}/`) one token's policy allows and denies. */
+/** One resource of a method's route tree: its children by part, and the route that ends here. */
+interface TrieNode {
+  readonly id: number;
+  readonly literals: Map<string, TrieNode>;
+  variable: TrieNode | undefined;
+  /** The route whose `{name+}` part is this child. */
+  greedy: ConcreteRoute | undefined;
+  /** The non-greedy route whose path ends at this node. */
+  route: ConcreteRoute | undefined;
+}
+
+/** The IAM resource tails (after `arn:…/{stage}/`) one policy allows and denies. */
 export interface RouteDecision {
   readonly allow: readonly string[];
   readonly deny: readonly string[];
+  /**
+   * Held routes some of whose requests this policy refuses anyway, because a Deny that closes another route
+   * covers them too (see RouteSet.conflicts()). Computed on first read; empty for most tables.
+   */
+  readonly overDenied?: readonly RouteRule[];
 }
 
-/** Two routes one token-cached policy cannot tell apart; see RouteSet.conflicts(). */
+/** A held route whose requests a Deny written for another route also covers; see RouteSet.conflicts(). */
 export interface RouteConflict {
-  /** The route a token may be refused, whose Deny must be written. */
-  readonly refused: RouteRule;
-  /** The route whose allowed pattern reaches `refused`'s requests, so the Deny is needed. */
-  readonly reachedBy: RouteRule;
-  /** The route the same token holds, some of whose requests that Deny would refuse too. */
+  /** The route whose closing Deny is written (when held: its deeper paths; when refused: the route itself). */
+  readonly closed: RouteRule;
+  /** The route a token may hold whose requests that Deny covers too. */
   readonly overDenied: RouteRule;
 }
 
@@ -49,8 +74,48 @@ export function describeRoute(rule: { readonly method: string; readonly path: st
   return `${rule.method} ${rule.path}`;
 }
 
-/** Why a decision allows or refuses the called route: the `reason` of its log line. */
-export type RouteReason = 'ALLOWED' | 'INSUFFICIENT_SCOPE' | 'UNDECLARED_ROUTE';
+/**
+ * Why a decision allows or refuses the called request: the `reason` of its log line. UNSAFE_PATH: the path has
+ * characters whose routing a policy cannot pin down (see UNSAFE_PATH_DENIES).
+ */
+export type RouteReason =
+  'ALLOWED' | 'INSUFFICIENT_SCOPE' | 'UNDECLARED_ROUTE' | 'UNSAFE_PATH' | 'OVER_DENIED';
+
+/**
+ * Denied in every policy, for every method, since no pattern could tell where API Gateway routes such a path:
+ * - `%`: the methodArn may carry the path raw while API Gateway routes it decoded (`/items/1%2Fadmin`,
+ *   `/items/adm%69n`), or decoded; both readings must be sound.
+ * - `:` before a later `/`: IAM may read a `*` that is not last in its `:`-separated segment as not crossing `:`
+ *   (the IAM documentation's reading), which would let `/items/a:b/admin` slip past a Deny of `GET/items/*\/?*`
+ *   while the Allow `GET/items/*` (its `*` last) still covers it. With these paths refused, both readings agree
+ *   on every other pattern here, since every other `*` this package writes ends before a `/` of the path.
+ * - empty segments (`//`) and `.` / `..` segments: no route serves them, and a proxy may normalise them.
+ * `*:*%*` covers a `%` after the last `:` in a value when a `*` cannot cross `:`.
+ */
+export const UNSAFE_PATH_DENIES: readonly string[] = Object.freeze([
+  '*%*',
+  '*:*%*',
+  '*:*/*',
+  '*//*',
+  '*/./*',
+  '*/../*',
+  '*/.',
+  '*/..',
+]);
+
+/** The same rule as UNSAFE_PATH_DENIES, on one request path (with its leading `/`). */
+export function isUnsafePath(path: string): boolean {
+  if (path.includes('%') || path.includes('//')) return true;
+  const colon = path.indexOf(':');
+  if (colon !== -1 && path.indexOf('/', colon) !== -1) return true;
+  return /\/\.\.?(?:\/|$)/.test(path);
+}
+
+/** A safe path's segments (no empty ones), and whether it ended in `/`. `/` has none. */
+function splitPath(path: string): { segments: string[]; trailing: boolean } {
+  const trailing = path.length > 1 && path.endsWith('/');
+  return { segments: path === '/' ? [] : path.slice(1, trailing ? -1 : undefined).split('/'), trailing };
+}
 
 const NOTHING: RouteDecision = Object.freeze({ allow: Object.freeze([]), deny: Object.freeze([]) });
 
@@ -62,38 +127,63 @@ function holdsAll(granted: ReadonlySet<string>, required: readonly string[]): bo
   return true;
 }
 
-/** Literal parts before variable ones before greedy ones: API Gateway's order when several resources match. */
-function rank(part: string): number {
-  return !part.startsWith('{') ? 0 : part.endsWith('+}') ? 2 : 1;
+/** A route's pattern, and its trailing-`/` form unless a `*` at the end covers that already (or it is `/`). */
+function withTrailing(pattern: SegmentPattern): SegmentPattern[] {
+  const last = pattern.parts[pattern.parts.length - 1];
+  return last === undefined || typeof last !== 'string'
+    ? [pattern]
+    : [pattern, { ...pattern, trailing: true }];
 }
 
 /**
- * Whether API Gateway picks `g` over `h` for a request both match: at the first part where they differ, the
- * more specific kind wins (at one position two different literals, or two variables, cannot both match).
+ * `GET/items/*` -> the patterns that close it: each `{name}`-star again as "two or more segments" (for a route
+ * that ends in a literal, in its trailing-`/` form too, which its Allow also names).
  */
-function outranks(g: readonly string[], h: readonly string[]): boolean {
-  for (let i = 0; i < g.length && i < h.length; i++) {
-    if (g[i] === h[i]) continue;
-    return rank(g[i]!) < rank(h[i]!);
-  }
-  return false;
+function closingPatterns(route: ConcreteRoute): SegmentPattern[] {
+  const out: SegmentPattern[] = [];
+  const parts = route.pattern.parts;
+  parts.forEach((part, i) => {
+    if (part !== ONE_OR_MORE) return;
+    // Before a greedy end with only stars between, a star spanning `/` is just another way to split a path the
+    // route serves (`/x/{v}/{rest+}`): nothing to close.
+    if (route.greedy && parts.slice(i + 1).every((p) => typeof p !== 'string')) return;
+    const closing: PatternPart[] = [...parts];
+    closing[i] = TWO_OR_MORE;
+    out.push(...withTrailing({ method: route.method, parts: closing, trailing: false }));
+  });
+  return out;
 }
 
-function compatiblePrefixes(a: string, b: string): boolean {
-  return a.startsWith(b) || b.startsWith(a);
+function freezeDecision(
+  allow: Iterable<string>,
+  deny: Iterable<string>,
+  overDenied: () => readonly RouteRule[],
+): RouteDecision {
+  const decision = { allow: Object.freeze([...allow]), deny: Object.freeze([...deny]) };
+  let computed: readonly RouteRule[] | undefined;
+  Object.defineProperty(decision, 'overDenied', {
+    enumerable: false,
+    get: () => (computed ??= Object.freeze(overDenied())),
+  });
+  return Object.freeze(decision);
 }
 
 export class RouteSet {
   readonly routes: readonly RouteRule[];
   private readonly concrete: ConcreteRoute[] = [];
-  private readonly served: Array<Automaton | undefined> = [];
-  private readonly covered: Array<Automaton | undefined> = [];
-  private readonly denied: Array<Automaton | undefined> = [];
-  /** reaches[f * n + h]: 0 unknown, 1 no, 2 yes: h's allowed pattern covers a request f serves. */
-  private readonly reaches: Uint8Array;
-  private readonly decisions = new Map<string, RouteDecision>();
   /** `GET /items/{id}` to its concrete route: REQUEST mode looks one up per call. */
   private readonly byRoute = new Map<string, ConcreteRoute>();
+  /** Per method, the routes as API Gateway's resource tree. */
+  private readonly tries = new Map<string, TrieNode>();
+  private nodes = 0;
+  private readonly sharing: Array<readonly ConcreteRoute[] | undefined> = [];
+  private readonly closing: Array<readonly string[] | undefined> = [];
+  private readonly closingSegments: Array<readonly SegmentPattern[] | undefined> = [];
+  private readonly decisions = new Map<string, RouteDecision>();
+  private readonly routeDecisions = new Map<number, RouteDecision>();
+  /** The segment patterns behind each decision's Deny tails, for deciding one request's outcome. */
+  private readonly denyPatterns = new WeakMap<RouteDecision, readonly SegmentPattern[]>();
+  private deeperCovers: Array<readonly ConcreteRoute[]> | undefined;
 
   /** `routes` must have passed validateRouteTable(). */
   constructor(routes: readonly RouteRule[]) {
@@ -106,41 +196,97 @@ export class RouteSet {
           ? CONCRETE_METHODS.filter((m) => !explicit.has(`${m} ${rule.path}`))
           : [rule.method];
       for (const method of methods) {
-        const tail = `${method}/${iamPath(parts)}`;
+        const pattern = routePattern(method, parts);
         const route: ConcreteRoute = {
+          index: this.concrete.length,
           method,
           rule,
           parts,
-          tail,
-          denyTails: tail.endsWith('*') ? [tail] : [tail, `${tail}/`],
-          prefix: literalPrefix(parts),
+          greedy: parts.length > 0 && partKind(parts[parts.length - 1]!) === 2,
+          pattern,
+          tail: renderPattern(pattern),
+          forms: withTrailing(pattern),
+          tails: withTrailing(pattern).map(renderPattern),
         };
         this.concrete.push(route);
         this.byRoute.set(describeRoute({ method, path: rule.path }), route);
+        this.insert(route);
       }
     }
-    this.reaches = new Uint8Array(this.concrete.length * this.concrete.length);
+  }
+
+  private newNode(): TrieNode {
+    return {
+      id: this.nodes++,
+      literals: new Map(),
+      variable: undefined,
+      greedy: undefined,
+      route: undefined,
+    };
+  }
+
+  private insert(route: ConcreteRoute): void {
+    let node = this.tries.get(route.method);
+    if (node === undefined) {
+      node = this.newNode();
+      this.tries.set(route.method, node);
+    }
+    for (const part of route.parts) {
+      const kind = partKind(part);
+      if (kind === 2) {
+        node.greedy = route;
+        return;
+      }
+      if (kind === 1) node = node.variable ??= this.newNode();
+      else {
+        let next = node.literals.get(part);
+        if (next === undefined) {
+          next = this.newNode();
+          node.literals.set(part, next);
+        }
+        node = next;
+      }
+    }
+    node.route = route;
   }
 
   /**
-   * TOKEN mode: allow every route whose scopes are all held; deny each refused route that an allowed
-   * pattern could reach, for any path values (IAM's `*` also spans `/`). An explicit Deny wins in IAM, so the
-   * policy never allows a request a refused route serves. It may refuse a held route's request that a Deny
-   * also covers: the tables where that can happen are the ones `conflicts()` reports.
+   * TOKEN mode: one policy for every request of the token (API Gateway caches it by token alone). Allow each
+   * held route; close each Allow; deny every refused declared route that shares a path with a held one
+   * (whichever API Gateway would pick: this does not rely on its precedence rules); deny unsafe paths.
    */
   decide(granted: ReadonlySet<string>): RouteDecision {
-    const held: number[] = [];
-    const refused: number[] = [];
-    this.concrete.forEach((route, i) => (holdsAll(granted, route.rule.scopes) ? held : refused).push(i));
-    const key = held.join(',');
+    const held = new Uint8Array(this.concrete.length);
+    let key = '';
+    for (const route of this.concrete) {
+      if (holdsAll(granted, route.rule.scopes)) {
+        held[route.index] = 1;
+        key += `${route.index},`;
+      }
+    }
     const cached = this.decisions.get(key);
     if (cached !== undefined) return cached;
 
-    const deny = refused.filter((f) => held.some((h) => this.reachesPair(f, h)));
-    const decision: RouteDecision = Object.freeze({
-      allow: Object.freeze([...new Set(held.map((i) => this.concrete[i]!.tail))]),
-      deny: Object.freeze([...new Set(deny.flatMap((i) => this.concrete[i]!.denyTails))]),
-    });
+    const allow = new Set<string>();
+    const deny = new Set<string>();
+    const denySegments: SegmentPattern[] = [];
+    const denyRoute = (route: ConcreteRoute): void => {
+      if (deny.has(route.tail)) return;
+      for (const tail of route.tails) deny.add(tail);
+      denySegments.push(...route.forms);
+    };
+    let anyHeld = false;
+    for (const route of this.concrete) {
+      if (held[route.index] !== 1) continue;
+      anyHeld = true;
+      for (const tail of route.tails) allow.add(tail);
+      this.closeRoute(route, deny, denySegments);
+      for (const other of this.sharingOf(route)) if (held[other.index] !== 1) denyRoute(other);
+    }
+    const decision = anyHeld
+      ? freezeDecision(allow, [...deny, ...UNSAFE_PATH_DENIES], () => this.overDeniedBy(held))
+      : NOTHING;
+    this.denyPatterns.set(decision, denySegments);
     if (this.decisions.size >= DECISION_CACHE_SIZE) {
       this.decisions.delete(this.decisions.keys().next().value as string);
     }
@@ -149,8 +295,8 @@ export class RouteSet {
   }
 
   /**
-   * REQUEST mode: the route API Gateway matched, from the event's method and resource path (`/items/{id}`).
-   * A method's own route wins over the resource's `ANY`, as in API Gateway. Undefined: not in the table.
+   * The declared route API Gateway matched, from a REQUEST event's method and resource path (`/items/{id}`):
+   * a method's own route wins over the resource's `ANY`. Undefined: not in the table.
    */
   routeFor(
     method: string,
@@ -161,8 +307,11 @@ export class RouteSet {
   }
 
   /**
-   * REQUEST mode's decision: API Gateway caches it for this route only, so it allows exactly the matched
-   * route when its scopes are all held; a route the table does not declare is refused (fail closed).
+   * REQUEST mode's decision for the route API Gateway matched (`resourcePath` is its template, `/items/{id}`).
+   * Exact for that route under the construct's cache key (token, method, resource), and still sound when API
+   * Gateway reuses it for any other request of the token (a key of the Authorization header alone): it allows
+   * only the route's own paths, minus the paths of declared routes that API Gateway would pick over it.
+   * A route the table does not declare, or whose scopes are not all held, is refused (fail closed).
    */
   decideRoute(
     method: string,
@@ -171,87 +320,247 @@ export class RouteSet {
   ): { readonly decision: RouteDecision; readonly reason: RouteReason } {
     const route = this.byRoute.get(describeRoute({ method, path: resourcePath }));
     if (route === undefined) return { decision: NOTHING, reason: 'UNDECLARED_ROUTE' };
-    return holdsAll(granted, route.rule.scopes)
-      ? { decision: { allow: [route.tail], deny: [] }, reason: 'ALLOWED' }
-      : { decision: NOTHING, reason: 'INSUFFICIENT_SCOPE' };
+    if (!holdsAll(granted, route.rule.scopes)) return { decision: NOTHING, reason: 'INSUFFICIENT_SCOPE' };
+    let decision = this.routeDecisions.get(route.index);
+    if (decision === undefined) {
+      const deny = new Set<string>();
+      const denySegments: SegmentPattern[] = [];
+      this.closeRoute(route, deny, denySegments);
+      const outranking = this.sharingOf(route).filter((other) => outranks(other.parts, route.parts));
+      for (const other of outranking) {
+        for (const tail of other.tails) deny.add(tail);
+        denySegments.push(...other.forms);
+      }
+      const self = route;
+      decision = freezeDecision(route.tails, [...deny, ...UNSAFE_PATH_DENIES], () =>
+        // A Deny of a route that outranks this one covers this route's requests where its star spans `/`.
+        outranking.some((other) => this.deeperCoversOf(other).includes(self)) ||
+        this.deeperCoversOf(self).includes(self)
+          ? [self.rule]
+          : [],
+      );
+      this.denyPatterns.set(decision, denySegments);
+      this.routeDecisions.set(route.index, decision);
+    }
+    return { decision, reason: 'ALLOWED' };
   }
 
   /**
-   * Triples (refused, reachedBy, overDenied) for which some token holds `reachedBy` and `overDenied` but not
-   * `refused`: its policy must deny `refused`'s IAM pattern, and that Deny also covers a request API Gateway
-   * routes to `overDenied`. One token-cached policy cannot be exact for such a table; per-route caching can.
-   * Conservative: it ignores that another refused route might serve that request too. Empty means: no
-   * token is ever refused a request whose route it holds.
+   * The outcome of one request under a decision this set made, for the log line: the same answer API Gateway
+   * reaches with the policy, found by routing the path instead of matching every pattern, so it costs the same
+   * for an 8 KB path as for a short one.
+   */
+  outcome(method: string, path: string, decision: RouteDecision): RouteReason {
+    if (isUnsafePath(path)) return 'UNSAFE_PATH';
+    const { segments, trailing } = splitPath(path);
+    const serving = this.routesServing(method, segments);
+    if (serving.length === 0) return 'UNDECLARED_ROUTE';
+    const allowed = new Set(decision.allow);
+    if (serving.some((route) => !allowed.has(route.tail))) return 'INSUFFICIENT_SCOPE';
+    return this.denies(decision, method, segments, trailing) ? 'OVER_DENIED' : 'ALLOWED';
+  }
+
+  /**
+   * REQUEST mode: whether the policy decideRoute() allowed really lets this request of its route through (API
+   * Gateway routed the path there, so only an unsafe path or a conflict's Deny can still refuse it).
+   */
+  routeOutcome(method: string, path: string, decision: RouteDecision): RouteReason {
+    if (decision.allow.length === 0) return 'INSUFFICIENT_SCOPE';
+    if (isUnsafePath(path)) return 'UNSAFE_PATH';
+    const { segments, trailing } = splitPath(path);
+    return this.denies(decision, method, segments, trailing) ? 'OVER_DENIED' : 'ALLOWED';
+  }
+
+  private denies(decision: RouteDecision, method: string, segments: string[], trailing: boolean): boolean {
+    const patterns = this.denyPatterns.get(decision) ?? [];
+    return patterns.some((p) => coversSegments(p, method, segments, trailing));
+  }
+
+  /**
+   * The held routes that a token-cached policy cannot serve exactly: pairs where the Deny that closes (or
+   * refuses) `closed` also covers requests of `overDenied`, for some token that holds `overDenied`. Empty
+   * means every TOKEN-mode policy for this table is exact. Per-route caching serves such tables exactly.
    */
   conflicts(): RouteConflict[] {
     const found: RouteConflict[] = [];
-    const reported = new Set<string>();
-    const n = this.concrete.length;
-    for (let f = 0; f < n; f++) {
-      const refused = this.concrete[f]!;
-      for (let h = 0; h < n; h++) {
-        const over = this.concrete[h]!;
-        if (h === f || over.method !== refused.method || !this.overDenies(f, h)) continue;
-        for (let a = 0; a < n; a++) {
-          const via = this.concrete[a]!;
-          if (via.method !== refused.method || a === f || !this.reachesPair(f, a)) continue;
-          // A token holding exactly over's and via's scopes holds both; does it still lack one of f's?
-          const granted = new Set([...over.rule.scopes, ...via.rule.scopes]);
-          if (holdsAll(granted, refused.rule.scopes)) continue;
-          const key = `${describeRoute(refused.rule)}|${describeRoute(over.rule)}`;
-          if (reported.has(key)) continue;
-          reported.add(key);
-          found.push({ refused: refused.rule, reachedBy: via.rule, overDenied: over.rule });
-          break;
+    const seen = new Set<string>();
+    const report = (closed: ConcreteRoute, over: ConcreteRoute): void => {
+      const key = `${describeRoute(closed.rule)}|${describeRoute(over.rule)}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      found.push({ closed: closed.rule, overDenied: over.rule });
+    };
+    const deeper = this.allDeeperCovers();
+    for (const route of this.concrete) {
+      for (const over of deeper[route.index]!) report(route, over);
+      // A token that holds this route but not a sibling API Gateway would never pick over it (a literal
+      // `/items/export` beside `/items/{id}`): the sibling's Deny covers this route's requests too.
+      for (const other of this.sharingOf(route)) {
+        if (
+          outranks(route.parts, other.parts) &&
+          !other.rule.scopes.every((s) => route.rule.scopes.includes(s))
+        ) {
+          report(other, route);
         }
       }
     }
     return found;
   }
 
-  private servedBy(i: number): Automaton {
-    return (this.served[i] ??= servedPaths(this.concrete[i]!.parts));
+  /** The Denies that close an allowed route's pattern. */
+  private closeRoute(route: ConcreteRoute, deny: Set<string>, denySegments: SegmentPattern[]): void {
+    this.closing[route.index] ??= closingPatterns(route).map(renderPattern);
+    this.closingSegments[route.index] ??= closingPatterns(route);
+    for (const tail of this.closing[route.index]!) deny.add(tail);
+    denySegments.push(...this.closingSegments[route.index]!);
   }
 
-  /** The paths route i's Allow covers. */
-  private coveredBy(i: number): Automaton {
-    return (this.covered[i] ??= coveredPaths('/' + iamPath(this.concrete[i]!.parts)));
+  /** Every route in the subtree below `node` (excluding a route ending at `node` itself). */
+  private below(node: TrieNode, out: ConcreteRoute[]): void {
+    if (node.greedy !== undefined) out.push(node.greedy);
+    const visit = (child: TrieNode): void => {
+      if (child.route !== undefined) out.push(child.route);
+      this.below(child, out);
+    };
+    for (const child of node.literals.values()) visit(child);
+    if (node.variable !== undefined) visit(node.variable);
   }
 
-  /** The paths route i's Deny covers (its `denyTails`). */
-  private deniedBy(i: number): Automaton {
-    return (this.denied[i] ??= coveredPaths('/' + iamPath(this.concrete[i]!.parts), true));
+  /** Declared routes of the same method that serve some path `route` serves too (a walk of the route tree). */
+  private sharingOf(route: ConcreteRoute): readonly ConcreteRoute[] {
+    let list = this.sharing[route.index];
+    if (list !== undefined) return list;
+    const found: ConcreteRoute[] = [];
+    const walk = (node: TrieNode, i: number): void => {
+      if (i === route.parts.length) {
+        if (node.route !== undefined) found.push(node.route);
+        return;
+      }
+      const kind = partKind(route.parts[i]!);
+      if (kind === 2) {
+        // One or more segments of any value: every route below shares some.
+        this.below(node, found);
+        return;
+      }
+      // A greedy child takes this part and the rest, whatever they are.
+      if (node.greedy !== undefined) found.push(node.greedy);
+      if (kind === 0) {
+        const next = node.literals.get(route.parts[i]!);
+        if (next !== undefined) walk(next, i + 1);
+      } else {
+        for (const next of node.literals.values()) walk(next, i + 1);
+      }
+      if (node.variable !== undefined) walk(node.variable, i + 1);
+    };
+    walk(this.tries.get(route.method)!, 0);
+    list = found.filter((other) => other !== route);
+    this.sharing[route.index] = list;
+    return list;
   }
 
-  /** Whether route h's allowed IAM pattern covers some request route f serves (same method only). */
-  private reachesPair(f: number, h: number): boolean {
-    const slot = f * this.concrete.length + h;
-    const known = this.reaches[slot];
-    if (known !== 0) return known === 2;
-    const a = this.concrete[f]!;
-    const b = this.concrete[h]!;
-    const result =
-      a.method === b.method &&
-      compatiblePrefixes(a.prefix, b.prefix) &&
-      overlaps(this.servedBy(f), this.coveredBy(h));
-    this.reaches[slot] = result ? 2 : 1;
-    return result;
+  /** The routes API Gateway could serve this path with (method's own routes; ANY was expanded). */
+  private routesServing(method: string, segments: readonly string[]): ConcreteRoute[] {
+    const serving: ConcreteRoute[] = [];
+    const walk = (node: TrieNode, i: number): void => {
+      if (node.greedy !== undefined && i < segments.length) serving.push(node.greedy);
+      if (i === segments.length) {
+        if (node.route !== undefined) serving.push(node.route);
+        return;
+      }
+      const next = node.literals.get(segments[i]!);
+      if (next !== undefined) walk(next, i + 1);
+      if (node.variable !== undefined) walk(node.variable, i + 1);
+    };
+    const root = this.tries.get(method);
+    if (root !== undefined) walk(root, 0);
+    return serving;
   }
 
   /**
-   * Whether a Deny of f's pattern covers some request that API Gateway routes to h: one h matches and no
-   * route that outranks h matches. (A request f matches too but h outranks f still belongs to h.)
+   * The routes of `method` some of whose paths the pattern covers: a walk of the route tree, each (node, part,
+   * state) once, so a table of any size costs what the pattern can reach.
    */
-  private overDenies(f: number, h: number): boolean {
-    const a = this.concrete[f]!;
-    const b = this.concrete[h]!;
-    if (!compatiblePrefixes(a.prefix, b.prefix)) return false;
-    const outranking = this.concrete
-      .map((g, i) => [g, i] as const)
-      .filter(([g, i]) => i !== h && g.method === b.method && outranks(g.parts, b.parts))
-      .filter(([g]) => compatiblePrefixes(g.prefix, b.prefix))
-      .map(([, i]) => this.servedBy(i));
-    return overlapsOutside(this.servedBy(h), this.deniedBy(f), outranking);
+  private routesCovered(method: string, pattern: readonly PatternPart[]): Set<ConcreteRoute> {
+    const found = new Set<ConcreteRoute>();
+    const root = this.tries.get(method);
+    if (root === undefined) return found;
+    const m = pattern.length;
+    const seen = new Set<number>();
+    // k: 0 outside a star; 1 inside star i having taken one segment; 2 having taken two or more.
+    const walk = (node: TrieNode, i: number, k: number): void => {
+      const key = (node.id * (m + 1) + i) * 3 + k;
+      if (seen.has(key)) return;
+      seen.add(key);
+      const p = pattern[i];
+      if (k > 0) {
+        // End the star here (once it has taken enough), or let it take more; a greedy child can supply the
+        // star and the rest of the pattern, whatever they need.
+        if (k >= (p === TWO_OR_MORE ? 2 : 1)) walk(node, i + 1, 0);
+        if (node.greedy !== undefined) found.add(node.greedy);
+        for (const child of node.literals.values()) walk(child, i, 2);
+        if (node.variable !== undefined) walk(node.variable, i, 2);
+        return;
+      }
+      if (i === m) {
+        if (node.route !== undefined) found.add(node.route);
+        return;
+      }
+      // A greedy child supplies one or more segments for the rest of the pattern.
+      if (node.greedy !== undefined) found.add(node.greedy);
+      if (typeof p === 'string') {
+        const next = node.literals.get(p);
+        if (next !== undefined) walk(next, i + 1, 0);
+        if (node.variable !== undefined) walk(node.variable, i + 1, 0);
+        return;
+      }
+      for (const child of node.literals.values()) walk(child, i, 1);
+      if (node.variable !== undefined) walk(node.variable, i, 1);
+    };
+    walk(root, 0, 0);
+    return found;
+  }
+
+  /** Routes some of whose requests the route's closing Denies cover. */
+  private deeperCoversOf(route: ConcreteRoute): readonly ConcreteRoute[] {
+    return this.allDeeperCovers()[route.index]!;
+  }
+
+  /**
+   * Per route, the routes some of whose requests its closing Denies cover (the route itself included, where a
+   * greedy end lets one of its own paths be split another way: `/x/{v}/lit/{rest+}` and `/x/a/lit/lit/b`).
+   */
+  private allDeeperCovers(): Array<readonly ConcreteRoute[]> {
+    if (this.deeperCovers !== undefined) return this.deeperCovers;
+    this.deeperCovers = this.concrete.map((route) => {
+      const found = new Set<ConcreteRoute>();
+      for (const closing of closingPatterns(route)) {
+        for (const other of this.routesCovered(route.method, closing.parts)) found.add(other);
+      }
+      return [...found];
+    });
+    return this.deeperCovers;
+  }
+
+  /** For one TOKEN decision: held routes some of whose requests a Deny of this decision covers. */
+  private overDeniedBy(held: Uint8Array): RouteRule[] {
+    const deeper = this.allDeeperCovers();
+    const over = new Set<ConcreteRoute>();
+    const refusedDenied = new Set<ConcreteRoute>();
+    for (const route of this.concrete) {
+      if (held[route.index] !== 1) continue;
+      for (const other of this.sharingOf(route)) if (held[other.index] !== 1) refusedDenied.add(other);
+    }
+    for (const route of this.concrete) {
+      if (held[route.index] !== 1) continue;
+      for (const other of this.sharingOf(route)) {
+        if (held[other.index] !== 1 && outranks(route.parts, other.parts)) over.add(route);
+      }
+    }
+    for (const closer of this.concrete) {
+      if (held[closer.index] !== 1 && !refusedDenied.has(closer)) continue;
+      for (const g of deeper[closer.index]!) if (held[g.index] === 1) over.add(g);
+    }
+    return [...over].map((route) => route.rule);
   }
 }
 
@@ -275,13 +584,12 @@ export function decideCaching(routes: readonly RouteRule[], caching: AuthorizerC
   return { perRoute: caching === 'auto' && conflicts.length > 0, conflicts };
 }
 
-/** The conflicts in words, for synth warnings and errors. */
+/** The conflicts in words, for synth warnings, errors and the authorizer's init warning. */
 export function describeConflicts(conflicts: readonly RouteConflict[]): string {
   return conflicts
     .map(
       (c) =>
-        `a token holding ${describeRoute(c.reachedBy)} but not ${describeRoute(c.refused)} needs a Deny of ` +
-        `${describeRoute(c.refused)} that also covers ${describeRoute(c.overDenied)}`,
+        `the Deny that closes ${describeRoute(c.closed)} also covers requests of ${describeRoute(c.overDenied)}`,
     )
     .join('; ');
 }

@@ -1,6 +1,7 @@
 // The authorizer core end to end: real keys, real signed tokens, JWKS over real HTTPS on 127.0.0.1.
 import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { JwksUnavailableError } from '../../lambda/authorizer';
+import { UNSAFE_PATH_DENIES } from '../../lambda/contract';
 import { b64url, claims, signInput, signToken, type TestKey } from '../support/keys';
 import { API_ARN, AUDIENCE, lastDecision, startHarness, tokenEvent, type Harness } from './harness';
 
@@ -172,7 +173,15 @@ describe('a valid token', () => {
           {
             Effect: 'Allow',
             Action: 'execute-api:Invoke',
-            Resource: [`${API_ARN}/GET/items`, `${API_ARN}/POST/items`, `${API_ARN}/GET/items/*`],
+            Resource: ['GET/items', 'GET/items/', 'POST/items', 'POST/items/', 'GET/items/*'].map(
+              (tail) => `${API_ARN}/${tail}`,
+            ),
+          },
+          {
+            // GET/items/* would also cover /items/1/anything: closed, and so are paths no policy can route.
+            Effect: 'Deny',
+            Action: 'execute-api:Invoke',
+            Resource: ['GET/items/*/?*', ...UNSAFE_PATH_DENIES].map((tail) => `${API_ARN}/${tail}`),
           },
         ],
       },
@@ -298,7 +307,9 @@ describe('Cognito access tokens (no aud; token_use and client_id instead)', () =
     });
     expect(result.policyDocument.Statement[0]).toMatchObject({
       Effect: 'Allow',
-      Resource: [`${API_ARN}/GET/items`, `${API_ARN}/POST/items`, `${API_ARN}/GET/items/*`],
+      Resource: ['GET/items', 'GET/items/', 'POST/items', 'POST/items/', 'GET/items/*'].map(
+        (tail) => `${API_ARN}/${tail}`,
+      ),
     });
   });
 

@@ -351,7 +351,7 @@ describe('a JWKS_SEED_FILE that cannot be trusted fails the init, naming the fil
           [url()]: {
             keys: [
               { ...jwk(), use: 'enc' },
-              { kty: 'oct', kid: 'h', k: 'c2VjcmV0' },
+              { ...jwk(), kid: undefined },
             ],
           },
         }),

@@ -1,82 +1,209 @@
-// The policy must be right for every route, whichever route was called first (API Gateway caches it by token).
+// The policy must be right for every route, whichever route was called first (API Gateway caches it by token),
+// and closed: a request no declared route serves is never allowed, on the call or through the cached policy.
 import { parseMethodArn, resourceMatches } from '../../lambda/authorizer';
 import { permits, buildPolicy } from '../../lambda/authorizer/policy';
-import { RouteSet, validateRouteTable, type RouteRule } from '../../lambda/contract';
+import { RouteSet, UNSAFE_PATH_DENIES, validateRouteTable, type RouteRule } from '../../lambda/contract';
 import { APP_ROUTES } from '../../lambda/routes';
 
 const BASE = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod';
 const arnFor = (method: string, path: string) => parseMethodArn(`${BASE}/${method}${path}`);
-const ALL_SCOPES = ['items:read', 'items:write', 'items:delete'];
+const ALL_SCOPES = ['items:read', 'items:write', 'items:delete', 'tokens:revoke'];
 const APP_SET = new RouteSet(validateRouteTable(APP_ROUTES, 'APP_ROUTES'));
-const decideRoutes = (_arn: unknown, routes: readonly RouteRule[], granted: ReadonlySet<string>) =>
-  (routes === APP_ROUTES ? APP_SET : new RouteSet(validateRouteTable(routes, 'routes'))).decide(granted);
+const setOf = (routes: RouteRule[]) => new RouteSet(validateRouteTable(routes, 'routes'));
 
 function subsets<T>(items: T[]): T[][] {
   return items.reduce<T[][]>((acc, item) => acc.concat(acc.map((s) => [...s, item])), [[]]);
 }
 
-const CALLS: Array<[string, string, RouteRule]> = APP_ROUTES.map((r) => [
-  r.method,
-  r.path.replace('{id}', 'item-42'),
-  r,
-]);
+/** Requests each app route serves (with and without a trailing slash), and requests no route serves. */
+const CALLS: Array<[string, string, RouteRule]> = APP_ROUTES.flatMap(
+  (r): Array<[string, string, RouteRule]> => {
+    const path = r.path.replace('{id}', 'item-42');
+    return [
+      [r.method, path, r],
+      [r.method, `${path}/`, r],
+    ];
+  },
+);
+const UNDECLARED: Array<[string, string]> = [
+  ['GET', '/items/item-42/invoice'],
+  ['GET', '/items/item-42/invoice/'],
+  ['GET', '/items/a/b/c'],
+  ['DELETE', '/items/item-42/x'],
+  ['DELETE', '/items'],
+  ['DELETE', '/items/'],
+  ['PUT', '/items/item-42'],
+  ['GET', '/'],
+  ['GET', '/other'],
+  ['POST', '/revocations/1'],
+];
+const UNSAFE: Array<[string, string]> = [
+  ['GET', '/items/a%2Fb'],
+  ['GET', '/items/a%20b'],
+  ['GET', '/items/a:b/c'],
+  ['GET', '/items//x'],
+  ['GET', '/items/./x'],
+  ['GET', '/items/..'],
+];
 
-describe('decideRoutes over every combination of scopes', () => {
+describe('TOKEN mode over every combination of scopes (the sample app table)', () => {
   test.each(subsets(ALL_SCOPES).map((s) => [s.join(' ') || '(none)', s]))(
-    'scopes %s: allowed resources are exactly the routes whose scopes are held',
+    'scopes %s: one policy allows exactly the requests of held routes, and nothing undeclared',
     (...[, scopes]) => {
       const granted = new Set(scopes as string[]);
-      const expected = APP_ROUTES.filter((r) => r.scopes.every((s) => granted.has(s))).map(
-        (r) => `${r.method}/${r.path.slice(1).replace('{id}', '*')}`,
-      );
-      // Whatever route was called first, the decision (and so the cached policy) is the same...
-      const decisions = CALLS.map(([method, path]) =>
-        decideRoutes(arnFor(method, path), APP_ROUTES, granted),
-      );
-      for (const d of decisions) expect(d).toEqual({ allow: [...new Set(expected)], deny: [] });
-      // ...and it decides every other route correctly.
+      const decision = APP_SET.decide(granted);
+      const expectedAllow = APP_ROUTES.filter((r) => r.scopes.every((s) => granted.has(s))).flatMap((r) => {
+        const tail = `${r.method}/${r.path.slice(1).replace('{id}', '*')}`;
+        return tail.endsWith('*') ? [tail] : [tail, `${tail}/`];
+      });
+      expect(decision.allow).toEqual(expectedAllow);
       for (const [method, path, route] of CALLS) {
         const held = route.scopes.every((s) => granted.has(s));
-        expect(permits(arnFor(method, path), decisions[0]!)).toBe(held);
+        expect([method, path, permits(arnFor(method, path), decision)]).toEqual([method, path, held]);
+        expect(APP_SET.outcome(method, path, decision)).toBe(held ? 'ALLOWED' : 'INSUFFICIENT_SCOPE');
       }
+      for (const [method, path] of UNDECLARED) {
+        expect([method, path, permits(arnFor(method, path), decision)]).toEqual([method, path, false]);
+        expect(APP_SET.outcome(method, path, decision)).toBe('UNDECLARED_ROUTE');
+      }
+      for (const [method, path] of UNSAFE) {
+        expect([method, path, permits(arnFor(method, path), decision)]).toEqual([method, path, false]);
+        expect(APP_SET.outcome(method, path, decision)).toBe('UNSAFE_PATH');
+      }
+      expect(decision.overDenied ?? []).toEqual([]);
     },
   );
 });
 
-test('a policy produced for GET /items decides POST /items correctly', () => {
-  const readOnly = decideRoutes(arnFor('GET', '/items'), APP_ROUTES, new Set(['items:read']));
-  expect(permits(arnFor('GET', '/items'), readOnly)).toBe(true);
-  expect(permits(arnFor('POST', '/items'), readOnly)).toBe(false);
-  const writer = decideRoutes(arnFor('GET', '/items'), APP_ROUTES, new Set(['items:read', 'items:write']));
-  expect(permits(arnFor('POST', '/items'), writer)).toBe(true);
-  expect(permits(arnFor('DELETE', '/items/1'), writer)).toBe(false);
+test("the reader's policy, in full: each Allow with the Denies that close it", () => {
+  const decision = APP_SET.decide(new Set(['items:read']));
+  expect(decision).toEqual({
+    allow: ['GET/items', 'GET/items/', 'GET/items/*'],
+    // GET/items/* would cover /items/1/anything; the unsafe paths are refused whatever the table.
+    deny: ['GET/items/*/?*', ...UNSAFE_PATH_DENIES],
+  });
+  const deleter = APP_SET.decide(new Set(['items:delete']));
+  // No DELETE /items route: its trailing-slash form DELETE/items/ (the star of DELETE/items/* left empty) closes too.
+  expect(deleter).toEqual({
+    allow: ['DELETE/items/*'],
+    deny: ['DELETE/items/*/?*', 'DELETE/items/', ...UNSAFE_PATH_DENIES],
+  });
 });
 
-test('a wildcard that would cover a deeper route the token may not use gets an explicit Deny', () => {
+test('a wildcard that would cover a deeper route the token may not use is closed, on the call and cached', () => {
   const routes: RouteRule[] = [
     { method: 'GET', path: '/items/{id}', scopes: ['items:read'] },
     { method: 'GET', path: '/items/{id}/audit', scopes: ['audit:read'] },
   ];
-  const decision = decideRoutes(arnFor('GET', '/items/1'), routes, new Set(['items:read']));
-  // API Gateway routes /items/1/audit/ to the audit route too, and GET/items/* covers it: denied as well.
-  expect(decision).toEqual({ allow: ['GET/items/*'], deny: ['GET/items/*/audit', 'GET/items/*/audit/'] });
+  const set = setOf(routes);
+  const decision = set.decide(new Set(['items:read']));
+  expect(decision).toEqual({
+    allow: ['GET/items/*'],
+    deny: ['GET/items/*/?*', 'GET/items/', ...UNSAFE_PATH_DENIES],
+  });
   expect(permits(arnFor('GET', '/items/1'), decision)).toBe(true);
+  expect(permits(arnFor('GET', '/items/1/'), decision)).toBe(true);
   expect(permits(arnFor('GET', '/items/1/audit'), decision)).toBe(false);
   expect(permits(arnFor('GET', '/items/1/audit/'), decision)).toBe(false);
+  // Undeclared, yet the API may have them (SAM's DefaultAuthorizer protects every method): refused.
+  expect(permits(arnFor('GET', '/items/1/invoice'), decision)).toBe(false);
+  expect(permits(arnFor('GET', '/items/1/audit/x'), decision)).toBe(false);
   expect(buildPolicy(arnFor('GET', '/items/1'), 'u', decision, {}).policyDocument.Statement).toEqual([
     { Effect: 'Allow', Action: 'execute-api:Invoke', Resource: [`${BASE}/GET/items/*`] },
     {
       Effect: 'Deny',
       Action: 'execute-api:Invoke',
-      Resource: [`${BASE}/GET/items/*/audit`, `${BASE}/GET/items/*/audit/`],
+      Resource: ['GET/items/*/?*', 'GET/items/', ...UNSAFE_PATH_DENIES].map((t) => `${BASE}/${t}`),
     },
+  ]);
+  // A token holding both: the Deny closing GET /items/{id} also covers the audit route. Over-denied, reported.
+  const both = set.decide(new Set(['items:read', 'audit:read']));
+  expect(permits(arnFor('GET', '/items/1/audit'), both)).toBe(false);
+  expect(set.outcome('GET', '/items/1/audit', both)).toBe('OVER_DENIED');
+  expect(both.overDenied).toEqual([routes[1]]);
+  expect(set.conflicts()).toEqual([{ closed: routes[0], overDenied: routes[1] }]);
+});
+
+test('a refused route that shares paths with a held one is denied, whichever API Gateway would pick', () => {
+  const routes: RouteRule[] = [
+    { method: 'GET', path: '/items/{id}', scopes: ['items:read'] },
+    { method: 'GET', path: '/items/export', scopes: ['items:export'] },
+  ];
+  const set = setOf(routes);
+  const reader = set.decide(new Set(['items:read']));
+  expect(reader.deny).toEqual([
+    'GET/items/*/?*',
+    'GET/items/',
+    'GET/items/export',
+    'GET/items/export/',
+    ...UNSAFE_PATH_DENIES,
+  ]);
+  expect(permits(arnFor('GET', '/items/export'), reader)).toBe(false);
+  expect(set.outcome('GET', '/items/export', reader)).toBe('INSUFFICIENT_SCOPE');
+  expect(permits(arnFor('GET', '/items/7'), reader)).toBe(true);
+  // The exporter alone: API Gateway routes /items/export to the literal route, but a token-cached policy must
+  // deny GET/items/* (the refused sibling), which covers it: refused, reported, and per-route caching fixes it.
+  const exporter = set.decide(new Set(['items:export']));
+  expect(permits(arnFor('GET', '/items/export'), exporter)).toBe(false);
+  expect(permits(arnFor('GET', '/items/7'), exporter)).toBe(false);
+  expect(exporter.overDenied).toEqual([routes[1]]);
+  expect(set.conflicts()).toEqual([{ closed: routes[0], overDenied: routes[1] }]);
+  expect(set.decideRoute('GET', '/items/export', new Set(['items:export'])).decision.allow).toEqual([
+    'GET/items/export',
+    'GET/items/export/',
   ]);
 });
 
+describe('REQUEST mode: the policy for one route is exact, under any cache key', () => {
+  const routes: RouteRule[] = [
+    { method: 'GET', path: '/items/{id}', scopes: ['items:read'] },
+    { method: 'GET', path: '/items/{id}/admin', scopes: ['items:admin'] },
+    { method: 'GET', path: '/items/export', scopes: ['items:read'] },
+  ];
+  const set = setOf(routes);
+  const held = new Set(['items:read', 'items:admin']);
+
+  test('the route itself, not the routes API Gateway would pick over it, nor deeper ones', () => {
+    const { decision, reason } = set.decideRoute('GET', '/items/{id}', held);
+    expect(reason).toBe('ALLOWED');
+    expect(decision).toEqual({
+      allow: ['GET/items/*'],
+      deny: ['GET/items/*/?*', 'GET/items/', 'GET/items/export', 'GET/items/export/', ...UNSAFE_PATH_DENIES],
+    });
+    // Reused under a key of the Authorization header alone (the common tutorial set-up):
+    expect(permits(arnFor('GET', '/items/1'), decision)).toBe(true);
+    expect(permits(arnFor('GET', '/items/1/admin'), decision)).toBe(false);
+    expect(permits(arnFor('GET', '/items/export'), decision)).toBe(false);
+    expect(permits(arnFor('GET', '/items/1/invoice'), decision)).toBe(false);
+    expect(permits(arnFor('POST', '/items/1'), decision)).toBe(false);
+    expect(decision.overDenied).toEqual([]);
+    expect(set.routeOutcome('GET', '/items/1', decision)).toBe('ALLOWED');
+    expect(set.routeOutcome('GET', '/items/a%20b', decision)).toBe('UNSAFE_PATH');
+  });
+
+  test('a literal route API Gateway picks over a variable sibling is allowed on its own', () => {
+    const { decision } = set.decideRoute('GET', '/items/export', held);
+    expect(decision.allow).toEqual(['GET/items/export', 'GET/items/export/']);
+    expect(permits(arnFor('GET', '/items/export'), decision)).toBe(true);
+    expect(permits(arnFor('GET', '/items/1'), decision)).toBe(false);
+  });
+
+  test.each([
+    ['GET', '/items/{id}/admin', new Set(['items:read']), 'INSUFFICIENT_SCOPE'],
+    ['GET', '/items/{id}/invoice', held, 'UNDECLARED_ROUTE'],
+    ['POST', '/items/{id}', held, 'UNDECLARED_ROUTE'],
+  ])('%s %s is refused (%s), with a policy that allows nothing', (method, resource, granted, reason) => {
+    const result = set.decideRoute(method, resource, granted);
+    expect(result.reason).toBe(reason);
+    expect(result.decision).toEqual({ allow: [], deny: [] });
+  });
+});
+
 test('routes that need no scope are allowed to every valid token', () => {
-  const decision = decideRoutes(arnFor('GET', '/'), [{ method: 'GET', path: '/', scopes: [] }], new Set());
+  const decision = setOf([{ method: 'GET', path: '/', scopes: [] }]).decide(new Set());
   expect(decision.allow).toEqual(['GET/']);
   expect(permits(arnFor('GET', '/'), decision)).toBe(true);
+  expect(permits(arnFor('GET', '/x'), decision)).toBe(false);
 });
 
 describe('parseMethodArn', () => {

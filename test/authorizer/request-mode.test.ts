@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, filesBesideHandler, parseConfig } from '../../lambda/authorizer';
+import { UNSAFE_PATH_DENIES } from '../../lambda/contract';
 import { claims, signToken } from '../support/keys';
 import { API_ARN, lastDecision, startHarness, type Harness } from './harness';
 
@@ -46,17 +47,24 @@ function requestEvent(
 const token = (scope: string) => `Bearer ${signToken(h.keys.rsa, claims({ scope }))}`;
 const authorizer = () => h.authorizer({ ROUTES: JSON.stringify(ROUTES) });
 
+const members = ['DELETE/orgs/*/teams/*/members', 'DELETE/orgs/*/teams/*/members/'];
 test.each([
-  ['read', 'GET', '/orgs/{org}', '/orgs/acme', 'Allow', `${API_ARN}/GET/orgs/*`, 'ALLOWED'],
-  ['read', 'GET', '/orgs/{org}/members', '/orgs/acme/members', 'Deny', `${API_ARN}/*`, 'INSUFFICIENT_SCOPE'],
+  // The route's pattern, closed: its star as two or more segments, its empty form (/orgs/ is routed to /orgs).
+  ['read', 'GET', '/orgs/{org}', '/orgs/acme', ['GET/orgs/*'], ['GET/orgs/*/?*', 'GET/orgs/'], 'ALLOWED'],
+  ['read', 'GET', '/orgs/{org}/members', '/orgs/acme/members', [], [], 'INSUFFICIENT_SCOPE'],
   // ANY stands for the actual method, which is what the policy names.
   [
     'read',
     'DELETE',
     '/orgs/{org}/teams/{team}/members',
     '/orgs/acme/teams/t/members',
-    'Allow',
-    `${API_ARN}/DELETE/orgs/*/teams/*/members`,
+    members,
+    [
+      'DELETE/orgs/*/*/teams/*/members',
+      'DELETE/orgs/*/*/teams/*/members/',
+      'DELETE/orgs/*/teams/*/*/members',
+      'DELETE/orgs/*/teams/*/*/members/',
+    ],
     'ALLOWED',
   ],
   [
@@ -64,26 +72,59 @@ test.each([
     'GET',
     '/orgs/{org}/members',
     '/orgs/acme/members',
-    'Allow',
-    `${API_ARN}/GET/orgs/*/members`,
+    ['GET/orgs/*/members', 'GET/orgs/*/members/'],
+    ['GET/orgs/*/*/members', 'GET/orgs/*/*/members/'],
     'ALLOWED',
   ],
   // A method the table does not declare is refused, whatever the token holds.
-  ['read admin', 'POST', '/orgs/{org}', '/orgs/acme', 'Deny', `${API_ARN}/*`, 'UNDECLARED_ROUTE'],
-])('scope %s, %s %s: %s %s (%s)', async (scope, method, resource, path, effect, resourceArn, reason) => {
+  ['read admin', 'POST', '/orgs/{org}', '/orgs/acme', [], [], 'UNDECLARED_ROUTE'],
+])('scope %s, %s %s: allows %j (%s)', async (scope, method, resource, path, allow, deny, reason) => {
   const result = await authorizer().authorize(requestEvent(token(scope), method, resource, path));
-  expect(result.policyDocument.Statement).toEqual([
-    {
-      Effect: effect,
-      Action: 'execute-api:Invoke',
-      Resource: effect === 'Allow' ? [resourceArn] : resourceArn,
-    },
-  ]);
+  const arns = (tails: readonly string[]) => tails.map((tail) => `${API_ARN}/${tail}`);
+  expect(result.policyDocument.Statement).toEqual(
+    allow.length === 0
+      ? [{ Effect: 'Deny', Action: 'execute-api:Invoke', Resource: `${API_ARN}/*` }]
+      : [
+          { Effect: 'Allow', Action: 'execute-api:Invoke', Resource: arns(allow) },
+          { Effect: 'Deny', Action: 'execute-api:Invoke', Resource: arns([...deny, ...UNSAFE_PATH_DENIES]) },
+        ],
+  );
   expect(lastDecision(h.logs)).toMatchObject({
-    decision: effect === 'Allow' ? 'allow' : 'deny',
+    decision: allow.length > 0 ? 'allow' : 'deny',
     reason,
     resource: `${method} ${resource}`,
   });
+});
+
+test('a path every policy refuses is logged as UNSAFE_PATH, though its route is held', async () => {
+  const result = await authorizer().authorize(
+    requestEvent(token('read'), 'GET', '/orgs/{org}', '/orgs/a%2Fb'),
+  );
+  expect(result.policyDocument.Statement[0]).toMatchObject({ Effect: 'Allow' });
+  expect(lastDecision(h.logs)).toMatchObject({ decision: 'deny', reason: 'UNSAFE_PATH' });
+});
+
+test('a table one token-cached policy cannot serve: one TOKEN_POLICY_OVER_DENIES warning at init, naming the routes and the fix', () => {
+  authorizer();
+  const warnings = h.logs
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((line) => line.code === 'TOKEN_POLICY_OVER_DENIES');
+  expect(warnings).toEqual([
+    expect.objectContaining({
+      level: 'warn',
+      message: 'route table',
+      detail:
+        'a TOKEN authorizer (one policy per token) refuses some requests a token may make: ' +
+        'the Deny that closes GET /orgs/{org} also covers requests of GET /orgs/{org}/members; ' +
+        'the Deny that closes GET /orgs/{org} also covers requests of ANY /orgs/{org}/teams/{team}/members; ' +
+        'the Deny that closes GET /orgs/{org}/members also covers requests of ANY /orgs/{org}/teams/{team}/members',
+      fix: expect.stringContaining('context.httpMethod and context.resourcePath'),
+    }),
+  ]);
+  h.logs.length = 0;
+  // The sample app's table has no such conflict: no warning.
+  h.authorizer();
+  expect(h.logs.filter((line) => line.includes('TOKEN_POLICY_OVER_DENIES'))).toEqual([]);
 });
 
 test.each([

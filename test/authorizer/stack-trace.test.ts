@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildSync } from 'esbuild';
+import { AUTHORIZER_BUNDLE_TARGET } from '../../infra/constructs/authorizer-bundle';
 import { sourceMappedStack } from '../../lambda/authorizer/stack-trace';
 
 const FIXTURE = join(__dirname, 'fixtures', 'throws-at-known-line.ts');
@@ -23,7 +24,7 @@ beforeAll(() => {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node20',
+    target: AUTHORIZER_BUNDLE_TARGET,
     minify: true,
     sourcemap: 'linked',
     sourcesContent: false,

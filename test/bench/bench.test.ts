@@ -61,6 +61,15 @@ describe('npm run bench -- --quick', () => {
     report = run.stdout;
   }, 90_000);
 
+  // The bench runs in a child of this process's binary: under npm scripts, the pinned Node of the Lambda.
+  test('says which Node.js it ran on', () => {
+    expect(report.split('\n')[2]).toMatch(
+      new RegExp(
+        `^Machine: \\d+ CPUs \\(.+\\), Node\\.js ${process.version.replace(/\./g, '\\.')}, load average at start `,
+      ),
+    );
+  });
+
   test('warm table: every candidate and the logging rows, for RS256 and ES256', () => {
     const [header, ...rows] = table(report, 'Warm: cost per token');
     expect(header).toEqual(['alg', 'candidate', 'µs/token', 'x floor', 'x aws-jwt-verify']);

@@ -40,8 +40,10 @@ export async function startStack(extraEnv: Readonly<Record<string, string>>): Pr
   const stackFile = join(dir, 'local-stack.json');
   const child = tsxNode('local/start.ts', [], {
     ...process.env,
+    // Free ports for everything the stack serves, so that test files and other runs go side by side.
     API_PORT: '0',
     ISSUER_PORT: '0',
+    APP_PORT: '0',
     LOCAL_STACK_FILE: stackFile,
     ...extraEnv,
   });

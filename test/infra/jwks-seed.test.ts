@@ -1,5 +1,7 @@
 // JwksSeed and JwtAuthorizer's jwksSeed prop: checked at synth by the module the Lambda reads it with, shipped
-// as a file in the code asset (never an environment variable), and read back by parseConfig unchanged.
+// as a file in the code asset (never an environment variable), and read back by parseConfig unchanged. A seed
+// never widens trust: private or symmetric keys, and an entry whose recorded issuer contradicts the props, fail
+// the synth (issue #20).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +20,16 @@ const JWKS_URI = 'https://issuer.example.com/keys';
 const key = createKey('ES256');
 const FETCHED_AT = '2026-11-01T10:00:00.000Z';
 const seedObject = { [JWKS_URI]: { keys: [key.jwk], fetchedAt: FETCHED_AT } };
+const rsa = createKey('RS256', 'rsa-1');
+/** The private half of the RSA test key as a JWK, as a careless export would write it. */
+const rsaPrivate = { ...(rsa.privateKey.export({ format: 'jwk' }) as Record<string, string>), ...rsa.jwk };
+const hmac = { kty: 'oct', kid: 'hmac-1', k: 'c2hhcmVkLXNlY3JldC12YWx1ZQ', alg: 'HS256' };
+/** Every private or secret value above: none may appear in an error. */
+const SECRETS = [...['d', 'p', 'q', 'dp', 'dq', 'qi'].map((m) => rsaPrivate[m] as string), hmac.k];
+const REGENERATE =
+  'Regenerate it with `npx bearer-gate-jwks-seed --issuer <issuer>` (or `--jwks-uri <url>`).';
+const PUBLIC_ONLY =
+  ': a seed holds public keys only. Remove that key, and have it replaced at the issuer: its secret is exposed.';
 const ROUTE = { method: 'GET' as const, path: '/orders', scopes: ['orders:read'] };
 
 function authorizer(props: Partial<JwtAuthorizerProps>): { stack: Stack; jwt: JwtAuthorizer } {
@@ -156,6 +168,40 @@ describe('a seed that cannot work fails the synth, naming the prop and the fix',
         '`npx bearer-gate-jwks-seed --issuer <issuer>`. Seed only the issuers this authorizer trusts.',
     ],
     [
+      'an RSA private key (JwksSeed.fromObject)',
+      () => JwksSeed.fromObject({ [JWKS_URI]: { keys: [key.jwk, rsaPrivate] } }),
+      `JwtAuthorizer: jwksSeed (an object) maps "${JWKS_URI}" to a JWKS whose key kid "rsa-1" has private key ` +
+        `members (d, p, q, dp, dq, qi)${PUBLIC_ONLY} ${REGENERATE}`,
+    ],
+    [
+      'a symmetric key (JwksSeed.fromObject)',
+      () => JwksSeed.fromObject({ [JWKS_URI]: { keys: [hmac, key.jwk] } }),
+      `JwtAuthorizer: jwksSeed (an object) maps "${JWKS_URI}" to a JWKS whose key kid "hmac-1" is a symmetric ` +
+        `(shared secret) key${PUBLIC_ONLY} ${REGENERATE}`,
+    ],
+    [
+      'a private key put into the entries after the factory checked them (the synth render)',
+      () => {
+        const seed = JwksSeed.fromObject(seedObject);
+        (seed.entries[0]?.jwks.keys as unknown[]).push(rsaPrivate);
+        return authorizer({ jwksSeed: seed });
+      },
+      `JwtAuthorizer: jwksSeed (an object) maps "${JWKS_URI}" to a JWKS whose key kid "rsa-1" has private key ` +
+        `members (d, p, q, dp, dq, qi)${PUBLIC_ONLY} ${REGENERATE}`,
+    ],
+    [
+      "an entry recording a discovered issuer at another issuer's configured JWKS URI",
+      () =>
+        authorizer({
+          issuers: [{ issuer: 'https://b.example.com', audience: ['https://api.example.com'] }],
+          jwksSeed: JwksSeed.fromObject({ [JWKS_URI]: { keys: [key.jwk], issuer: 'https://b.example.com' } }),
+        }),
+      `JwtAuthorizer: jwksSeed (an object) records issuer "https://b.example.com" for "${JWKS_URI}", the ` +
+        `configured JWKS URI of "${ISSUER}": its keys serve only the issuers configured with it. Remove "issuer" ` +
+        'from that entry, or configure "https://b.example.com" with that JWKS URI. Seed only the issuers this ' +
+        'authorizer trusts.',
+    ],
+    [
       'a max age over 90 days',
       () => authorizer({ jwksSeed: JwksSeed.fromObject(seedObject, { maxAge: Duration.days(91) }) }),
       'JwtAuthorizer: jwksSeed maxAge must be a whole number of seconds from 60 to 7776000; got 7862400 seconds. ' +
@@ -170,7 +216,31 @@ describe('a seed that cannot work fails the synth, naming the prop and the fix',
       message.split(' ')[1] === 'jwksSeed' && !message.includes('maxAge') ? 'jwksSeed' : 'jwksSeed maxAge',
       message,
     ]);
+    for (const secret of SECRETS) expect(error.message).not.toContain(secret);
   });
+
+  test('JwksSeed.fromFile refuses a file with a private key, naming the file and the kid', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bearer-gate-seed-'));
+    try {
+      const file = join(dir, 'jwks-seed.json');
+      writeFileSync(file, JSON.stringify({ [JWKS_URI]: { keys: [rsaPrivate], fetchedAt: FETCHED_AT } }));
+      const error = synthError(() => JwksSeed.fromFile(file));
+      expect(error.message).toBe(
+        `JwtAuthorizer: jwksSeed from "${file}" maps "${JWKS_URI}" to a JWKS whose key kid "rsa-1" has private ` +
+          `key members (d, p, q, dp, dq, qi)${PUBLIC_ONLY} ${REGENERATE}`,
+      );
+      for (const secret of SECRETS) expect(error.message).not.toContain(secret);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+test('an entry recording the issuer the props pin to its URI only confirms them: JWKS_URI stays, the seed ships', () => {
+  const seed = { [JWKS_URI]: { keys: [key.jwk], fetchedAt: FETCHED_AT, issuer: ISSUER } };
+  const { stack } = authorizer({ jwksSeed: JwksSeed.fromObject(seed) });
+  expect(authorizerEnvironment(stack).JWKS_URI).toBe(JWKS_URI);
+  expect(JSON.parse(authorizerAssetFiles(stack)['jwks-seed.json'] as string)).toEqual(seed);
 });
 
 test('renderJwksSeed is compact JSON in the seed contract', () => {

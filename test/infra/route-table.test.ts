@@ -31,9 +31,11 @@ function build(routes: readonly RouteRule[], props: Partial<JwtAuthorizerProps> 
   return { stack, api, jwt };
 }
 
+// GET/orgs/* also covers /orgs/acme/members; the Deny that closes it (GET/orgs/*\/?*) covers the deeper routes.
 const CONFLICT =
-  'a token holding GET /orgs/{org} but not GET /orgs/{org}/members needs a Deny of GET /orgs/{org}/members ' +
-  'that also covers GET /orgs/{org}/teams/{team}/members';
+  'the Deny that closes GET /orgs/{org} also covers requests of GET /orgs/{org}/members; ' +
+  'the Deny that closes GET /orgs/{org} also covers requests of GET /orgs/{org}/teams/{team}/members; ' +
+  'the Deny that closes GET /orgs/{org}/members also covers requests of GET /orgs/{org}/teams/{team}/members';
 
 describe('caching', () => {
   test('auto: a table one token-cached policy can serve gets a TOKEN authorizer', () => {

@@ -1,5 +1,6 @@
 // `npm run jwks-seed` against real HTTPS issuers on 127.0.0.1 (their certificate trusted with --ca-file): the
-// seed it writes, merging into an existing seed, refusals, and an authorizer deciding with what it wrote.
+// seed it writes, merging into an existing seed, refusals (private and symmetric keys among them, named by kid,
+// never by value), and an authorizer deciding with what it wrote.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -187,5 +188,70 @@ describe('merging into an existing seed', () => {
     } finally {
       other.mode = 'ok';
     }
+  });
+});
+
+describe('a JWKS with private or secret key material is refused, named by kid, and nothing is written', () => {
+  const leaked = createKey('RS256', 'leaked-1');
+  const leakedJwk = {
+    ...(leaked.privateKey.export({ format: 'jwk' }) as Record<string, string>),
+    ...leaked.jwk,
+  };
+  const hmac = { kty: 'oct', kid: 'hmac-1', k: 'c2hhcmVkLXNlY3JldC12YWx1ZQ', alg: 'HS256' };
+  const secrets = [...['d', 'p', 'q', 'dp', 'dq', 'qi'].map((m) => leakedJwk[m] as string), hmac.k];
+  const refusal = (uri: string, named: string): string =>
+    `${uri} is not usable: the seed maps "${uri}" to a JWKS whose key ${named}: a seed holds public keys ` +
+    'only. Remove that key, and have it replaced at the issuer: its secret is exposed';
+  afterEach(() => {
+    issuer.keys = [keys.rsa.jwk];
+  });
+
+  test('--issuer whose JWKS publishes a private key: exit 1, and neither output holds the key', async () => {
+    issuer.keys = [keys.rsa.jwk, leakedJwk];
+    const out = join(dir, 'leaked.json');
+    const result = await run(['--issuer', issuer.origin, '--out', out, '--ca-file', caFile()]);
+    expect([result.code, result.stdout, result.stderr]).toEqual([
+      1,
+      '',
+      `jwks-seed failed: ${refusal(issuer.url, 'kid "leaked-1" has private key members (d, p, q, dp, dq, qi)')}\n`,
+    ]);
+    for (const secret of secrets) expect(result.stderr).not.toContain(secret);
+    expect(() => readFileSync(out)).toThrow('ENOENT');
+  });
+
+  test('--jwks-uri whose JWKS publishes a symmetric key', async () => {
+    issuer.keys = [hmac, keys.rsa.jwk];
+    const out = join(dir, 'hmac.json');
+    const attempt = writeJwksSeed({
+      source: { kind: 'jwks-uri', jwksUri: issuer.url },
+      out,
+      caFile: caFile(),
+      timeoutMs: 1000,
+    });
+    await expect(attempt).rejects.toMatchObject({
+      name: 'SeedFetchError',
+      message: refusal(issuer.url, 'kid "hmac-1" is a symmetric (shared secret) key'),
+    });
+    expect(() => readFileSync(out)).toThrow('ENOENT');
+  });
+
+  test('an existing seed holding a private key is refused, naming --out and the kid', async () => {
+    const out = join(dir, 'existing-leaked.json');
+    writeFileSync(out, JSON.stringify({ [other.url]: { keys: [leakedJwk] } }));
+    const attempt = writeJwksSeed({
+      source: { kind: 'jwks-uri', jwksUri: other.url },
+      out,
+      caFile: caFile(),
+      timeoutMs: 1000,
+    });
+    await expect(attempt).rejects.toMatchObject({
+      name: 'SeedToolUsageError',
+      setting: '--out',
+      message:
+        `--out names "${out}", which is not a JWKS seed: maps "${other.url}" to a JWKS whose key kid ` +
+        '"leaked-1" has private key members (d, p, q, dp, dq, qi): a seed holds public keys only. Remove that ' +
+        'key, and have it replaced at the issuer: its secret is exposed',
+    });
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({ [other.url]: { keys: [leakedJwk] } });
   });
 });

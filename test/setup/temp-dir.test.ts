@@ -19,6 +19,7 @@ test('a run that leaves nothing but tool caches passes, and TMPDIR is restored',
   expect([process.env.TMP, process.env.TEMP]).toEqual([dir, dir]);
   mkdirSync(join(dir, 'tsx-0'));
   writeFileSync(join(dir, 'tsx-0', 'cache.json'), '{}');
+  mkdirSync(join(dir, 'node-compile-cache', `${process.version}-x64-0`), { recursive: true });
 
   expect(stop()).toBeUndefined();
   expect(existsSync(dir)).toBe(false);
@@ -31,6 +32,7 @@ test.each([
     ['report.txt', 'bearer-gate-e2e-x/'],
     'Tests left 2 entries in the temp directory: bearer-gate-e2e-x/, report.txt.',
   ],
+  [['node-compile-cache'], 'Tests left 1 entries in the temp directory: node-compile-cache.'],
 ])('leftovers %j fail the run by name, and are removed all the same', (entries, message) => {
   const before = process.env.TMPDIR;
   const stop = startPrivateTempDir();

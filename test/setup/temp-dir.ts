@@ -8,9 +8,11 @@ const TEMP_VARIABLES = ['TMPDIR', 'TMP', 'TEMP'] as const;
 
 /**
  * Caches that tools the tests run keep in the temp directory on purpose, shared by all their processes in the
- * run (tsx: tsx-<uid>); they go when the directory does, and are not a test's leftovers.
+ * run (tsx: tsx-<uid>; npm, tsc, ESLint and Prettier: node-compile-cache, where Node 22 and later keep the
+ * compiled code of a tool that calls module.enableCompileCache()); they go when the directory does, and are
+ * not a test's leftovers.
  */
-const TOOL_CACHES: readonly RegExp[] = [/^tsx-\d+\/$/];
+const TOOL_CACHES: readonly RegExp[] = [/^tsx-\d+\/$/, /^node-compile-cache\/$/];
 
 /** What tests left behind in `dir`, as names (directories end in `/`), tool caches excepted. */
 export function leftovers(dir: string): string[] {
