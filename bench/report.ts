@@ -3,6 +3,12 @@
 import type { CandidateId } from './candidates';
 import { ROUND_TRIP_MS, type ColdSeriesId } from './cold-start';
 import { formatNumber, markdownTable, type Cell } from './markdown';
+import {
+  ROUTE_TABLE_TARGETS,
+  machineLine,
+  routeTablesSections,
+  routeTablesTargetRows,
+} from './route-tables-report';
 import { median, medianDifference, medianRatio } from './stats';
 import type { BenchResults, WarmResult } from './suite';
 
@@ -15,6 +21,7 @@ export const TARGETS = Object.freeze({
   /** "Unchanged": what a 50 ms round trip (or an outage) may add to a seeded cold start, in round trips. */
   seededRoundTripsAdded: 0.2,
   unseededRoundTripsAdded: 3,
+  ...ROUTE_TABLE_TARGETS,
 });
 
 const CANDIDATE_ORDER: readonly CandidateId[] = [
@@ -92,10 +99,7 @@ export function renderReport(results: BenchResults): string {
     `# Benchmark results (${options.quick ? 'quick smoke run: figures are not meaningful' : 'full run'})`,
   );
   out.push('');
-  out.push(
-    `Machine: ${machine.cpus} CPUs (${machine.cpuModel}), Node.js ${machine.node}, load average at start ` +
-      `${machine.loadAverage.map((l) => formatNumber(l, 2)).join(' / ')}.`,
-  );
+  out.push(machineLine(machine));
 
   out.push('', '## Warm: cost per token', '');
   out.push(
@@ -337,6 +341,8 @@ export function renderReport(results: BenchResults): string {
     ),
   );
 
+  out.push(...routeTablesSections(results.routeTables));
+
   out.push('', '## Targets', '');
   const targetRows: Cell[][] = results.warm.map((w) => {
     const ratio = handlerRatio(w);
@@ -391,6 +397,7 @@ export function renderReport(results: BenchResults): string {
       `${formatNumber(per1000(gateway.authorizerInvocations), 1)} vs ${formatNumber(per1000(gateway.distinctTokens), 1)}`,
       verdict(gateway.authorizerInvocations <= gateway.distinctTokens),
     ],
+    ...routeTablesTargetRows(results.routeTables),
   );
   out.push(markdownTable(['target', 'measured', 'verdict'], targetRows));
   return out.join('\n') + '\n';

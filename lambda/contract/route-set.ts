@@ -356,7 +356,14 @@ export class RouteSet {
     const serving = this.routesServing(method, segments);
     if (serving.length === 0) return 'UNDECLARED_ROUTE';
     const allowed = new Set(decision.allow);
-    if (serving.some((route) => !allowed.has(route.tail))) return 'INSUFFICIENT_SCOPE';
+    if (serving.some((route) => !allowed.has(route.tail))) {
+      // Refused either way; but if API Gateway would pick a held route (a literal `/items/export` over a refused
+      // `/items/{id}`), the token may make this request and only a token-cached policy cannot say so.
+      const picked = serving.find((route) =>
+        serving.every((o) => o === route || outranks(route.parts, o.parts)),
+      );
+      return picked !== undefined && allowed.has(picked.tail) ? 'OVER_DENIED' : 'INSUFFICIENT_SCOPE';
+    }
     return this.denies(decision, method, segments, trailing) ? 'OVER_DENIED' : 'ALLOWED';
   }
 

@@ -51,7 +51,7 @@ describe('provider layouts', () => {
       roles: ['items:read', 'items:write'],
     });
     const result = await authorize(env, token);
-    expect(allowed(result)).toEqual(['GET/items', 'GET/items/', 'POST/items', 'POST/items/', 'GET/items/*']);
+    expect(allowed(result)).toEqual(['GET/items', 'GET/items/', 'POST/items', 'POST/items/', 'GET/items/?*']);
     expect(result.context).toMatchObject({ scope: 'items:read items:write', clientId: 'b1c2d3e4-service' });
   });
 
@@ -97,7 +97,7 @@ describe('provider layouts', () => {
       cognito_groups: 'items:delete Readers',
       username: 'alice',
     });
-    expect(allowed(result)).toEqual(['GET/items', 'GET/items/', 'GET/items/*', 'DELETE/items/*']);
+    expect(allowed(result)).toEqual(['GET/items', 'GET/items/', 'GET/items/?*', 'DELETE/items/?*']);
   });
 
   test('Keycloak: realm roles at `realm_access.roles`, client roles at `resource_access.<client>.roles`', async () => {
@@ -116,7 +116,7 @@ describe('provider layouts', () => {
       'openid profile email offline_access uma_authorization items:read items:write',
     );
     // `account`'s items:delete is another client's role: only the configured path counts.
-    expect(allowed(result)).toEqual(['GET/items', 'GET/items/', 'POST/items', 'POST/items/', 'GET/items/*']);
+    expect(allowed(result)).toEqual(['GET/items', 'GET/items/', 'POST/items', 'POST/items/', 'GET/items/?*']);
   });
 
   test('Auth0 RBAC: `permissions`, and a namespaced custom claim (with dots) copied to the context', async () => {
@@ -138,8 +138,8 @@ describe('provider layouts', () => {
       'GET/items/',
       'POST/items',
       'POST/items/',
-      'GET/items/*',
-      'DELETE/items/*',
+      'GET/items/?*',
+      'DELETE/items/?*',
     ]);
     expect(result.context).toMatchObject({
       https___example_com_roles: 'editor',
@@ -162,7 +162,7 @@ describe('provider layouts', () => {
       scope: 'openid items:read Everyone items:delete',
       clientId: '0oa1b2c3d4',
     });
-    expect(allowed(result)).toEqual(['GET/items', 'GET/items/', 'GET/items/*', 'DELETE/items/*']);
+    expect(allowed(result)).toEqual(['GET/items', 'GET/items/', 'GET/items/?*', 'DELETE/items/?*']);
   });
 });
 
@@ -178,7 +178,7 @@ describe('required claims', () => {
 
   test('a token holding every required value is allowed', async () => {
     const result = await authorize(env, claims(good));
-    expect(allowed(result)).toEqual(['GET/items', 'GET/items/', 'POST/items', 'POST/items/', 'GET/items/*']);
+    expect(allowed(result)).toEqual(['GET/items', 'GET/items/', 'POST/items', 'POST/items/', 'GET/items/?*']);
   });
 
   test.each<[string, Record<string, unknown>, string, string]>([
@@ -262,7 +262,7 @@ describe('required claims', () => {
     ]);
     const both = { ...env, ISSUERS: issuers };
     const fromOther = claims({ iss: other, scope: undefined, tid: 'other-tenant', roles: ['items:read'] });
-    expect(allowed(await authorize(both, fromOther))).toEqual(['GET/items', 'GET/items/', 'GET/items/*']);
+    expect(allowed(await authorize(both, fromOther))).toEqual(['GET/items', 'GET/items/', 'GET/items/?*']);
     // The single issuer does not read `roles`, and still requires its own tenant.
     const fromSingle = claims({ ...good, scope: undefined, roles: ['items:read'] });
     expect(allowed(await authorize(both, fromSingle))).toEqual([]);

@@ -1,52 +1,14 @@
 // Smoke test of `npm run bench -- --quick`: the harness runs end to end and prints every table with the
 // expected rows and well-formed cells. It asserts no timing and no target: those are read, not tested.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { authorizerBundleDir, type AuthorizerVariant } from 'bearer-gate';
 // Only the pure modules: bench/index also reaches jwks-rsa, which loads jose, which jest's CommonJS runtime
 // cannot load (ESM only). The bench itself runs under tsx in a child process.
 import { buildDeployedBundle } from '../../bench/bundle';
 import { BenchUsageError, parseBenchArgs } from '../../bench/options';
-
-const ROOT = resolve(__dirname, '..', '..');
-
-function runQuickBench(): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(
-      process.execPath,
-      [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'bench/run.ts', '--quick'],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
-  });
-}
-
-/** The rows (cells trimmed) of the `index`th table (0: the first) under `## heading`, header row first. */
-function table(report: string, heading: string, index = 0): string[][] {
-  const section = report.split(/^## /m).find((s) => s.startsWith(heading));
-  if (section === undefined) throw new Error(`no section "${heading}"`);
-  const tables = section
-    .split(/\n(?!\|)/)
-    .map((block) => block.split('\n').filter((line) => line.startsWith('|')))
-    .filter((lines) => lines.length > 0);
-  const lines = tables[index];
-  if (lines === undefined) throw new Error(`section "${heading}" has no table ${index}`);
-  return lines
-    .filter((line) => !/^\|(\s*-+:?\s*\|)+$/.test(line))
-    .map((line) =>
-      line
-        .slice(1, -1)
-        .split('|')
-        .map((cell) => cell.trim()),
-    );
-}
+import { runQuickBench, table } from './quick-bench';
 
 const DECIMAL = /^\d{1,3}(,\d{3})*\.\d$/;
 const RATIO = /^-?\d+\.\d\dx$/;
@@ -59,7 +21,7 @@ describe('npm run bench -- --quick', () => {
     const run = await runQuickBench();
     if (run.code !== 0) throw new Error(`bench exited with ${run.code}: ${run.stderr}`);
     report = run.stdout;
-  }, 90_000);
+  }, 180_000);
 
   // The bench runs in a child of this process's binary: under npm scripts, the pinned Node of the Lambda.
   test('says which Node.js it ran on', () => {
@@ -224,6 +186,13 @@ describe('npm run bench -- --quick', () => {
     ]);
   });
 
+  test('route-table tables: every table and scope set, and the three synth apps', () => {
+    const rowsOf = (heading: string): string[][] => table(report, heading).slice(1);
+    expect(rowsOf('Route tables: policy cost per scope set')).toHaveLength(12);
+    expect(rowsOf('Route tables: an 8 KB path')).toHaveLength(12);
+    expect(rowsOf('Route tables: synth')).toHaveLength(3);
+  });
+
   test('bundle composition and targets tables', () => {
     const [compositionHeader, ...modules] = table(report, 'Bundle composition');
     expect(compositionHeader).toEqual(['module', 'bytes']);
@@ -232,7 +201,8 @@ describe('npm run bench -- --quick', () => {
     );
     const [targetHeader, ...targets] = table(report, 'Targets');
     expect(targetHeader).toEqual(['target', 'measured', 'verdict']);
-    expect(targets).toHaveLength(10);
+    // Ten of the suite's own, four of the route tables' (test/bench/route-tables.test.ts checks their module).
+    expect(targets).toHaveLength(14);
     for (const row of targets) expect(['met', '**missed**']).toContain(row[2]);
   });
 });
@@ -260,12 +230,34 @@ describe('the bench bundles as the construct deploys', () => {
 });
 
 describe('parseBenchArgs', () => {
-  test.each([[['--fast']], [['--quick', 'extra']]])('refuses %j', (argv) => {
+  test.each([
+    [['--fast'], 'unknown argument "--fast"'],
+    [['--quick', 'extra'], 'unknown argument "extra"'],
+    [['--only'], '--only takes one of route-tables; got ""'],
+    [['--only', 'warm'], '--only takes one of route-tables; got "warm"'],
+    [['--only', '--quick'], '--only takes one of route-tables; got "--quick"'],
+  ])('refuses %j', (argv, message) => {
     expect(() => parseBenchArgs(argv)).toThrow(BenchUsageError);
+    expect(() => parseBenchArgs(argv)).toThrow(
+      `${message}; usage: npm run bench [-- [--quick] [--only route-tables]]`,
+    );
   });
 
   test('full by default, quick on --quick', () => {
     expect(parseBenchArgs([]).quick).toBe(false);
     expect(parseBenchArgs(['--quick']).quick).toBe(true);
+  });
+
+  test('every module by default, one with --only, in either order with --quick', () => {
+    expect(parseBenchArgs([]).only).toBeNull();
+    expect(parseBenchArgs(['--only', 'route-tables'])).toMatchObject({ quick: false, only: 'route-tables' });
+    expect(parseBenchArgs(['--only', 'route-tables', '--quick'])).toMatchObject({
+      quick: true,
+      only: 'route-tables',
+    });
+    expect(parseBenchArgs(['--quick', '--only', 'route-tables'])).toMatchObject({
+      quick: true,
+      only: 'route-tables',
+    });
   });
 });
