@@ -114,6 +114,7 @@ export class BoundedFetcher implements Fetcher {
    * sandbox thaws, when the next request would (see WarmJwksCache's refresh).
    */
   fetch(uri: string): Promise<ArrayBuffer> {
+    if (!uri.startsWith('https://')) return Promise.reject(new Error(`refusing ${uri}: https only`));
     const node = nodeTls();
     if (node instanceof Promise) return node.then(() => this.fetch(uri));
     let agent: Https.Agent;
@@ -131,10 +132,6 @@ export class BoundedFetcher implements Fetcher {
   private get(request: typeof Https.request, uri: string, agent: Https.Agent): Promise<ArrayBuffer> {
     const { timeoutMs, maxBytes = MAX_RESPONSE_BYTES } = this.options;
     return new Promise((resolve, reject) => {
-      if (!uri.startsWith('https://')) {
-        reject(new Error(`refusing ${uri}: https only`));
-        return;
-      }
       let settled = false;
       const finish = (error: Error | null, body?: Buffer): void => {
         if (settled) return;
