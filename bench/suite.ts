@@ -7,6 +7,7 @@ import { BENCH_ALGS, startFixtures, type BenchAlg } from './fixtures';
 import { runGatewayMix, type GatewayMixReport } from './gateway-mix';
 import { countJwksFetches, type JwksFetchCounts } from './jwks-fetches';
 import type { BenchOptions } from './options';
+import { measureRouteTables, type RouteTablesReport } from './route-tables';
 import { runWarmRounds } from './warm';
 
 export interface MachineNote {
@@ -22,9 +23,14 @@ export interface WarmResult {
   readonly perRound: ReadonlyMap<CandidateId, readonly number[]>;
 }
 
-export interface BenchResults {
+/** What `--only route-tables` runs. */
+export interface RouteTablesResults {
   readonly options: BenchOptions;
   readonly machine: MachineNote;
+  readonly routeTables: RouteTablesReport;
+}
+
+export interface BenchResults extends RouteTablesResults {
   readonly warm: readonly WarmResult[];
   readonly bundle: BundleReport;
   readonly coldStart: ColdStartReport;
@@ -32,27 +38,78 @@ export interface BenchResults {
   readonly gateway: GatewayMixReport;
 }
 
-export async function runBench(
-  options: BenchOptions,
-  progress: (line: string) => void,
-): Promise<BenchResults> {
-  const machine: MachineNote = {
+function machineNote(): MachineNote {
+  return {
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
     node: process.version,
     loadAverage: loadavg(),
   };
+}
+
+/** The route-table module alone, on the bundle as deployed. */
+export async function runRouteTablesBench(
+  options: BenchOptions,
+  progress: (line: string) => void,
+): Promise<RouteTablesResults> {
+  const machine = machineNote();
+  const fixtures = await startFixtures();
+  try {
+    progress('bundle: esbuild as the construct deploys it');
+    const bundle = await buildDeployedBundle(fixtures.workDir);
+    const routeTables = await measureRouteTables(fixtures, bundle.bundleFile, options, progress);
+    return { options, machine, routeTables };
+  } finally {
+    await fixtures.close();
+  }
+}
+
+/** What `--only warm` runs: the warm rounds alone, against the same baselines. */
+export interface WarmOnlyResults {
+  readonly options: BenchOptions;
+  readonly machine: MachineNote;
+  readonly warm: readonly WarmResult[];
+}
+
+async function warmRounds(
+  fixtures: Awaited<ReturnType<typeof startFixtures>>,
+  options: BenchOptions,
+  progress: (line: string) => void,
+): Promise<WarmResult[]> {
+  const warm: WarmResult[] = [];
+  for (const alg of BENCH_ALGS) {
+    progress(`warm ${alg}: ${options.rounds} rounds x ${options.tokens} tokens`);
+    const tokens = fixtures.tokens(alg, options.tokens);
+    const candidates = await createCandidates(fixtures, alg, tokens);
+    const series = await runWarmRounds(candidates, tokens, options.rounds, options.warmupRounds);
+    warm.push({ alg, labels: new Map(candidates.map((c) => [c.id, c.label])), perRound: series.perRound });
+  }
+  return warm;
+}
+
+export async function runWarmBench(
+  options: BenchOptions,
+  progress: (line: string) => void,
+): Promise<WarmOnlyResults> {
+  const machine = machineNote();
   progress(`Node.js ${machine.node} on ${machine.cpus} CPUs`);
   const fixtures = await startFixtures();
   try {
-    const warm: WarmResult[] = [];
-    for (const alg of BENCH_ALGS) {
-      progress(`warm ${alg}: ${options.rounds} rounds x ${options.tokens} tokens`);
-      const tokens = fixtures.tokens(alg, options.tokens);
-      const candidates = await createCandidates(fixtures, alg, tokens);
-      const series = await runWarmRounds(candidates, tokens, options.rounds, options.warmupRounds);
-      warm.push({ alg, labels: new Map(candidates.map((c) => [c.id, c.label])), perRound: series.perRound });
-    }
+    return { options, machine, warm: await warmRounds(fixtures, options, progress) };
+  } finally {
+    await fixtures.close();
+  }
+}
+
+export async function runBench(
+  options: BenchOptions,
+  progress: (line: string) => void,
+): Promise<BenchResults> {
+  const machine = machineNote();
+  progress(`Node.js ${machine.node} on ${machine.cpus} CPUs`);
+  const fixtures = await startFixtures();
+  try {
+    const warm = await warmRounds(fixtures, options, progress);
     progress('bundle: esbuild as the construct deploys it');
     const bundle = await buildDeployedBundle(fixtures.workDir);
     progress(`cold start: ${options.coldProcesses} fresh processes per series`);
@@ -61,7 +118,8 @@ export async function runBench(
     const jwksFetches = await countJwksFetches(fixtures, options.probeTokens, options.probeWindowMs);
     progress(`gateway: ${options.gatewayRequests} requests`);
     const gateway = await runGatewayMix(fixtures, options.gatewayRequests, options.gatewayUsers);
-    return { options, machine, warm, bundle, coldStart, jwksFetches, gateway };
+    const routeTables = await measureRouteTables(fixtures, bundle.bundleFile, options, progress);
+    return { options, machine, warm, bundle, coldStart, jwksFetches, gateway, routeTables };
   } finally {
     await fixtures.close();
   }
