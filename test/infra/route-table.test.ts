@@ -7,7 +7,13 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { CachingMode, Issuer, JwtAuthorizer, type JwtAuthorizerProps } from '../../infra/constructs';
+import {
+  CachingMode,
+  GATEWAY_RESPONSES,
+  Issuer,
+  JwtAuthorizer,
+  type JwtAuthorizerProps,
+} from '../../infra/constructs';
 import { authorizerBundleDir } from '../../infra/constructs/authorizer-bundle';
 import type { RouteRule } from '../../lambda/contract';
 import { authorizerAssetFiles, fastApp } from './synth-context';
@@ -143,9 +149,10 @@ describe('declared methods', () => {
 });
 
 describe('a 300-route API', () => {
-  // 60 resources with five methods each, one Lambda behind all of them. One permission for the whole API
-  // (scopePermissionToMethod: false, no test-invoke permission) keeps the stack far under CloudFormation's
-  // 500 resources: 300 methods + 61 resources + the authorizer's handful.
+  // 60 services with five methods each on two resources, one Lambda behind all of them, a deployed stage. One
+  // Lambda permission for the whole API (`scopePermissionToMethod: false`, which also covers the console's test
+  // invocations) and one for the authorizer keep the stack under CloudFormation's 500 resources: 300 methods,
+  // 120 resources, the deployment and stage, the authorizer's dozen.
   const routes: RouteRule[] = Array.from(
     { length: 60 },
     (_, i) =>
@@ -162,23 +169,22 @@ describe('a 300-route API', () => {
   let template: Template;
   beforeAll(() => {
     stack = new Stack(fastApp(), 'Big');
-    const api = new apigw.RestApi(stack, 'Api', { deploy: false });
+    const api = new apigw.RestApi(stack, 'Api');
     const backend = new lambda.Function(stack, 'Backend', {
       runtime: lambda.Runtime.NODEJS_24_X,
       handler: 'index.handler',
       code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 })'),
     });
-    const integration = new apigw.LambdaIntegration(backend, {
-      allowTestInvoke: false,
-      scopePermissionToMethod: false,
-    });
+    const integration = new apigw.LambdaIntegration(backend, { scopePermissionToMethod: false });
     new JwtAuthorizer(stack, 'Jwt', BASE).addRoutes(api, routes, () => integration);
     template = Template.fromStack(stack);
   });
 
   test('synthesizes under 500 resources, with every route in the asset and a small environment', () => {
     template.resourceCountIs('AWS::ApiGateway::Method', 300);
-    expect(Object.keys(template.toJSON().Resources as object).length).toBeLessThan(500);
+    template.resourceCountIs('AWS::ApiGateway::Resource', 120);
+    const count = Object.keys(template.toJSON().Resources as object).length;
+    expect(count).toBeLessThan(460);
     expect(JSON.parse(authorizerAssetFiles(stack)['routes.json'] ?? '')).toHaveLength(300);
     const [fn] = Object.values(
       template.findResources('AWS::Lambda::Function', {
@@ -190,6 +196,28 @@ describe('a 300-route API', () => {
       0,
     );
     expect(bytes).toBeLessThan(300);
+  });
+
+  test('nothing is created per method but the method: one permission for the API, one for the authorizer', () => {
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')) as Array<{
+      Properties: { SourceArn: unknown; FunctionName: unknown };
+    }>;
+    expect(permissions).toHaveLength(2);
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      FunctionName: { 'Fn::GetAtt': [Match.stringLikeRegexp('^JwtHandlerFunction'), 'Arn'] },
+      SourceArn: Match.objectLike({
+        'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('/authorizers/')])],
+      }),
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      FunctionName: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Backend'), 'Arn'] },
+    });
+    template.resourceCountIs('AWS::ApiGateway::Authorizer', 1);
+    template.resourceCountIs('AWS::ApiGateway::GatewayResponse', GATEWAY_RESPONSES.length);
+  });
+
+  test('without a warning', () => {
+    Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
   });
 
   test('the asset is the prebuilt bundle and the route file, nothing else', () => {
