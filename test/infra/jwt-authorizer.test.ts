@@ -16,12 +16,14 @@ import {
   GATEWAY_RESPONSES,
   IDENTITY_VALIDATION_EXPRESSION,
   InfraConfigError,
+  JWT_AUTHORIZER_DEFAULTS,
   Issuer,
   JwtAuthorizer,
   LogLevel,
   gatewayResponseBody,
 } from '../../infra/constructs';
 import type { JwtAuthorizerProps } from '../../infra/constructs';
+import { constructContract } from '../../local/construct-contract';
 import { authorizerAssetFiles, fastApp } from './synth-context';
 
 const ISSUER = 'https://issuer.example.com/';
@@ -312,6 +314,24 @@ test('a zero TTL turns the result cache off', () => {
   Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Authorizer', {
     AuthorizerResultTtlInSeconds: 0,
   });
+});
+
+test("the construct's defaults are the ones the local gateway reproduces (local/construct-contract.ts)", () => {
+  const { stack } = fixture();
+  const table = new dynamodb.Table(stack, 'Revocations', {
+    partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+  });
+  const plain = new JwtAuthorizer(stack, 'Plain', BASE);
+  const revocable = new JwtAuthorizer(stack, 'Revocable', { ...BASE, revocationTable: table });
+  const local = constructContract();
+  expect([plain.resultsCacheTtl.toSeconds(), revocable.maxRevocationDelay?.toSeconds()]).toEqual([
+    local.defaultCacheTtlSeconds,
+    local.defaultMaxRevocationDelaySeconds,
+  ]);
+  expect([
+    JWT_AUTHORIZER_DEFAULTS.resultsCacheTtl.toSeconds(),
+    JWT_AUTHORIZER_DEFAULTS.maxRevocationDelay.toSeconds(),
+  ]).toEqual([local.defaultCacheTtlSeconds, local.defaultMaxRevocationDelaySeconds]);
 });
 
 describe('revocation', () => {
