@@ -64,8 +64,16 @@ export class PropProblems {
   }
 }
 
+/** A value as a message quotes it; a construct by its path, another circular object by its class. */
 export function show(value: unknown): string {
-  return typeof value === 'string' ? `"${value}"` : JSON.stringify(value);
+  if (typeof value === 'string') return `"${value}"`;
+  const path = (value as { node?: { path?: unknown } } | null)?.node?.path;
+  if (typeof path === 'string') return `the construct ${path}`;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return `a ${(value as object).constructor?.name ?? typeof value}`;
+  }
 }
 
 /** Whole seconds in [min, max]. */

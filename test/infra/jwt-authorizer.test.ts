@@ -489,6 +489,12 @@ describe('prop validation', () => {
       `issuers[0] must be made by Issuer.oidc() or Issuer.cognito(); got {"issuer":"${ISSUER}"}. ${ISSUERS_FIX}`,
     ],
     [
+      'an issuers entry that is a construct (a JavaScript caller)',
+      (stack) => ({ issuers: [pool(stack) as never] }),
+      'issuers[0]',
+      `issuers[0] must be made by Issuer.oidc() or Issuer.cognito(); got the construct Test/Pool. ${ISSUERS_FIX}`,
+    ],
+    [
       'an OIDC issuer without audience (a JavaScript caller)',
       () => ({ issuers: [Issuer.oidc(ISSUER, {} as never)] }),
       'issuers[0].audience',
