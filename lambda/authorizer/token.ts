@@ -2,6 +2,7 @@
 import type { JwtHeader, JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { TokenRejectedError } from './errors';
 import { isAcceptedAlgorithm } from './algorithms';
+import { noteExactNumbers } from './json-number';
 
 /**
  * Header parameters that point at key material the token chooses for itself. We never use them to find
@@ -39,10 +40,13 @@ function decodeSegment(segment: string, what: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw malformed(`${what} is not a JSON object`);
   }
-  // Fast path: if re-serializing reproduces the text exactly, there can be no duplicate keys, and the value
-  // nests exactly as deeply as the text; walking the value is cheaper than scanning the text again.
-  if (JSON.stringify(value) !== text) assertPlainJson(text, what);
-  else if (nestedDeeperThan(value, MAX_DEPTH)) throw malformed(`${what} is nested too deeply`);
+  // Fast path: if re-serializing reproduces the text exactly, there can be no duplicate keys, the value
+  // nests exactly as deeply as the text (walking the value is cheaper than scanning the text again), and
+  // every number is spelled as its double is, so no number needs its text kept (json-number.ts).
+  if (JSON.stringify(value) !== text) {
+    assertPlainJson(text, what);
+    noteExactNumbers(value, text);
+  } else if (nestedDeeperThan(value, MAX_DEPTH)) throw malformed(`${what} is nested too deeply`);
   if (Object.prototype.hasOwnProperty.call(value, '__proto__'))
     throw malformed(`${what} has a __proto__ member`);
   return value as Record<string, unknown>;

@@ -183,11 +183,15 @@ export class RouteSet {
   private readonly routeDecisions = new Map<number, RouteDecision>();
   /** The segment patterns behind each decision's Deny tails, for deciding one request's outcome. */
   private readonly denyPatterns = new WeakMap<RouteDecision, readonly SegmentPattern[]>();
+  private readonly allowed = new WeakMap<RouteDecision, ReadonlySet<string>>();
   private deeperCovers: Array<readonly ConcreteRoute[]> | undefined;
+  /** The most parts any route has. */
+  private readonly maxParts: number;
 
   /** `routes` must have passed validateRouteTable(). */
   constructor(routes: readonly RouteRule[]) {
     this.routes = routes;
+    let maxParts = 0;
     const explicit = new Set(routes.filter((r) => r.method !== 'ANY').map((r) => describeRoute(r)));
     for (const rule of routes) {
       const parts = pathParts(rule.path);
@@ -209,10 +213,12 @@ export class RouteSet {
           tails: withTrailing(pattern).map(renderPattern),
         };
         this.concrete.push(route);
+        maxParts = Math.max(maxParts, parts.length);
         this.byRoute.set(describeRoute({ method, path: rule.path }), route);
         this.insert(route);
       }
     }
+    this.maxParts = maxParts;
   }
 
   private newNode(): TrieNode {
@@ -352,12 +358,33 @@ export class RouteSet {
    */
   outcome(method: string, path: string, decision: RouteDecision): RouteReason {
     if (isUnsafePath(path)) return 'UNSAFE_PATH';
-    const { segments, trailing } = splitPath(path);
-    const serving = this.routesServing(method, segments);
+    const trailing = path.length > 1 && path.endsWith('/');
+    // No route has more parts than the deepest one: past that, only a greedy route can serve, and it needs to
+    // know only that more segments follow. So an 8 KB path costs no more than a short one.
+    const body = path.slice(1, trailing ? -1 : undefined);
+    const head = path === '/' ? [] : body.split('/', this.maxParts + 1);
+    const serving = this.routesServing(method, head);
     if (serving.length === 0) return 'UNDECLARED_ROUTE';
-    const allowed = new Set(decision.allow);
-    if (serving.some((route) => !allowed.has(route.tail))) return 'INSUFFICIENT_SCOPE';
+    const allowed = this.allowedSet(decision);
+    if (serving.some((route) => !allowed.has(route.tail))) {
+      // Refused either way; but if API Gateway would pick a held route (a literal `/items/export` over a refused
+      // `/items/{id}`), the token may make this request and only a token-cached policy cannot say so.
+      const picked = serving.find((route) =>
+        serving.every((o) => o === route || outranks(route.parts, o.parts)),
+      );
+      return picked !== undefined && allowed.has(picked.tail) ? 'OVER_DENIED' : 'INSUFFICIENT_SCOPE';
+    }
+    const segments = head.length <= this.maxParts ? head : body.split('/');
     return this.denies(decision, method, segments, trailing) ? 'OVER_DENIED' : 'ALLOWED';
+  }
+
+  private allowedSet(decision: RouteDecision): ReadonlySet<string> {
+    let set = this.allowed.get(decision);
+    if (set === undefined) {
+      set = new Set(decision.allow);
+      this.allowed.set(decision, set);
+    }
+    return set;
   }
 
   /**
@@ -459,6 +486,7 @@ export class RouteSet {
   }
 
   /** The routes API Gateway could serve this path with (method's own routes; ANY was expanded). */
+  /** `segments` may stop after maxParts + 1: the walk never goes deeper, and a greedy route needs only one more. */
   private routesServing(method: string, segments: readonly string[]): ConcreteRoute[] {
     const serving: ConcreteRoute[] = [];
     const walk = (node: TrieNode, i: number): void => {

@@ -250,3 +250,24 @@ describe('resourceMatches (IAM wildcard semantics)', () => {
     expect(resourceMatches(pattern, resource)).toBe(expected);
   });
 });
+
+test('an 8 KB path: the logged outcome agrees with the policy, served by a greedy route or by none', () => {
+  const routes: RouteRule[] = [
+    { method: 'GET', path: '/files/{key+}', scopes: ['files:read'] },
+    { method: 'GET', path: '/items/{id}', scopes: ['files:read'] },
+  ];
+  const set = setOf(routes);
+  const decision = set.decide(new Set(['files:read']));
+  const manySegments = `/files/${'a/'.repeat(4000)}z`;
+  const longValue = `/items/${'x'.repeat(8000)}`;
+  const deepUnserved = `/items/${'a/'.repeat(4000)}z`;
+  for (const [path, outcome] of [
+    [manySegments, 'ALLOWED'],
+    [`${manySegments}/`, 'ALLOWED'],
+    [longValue, 'ALLOWED'],
+    [deepUnserved, 'UNDECLARED_ROUTE'],
+  ] as const) {
+    expect(set.outcome('GET', path, decision)).toBe(outcome);
+    expect(permits(arnFor('GET', path), decision)).toBe(outcome === 'ALLOWED');
+  }
+});

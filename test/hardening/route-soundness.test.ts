@@ -233,7 +233,8 @@ async function authorizeRequest(
 
 /**
  * The reasons the call's log line may give where the oracle knows the answer: a path no declared route serves
- * is UNDECLARED_ROUTE, one an unheld route serves INSUFFICIENT_SCOPE; a path that is not clean may instead be
+ * is UNDECLARED_ROUTE, one an unheld route serves INSUFFICIENT_SCOPE (OVER_DENIED where API Gateway would pick a
+ * held route over it: refused only because a token-cached policy cannot follow precedence); a path that is not clean may instead be
  * UNSAFE_PATH (the engine's code for the paths it refuses in every policy). Undefined: no expectation.
  */
 function expectedCallReasons(
@@ -245,7 +246,10 @@ function expectedCallReasons(
   const serving = routedReadings(call.path).map((p) => servingRoutes(table, call.method, p));
   if (serving.every((s) => s.length === 0)) return ['UNDECLARED_ROUTE', ...unsafe];
   if (serving.every((s) => s.length > 0 && s.some((r) => !holds(granted, r)))) {
-    return ['INSUFFICIENT_SCOPE', ...unsafe];
+    // Where API Gateway would pick a held route over the unheld one, the engine says OVER_DENIED instead.
+    const picked = routedReadings(call.path).map((p) => routedTo(table, call.method, p));
+    const pickedHeld = picked.some((r) => r !== undefined && holds(granted, r));
+    return [pickedHeld ? 'OVER_DENIED' : 'INSUFFICIENT_SCOPE', ...unsafe];
   }
   return undefined;
 }
