@@ -69,7 +69,9 @@ const JWT_AUTHORIZER_SYMBOL = Symbol.for('bearer-gate.JwtAuthorizer');
  */
 export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
   /** Whether `x` is a JwtAuthorizer (of any copy of this package). */
-  static isJwtAuthorizer(x: unknown): x is JwtAuthorizer {
+  // `any`, as aws-cdk-lib's isX() methods take: jsii has no `unknown` for other languages.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  static isJwtAuthorizer(x: any): x is JwtAuthorizer {
     return typeof x === 'object' && x !== null && JWT_AUTHORIZER_SYMBOL in x;
   }
 
