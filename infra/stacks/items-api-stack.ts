@@ -9,9 +9,15 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { JwtAuthorizer, RevocationList, type LoggedFunction } from 'bearer-gate';
+import {
+  CorsOrigin,
+  Issuer,
+  JwtAuthorizer,
+  RevocationList,
+  type LoggedFunction,
+  type ProtectedMethodOptions,
+} from 'bearer-gate';
 import { appFunction } from './app-function';
-import type { JwtAuthorizerProps, ProtectedMethodOptions } from 'bearer-gate';
 import { GATEWAY_RESPONSE_OPTIONS } from '../../lambda/http';
 import { ITEMS_TABLE_SCHEMA } from '../../lambda/items/table-schema';
 import { APP_ROUTES } from '../../lambda/routes';
@@ -79,7 +85,7 @@ export class ItemsApiStack extends Stack {
     const identity =
       props.config.identity.kind === 'issuer'
         ? {
-            props: issuerProps(props.config.identity),
+            issuer: oidcIssuer(props.config.identity),
             outputs: issuerOutputs(props.config.identity, routes),
             maxTokenLifetime: Duration.seconds(props.config.identity.maxTokenLifetimeSeconds),
           }
@@ -94,10 +100,12 @@ export class ItemsApiStack extends Stack {
     });
 
     this.authorizer = new JwtAuthorizer(this, 'JwtAuthorizer', {
-      ...identity.props,
+      issuers: [identity.issuer],
       // This API's problem type URIs and CORS headers, the same as its handlers'.
-      ...GATEWAY_RESPONSE_OPTIONS,
-      corsAllowOrigin,
+      corsAllowHeaders: [...GATEWAY_RESPONSE_OPTIONS.corsAllowHeaders],
+      corsExposeHeaders: [...GATEWAY_RESPONSE_OPTIONS.corsExposeHeaders],
+      problemTypeBase: GATEWAY_RESPONSE_OPTIONS.problemTypeBase,
+      corsAllowOrigin: corsAllowOrigin === null ? CorsOrigin.NONE : CorsOrigin.of(corsAllowOrigin),
       clockSkew: CLOCK_SKEW,
       revocation: this.revocations,
     });
@@ -233,7 +241,7 @@ export class ItemsApiStack extends Stack {
   }
 
   /** Cognito mode: a user pool, a resource server with the items scopes, a public PKCE client and a hosted domain. */
-  private cognito(config: CognitoConfig): { props: JwtAuthorizerProps; outputs: Record<string, OutputSpec> } {
+  private cognito(config: CognitoConfig): { issuer: Issuer; outputs: Record<string, OutputSpec> } {
     const pool = new cognito.UserPool(this, 'UserPool', {
       // Accounts are created by an administrator; an open sign-up page is not a sensible default for an API.
       selfSignUpEnabled: false,
@@ -311,7 +319,7 @@ export class ItemsApiStack extends Stack {
     );
     return {
       // The prefix lets `items-api/items:read` count as the route table's `items:read`.
-      props: { userPool: pool, userPoolClients: [client], userPoolResourceServer: resourceServer },
+      issuer: Issuer.cognito(pool, { clients: [client], resourceServer }),
       outputs: {
         Issuer: { value: pool.userPoolProviderUrl, description: 'Token issuer (iss)' },
         UserPoolId: { value: pool.userPoolId },
@@ -333,14 +341,11 @@ interface OutputSpec {
   readonly description?: string;
 }
 
-function issuerProps(config: {
-  issuer: string;
-  audience: readonly string[];
-  jwksUri?: string;
-}): JwtAuthorizerProps {
-  return config.jwksUri === undefined
-    ? { issuer: config.issuer, audience: config.audience }
-    : { issuer: config.issuer, audience: config.audience, jwksUri: config.jwksUri };
+function oidcIssuer(config: { issuer: string; audience: readonly string[]; jwksUri?: string }): Issuer {
+  return Issuer.oidc(config.issuer, {
+    audience: [...config.audience],
+    ...(config.jwksUri === undefined ? {} : { jwksUri: config.jwksUri }),
+  });
 }
 
 function issuerOutputs(

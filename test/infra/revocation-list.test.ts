@@ -10,6 +10,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import {
+  Issuer,
   JwtAuthorizer,
   REVOCATION_TABLE_SCHEMA,
   RevocationList,
@@ -54,7 +55,10 @@ function variables(fn: Resource): Record<string, unknown> {
 
 /** A JwtAuthorizer with one route on a fresh API, so the stack synthesizes. */
 function authorizer(scope: Stack, props: Partial<JwtAuthorizerProps>): JwtAuthorizer {
-  const jwt = new JwtAuthorizer(scope, 'Jwt', { issuer: ISSUER, audience: AUDIENCE, ...props });
+  const jwt = new JwtAuthorizer(scope, 'Jwt', {
+    issuers: [Issuer.oidc(ISSUER, { audience: AUDIENCE })],
+    ...props,
+  });
   const api = new apigw.RestApi(scope, 'Api', { deploy: false });
   jwt.addRoutes(api, [ROUTE], () => new apigw.MockIntegration());
   return jwt;

@@ -4,12 +4,11 @@
 import { Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { JwtAuthorizer, type JwtAuthorizerProps } from '../../infra/constructs';
+import { Issuer, JwtAuthorizer, type JwtAuthorizerProps } from '../../infra/constructs';
 import { authorizerEnvironment, fastApp, synthError } from './synth-context';
 
 const BASE: JwtAuthorizerProps = {
-  issuer: 'https://issuer.example.com/',
-  audience: ['https://api.example.com'],
+  issuers: [Issuer.oidc('https://issuer.example.com/', { audience: ['https://api.example.com'] })],
 };
 const ROUTE = { method: 'GET', path: '/orders', scopes: ['orders:read'] } as const;
 

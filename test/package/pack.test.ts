@@ -152,7 +152,7 @@ describe('installed into a plain JavaScript app', () => {
       `import { App, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { JwtAuthorizer } from 'bearer-gate';
+import { Issuer, JwtAuthorizer } from 'bearer-gate';
 
 const app = new App({ outdir: process.argv[2] });
 const stack = new Stack(app, 'Orders');
@@ -162,7 +162,9 @@ const fn = new lambda.Function(stack, 'ListOrders', {
   handler: 'index.handler',
   code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "[]" });'),
 });
-const jwt = new JwtAuthorizer(stack, 'Jwt', { issuer: 'https://example.eu.auth0.com/', audience: ['https://orders.example.com'] });
+const jwt = new JwtAuthorizer(stack, 'Jwt', {
+  issuers: [Issuer.oidc('https://example.eu.auth0.com/', { audience: ['https://orders.example.com'] })],
+});
 jwt.addRoutes(api, [{ method: 'GET', path: '/orders', scopes: ['orders:read'] }], () => new apigw.LambdaIntegration(fn));
 app.synth();
 `,
@@ -197,7 +199,7 @@ const template = readFileSync(require.resolve('bearer-gate/package.json').replac
 const codeUri = /CodeUri: (\\S+)/.exec(template)[1];
 process.stdout.write(JSON.stringify({
   exports: {
-    ...kind(root, ['JwtAuthorizer', 'RevocationList', 'authorizerBundleDir', 'buildGatewayResponses', 'REVOCATION_TABLE_SCHEMA']),
+    ...kind(root, ['JwtAuthorizer', 'RevocationList', 'Issuer', 'CorsOrigin', 'CachingMode', 'authorizerBundleDir', 'buildGatewayResponses', 'REVOCATION_TABLE_SCHEMA']),
     ...kind(authorizer, ['createAuthorizer', 'parseConfig', 'ConfigError', 'TokenRejectedError', 'createLogger']),
     ...kind(contract, ['IDENTITY_VALIDATION_EXPRESSION', 'validateRouteTable', 'RouteSet']),
   },
@@ -216,13 +218,13 @@ process.stdout.write(JSON.stringify({
       join(consumer, 'revocation.mjs'),
       `import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
-import { JwtAuthorizer, RevocationList } from 'bearer-gate';
+import { Issuer, JwtAuthorizer, RevocationList } from 'bearer-gate';
 
 const app = new App({ outdir: process.argv[2] });
 const stack = new Stack(app, 'Revocations');
 const api = new apigw.RestApi(stack, 'Api');
 const revocations = new RevocationList(stack, 'Revocations', { maxTokenLifetime: Duration.hours(1) });
-const jwt = new JwtAuthorizer(stack, 'Jwt', { issuer: 'https://example.eu.auth0.com/', audience: ['https://orders.example.com'], revocation: revocations });
+const jwt = new JwtAuthorizer(stack, 'Jwt', { issuers: [Issuer.oidc('https://example.eu.auth0.com/', { audience: ['https://orders.example.com'] })], revocation: revocations });
 jwt.addMethod(api.root.addResource('revocations'), 'POST', new apigw.LambdaIntegration(revocations.adminFunction), { scopes: revocations.adminScopes });
 app.synth();
 `,
@@ -267,6 +269,9 @@ app.synth();
     expect(probe.exports).toEqual({
       JwtAuthorizer: 'function',
       RevocationList: 'function',
+      Issuer: 'function',
+      CorsOrigin: 'function',
+      CachingMode: 'object',
       authorizerBundleDir: 'function',
       buildGatewayResponses: 'function',
       REVOCATION_TABLE_SCHEMA: 'object',
@@ -368,19 +373,32 @@ app.synth();
       `import { App, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import { JwtAuthorizer, REVOCATION_TABLE_SCHEMA, RevocationList, type JwtAuthorizerProps, type RouteRule } from 'bearer-gate';
+import { CachingMode, CorsOrigin, Issuer, JwtAuthorizer, LogLevel, REVOCATION_TABLE_SCHEMA, RevocationList, type JwtAuthorizerProps, type RouteRule } from 'bearer-gate';
 import { IDENTITY_VALIDATION_EXPRESSION, buildGatewayResponses } from 'bearer-gate/contract';
 import { ConfigError, createAuthorizer, parseConfig, type AuthorizerConfig } from 'bearer-gate/authorizer';
 
 const stack = new Stack(new App(), 'Orders');
 const api = new apigw.RestApi(stack, 'Api');
-const props: JwtAuthorizerProps = { issuer: 'https://example.eu.auth0.com/', audience: ['https://orders.example.com'] };
+const issuer = 'https://example.eu.auth0.com/';
+const props: JwtAuthorizerProps = {
+  issuers: [Issuer.oidc(issuer, { audience: ['https://orders.example.com'] })],
+  caching: CachingMode.AUTO,
+  logLevel: LogLevel.INFO,
+  corsAllowOrigin: CorsOrigin.of('https://app.example.com'),
+};
 const routes: readonly RouteRule[] = [{ method: 'GET', path: '/orders', scopes: ['orders:read'] }];
-new JwtAuthorizer(stack, 'Jwt', props).addRoutes(api, routes, () => new apigw.MockIntegration());
+const jwt = new JwtAuthorizer(stack, 'Jwt', props);
+jwt.addRoutes(api, routes, () => new apigw.MockIntegration());
 // The schema is plain table props, and a table made from it is a RevocationList's own.
 const table = new dynamodb.Table(stack, 'Rev', REVOCATION_TABLE_SCHEMA);
-new JwtAuthorizer(stack, 'Jwt2', { ...props, revocation: new RevocationList(stack, 'List', { table }) });
-const config: AuthorizerConfig = parseConfig({ ISSUER: props.issuer, AUDIENCE: 'x', ROUTES: JSON.stringify(routes) });
+new JwtAuthorizer(stack, 'Jwt2', { ...props, revocation: new RevocationList(stack, 'List', { table }) }).addRoutes(
+  new apigw.RestApi(stack, 'Api2'),
+  routes,
+  () => new apigw.MockIntegration(),
+);
+// The escape hatch is the lambda.Function itself.
+jwt.function.addEnvironment('EXTRA', 'x');
+const config: AuthorizerConfig = parseConfig({ ISSUER: issuer, AUDIENCE: 'x', ROUTES: JSON.stringify(routes) });
 export const used = [IDENTITY_VALIDATION_EXPRESSION, buildGatewayResponses(), createAuthorizer(config), ConfigError];
 `,
     );
