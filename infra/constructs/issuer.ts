@@ -116,7 +116,10 @@ export abstract class Issuer {
     return new OidcIssuer(issuer, options);
   }
 
-  /** A Cognito user pool's access tokens, of the given app clients. */
+  /**
+   * A Cognito user pool's access tokens, of the given app clients. Tokens of both of the pool's issuer forms
+   * (`cognito-idp.<region>` and the multi-Region `issuer-cognito-idp.<region>`) are accepted.
+   */
   static cognito(userPool: cognito.IUserPool, options: CognitoIssuerOptions): Issuer {
     return new CognitoIssuer(userPool, options);
   }

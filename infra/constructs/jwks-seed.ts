@@ -38,7 +38,10 @@ export interface JwksSeedOptions {
  * trust: each entry must be for a JWKS URI the props configure, or recorded for an issuer they discover.
  *
  * @example
- * new JwtAuthorizer(this, 'Jwt', { issuer, audience, jwksSeed: JwksSeed.fromFile('jwks-seed.json') });
+ * new JwtAuthorizer(this, 'Jwt', {
+ *   issuers: [Issuer.oidc('https://example.okta.com/oauth2/default', { audience: ['api://orders'] })],
+ *   jwksSeed: JwksSeed.fromFile('jwks-seed.json'),
+ * });
  */
 export class JwksSeed {
   /**
@@ -53,7 +56,10 @@ export class JwksSeed {
     return new JwksSeed(entries, source, options, problems);
   }
 
-  /** A seed given as an object: `{ "<jwksUri>": { "keys": [...], "fetchedAt"?: "<ISO 8601>" } }`. */
+  /**
+   * A seed given as an object: `{ "<jwksUri>": { "keys": [...], "fetchedAt"?: "<ISO 8601>", "issuer"?: "<iss>" } }`
+   * (`issuer`: the issuer whose discovery named this JWKS URI).
+   */
   // `any` values: a JWKS document's shape is checked by the seed parser, and jsii has no `unknown`.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   static fromObject(seed: { [jwksUri: string]: any }, options: JwksSeedOptions = {}): JwksSeed {

@@ -143,7 +143,10 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
     this.function.addToRolePolicy(statement);
   }
 
-  /** Whether decisions are cached per route, and the conflicts that made `auto` choose it. */
+  /**
+   * Whether decisions are cached per route (a REQUEST authorizer): `caching` is ROUTE, or AUTO found routes no
+   * single cached policy can serve (a synth warning names them).
+   */
   get cachedPerRoute(): boolean {
     return this.mode().perRoute;
   }

@@ -104,7 +104,7 @@ export interface JwtAuthorizerProps {
   readonly architecture?: lambda.Architecture;
   /**
    * Memory of the authorizer Lambda in MiB (128 to 10240); CPU scales with it. The authorizer's process
-   * holds about 51 MiB after its first decision (BENCHMARKS.md); the default buys CPU for its decisions,
+   * holds about 44-48 MiB after its first decision (BENCHMARKS.md); the default buys CPU for its decisions,
    * and room for the revocation bundle's AWS SDK, more than memory.
    * @default 256 - JWT_AUTHORIZER_DEFAULTS.memorySize
    */
@@ -192,7 +192,7 @@ export interface JwtAuthorizerProps {
    * A claim whose value the authorizer returns as `usageIdentifierKey`, e.g. `client_id`: API Gateway usage
    * plans then meter and throttle each client by the API key whose value it is. The REST API's API key source
    * becomes AUTHORIZER when the authorizer is added to it; give methods `apiKeyRequired: true` to enforce the
-   * plan. A token without the claim (or with a value that is not a string) gets no usage identifier: API
+   * plan. A token without the claim (or whose value is not a non-empty string) gets no usage identifier: API
    * Gateway refuses it on the methods that require an API key (403), and serves the others.
    * @default - no usage identifier: usage plans need the API keys in the x-api-key header
    */

@@ -170,7 +170,7 @@ export function checkRevocationTable(scope: Construct, prop: string, table: dyna
  *
  * @example
  * const revocations = new RevocationList(this, 'Revocations', { maxTokenLifetime: Duration.hours(1) });
- * const jwt = new JwtAuthorizer(this, 'Jwt', { issuer, audience, revocation: revocations });
+ * const jwt = new JwtAuthorizer(this, 'Jwt', { issuers, revocation: revocations });
  * jwt.addMethod(api.root.addResource('revocations'), 'POST',
  *   new apigw.LambdaIntegration(revocations.adminFunction), { scopes: revocations.adminScopes });
  */

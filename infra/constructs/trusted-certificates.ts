@@ -22,7 +22,10 @@ const FIX = "Pass the PEM certificates of the CAs that issued your issuers' TLS 
  * roots Node ships with: issuers with public certificates keep working beside a private one.
  *
  * @example
- * new JwtAuthorizer(this, 'Jwt', { issuer, audience, trustedCertificates: TrustedCertificates.fromFile('corp-ca.pem') });
+ * new JwtAuthorizer(this, 'Jwt', {
+ *   issuers: [Issuer.oidc('https://login.corp.example/', { audience: ['api://orders'] })],
+ *   trustedCertificates: TrustedCertificates.fromFile('corp-ca.pem'),
+ * });
  */
 export class TrustedCertificates {
   /**

@@ -81,6 +81,11 @@ function millisecondsSince(started: bigint): number {
   return Math.round(Number(process.hrtime.bigint() - started) / 1000) / 1000;
 }
 
+/**
+ * The authorizer for a parsed configuration: it starts the cold-start JWKS fetch (or loads the seed) at once.
+ * A configuration with a revocation table needs `deps.revocation` (createRevocationCheck); without it this
+ * throws a ConfigError rather than skip the check.
+ */
 export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps = {}): Authorizer {
   // Revocation configured but not wired (e.g. REVOCATION_TABLE on the plain handler's bundle) must not
   // silently accept revoked tokens: refuse to start, so every request fails closed.

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { ConfigFiles } from './config';
 
+/** Reads configuration files by a path that is absolute or relative to `baseDir` (on Lambda, the code asset). */
 export function filesBesideHandler(
   baseDir: string = process.env.LAMBDA_TASK_ROOT ?? process.cwd(),
 ): ConfigFiles {

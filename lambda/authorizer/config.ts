@@ -409,6 +409,11 @@ function usageIdentifierClaim(env: Env): ClaimPath | null {
   });
 }
 
+/**
+ * The authorizer's configuration from its environment variables (the README's configuration reference), read
+ * once at cold start: frozen, or a ConfigError naming the first variable that is missing or wrong. `files`
+ * reads what ROUTES_FILE, JWKS_SEED_FILE and TRUSTED_CA_FILE name (see filesBesideHandler).
+ */
 export function parseConfig(env: Env, files: ConfigFiles = NO_CONFIG_FILES): AuthorizerConfig {
   const issuers = parseIssuers(env);
   const routes = routeTable(env, files);

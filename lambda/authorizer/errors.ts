@@ -70,7 +70,10 @@ export class RevocationUnavailableError extends AuthorizerError {
   }
 }
 
-/** The event is not a TOKEN authorizer event API Gateway would send (e.g. a malformed methodArn). */
+/**
+ * The event is not a TOKEN or REQUEST authorizer event API Gateway would send (a malformed methodArn, a
+ * REQUEST event without the matched route).
+ */
 export class InvalidEventError extends AuthorizerError {
   override readonly name = 'InvalidEventError';
   readonly code = 'INVALID_EVENT' as const;

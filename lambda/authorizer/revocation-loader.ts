@@ -6,6 +6,10 @@ import type { AuthorizerConfig } from './config';
 import { createRevocationCheckWith, type BatchGet } from './revocation';
 import { loadBatchGet } from './revocation-dynamodb';
 
+/**
+ * The revocation check for createAuthorizer's `deps.revocation`, or undefined when REVOCATION_TABLE is not set.
+ * It starts loading the AWS SDK's DynamoDB client at once; a failed load is retried on the next request.
+ */
 export function createRevocationCheck(config: AuthorizerConfig): RevocationCheck | undefined {
   const revocation = config.revocation;
   if (revocation === null) return undefined;

@@ -1,4 +1,4 @@
-// The local issuer's demo users and the scopes each may hold. Passwords are public (README): this
+// The local issuer's demo users and the scopes each may hold. Passwords are public (docs/local-loop.md): this
 // provider exists only on 127.0.0.1 for trying the flow, never for protecting anything.
 import { timingSafeEqual } from 'node:crypto';
 

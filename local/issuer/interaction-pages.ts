@@ -27,7 +27,7 @@ export function loginPage(uid: string, clientId: string, error?: string): string
   const action = `/interaction/${encodeURIComponent(uid)}/login`;
   return page(
     'Sign in to the local issuer',
-    `<p><code>${escapeHtml(clientId)}</code> asks you to sign in. Demo users are listed in the README.</p>
+    `<p><code>${escapeHtml(clientId)}</code> asks you to sign in. Demo users are listed in docs/local-loop.md.</p>
 ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
 <form method="post" action="${escapeHtml(action)}" data-step="login">
 <label>Username <input name="username" autocomplete="username" required autofocus></label>

@@ -21,7 +21,7 @@ Logs in to the running local stack (npm start) with Authorization Code + PKCE an
   (no flags)        print the login URL; open it, sign in, and the token is printed here
   --user NAME       the demo user (alice, bob, admin); required with --headless
   --headless        fill in the login and consent forms without a browser; prints only the access token
-  --password PW     defaults to the demo user's password from the README
+  --password PW     defaults to the demo user's password from docs/local-loop.md
   --scope "a b"     scopes to request (default: every API scope; you get those your user is allowed)
   --short-lived     use the short-lived client (needs SHORT_LIVED_TOKEN_TTL_SECONDS on npm start)
   --client-credentials

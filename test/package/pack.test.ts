@@ -4,6 +4,7 @@
 // refused. The authorizer's code asset must be the prebuilt bundle the package ships.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import {
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -15,6 +16,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readTemplate } from './cloudformation-yaml';
+import { readmeSnippets, snippetModule } from './readme-snippets';
 
 const ROOT = resolve(__dirname, '..', '..');
 const LIBRARY_SOURCES = ['lambda/authorizer', 'lambda/contract', 'infra/constructs'];
@@ -47,6 +49,7 @@ function expectSuccess(result: SpawnSyncReturns<string>): void {
 /** Links a package of this repository's node_modules into the consumer, as an install would place it. */
 function link(name: string): void {
   const target = join(consumer, 'node_modules', name);
+  if (existsSync(target)) return;
   mkdirSync(resolve(target, '..'), { recursive: true });
   symlinkSync(join(ROOT, 'node_modules', name), target, 'dir');
 }
@@ -107,6 +110,7 @@ describe('the tarball', () => {
   test('holds the compiled library (.js and .d.ts of every module), the three bundles, the SAM template and the docs', () => {
     const expected = [
       'package/CHANGELOG.md',
+      'package/LICENSE',
       'package/README.md',
       'package/package.json',
       'package/sam/template.yaml',
@@ -243,6 +247,32 @@ app.synth();
   }, 120_000);
 
   const installed = (): string => join(consumer, 'node_modules', 'bearer-gate');
+
+  test('its package.json names the license, the repository, the homepage and where bugs go; LICENSE is Apache-2.0', () => {
+    const manifest = JSON.parse(readFileSync(join(installed(), 'package.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    expect({
+      license: manifest.license,
+      repository: manifest.repository,
+      homepage: manifest.homepage,
+      bugs: manifest.bugs,
+    }).toEqual({
+      license: 'Apache-2.0',
+      repository: { type: 'git', url: 'git+https://github.com/bearer-gate/bearer-gate.git' },
+      homepage: 'https://github.com/bearer-gate/bearer-gate#readme',
+      bugs: { url: 'https://github.com/bearer-gate/bearer-gate/issues' },
+    });
+    const license = readFileSync(join(installed(), 'LICENSE'), 'utf8');
+    expect(
+      license
+        .split('\n')
+        .slice(1, 4)
+        .map((line) => line.trim()),
+    ).toEqual(['Apache License', 'Version 2.0, January 2004', 'http://www.apache.org/licenses/']);
+    expect(license).toContain('END OF TERMS AND CONDITIONS');
+  });
 
   test('with no TypeScript, no esbuild and no tsx to be found', () => {
     expect(probe.missing).toEqual({
@@ -442,5 +472,71 @@ export const used = [IDENTITY_VALIDATION_EXPRESSION, buildGatewayResponses(), cr
     expect(result.stderr).toContain(
       `Error: bearer-gate: the prebuilt authorizer bundle ${bundle} is missing; the package was packed without its build. Reinstall it, or run \`npm run build\` in its source.`,
     );
+  });
+});
+
+describe("README.md's TypeScript snippets, compiled against the installed package", () => {
+  // Every ```ts block of the README, each a module of its own (see readme-snippets.ts for fragments), in a
+  // strict TypeScript project of the consumer app: what a user pastes must compile against what they install.
+  const snippets = readmeSnippets(readFileSync(join(ROOT, 'README.md'), 'utf8'));
+  const fileOf = (line: number): string => `line-${line}.ts`;
+  let dir: string;
+  let tsc: SpawnSyncReturns<string>;
+
+  beforeAll(() => {
+    expectSuccess(install);
+    link('@types/node');
+    dir = join(consumer, 'readme');
+    mkdirSync(dir);
+    for (const snippet of snippets) writeFileSync(join(dir, fileOf(snippet.line)), snippetModule(snippet));
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          lib: ['ES2022'],
+          module: 'node16',
+          moduleResolution: 'node16',
+          strict: true,
+          noEmit: true,
+          types: ['node'],
+        },
+        files: snippets.map((s) => fileOf(s.line)),
+      }),
+    );
+    tsc = run(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.', '--pretty', 'false', '--listFiles'],
+      dir,
+    );
+  }, 120_000);
+
+  /** tsc's diagnostics for one file (each starts a line with the file's name). */
+  const errorsIn = (file: string): string[] =>
+    tsc.stdout.split('\n').filter((line) => line.startsWith(`${file}(`));
+
+  test('there are snippets, and tsc compiled every one of them', () => {
+    expect(snippets.length).toBeGreaterThan(3);
+    const compiled = tsc.stdout
+      .split('\n')
+      .filter((line) => line.startsWith(dir))
+      .map((line) => line.slice(dir.length + 1))
+      .sort();
+    expect(compiled).toEqual(snippets.map((s) => fileOf(s.line)).sort());
+  });
+
+  test.each(snippets.map((s) => ({ line: s.line, kind: s.fragment ? ' (a fragment)' : '' })))(
+    'the block at README.md line $line$kind compiles',
+    ({ line }) => {
+      expect(errorsIn(fileOf(line))).toEqual([]);
+    },
+  );
+
+  test('tsc reports nothing else (no error outside the snippets, e.g. in its configuration)', () => {
+    const other = tsc.stdout
+      .split('\n')
+      .filter((line) => line !== '' && !line.startsWith('/') && !/^\s/.test(line))
+      .filter((line) => !snippets.some((s) => line.startsWith(`${fileOf(s.line)}(`)));
+    expect({ other, stderr: tsc.stderr }).toEqual({ other: [], stderr: '' });
   });
 });
