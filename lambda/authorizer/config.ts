@@ -2,6 +2,7 @@
 import { RouteTableError, validateRouteTable, type RouteRule } from '../contract/route-rules';
 import { parseLogLevel, type LogLevel } from './log';
 import { ConfigError } from './errors';
+import { parseDpopConfig, type DpopConfig } from './dpop-config';
 import {
   claimVariables,
   issuerClaimRules,
@@ -67,6 +68,8 @@ export interface AuthorizerConfig {
   readonly revocation: RevocationConfig | null;
   readonly jwksSeed: JwksSeedConfig | null;
   readonly trustedCa: TrustedCaConfig | null;
+  /** Sender-constrained tokens (RFC 9449): see dpop-config.ts. */
+  readonly dpop: DpopConfig;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -408,5 +411,9 @@ export function parseConfig(env: Env, files: ConfigFiles = NO_CONFIG_FILES): Aut
           }),
     jwksSeed: jwksSeed(env, files, issuers),
     trustedCa: trustedCa(env, files),
+    dpop: parseDpopConfig(
+      (name) => read(env, name),
+      issuers.map((i) => i.issuer),
+    ),
   });
 }
