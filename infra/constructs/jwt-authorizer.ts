@@ -25,6 +25,15 @@ import { LoggedFunction } from './logged-function';
 import { InfraConfigError } from './errors';
 import { renderJwksSeed, type JwksSeed } from './jwks-seed';
 import type { TrustedCertificates } from './trusted-certificates';
+import {
+  addProtectedResourceMetadata,
+  dpopCacheTtl,
+  dpopEnvironment,
+  grantDpop,
+  senderConstraintResponseOptions,
+  type DpopProps,
+  type ProtectedResourceProps,
+} from './sender-constraint';
 import { renderAuthorizerSettings, type AuthorizerSettings } from '../../lambda/contract/authorizer-settings';
 import {
   AUTHORIZATION_HEADER,
@@ -271,6 +280,17 @@ export interface JwtAuthorizerProps extends IssuerClaimsProps {
    */
   readonly revocationTable?: dynamodb.ITable;
   /**
+   * Accept DPoP-bound tokens (RFC 9449; see sender-constraint.ts). The authorizer becomes a REQUEST
+   * authorizer with its result cache off (every request invokes it), and the 401 offers the DPoP scheme.
+   * @default - no DPoP: a token with `cnf.jkt` is refused (it reaches a TOKEN authorizer, which cannot see proofs)
+   */
+  readonly dpop?: DpopProps;
+  /**
+   * Publish RFC 9728 protected-resource metadata, and point every 401 at it (`resource_metadata`).
+   * @default - no metadata
+   */
+  readonly protectedResource?: ProtectedResourceProps;
+  /**
    * With `revocationTable`: the longest a revoked token may still be served from API Gateway's result
    * cache. The cache TTL becomes the smaller of this and `resultsCacheTtl`. Shorter means a faster cut-off,
    * but more authorizer invocations and DynamoDB reads.
@@ -358,6 +378,8 @@ export class JwtAuthorizer extends Construct {
   private readonly settings: Omit<AuthorizerSettings, 'routes'>;
   private restApi: apigw.IRestApi | undefined;
   private decidedMode: CachingDecision | undefined;
+  private readonly dpop: DpopProps | undefined;
+  private readonly protectedResource: ProtectedResourceProps | undefined;
 
   constructor(scope: Construct, id: string, props: JwtAuthorizerProps) {
     super(scope, id);
@@ -374,7 +396,11 @@ export class JwtAuthorizer extends Construct {
       revocationDelaySeconds === undefined ? undefined : Duration.seconds(revocationDelaySeconds);
     // API Gateway keeps serving a cached Allow until its TTL runs out, revoked or not: the cap is what
     // bounds the delay between POST /revocations and refusal.
-    this.resultsCacheTtl = Duration.seconds(Math.min(ttlSeconds, revocationDelaySeconds ?? ttlSeconds));
+    this.resultsCacheTtl =
+      dpopCacheTtl(props.dpop, props.resultsCacheTtl) ??
+      Duration.seconds(Math.min(ttlSeconds, revocationDelaySeconds ?? ttlSeconds));
+    this.dpop = props.dpop;
+    this.protectedResource = props.protectedResource;
     this.corsAllowOrigin = props.corsAllowOrigin === undefined ? '*' : props.corsAllowOrigin;
     if (
       this.corsAllowOrigin !== null &&
@@ -397,6 +423,7 @@ export class JwtAuthorizer extends Construct {
       ...(props.problemTypeBase === undefined
         ? {}
         : { problemTypeBase: uriPrefix('problemTypeBase', props.problemTypeBase) }),
+      ...senderConstraintResponseOptions(props.dpop, props.protectedResource),
     };
     this.caching = props.caching ?? 'auto';
     if (!['auto', 'token', 'route'].includes(this.caching)) {
@@ -409,14 +436,18 @@ export class JwtAuthorizer extends Construct {
     for (const [i, route] of (props.routes ?? []).entries()) this.recordRoute(`routes[${i}]`, route);
 
     // Without revocation the bundle carries no revocation code at all: less to load at every cold start.
-    this.variant = props.revocationTable === undefined ? 'plain' : 'revocable';
+    this.variant =
+      props.revocationTable === undefined && props.dpop?.replayTable === undefined ? 'plain' : 'revocable';
     const code = this.code;
     this.settings = this.settingsFrom(props);
     const handler = new LoggedFunction(this, 'Handler', {
       build: (fnScope, fnId, common) =>
         new lambda.Function(fnScope, fnId, { ...common, code, handler: AUTHORIZER_HANDLER }),
       description: 'Verifies JWT access tokens for API Gateway (TOKEN or per-route REQUEST authorizer)',
-      environment: renderAuthorizerSettings({ ...this.settings, routes: [] }).environment,
+      environment: {
+        ...renderAuthorizerSettings({ ...this.settings, routes: [] }).environment,
+        ...dpopEnvironment(props.dpop),
+      },
       // The authorizer maps the one stack it logs (an INTERNAL failure) itself, when it logs it: Node's own
       // source maps would read and index the bundle's map once per instance (at load on Node 20, at the first
       // stack trace formatted, such as a 401's, on Node 24).
@@ -446,6 +477,7 @@ export class JwtAuthorizer extends Construct {
       props.revocationTable.grant(this.function, 'dynamodb:BatchGetItem', 'dynamodb:GetItem');
       props.revocationTable.encryptionKey?.grantDecrypt(this.function);
     }
+    grantDpop(props.dpop, this.function);
 
     const authorizer = new apigw.TokenAuthorizer(this, 'Authorizer', {
       handler: this.function,
@@ -496,8 +528,13 @@ export class JwtAuthorizer extends Construct {
 
   /** Decided from the route table; remembered only once the table is final (the code asset is made). */
   private mode(): CachingDecision {
-    if (!this.code.materialized) return decideCaching(this.routeRules, this.caching);
-    this.decidedMode ??= decideCaching(this.routeRules, this.caching);
+    // DPoP needs the REQUEST event (the proof, the URL); its cache is off (dpopCacheTtl).
+    const decide = (): CachingDecision => {
+      const decided = decideCaching(this.routeRules, this.caching);
+      return this.dpop === undefined ? decided : { ...decided, perRoute: true };
+    };
+    if (!this.code.materialized) return decide();
+    this.decidedMode ??= decide();
     return this.decidedMode;
   }
 
@@ -664,6 +701,25 @@ export class JwtAuthorizer extends Construct {
         templates: { 'application/json': gatewayResponseBody(response) },
       });
     }
+    if (this.protectedResource !== undefined) {
+      addProtectedResourceMetadata(api, this.protectedResource, {
+        issuers: () => this.trustedIssuers(),
+        routes: () => this.routeRules,
+        dpop: this.dpop,
+      });
+    }
+  }
+
+  /** The exact `iss` of every trusted issuer, for the metadata's authorization_servers. */
+  private trustedIssuers(): string[] {
+    const { issuer, issuers, cognito } = this.settings;
+    return [
+      ...(issuer === undefined ? [] : [issuer.issuer]),
+      ...(issuers ?? []).map((i) => i.issuer),
+      ...(cognito === undefined
+        ? []
+        : [`https://cognito-idp.${cognito.userPoolId.split('_')[0]}.amazonaws.com/${cognito.userPoolId}`]),
+    ];
   }
 
   private recordRoute(where: string, route: RouteRule): void {

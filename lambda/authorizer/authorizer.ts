@@ -5,7 +5,7 @@ import type { Fetcher } from 'aws-jwt-verify/https';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { createLogger, type Logger } from './log';
 import { parseCredentials } from './credentials';
-import { createReplayStore, type ReplayStore } from './dpop-replay';
+import { MemoryReplayStore, type ReplayStore } from './dpop-replay';
 import { createBindingCheck } from './sender-constraint';
 import type { AuthorizerConfig } from './config';
 import { contextClaimValues } from './context-claims';
@@ -35,8 +35,8 @@ export interface AuthorizerDeps {
   readonly logger?: Logger;
   readonly revocation?: RevocationCheck;
   /**
-   * Where accepted DPoP proofs are remembered.
-   * @default the DPOP_REPLAY_TABLE store, else this instance's memory
+   * Where accepted DPoP proofs are remembered: createReplayStore(config.dpop) for DPOP_REPLAY_TABLE.
+   * @default this instance's memory (refused when DPOP_REPLAY_TABLE is set)
    */
   readonly dpopReplay?: ReplayStore;
   /**
@@ -96,6 +96,13 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
       'is set, but this bundle has no revocation check: deploy lambda/authorizer/revocable-handler.ts',
     );
   }
+  // Likewise a replay table configured but not wired would silently fall back to per-instance memory.
+  if (config.dpop.replayTable !== null && deps.dpopReplay === undefined) {
+    throw new ConfigError(
+      'DPOP_REPLAY_TABLE',
+      'is set, but this bundle has no replay table store: deploy lambda/authorizer/revocable-handler.ts',
+    );
+  }
   const log = deps.logger ?? createLogger('authorizer', config.logLevel);
   const onFetch = (e: JwksFetchEvent): void => {
     if (e.ok) log.info('jwks fetched', { ...e, reason: e.reason });
@@ -137,7 +144,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
       e.code === undefined ? log.info('oidc discovery', e) : log.error('oidc discovery failed', e),
   });
   const verifier = new TokenVerifier(config, jwksCache, discovery);
-  const binding = createBindingCheck(config, deps.dpopReplay ?? createReplayStore(config.dpop));
+  const binding = createBindingCheck(config, deps.dpopReplay ?? new MemoryReplayStore());
   const routes = new RouteSet(config.routes);
   // Said once per instance: whoever wired this Lambda (SAM, CloudFormation, Terraform) may have chosen a TOKEN
   // authorizer, whose one cached policy per token refuses some held requests of such a table.

@@ -20,6 +20,8 @@ export { grantedScopes } from './scopes';
 export { parseMethodArn, resourceMatches } from './policy';
 export { RouteSet } from '../contract/route-set';
 export { createRevocationCheck } from './revocation-loader';
+export { MemoryReplayStore, createReplayStore } from './dpop-replay';
+export type { ReplayStore } from './dpop-replay';
 export { createLogger, observeLogs, parseLogLevel, setLogSink } from './log';
 export type { LogFields, LogLevel, LogSink, Logger } from './log';
 export { BoundedFetcher } from './https-fetcher';

@@ -6,6 +6,7 @@ import '../items/local-aws-env';
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { createRevocationTableInput } from '../../lambda/contract';
+import { createAuthorizer, createReplayStore } from '../../lambda/authorizer';
 import { proofKey } from '../../lambda/authorizer/dpop-replay';
 import { localClient } from '../setup/dynamodb-local';
 import { claims, createKey, signToken } from '../support/keys';
@@ -48,8 +49,11 @@ function boundRequest(jti = randomUUID()) {
   return event(token, proof);
 }
 
-const shared = (overrides: Record<string, string> = {}) =>
-  h.authorizer({ DPOP_REPLAY_TABLE: TABLE, DYNAMODB_ENDPOINT: endpoint, ...overrides });
+/** As revocable-handler.ts wires it. */
+const shared = (overrides: Record<string, string> = {}) => {
+  const config = h.config({ DPOP_REPLAY_TABLE: TABLE, DYNAMODB_ENDPOINT: endpoint, ...overrides });
+  return createAuthorizer(config, { dpopReplay: createReplayStore(config.dpop) });
+};
 
 test('with the table, a proof accepted by one instance is refused by another', async () => {
   const [first, second] = [shared(), shared()];
@@ -105,6 +109,12 @@ test('a bearer request never touches the table: it is allowed while the table is
   (request.multiValueHeaders as Record<string, string[]>).Authorization = [`Bearer ${token}`];
   const a = shared({ DYNAMODB_ENDPOINT: 'http://127.0.0.1:9' });
   await expect(a.authorize(request)).resolves.toMatchObject({ principalId: 'user-1' });
+});
+
+test('a replay table the bundle cannot reach refuses to start (it would fall back to memory silently)', () => {
+  expect(() => h.authorizer({ DPOP_REPLAY_TABLE: TABLE })).toThrow(
+    'DPOP_REPLAY_TABLE: is set, but this bundle has no replay table store: deploy lambda/authorizer/revocable-handler.ts',
+  );
 });
 
 test('the table name reaches the config with the shared endpoint', () => {
