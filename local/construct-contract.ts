@@ -8,6 +8,7 @@ import {
   buildGatewayResponses,
   gatewayResponseBody,
   type GatewayResponseContract,
+  type GatewayResponseOptions,
 } from 'bearer-gate/contract';
 import { GATEWAY_RESPONSE_OPTIONS } from '../lambda/http';
 import { APP_ROUTES } from '../lambda/routes';
@@ -42,8 +43,19 @@ export function toGatewayResponseSet(contracts: readonly GatewayResponseContract
 }
 
 /** The gateway responses the stack deploys (JwtAuthorizer with GATEWAY_RESPONSE_OPTIONS) for an origin. */
-export function appGatewayResponses(allowOrigin: string | null = '*'): readonly GatewayResponseContract[] {
-  return buildGatewayResponses({ ...GATEWAY_RESPONSE_OPTIONS, allowOrigin });
+export function appGatewayResponses(
+  allowOrigin: string | null = '*',
+  senderConstraint: Pick<GatewayResponseOptions, 'dpop' | 'resourceMetadataUrl'> = {},
+): readonly GatewayResponseContract[] {
+  return buildGatewayResponses({
+    ...GATEWAY_RESPONSE_OPTIONS,
+    ...senderConstraint,
+    // The app's own list, plus the proof header when DPoP is on (as a deployment with dpop would list it).
+    ...(senderConstraint.dpop === true
+      ? { corsAllowHeaders: [...GATEWAY_RESPONSE_OPTIONS.corsAllowHeaders, 'DPoP'] }
+      : {}),
+    allowOrigin,
+  });
 }
 
 export function constructContract(

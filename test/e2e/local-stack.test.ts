@@ -153,7 +153,7 @@ describe('the items API through the gateway', () => {
     expect(created.status).toBe(201);
     const item = (await created.json()) as { id: string; name: string; owner: string };
     expect(item).toMatchObject({ name: 'e2e item', owner: 'alice' });
-    expect(created.headers.get('location')).toBe(`/local/items/${item.id}`);
+    expect(created.headers.get('location')).toBe(`/items/${item.id}`);
 
     const list = await call('GET', '/items', tokens.alice);
     expect(list.status).toBe(200);
