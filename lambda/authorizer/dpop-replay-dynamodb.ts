@@ -2,12 +2,10 @@
 // live entry holds the key. TTL deletion lags (up to days), so an entry past its expiresAt counts as absent.
 import type { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { REVOCATION_TABLE_SCHEMA } from '../contract/revocation-table';
+import type { ConditionalPut } from './dpop-replay';
 
 // The replay table has the revocation table's schema (one string key, TTL on expiresAt).
 const { partitionKey, timeToLiveAttribute } = REVOCATION_TABLE_SCHEMA;
-
-/** The one call the shared store makes: a put that fails (resolves false) when a live entry exists. */
-export type ConditionalPut = (key: string, expiresAt: number, nowSeconds: number) => Promise<boolean>;
 
 export function conditionalPutWith(
   client: Pick<DynamoDBClient, 'send'>,

@@ -1,7 +1,5 @@
 // Remembers accepted DPoP proofs until they are stale, so none is accepted twice (RFC 9449 §11.1): in this
 // instance's memory by default, or in a DynamoDB table shared by every instance (DPOP_REPLAY_TABLE).
-import type { DpopConfig } from './dpop-config';
-import { loadConditionalPut, type ConditionalPut } from './dpop-replay-dynamodb';
 import { ReplayStoreUnavailableError, TokenRejectedError } from './errors';
 
 /** Records a proof once; throws TokenRejectedError('DPOP_REPLAYED') if it was recorded before. */
@@ -45,6 +43,9 @@ export class MemoryReplayStore implements ReplayStore {
   }
 }
 
+/** The one call the shared store makes: a put that fails (resolves false) when a live entry exists. */
+export type ConditionalPut = (key: string, expiresAt: number, nowSeconds: number) => Promise<boolean>;
+
 /** The table-backed store; `put` is loaded lazily (the AWS SDK is external to the bundle). */
 export function createTableReplayStore(put: () => Promise<ConditionalPut>): ReplayStore {
   return {
@@ -58,21 +59,4 @@ export function createTableReplayStore(put: () => Promise<ConditionalPut>): Repl
       if (!written) throw replayed();
     },
   };
-}
-
-/** The store DPOP_REPLAY_TABLE names, or this instance's memory. */
-export function createReplayStore(config: DpopConfig): ReplayStore {
-  const table = config.replayTable;
-  if (table === null) return new MemoryReplayStore();
-  let loading: Promise<ConditionalPut> | undefined;
-  const put = (): Promise<ConditionalPut> => {
-    // A failed import or client construction is retried on the next request rather than cached.
-    loading ??= loadConditionalPut(table.tableName, table.endpoint).catch((error: unknown) => {
-      loading = undefined;
-      throw error;
-    });
-    return loading;
-  };
-  void put().catch(() => undefined);
-  return createTableReplayStore(put);
 }

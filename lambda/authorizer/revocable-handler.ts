@@ -10,7 +10,7 @@ import { createAuthorizer } from './authorizer';
 import { parseConfig } from './config';
 import { filesBesideHandler } from './config-files';
 import { createRevocationCheck } from './revocation-loader';
-import { createReplayStore } from './dpop-replay';
+import { createReplayStore } from './dpop-replay-loader';
 
 const config = parseConfig(process.env, filesBesideHandler());
 const authorizer = createAuthorizer(config, {
