@@ -201,6 +201,39 @@ test.each<[string, (token: string) => { auth?: string; proofs?: string[]; event?
     'DPOP_MALFORMED_PROOF',
   ],
   ['a crit header', (t) => ({ proofs: [proof(t, { header: { crit: ['exp'] } })] }), 'DPOP_MALFORMED_PROOF'],
+  [
+    'a jwk that is an array',
+    (t) => ({ proofs: [proof(t, { header: { jwk: [publicJwk(client)] } })] }),
+    'DPOP_BAD_KEY',
+  ],
+  [
+    'a jwk whose key_ops do not allow verify',
+    (t) => ({ proofs: [proof(t, { header: { jwk: { ...publicJwk(client), key_ops: ['sign'] } } })] }),
+    'DPOP_BAD_KEY',
+  ],
+  [
+    'a jwk whose point is not on the curve',
+    (t) => {
+      const jwk = { ...publicJwk(client), x: publicJwk(other).x as string };
+      const token = signToken(h.keys.rsa, claims({ cnf: { jkt: thumbprint(jwk) } }));
+      void t;
+      return { auth: `DPoP ${token}`, proofs: [proof(token, { header: { jwk } })] };
+    },
+    'DPOP_BAD_KEY',
+  ],
+  [
+    'a signature spelled non-canonically',
+    (t) => {
+      // An ES256 signature is 64 bytes: its last base64url character holds 2 bits and 4 spare ones; setting
+      // a spare bit spells the same bytes differently.
+      const good = proof(t);
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+      const last = alphabet.indexOf(good.slice(-1));
+      return { proofs: [good.slice(0, -1) + alphabet[last ^ 1]] };
+    },
+    'DPOP_MALFORMED_PROOF',
+  ],
+  ['htm a number', (t) => ({ proofs: [proof(t, { claims: { htm: 1 } })] }), 'DPOP_MALFORMED_PROOF'],
   ['the bound token sent as Bearer', (t) => ({ auth: `Bearer ${t}` }), 'DPOP_BOUND_TOKEN_AS_BEARER'],
   [
     'the bound token in a TOKEN event',
@@ -296,6 +329,14 @@ test('a REQUEST event without domainName cannot be checked: the authorizer fails
   const event = requestEvent(`DPoP ${token}`, [proof(token)]);
   delete (event.requestContext as Record<string, unknown>).domainName;
   await expect(h.authorizer().authorize(event)).rejects.toThrow(/^(?!Unauthorized$)/);
+  expect(lastDecision(h.logs)).toMatchObject({ decision: 'error', reason: 'INVALID_EVENT' });
+});
+
+test('a REQUEST event without requestContext.path cannot be checked either (5xx)', async () => {
+  const token = boundToken();
+  const event = requestEvent(`DPoP ${token}`, [proof(token)]);
+  delete (event.requestContext as Record<string, unknown>).path;
+  await expect(h.authorizer().authorize(event)).rejects.toThrow('REQUEST event without requestContext.path');
   expect(lastDecision(h.logs)).toMatchObject({ decision: 'error', reason: 'INVALID_EVENT' });
 });
 
