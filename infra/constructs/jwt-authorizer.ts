@@ -34,6 +34,15 @@ import {
 } from './props';
 import { resolveProps, type ResolvedProps } from './resolve-props';
 import { withRevocationList } from './revocation-list';
+import {
+  addProtectedResourceMetadata,
+  dpopCacheTtl,
+  dpopEnvironment,
+  grantDpop,
+  senderConstraintResponseOptions,
+  type DpopProps,
+  type ProtectedResourceProps,
+} from './sender-constraint';
 import { RouteRegistry } from './route-registry';
 import { authorizerSettings, type SettingsWithoutRoutes } from './settings';
 import { useAuthorizerKeySource } from './usage-identifier';
@@ -104,6 +113,8 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
   private readonly settings: SettingsWithoutRoutes;
   private restApi: apigw.IRestApi | undefined;
   private decidedMode: CachingDecision | undefined;
+  private readonly dpop: DpopProps | undefined;
+  private readonly protectedResource: ProtectedResourceProps | undefined;
 
   constructor(scope: Construct, id: string, props: JwtAuthorizerProps) {
     super(scope, id);
@@ -114,11 +125,20 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
     this.settings = authorizerSettings(resolved);
     this.registry = new RouteRegistry(this.node.path, resolved.routes);
     this.caching = resolved.caching;
-    this.gatewayResponseOptions = resolved.gatewayResponses;
-    this.resultsCacheTtl = resolved.resultsCacheTtl;
+    // Sender-constrained tokens (sender-constraint.ts): DPoP decides each proof, so its cache is off.
+    this.dpop = props.dpop;
+    this.protectedResource = props.protectedResource;
+    this.gatewayResponseOptions = {
+      ...resolved.gatewayResponses,
+      ...senderConstraintResponseOptions(this.node.path, props.dpop, props.protectedResource),
+    };
+    this.resultsCacheTtl =
+      dpopCacheTtl(this.node.path, props.dpop, props.resultsCacheTtl) ?? resolved.resultsCacheTtl;
     if (resolved.maxRevocationDelay !== undefined) this.maxRevocationDelay = resolved.maxRevocationDelay;
-    // Without revocation the bundle carries no revocation code at all: less to load at every cold start.
-    this.variant = resolved.revocation === undefined ? 'plain' : 'revocable';
+    // Without revocation (or a DPoP replay table) the bundle carries no DynamoDB code at all: less to load at
+    // every cold start.
+    this.variant =
+      resolved.revocation === undefined && props.dpop?.replayTable === undefined ? 'plain' : 'revocable';
 
     const handler = this.createFunction(resolved);
     this.function = handler.function;
@@ -130,6 +150,7 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
       resolved.revocation.table.grant(this.function, 'dynamodb:BatchGetItem', 'dynamodb:GetItem');
       resolved.revocation.table.encryptionKey?.grantDecrypt(this.function);
     }
+    grantDpop(props.dpop, this.function);
     this.authorizer = this.createAuthorizer(resolved);
 
     // The code asset is made once every route is known: after construction, before the template resolves.
@@ -213,7 +234,10 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
       build: (fnScope, fnId, common) =>
         new lambda.Function(fnScope, fnId, { ...common, code, handler: AUTHORIZER_HANDLER }),
       description: 'Verifies JWT access tokens for API Gateway (TOKEN or per-route REQUEST authorizer)',
-      environment: renderAuthorizerSettings({ ...this.settings, routes: [] }).environment,
+      environment: {
+        ...renderAuthorizerSettings({ ...this.settings, routes: [] }).environment,
+        ...dpopEnvironment(this.node.path, this.dpop),
+      },
       // The authorizer maps the one stack it logs (an INTERNAL failure) itself, when it logs it: Node's own
       // source maps would read and index the bundle's map once per instance (at load on Node 20, at the first
       // stack trace formatted, such as a 401's, on Node 24).
@@ -313,6 +337,25 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
         templates: { 'application/json': gatewayResponseBody(response) },
       });
     }
+    if (this.protectedResource !== undefined) {
+      addProtectedResourceMetadata(api, this.protectedResource, {
+        issuers: () => this.trustedIssuers(),
+        routes: () => this.registry.routes,
+        dpop: this.dpop,
+      });
+    }
+  }
+
+  /** The exact `iss` of every trusted issuer, for the metadata's authorization_servers. */
+  private trustedIssuers(): string[] {
+    const { issuer, issuers, cognito } = this.settings;
+    return [
+      ...(issuer === undefined ? [] : [issuer.issuer]),
+      ...(issuers ?? []).map((i) => i.issuer),
+      ...(cognito === undefined
+        ? []
+        : [`https://cognito-idp.${cognito.userPoolId.split('_')[0]}.amazonaws.com/${cognito.userPoolId}`]),
+    ];
   }
 
   /** The methods anywhere in the app that use this authorizer, with their routes. */
@@ -373,8 +416,13 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
 
   /** Decided from the route table; remembered only once the table is final (the code asset is made). */
   private mode(): CachingDecision {
-    if (!this.code.materialized) return decideCaching(this.registry.routes, this.caching);
-    this.decidedMode ??= decideCaching(this.registry.routes, this.caching);
+    // DPoP needs the REQUEST event (the proof, the URL); its cache is off (dpopCacheTtl).
+    const decide = (): CachingDecision => {
+      const decided = decideCaching(this.registry.routes, this.caching);
+      return this.dpop === undefined ? decided : { ...decided, perRoute: true };
+    };
+    if (!this.code.materialized) return decide();
+    this.decidedMode ??= decide();
     return this.decidedMode;
   }
 

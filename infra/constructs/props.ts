@@ -12,6 +12,7 @@ import type { CorsOrigin } from './cors-origin';
 import type { Issuer } from './issuer';
 import type { JwksSeed } from './jwks-seed';
 import type { RevocationList } from './revocation-list';
+import type { DpopProps, ProtectedResourceProps } from './sender-constraint';
 import type { TrustedCertificates } from './trusted-certificates';
 
 /**
@@ -197,6 +198,17 @@ export interface JwtAuthorizerProps {
    * @default - no usage identifier: usage plans need the API keys in the x-api-key header
    */
   readonly usageIdentifierClaim?: string;
+  /**
+   * Accept DPoP-bound tokens (RFC 9449; see sender-constraint.ts). The authorizer becomes a REQUEST
+   * authorizer with its result cache off (every request invokes it), and the 401 offers the DPoP scheme.
+   * @default - no DPoP: a token with `cnf.jkt` is refused (it reaches a TOKEN authorizer, which cannot see proofs)
+   */
+  readonly dpop?: DpopProps;
+  /**
+   * Publish RFC 9728 protected-resource metadata, and point every 401 at it (`resource_metadata`).
+   * @default - no metadata
+   */
+  readonly protectedResource?: ProtectedResourceProps;
 
   /**
    * The trusted issuers' keys as the Lambda starts with them: a cold start decides its first request with

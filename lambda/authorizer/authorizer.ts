@@ -4,7 +4,9 @@ import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import type { Fetcher } from 'aws-jwt-verify/https';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { createLogger, type Logger } from './log';
-import { parseBearer } from './bearer';
+import { parseCredentials } from './credentials';
+import { MemoryReplayStore, type ReplayStore } from './dpop-replay';
+import { createBindingCheck } from './sender-constraint';
 import type { AuthorizerConfig } from './config';
 import { contextClaimValues } from './context-claims';
 import { OidcDiscovery } from './discovery';
@@ -33,6 +35,11 @@ export interface AuthorizerDeps {
   readonly fetcher?: Fetcher;
   readonly logger?: Logger;
   readonly revocation?: RevocationCheck;
+  /**
+   * Where accepted DPoP proofs are remembered: createReplayStore(config.dpop) for DPOP_REPLAY_TABLE.
+   * @default this instance's memory (refused when DPOP_REPLAY_TABLE is set)
+   */
+  readonly dpopReplay?: ReplayStore;
   /**
    * At most one unknown-kid refetch per window; unknown kids inside it are refused at once and schedule one
    * trailing fetch at its end.
@@ -90,6 +97,13 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
       'is set, but this bundle has no revocation check: deploy lambda/authorizer/revocable-handler.ts',
     );
   }
+  // Likewise a replay table configured but not wired would silently fall back to per-instance memory.
+  if (config.dpop.replayTable !== null && deps.dpopReplay === undefined) {
+    throw new ConfigError(
+      'DPOP_REPLAY_TABLE',
+      'is set, but this bundle has no replay table store: deploy lambda/authorizer/revocable-handler.ts',
+    );
+  }
   const log = deps.logger ?? createLogger('authorizer', config.logLevel);
   const onFetch = (e: JwksFetchEvent): void => {
     if (e.ok) log.info('jwks fetched', { ...e, reason: e.reason });
@@ -131,6 +145,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
       e.code === undefined ? log.info('oidc discovery', e) : log.error('oidc discovery failed', e),
   });
   const verifier = new TokenVerifier(config, jwksCache, discovery);
+  const binding = createBindingCheck(config, deps.dpopReplay ?? new MemoryReplayStore());
   const routes = new RouteSet(config.routes);
   // Said once per instance: whoever wired this Lambda (SAM, CloudFormation, Terraform) may have chosen a TOKEN
   // authorizer, whose one cached policy per token refuses some held requests of such a table.
@@ -160,7 +175,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
 
   async function decide(event: AuthorizerEvent, started: bigint): Promise<APIGatewayAuthorizerResult> {
     const { authorization, route: called } = readEvent(event);
-    const token = parseBearer(authorization, config.maxTokenBytes);
+    const { scheme, token } = parseCredentials(authorization, config.maxTokenBytes);
     const arn = parseMethodArn(event.methodArn);
     const decoded = decodeToken(token);
     const kid = decoded.header.kid;
@@ -170,6 +185,8 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
       const result = verifier.verify(decoded, nowSeconds);
       payload = result instanceof Promise ? await result : result;
       if (deps.revocation) await deps.revocation.check(payload);
+      const bound = binding.check({ event, scheme, token, payload, nowSeconds });
+      if (bound instanceof Promise) await bound;
     } catch (error) {
       if (error instanceof AuthorizerError) Object.assign(error, { kid });
       throw error;

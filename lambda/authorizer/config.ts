@@ -3,6 +3,7 @@ import { RouteTableError, validateRouteTable, type RouteRule } from '../contract
 import { parseClaimPath, type ClaimPath } from './claim-path';
 import { parseLogLevel, type LogLevel } from './log';
 import { ConfigError } from './errors';
+import { parseDpopConfig, type DpopConfig } from './dpop-config';
 import {
   claimVariables,
   issuerClaimRules,
@@ -79,6 +80,8 @@ export interface AuthorizerConfig {
   readonly usageIdentifierClaim: ClaimPath | null;
   readonly jwksSeed: JwksSeedConfig | null;
   readonly trustedCa: TrustedCaConfig | null;
+  /** Sender-constrained tokens (RFC 9449): see dpop-config.ts. */
+  readonly dpop: DpopConfig;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -455,5 +458,9 @@ export function parseConfig(env: Env, files: ConfigFiles = NO_CONFIG_FILES): Aut
     usageIdentifierClaim: usageIdentifierClaim(env),
     jwksSeed: jwksSeed(env, files, issuers),
     trustedCa: trustedCa(env, files),
+    dpop: parseDpopConfig(
+      (name) => read(env, name),
+      issuers.map((i) => i.issuer),
+    ),
   });
 }

@@ -54,3 +54,14 @@ export {
   tokenKey,
 } from './revocation-table';
 export type { RevocationAdminSettings } from './revocation-table';
+export {
+  DEFAULT_DPOP_PROOF_MAX_AGE_SECONDS,
+  DPOP_HEADER,
+  DPOP_SIGNING_ALGORITHMS,
+  PROTECTED_RESOURCE_WELL_KNOWN,
+  protectedResourceMetadata,
+  protectedResourceMetadataPath,
+  protectedResourceMetadataUrl,
+  unauthorizedChallenge,
+} from './sender-constraint';
+export type { ChallengeOptions, ProtectedResourceOptions } from './sender-constraint';

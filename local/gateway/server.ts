@@ -5,6 +5,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayRequestAuthorizerEvent, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import { createLogger, type Logger } from 'bearer-gate/authorizer';
+import {
+  PROTECTED_RESOURCE_WELL_KNOWN,
+  protectedResourceMetadata,
+  type ProtectedResourceOptions,
+} from 'bearer-gate/contract';
 import { LocalStackError } from '../errors';
 import { parseAuthorizerOutput, requestContextAuthorizer, type AuthorizerOutput } from './authorizer-result';
 import {
@@ -86,6 +91,12 @@ export interface GatewayOptions {
   readonly maxBodyBytes?: number;
   /** @default Date.now; drives the result cache */
   readonly now?: () => number;
+  /**
+   * Serve RFC 9728 metadata at `GET /.well-known/oauth-protected-resource` without the authorizer, as the
+   * construct's protectedResource does; the resource is this gateway's own origin (`http://<Host>`).
+   * @default - no metadata
+   */
+  readonly protectedResource?: Omit<ProtectedResourceOptions, 'resource'>;
 }
 
 export interface GatewayStats {
@@ -103,6 +114,8 @@ export interface Gateway {
   close(): Promise<void>;
   /** Handles one request; exposed so the gateway can be driven without a socket. */
   handle(request: IncomingRequest): Promise<HttpResponse>;
+  /** Replaces the gateway responses: for ones that name the gateway's own URL, known once it listens. */
+  useResponses(responses: GatewayResponseSet): void;
 }
 
 export const STATS_PATH = '/__local/stats';
@@ -137,7 +150,7 @@ function jsonResponse(statusCode: number, value: unknown): HttpResponse {
 
 export function createGateway(options: GatewayOptions): Gateway {
   const api = options.api ?? DEFAULT_API;
-  const responses = options.responses ?? {};
+  let responses = options.responses ?? {};
   const requestMode = options.authorizerType === 'REQUEST';
   const expression = requestMode ? null : (options.identityValidationExpression ?? null);
   const log = options.logger ?? createLogger('local-gateway');
@@ -214,6 +227,17 @@ export function createGateway(options: GatewayOptions): Gateway {
     const { requestId } = request;
     if (options.statsEndpoint === true && request.method === 'GET' && request.path === STATS_PATH) {
       return jsonResponse(200, { ...stats, cacheSize: cache.size });
+    }
+    if (
+      options.protectedResource !== undefined &&
+      request.method === 'GET' &&
+      request.path === PROTECTED_RESOURCE_WELL_KNOWN
+    ) {
+      const host = headerValue(request.rawHeaders, 'host') ?? '127.0.0.1';
+      return jsonResponse(
+        200,
+        protectedResourceMetadata({ ...options.protectedResource, resource: `http://${host}` }),
+      );
     }
     if (options.cors && request.method === 'OPTIONS') {
       const preflight = corsPreflight(options.cors, request.path);
@@ -335,6 +359,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     stats,
     cache,
     handle,
+    useResponses: (next) => {
+      responses = next;
+    },
     listen: (port) =>
       new Promise((resolve, reject) => {
         server.once('error', reject);

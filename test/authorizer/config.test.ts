@@ -26,6 +26,8 @@ describe('parseConfig', () => {
       usageIdentifierClaim: null,
       jwksSeed: null,
       trustedCa: null,
+      // No DPoP issuer required, proofs 60 s old at most, remembered per instance.
+      dpop: { requiredIssuers: [], proofMaxAgeSeconds: 60, replayTable: null },
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.issuers[0])).toBe(true);

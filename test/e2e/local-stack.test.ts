@@ -4,10 +4,15 @@
 // CLOCK_SKEW_SECONDS=0): a real token from the real provider that the test waits out, not a forged one.
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { gatewayResponse, gatewayResponseBody } from 'bearer-gate/contract';
+import { gatewayResponse, gatewayResponseBody, protectedResourceMetadataUrl } from 'bearer-gate/contract';
 import { appGatewayResponses } from '../../local/construct-contract';
 import { completeInteraction, send } from '../../local/login-client';
 import { loginToken, runLogin, startStack, type StackProcess } from './stack-process';
+
+/** The stack's gateway responses: the app's, with the metadata URL (which holds the gateway's port). */
+function stackResponses() {
+  return appGatewayResponses('*', { resourceMetadataUrl: protectedResourceMetadataUrl(stack.info.api) });
+}
 
 jest.setTimeout(60_000);
 
@@ -52,7 +57,7 @@ function claims(token: string): Record<string, unknown> {
 }
 
 async function expectGatewayResponse(res: Response, type: 'UNAUTHORIZED' | 'ACCESS_DENIED'): Promise<void> {
-  const expected = gatewayResponse(type, appGatewayResponses());
+  const expected = gatewayResponse(type, stackResponses());
   expect(res.status).toBe(expected.statusCode);
   expect(res.headers.get('www-authenticate')).toBe(expected.headers['WWW-Authenticate']);
   expect(res.headers.get('content-type')).toBe(expected.headers['Content-Type']);
@@ -153,7 +158,7 @@ describe('the items API through the gateway', () => {
     expect(created.status).toBe(201);
     const item = (await created.json()) as { id: string; name: string; owner: string };
     expect(item).toMatchObject({ name: 'e2e item', owner: 'alice' });
-    expect(created.headers.get('location')).toBe(`/local/items/${item.id}`);
+    expect(created.headers.get('location')).toBe(`/items/${item.id}`);
 
     const list = await call('GET', '/items', tokens.alice);
     expect(list.status).toBe(200);
