@@ -11,6 +11,7 @@ import {
   type CfnResource,
 } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -20,6 +21,13 @@ import type { LogLevel } from '../../lambda/authorizer/log';
 import type { RequiredClaimValue } from '../../lambda/authorizer/required-claims';
 import { AUTHORIZER_HANDLER, authorizerBundleDir, type AuthorizerVariant } from './authorizer-bundle';
 import { AuthorizerCode } from './authorizer-code';
+import {
+  AuthorizerMonitoring,
+  metricsSettings,
+  type AuthorizerDecision,
+  type AuthorizerMetric,
+  type AuthorizerMonitoringOptions,
+} from './authorizer-monitoring';
 import type { SeedTrust } from '../../lambda/authorizer/jwks-seed';
 import { LoggedFunction } from './logged-function';
 import { InfraConfigError } from './errors';
@@ -234,6 +242,12 @@ export interface JwtAuthorizerProps extends IssuerClaimsProps {
    */
   readonly logLevel?: LogLevel;
   /**
+   * The authorizer's metrics (always written, in CloudWatch Embedded Metric Format): their namespace and
+   * service name, and the alarms and dashboard to create from them.
+   * @default - metrics in the `BearerGate` namespace, `service` the construct's path; no alarms, no dashboard
+   */
+  readonly monitoring?: AuthorizerMonitoringOptions;
+  /**
    * Retention of the authorizer's log group.
    * @default logs.RetentionDays.ONE_MONTH
    */
@@ -346,6 +360,8 @@ export class JwtAuthorizer extends Construct {
   readonly resultsCacheTtl: Duration;
   /** With revocation on, the bound on how long a revoked token may still be accepted; undefined otherwise. */
   readonly maxRevocationDelay: Duration | undefined;
+  /** The authorizer's metrics, and the alarms and dashboard `monitoring` asked for. */
+  readonly monitoring: AuthorizerMonitoring;
 
   private readonly routeRules: RouteRule[] = [];
   private readonly corsAllowOrigin: string | null;
@@ -409,7 +425,8 @@ export class JwtAuthorizer extends Construct {
     // Without revocation the bundle carries no revocation code at all: less to load at every cold start.
     this.variant = props.revocationTable === undefined ? 'plain' : 'revocable';
     const code = this.code;
-    this.settings = this.settingsFrom(props);
+    const metrics = metricsSettings(this, props.monitoring);
+    this.settings = { ...this.settingsFrom(props), ...metrics };
     const handler = new LoggedFunction(this, 'Handler', {
       build: (fnScope, fnId, common) =>
         new lambda.Function(fnScope, fnId, { ...common, code, handler: AUTHORIZER_HANDLER }),
@@ -444,6 +461,14 @@ export class JwtAuthorizer extends Construct {
       props.revocationTable.grant(this.function, 'dynamodb:BatchGetItem', 'dynamodb:GetItem');
       props.revocationTable.encryptionKey?.grantDecrypt(this.function);
     }
+
+    this.monitoring = new AuthorizerMonitoring(this, 'Monitoring', {
+      ...props.monitoring,
+      ...metrics,
+      function: this.function,
+      revocation: props.revocationTable !== undefined,
+      jwksSeed: props.jwksSeed !== undefined,
+    });
 
     const authorizer = new apigw.TokenAuthorizer(this, 'Authorizer', {
       handler: this.function,
@@ -570,6 +595,25 @@ export class JwtAuthorizer extends Construct {
           `${this.node.path}: the authorizer's environment is ${bytes} bytes, over Lambda's limit of ` +
             `${LAMBDA_ENVIRONMENT_LIMIT_BYTES}. Trust fewer issuers or audiences per authorizer.`,
         ];
+  }
+
+  /** One of the authorizer's metrics besides decisions and cold starts (Sum or, for latencies, Average over 5 minutes). */
+  metric(metric: AuthorizerMetric, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.monitoring.metric(metric, props);
+  }
+
+  /** Decisions with this outcome; with a reason code (e.g. `TOKEN_EXPIRED`), those with that reason. */
+  metricDecisions(
+    decision: AuthorizerDecision,
+    reason?: string,
+    props?: cloudwatch.MetricOptions,
+  ): cloudwatch.Metric {
+    return this.monitoring.metricDecisions(decision, reason, props);
+  }
+
+  /** The function's cold starts (Powertools' ColdStart metric). */
+  metricColdStarts(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.monitoring.metricColdStarts(props);
   }
 
   /** What the Lambda's route table (routes.json in its code asset) carries: every route given in props or added since. */

@@ -3,9 +3,11 @@
 import { Aws, CfnOutput, Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { JwtAuthorizer, REVOCATION_TABLE_SCHEMA, type LoggedFunction } from 'bearer-gate';
 import { appFunction } from './app-function';
@@ -52,6 +54,8 @@ export class ItemsApiStack extends Stack {
   /** Revoked token ids and subject cut-offs, read by the authorizer, written by POST /revocations. */
   readonly revocationTable: dynamodb.Table;
   readonly authorizer: JwtAuthorizer;
+  /** Where the authorizer's alarms go: subscribe the on-call rota to it. */
+  readonly alarmTopic: sns.Topic;
   /** The items Lambdas by route id. */
   readonly handlers: ReadonlyMap<string, LoggedFunction>;
 
@@ -88,6 +92,17 @@ export class ItemsApiStack extends Stack {
           }
         : { ...this.cognito(props.config.identity), maxTokenLifetime: COGNITO_ACCESS_TOKEN_VALIDITY };
 
+    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
+      displayName: 'Items API authorizer alarms',
+      enforceSSL: true,
+    });
+    Validations.of(this.alarmTopic).acknowledge({
+      id: 'AwsSolutions-SNS2',
+      reason:
+        'Alarm notifications carry alarm names and states, no data. CloudWatch cannot publish to a topic ' +
+        "encrypted with the AWS managed SNS key; a customer managed key is the app's choice to make.",
+    });
+
     this.authorizer = new JwtAuthorizer(this, 'JwtAuthorizer', {
       ...identity.props,
       // This API's problem type URIs and CORS headers, the same as its handlers'.
@@ -95,6 +110,12 @@ export class ItemsApiStack extends Stack {
       corsAllowOrigin,
       clockSkew: CLOCK_SKEW,
       revocationTable: this.revocationTable,
+      monitoring: {
+        serviceName: 'items-api-authorizer',
+        alarms: true,
+        alarmActions: [new cloudwatchActions.SnsAction(this.alarmTopic)],
+        dashboard: true,
+      },
     });
 
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logs.RetentionDays.ONE_MONTH });
@@ -234,6 +255,14 @@ export class ItemsApiStack extends Stack {
     new CfnOutput(this, 'MaxRevocationDelaySeconds', {
       value: String(this.authorizer.maxRevocationDelay?.toSeconds() ?? 0),
       description: 'Longest time a revoked token may still be accepted from the authorizer result cache',
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.alarmTopic.topicArn,
+      description: "The authorizer's alarms notify this topic: subscribe to it (e.g. an email address)",
+    });
+    new CfnOutput(this, 'DashboardName', {
+      value: this.authorizer.monitoring.dashboard?.dashboardName ?? '',
+      description: "The authorizer's CloudWatch dashboard",
     });
     for (const [key, output] of Object.entries(identity.outputs)) new CfnOutput(this, key, output);
   }

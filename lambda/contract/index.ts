@@ -51,3 +51,16 @@ export {
   subjectKey,
   tokenKey,
 } from './revocation-table';
+export {
+  AUTHORIZER_METRICS,
+  DECISION_METRICS,
+  DECISION_REASONS,
+  DEFAULT_METRICS_NAMESPACE,
+  DEFAULT_SERVICE_NAME,
+  FUNCTION_NAME_DIMENSION,
+  METRICS_NAMESPACE_VARIABLE,
+  REASON_DIMENSION,
+  SERVICE_DIMENSION,
+  SERVICE_NAME_VARIABLE,
+} from './authorizer-metrics';
+export type { AuthorizerMetricName, DecisionOutcome, DecisionReason, MetricUnit } from './authorizer-metrics';
