@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import {
   AUTHORIZER_BUNDLE_FILE,
+  AUTHORIZER_BUNDLES,
   AUTHORIZER_BUNDLE_TARGET,
   buildAuthorizerBundle,
   type AuthorizerVariant,
@@ -13,6 +14,10 @@ import {
 } from '../infra/constructs/authorizer-bundle';
 
 export const PROJECT_ROOT = resolve(__dirname, '..');
+
+/** The entry the Lambda bundle is built from (revocation off), and the Node.js it targets, for bench variants. */
+export const PLAIN_ENTRY = AUTHORIZER_BUNDLES.plain.entry;
+export { AUTHORIZER_BUNDLE_TARGET };
 
 export interface ModuleShare {
   /** A project file, or a package name for everything under node_modules. */

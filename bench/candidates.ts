@@ -7,7 +7,13 @@ import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import { JwtVerifier } from 'aws-jwt-verify';
 import jwt from 'jsonwebtoken';
 import jwksRsa from 'jwks-rsa';
-import { createAuthorizer, parseConfig, type Authorizer, type AuthorizerDeps } from 'bearer-gate/authorizer';
+import {
+  createAuthorizer,
+  filesBesideHandler,
+  parseConfig,
+  type Authorizer,
+  type AuthorizerDeps,
+} from 'bearer-gate/authorizer';
 import { setLogSink } from 'bearer-gate/authorizer';
 import { AUDIENCE, ISSUER, METHOD_ARN, type BenchAlg, type Fixtures } from './fixtures';
 import { trustingFetch } from './trusting-fetch';
@@ -73,18 +79,22 @@ async function awsJwtVerify(fixtures: Fixtures): Promise<Candidate> {
   };
 }
 
-/** Our whole path: bearer parsing, strict decode, verification, claim checks, policy and (maybe) the log line. */
+/**
+ * Our whole path: bearer parsing, strict decode, verification, claim checks, policy and (maybe) the log line.
+ * With the fetcher it ships (BoundedFetcher), trusting the JWKS server's certificate as a private CA is
+ * trusted in production: TRUSTED_CA_FILE.
+ */
 export async function ourAuthorizer(
   fixtures: Fixtures,
   logLevel: 'info' | 'error',
   overrides: Record<string, string> = {},
   deps: AuthorizerDeps = {},
 ): Promise<Authorizer> {
-  const config = parseConfig(fixtures.env({ LOG_LEVEL: logLevel, ...overrides }));
-  const authorizer = createAuthorizer(config, {
-    fetcher: new SimpleFetcher({ defaultRequestOptions: { ca: fixtures.certificate } }),
-    ...deps,
-  });
+  const config = parseConfig(
+    fixtures.env({ LOG_LEVEL: logLevel, TRUSTED_CA_FILE: fixtures.certificateFile, ...overrides }),
+    filesBesideHandler(),
+  );
+  const authorizer = createAuthorizer(config, deps);
   await authorizer.ready;
   return authorizer;
 }

@@ -2,52 +2,104 @@
 // the outcome and the memory after that first decision on one stdout line, exit. Plain JavaScript so that
 // node runs it without a TypeScript loader in the way.
 //
-// With --watch-refresh it does not exit at once: it keeps the event loop turning until the authorizer logs that
-// its background refresh replaced the JWKS seed (JWKS_SEED_REPLACED), or for 3 s, and reports how long after the
-// decision that was and the longest the event loop was held meanwhile: what the refresh costs whatever the
-// function does next (on Lambda, the second request, if the refresh has not finished before it).
+// With --runtime it goes on as Lambda's Node.js runtime does between invocations, for one token after another
+// (the tokens comma-separated): the answer is posted as soon as the handler's promise settles, and the runtime
+// asks for the next invocation from an immediate queued then (aws-lambda-nodejs-runtime-interface-client's
+// order). There the sandbox may freeze: the process prints `bench:next` and blocks on stdin until the parent
+// writes a line, so that nothing runs in between, the worst case (the sooner the freeze, the less work done
+// before it). The next event is handed to the handler from an immediate, after whatever I/O became ready while
+// frozen (also the worst case). Each invocation reports how long its answer took from the thaw (from the
+// import, for the first), and how long the process kept working after the answer before it asked for the
+// next invocation: billed time that no request waits for.
+import { readSync, writeSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
-const [bundleFile, token, methodArn, watch] = process.argv.slice(2);
+const [bundleFile, tokenList, methodArn, mode] = process.argv.slice(2);
 const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
-let replacedAt;
-if (watch === '--watch-refresh') {
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = (chunk, ...rest) => {
-    if (replacedAt === undefined && String(chunk).includes('"code":"JWKS_SEED_REPLACED"'))
-      replacedAt = nowMs();
-    return write(chunk, ...rest);
-  };
+/** CPU time of every thread since the process started: less moved by a busy machine than the wall clock. */
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
+/** API Gateway's view of a decision: 'allow', 'deny', or the authorizer's failure ('error CODE'). */
+function outcomeOf(settled) {
+  if (settled.status === 'rejected') {
+    const error = settled.reason;
+    // A 401 ('Unauthorized') or a 5xx with a code.
+    return `error ${error?.code ?? error?.message}`;
+  }
+  return settled.value?.policyDocument?.Statement?.[0]?.Effect === 'Allow' ? 'allow' : 'deny';
 }
+
+const event = (token) => ({ type: 'TOKEN', authorizationToken: `Bearer ${token}`, methodArn });
+
+if (mode !== '--runtime') {
+  const { handler } = await import(pathToFileURL(bundleFile).href);
+  const [settled] = await Promise.allSettled([handler(event(tokenList))]);
+  const { rss, heapUsed } = process.memoryUsage();
+  const report = { outcome: outcomeOf(settled), rss, heapUsed, cpuMs: cpuMs() };
+  process.stdout.write(`\n${JSON.stringify({ bench: report })}\n`);
+  // Exit at once, as the benchmark's end point: keep-alive sockets and background refreshes must not hold the
+  // process open.
+  process.exit(0);
+}
+
+const tokens = tokenList.split(',');
+const invocations = [];
+let answers = 0;
+/** How many invocations had been answered when the refresh replaced the seed (null: it did not). */
+let replacedAfter = null;
+const write = process.stdout.write.bind(process.stdout);
+process.stdout.write = (chunk, ...rest) => {
+  if (replacedAfter === null && String(chunk).includes('"code":"JWKS_SEED_REPLACED"'))
+    replacedAfter = answers;
+  return write(chunk, ...rest);
+};
+let received = nowMs();
 const { handler } = await import(pathToFileURL(bundleFile).href);
-let outcome;
-try {
-  const result = await handler({ type: 'TOKEN', authorizationToken: `Bearer ${token}`, methodArn });
-  outcome = result?.policyDocument?.Statement?.[0]?.Effect === 'Allow' ? 'allow' : 'deny';
-} catch (error) {
-  // The authorizer's failure, as API Gateway would see it: a 401 ('Unauthorized') or a 5xx with a code.
-  outcome = `error ${error?.code ?? error?.message}`;
+
+/** Blocks the whole thread, timers and I/O callbacks included, until the parent writes a line: a frozen sandbox. */
+function freeze() {
+  writeSync(1, '\nbench:next\n');
+  const buffer = Buffer.alloc(64);
+  while (!buffer.subarray(0, readSync(0, buffer, 0, buffer.length, null)).includes(10));
 }
-const { rss, heapUsed } = process.memoryUsage();
-const report = { outcome, rss, heapUsed };
-if (watch === '--watch-refresh') {
-  const decidedAt = nowMs();
-  let last = decidedAt;
-  let longestPauseMs = 0;
-  await new Promise((resolve) => {
-    const tick = () => {
-      const now = nowMs();
-      longestPauseMs = Math.max(longestPauseMs, now - last);
-      last = now;
-      if (replacedAt !== undefined || now - decidedAt > 3000) resolve();
-      else globalThis.setImmediate(tick);
-    };
-    globalThis.setImmediate(tick);
-  });
-  report.longestPauseMs = longestPauseMs;
-  report.replacedAfterMs = replacedAt === undefined ? null : replacedAt - decidedAt;
+
+function invoke(i) {
+  handler(event(tokens[i]))
+    .then(
+      (value) => ({ status: 'fulfilled', value }),
+      (reason) => ({ status: 'rejected', reason }),
+    )
+    .then((settled) => {
+      const answeredAt = nowMs();
+      answers++;
+      globalThis.setImmediate(() => {
+        const polledAt = nowMs();
+        invocations.push({
+          outcome: outcomeOf(settled),
+          latencyMs: answeredAt - received,
+          afterAnswerMs: polledAt - answeredAt,
+        });
+        if (i + 1 === tokens.length) {
+          const { rss, heapUsed } = process.memoryUsage();
+          const report = {
+            outcome: invocations[0].outcome,
+            rss,
+            heapUsed,
+            cpuMs: cpuMs(),
+            invocations,
+            replacedAfter,
+          };
+          write(`\n${JSON.stringify({ bench: report })}\n`);
+          process.exit(0);
+        }
+        freeze();
+        received = nowMs();
+        globalThis.setImmediate(() => invoke(i + 1));
+      });
+    });
 }
-process.stdout.write(`\n${JSON.stringify({ bench: report })}\n`);
-// Exit at once, as the benchmark's end point: keep-alive sockets and background refreshes must not hold the
-// process open.
-process.exit(0);
+
+invoke(0);

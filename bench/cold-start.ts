@@ -13,6 +13,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatJwksSeed, type JwksSeedEntry } from 'bearer-gate/authorizer';
 import { METHOD_ARN, type Fixtures } from './fixtures';
+import { compileCacheVariant, deadCodeVariant, runOnce } from './cold-start-levers';
 import { startLatencyProxy } from './latency-proxy';
 import { median, medianDifference, medianRatio } from './stats';
 import { startJwksServer } from '../test/support/jwks-server';
@@ -35,9 +36,12 @@ export type ColdSeriesId =
   | 'unseeded-rtt'
   | 'seeded-down'
   | 'unseeded-down'
-  | 'seeded-refresh';
+  | 'seeded-runtime'
+  | 'unseeded-runtime'
+  | 'seeded-compile-cache'
+  | 'seeded-dead-code';
 
-const SERIES: readonly ColdSeriesId[] = [
+export const SERIES: readonly ColdSeriesId[] = [
   'bare',
   'bare-extra-ca',
   'floor',
@@ -51,7 +55,10 @@ const SERIES: readonly ColdSeriesId[] = [
   'unseeded-rtt',
   'seeded-down',
   'unseeded-down',
-  'seeded-refresh',
+  'seeded-runtime',
+  'unseeded-runtime',
+  'seeded-compile-cache',
+  'seeded-dead-code',
 ];
 
 /** What each series must decide: an issuer down at cold start leaves an unseeded authorizer nothing to decide with. */
@@ -69,8 +76,16 @@ const EXPECTED_OUTCOME: Readonly<Record<ColdSeriesId, string>> = {
   'unseeded-rtt': 'allow',
   'seeded-down': 'allow',
   'unseeded-down': 'error JWKS_UNAVAILABLE',
-  'seeded-refresh': 'allow',
+  'seeded-runtime': 'allow',
+  'unseeded-runtime': 'allow',
+  'seeded-compile-cache': 'allow',
+  'seeded-dead-code': 'allow',
 };
+
+/** Invocations per process in the runtime series: the cold start, then one after each freeze. */
+export const RUNTIME_INVOCATIONS = 6;
+/** How long a runtime-series process stays frozen between two invocations. */
+export const FREEZE_MS = 20;
 
 export interface Memory {
   /** Resident set size, bytes: what Lambda's memory setting bounds. */
@@ -85,6 +100,11 @@ export interface ColdStartReport {
    */
   readonly ms: Readonly<Record<ColdSeriesId, readonly number[]>>;
   readonly medianMs: Readonly<Record<ColdSeriesId, number>>;
+  /**
+   * Median CPU time (all threads) from the process's start to its report after the first decision: a check on
+   * the wall-clock figures, which a busy machine moves more.
+   */
+  readonly cpuMs: Readonly<Record<ColdSeriesId, number>>;
   /** Median of per-iteration ratios to bare node (each pair ran back to back). */
   readonly ratio: Readonly<Record<Exclude<ColdSeriesId, 'bare'>, number>>;
   /** Median of per-iteration ratios of the deployed bundle to the floor: our own share of the cold start. */
@@ -103,6 +123,18 @@ export interface ColdStartReport {
     readonly seededByNodeSourceMaps: number;
     /** What NODE_EXTRA_CA_CERTS adds to bare node's start. */
     readonly bareByExtraCa: number;
+    /** Our seeded cold start beyond the seeded floor's (same run, interleaved). */
+    readonly seededOverSeededFloor: number;
+    /** What V8's compile cache, made at build time and shipped beside the bundle, adds (a hit: negative). */
+    readonly seededByCompileCache: number;
+    /** What a never-called copy of the whole authorizer appended to the bundle adds. */
+    readonly seededByDeadCode: number;
+  };
+  /** The same three comparisons in CPU time (median of per-iteration differences, ms). */
+  readonly addedCpu: {
+    readonly seededOverSeededFloor: number;
+    readonly seededByCompileCache: number;
+    readonly seededByDeadCode: number;
   };
   /** Each process's outcome ('allow', 'deny', 'error CODE'; 'none' for bare node), per series. */
   readonly outcomes: Readonly<Record<ColdSeriesId, readonly string[]>>;
@@ -110,17 +142,40 @@ export interface ColdStartReport {
   /** Median memory after the first decision (bare node: after start). */
   readonly memory: Readonly<Record<ColdSeriesId, Memory>>;
   /**
-   * The seeded process kept running after its first decision until the background refresh replaced the seed
-   * (series seeded-refresh): medians, and how many processes saw the replacement within 3 s.
+   * Seeded and unseeded processes run as Lambda's runtime runs a warm instance (series seeded-runtime and
+   * unseeded-runtime, see cold-start-child.mjs): frozen between invocations, each answer timed from the thaw.
    */
-  readonly refresh: {
-    readonly longestPauseMs: number;
-    readonly replacedAfterMs: number;
-    readonly replaced: number;
-    readonly processes: number;
-  };
+  readonly runtime: RuntimeReport;
   /** JWKS requests the server saw during each cold start of the bundle. */
   readonly jwksFetches: readonly number[];
+}
+
+/** One invocation of a runtime-series process, as cold-start-child.mjs reports it. */
+export interface Invocation {
+  readonly outcome: string;
+  /** From the thaw to the answer (the first: from the process's import of the bundle). */
+  readonly latencyMs: number;
+  /** From the answer to the runtime's poll for the next invocation: billed, and no request waits for it. */
+  readonly afterAnswerMs: number;
+}
+
+export interface RuntimeReport {
+  readonly invocations: number;
+  readonly freezeMs: number;
+  /** Median latency of each invocation (index 0: the cold start), seeded and unseeded. */
+  readonly seededMs: readonly number[];
+  readonly unseededMs: readonly number[];
+  /**
+   * What the seed's background refresh adds to each invocation: the median of per-iteration differences,
+   * seeded minus unseeded (index 0 is the cold start, where the seed saves the fetch).
+   */
+  readonly addedMs: readonly number[];
+  /** Median work after the first answer, before the runtime's next poll: seeded (the refresh's set-up), unseeded. */
+  readonly afterFirstAnswerMs: { readonly seeded: number; readonly unseeded: number };
+  /** After how many answers the live JWKS replaced the seed (median), and in how many processes it did. */
+  readonly replacedAfter: number;
+  readonly replaced: number;
+  readonly processes: number;
 }
 
 export class ColdStartError extends Error {
@@ -132,24 +187,33 @@ const CHILD = join(__dirname, 'cold-start-child.mjs');
 const FLOOR = join(__dirname, 'cold-start-floor.mjs');
 const SEEDED_FLOOR = join(__dirname, 'cold-start-seeded-floor.mjs');
 /** Bare node reports its memory the way the child does, and nothing else. */
-const BARE = `const { rss, heapUsed } = process.memoryUsage(); process.stdout.write(JSON.stringify({ bench: { outcome: 'none', rss, heapUsed } }) + '\\n');`;
+const BARE = `const { rss, heapUsed } = process.memoryUsage(); const { user, system } = process.cpuUsage(); process.stdout.write(JSON.stringify({ bench: { outcome: 'none', rss, heapUsed, cpuMs: (user + system) / 1000 } }) + '\\n');`;
 
 interface ProcessResult {
   readonly ms: number;
+  /** CPU time of all the process's threads up to its report (after the first decision). */
+  readonly cpuMs: number;
   readonly outcome: string;
   readonly memory: Memory;
-  /** With --watch-refresh only: see cold-start-child.mjs. */
-  readonly longestPauseMs?: number;
-  readonly replacedAfterMs?: number | null;
+  /** With --runtime only: see cold-start-child.mjs. */
+  readonly invocations?: readonly Invocation[];
+  readonly replacedAfter?: number | null;
 }
 
+/** Runs one child; one that prints `bench:next` (--runtime) is thawed FREEZE_MS later with a line on stdin. */
 function timeProcess(args: readonly string[], env: NodeJS.ProcessEnv): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    let freezes = 0;
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+      for (const due = stdout.split('\nbench:next\n').length - 1; freezes < due; freezes++) {
+        setTimeout(() => child.stdin.write('\n'), FREEZE_MS);
+      }
+    });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     child.on('error', reject);
     child.on('exit', (code) => {
@@ -160,13 +224,13 @@ function timeProcess(args: readonly string[], env: NodeJS.ProcessEnv): Promise<P
         reject(new ColdStartError(`child exited with ${code}: ${stderr.slice(0, 500)}`));
         return;
       }
-      const { outcome, rss, heapUsed, longestPauseMs, replacedAfterMs } = (
+      const { outcome, rss, heapUsed, cpuMs, invocations, replacedAfter } = (
         JSON.parse(line) as {
           bench: ProcessResult['memory'] &
-            Pick<ProcessResult, 'outcome' | 'longestPauseMs' | 'replacedAfterMs'>;
+            Pick<ProcessResult, 'outcome' | 'cpuMs' | 'invocations' | 'replacedAfter'>;
         }
       ).bench;
-      resolve({ ms, outcome, memory: { rss, heapUsed }, longestPauseMs, replacedAfterMs });
+      resolve({ ms, outcome, memory: { rss, heapUsed }, cpuMs, invocations, replacedAfter });
     });
   });
 }
@@ -183,10 +247,36 @@ async function writeSeed(fixtures: Fixtures, file: string, jwksUri: string): Pro
   return file;
 }
 
+function runtimeReport(seeded: readonly ProcessResult[], unseeded: readonly ProcessResult[]): RuntimeReport {
+  const latencies = (results: readonly ProcessResult[], at: number): number[] =>
+    results.map((r) => r.invocations?.[at]?.latencyMs ?? Number.NaN);
+  const indices = Array.from({ length: RUNTIME_INVOCATIONS }, (_, at) => at);
+  const replacedAfter = seeded.flatMap((r) => (typeof r.replacedAfter === 'number' ? [r.replacedAfter] : []));
+  return {
+    invocations: RUNTIME_INVOCATIONS,
+    freezeMs: FREEZE_MS,
+    seededMs: indices.map((at) => median(latencies(seeded, at))),
+    unseededMs: indices.map((at) => median(latencies(unseeded, at))),
+    addedMs: indices.map((at) => medianDifference(latencies(seeded, at), latencies(unseeded, at))),
+    afterFirstAnswerMs: {
+      seeded: median(seeded.map((r) => r.invocations?.[0]?.afterAnswerMs ?? Number.NaN)),
+      unseeded: median(unseeded.map((r) => r.invocations?.[0]?.afterAnswerMs ?? Number.NaN)),
+    },
+    replacedAfter: median(replacedAfter),
+    replaced: replacedAfter.length,
+    processes: seeded.length,
+  };
+}
+
+/**
+ * `processes` fresh processes per series, interleaved. `only` runs just those series (bench/cold-start-run.ts);
+ * the others are then reported as NaN.
+ */
 export async function measureColdStarts(
   fixtures: Fixtures,
   bundleFile: string,
   processes: number,
+  only: readonly ColdSeriesId[] = SERIES,
 ): Promise<ColdStartReport> {
   // The JWKS one round trip away, and an issuer that is down (answers 503) at the same distance.
   const near = await startLatencyProxy(Number(new URL(fixtures.jwks.origin).port), ONE_WAY_MS);
@@ -223,9 +313,22 @@ export async function measureColdStarts(
       const { TRUSTED_CA_FILE: _trusted, ...rest } = env;
       return { ...rest, NODE_EXTRA_CA_CERTS: fixtures.certificateFile };
     };
-    const tokens = fixtures.tokens('RS256', processes);
+    const tokens = fixtures.tokens('RS256', processes * RUNTIME_INVOCATIONS);
     const bundle = (i: number): string[] => [CHILD, bundleFile, tokens[i] as string, METHOD_ARN];
+    const runtime = (i: number): string[] => [
+      CHILD,
+      bundleFile,
+      tokens.slice(i * RUNTIME_INVOCATIONS, (i + 1) * RUNTIME_INVOCATIONS).join(','),
+      METHOD_ARN,
+      '--runtime',
+    ];
     const seeded = deployed(uris.loopback, seeds.loopback);
+    const levers = {
+      compileCache: compileCacheVariant(bundleFile, join(fixtures.workDir, 'compile-cache'), (entry) =>
+        runOnce([CHILD, entry, tokens[0] as string, METHOD_ARN], seeded),
+      ),
+      deadCode: deadCodeVariant(bundleFile, join(fixtures.workDir, 'dead-code')),
+    };
     const plan: Record<ColdSeriesId, { args: (i: number) => string[]; env: NodeJS.ProcessEnv }> = {
       // Bare node gets the same environment, so the difference is the bundle and its first authorization.
       bare: { args: () => ['-e', BARE], env: deployed(uris.loopback) },
@@ -241,7 +344,16 @@ export async function measureColdStarts(
       'unseeded-rtt': { args: bundle, env: deployed(uris.near) },
       'seeded-down': { args: bundle, env: deployed(uris.down, seeds.down) },
       'unseeded-down': { args: bundle, env: deployed(uris.down) },
-      'seeded-refresh': { args: (i) => [...bundle(i), '--watch-refresh'], env: seeded },
+      'seeded-compile-cache': {
+        args: (i) => [CHILD, levers.compileCache, tokens[i] as string, METHOD_ARN],
+        env: seeded,
+      },
+      'seeded-dead-code': {
+        args: (i) => [CHILD, levers.deadCode, tokens[i] as string, METHOD_ARN],
+        env: seeded,
+      },
+      'seeded-runtime': { args: runtime, env: seeded },
+      'unseeded-runtime': { args: runtime, env: deployed(uris.loopback) },
     };
 
     const results = Object.fromEntries(SERIES.map((id) => [id, [] as ProcessResult[]])) as Record<
@@ -255,20 +367,25 @@ export async function measureColdStarts(
       if (id === 'deployed') jwksFetches.push(fixtures.jwks.requests.length - before);
     };
     // One untimed start of each, so the first timed process does not pay for cold disk caches.
-    for (const id of SERIES) await run(id, 0);
-    for (const id of SERIES) results[id].length = 0;
+    const running = SERIES.filter((id) => only.includes(id));
+    for (const id of running) await run(id, 0);
+    for (const id of running) results[id].length = 0;
     jwksFetches.length = 0;
     for (let i = 0; i < processes; i++) {
-      const shift = i % SERIES.length;
-      for (const id of [...SERIES.slice(shift), ...SERIES.slice(0, shift)]) await run(id, i);
+      const shift = i % running.length;
+      for (const id of [...running.slice(shift), ...running.slice(0, shift)]) await run(id, i);
     }
 
     const ms = Object.fromEntries(SERIES.map((id) => [id, results[id].map((r) => r.ms)])) as Record<
       ColdSeriesId,
       number[]
     >;
+    // A runtime-series process reports every invocation's outcome; each must be what the series expects.
     const outcomes = Object.fromEntries(
-      SERIES.map((id) => [id, results[id].map((r) => r.outcome)]),
+      SERIES.map((id) => [
+        id,
+        results[id].flatMap((r) => r.invocations?.map((call) => call.outcome) ?? [r.outcome]),
+      ]),
     ) as Record<ColdSeriesId, string[]>;
     for (const id of SERIES) {
       const wrong = outcomes[id].find((o) => o !== EXPECTED_OUTCOME[id]);
@@ -278,12 +395,22 @@ export async function measureColdStarts(
         );
       }
     }
+    const cpu = Object.fromEntries(SERIES.map((id) => [id, results[id].map((r) => r.cpuMs)])) as Record<
+      ColdSeriesId,
+      number[]
+    >;
     const each = <T>(f: (id: ColdSeriesId) => T): Record<ColdSeriesId, T> =>
       Object.fromEntries(SERIES.map((id) => [id, f(id)])) as Record<ColdSeriesId, T>;
     const { bare: _bare, ...ratio } = each((id) => medianRatio(ms[id], ms.bare));
     return {
       ms,
       medianMs: each((id) => median(ms[id])),
+      cpuMs: each((id) => median(cpu[id])),
+      addedCpu: {
+        seededOverSeededFloor: medianDifference(cpu.seeded, cpu['seeded-floor']),
+        seededByCompileCache: medianDifference(cpu['seeded-compile-cache'], cpu.seeded),
+        seededByDeadCode: medianDifference(cpu['seeded-dead-code'], cpu.seeded),
+      },
       ratio,
       deployedVsFloor: medianRatio(ms.deployed, ms.floor),
       seededExtraCaVsBareExtraCa: medianRatio(ms['seeded-extra-ca'], ms['bare-extra-ca']),
@@ -293,17 +420,11 @@ export async function measureColdStarts(
         seededByOutage: medianDifference(ms['seeded-down'], ms.seeded),
         seededByNodeSourceMaps: medianDifference(ms['seeded-node-source-maps'], ms.seeded),
         bareByExtraCa: medianDifference(ms['bare-extra-ca'], ms.bare),
+        seededOverSeededFloor: medianDifference(ms.seeded, ms['seeded-floor']),
+        seededByCompileCache: medianDifference(ms['seeded-compile-cache'], ms.seeded),
+        seededByDeadCode: medianDifference(ms['seeded-dead-code'], ms.seeded),
       },
-      refresh: {
-        longestPauseMs: median(results['seeded-refresh'].map((r) => r.longestPauseMs ?? 0)),
-        replacedAfterMs: median(
-          results['seeded-refresh'].flatMap((r) =>
-            typeof r.replacedAfterMs === 'number' ? [r.replacedAfterMs] : [],
-          ),
-        ),
-        replaced: results['seeded-refresh'].filter((r) => typeof r.replacedAfterMs === 'number').length,
-        processes: results['seeded-refresh'].length,
-      },
+      runtime: runtimeReport(results['seeded-runtime'], results['unseeded-runtime']),
       outcomes,
       expectedOutcome: EXPECTED_OUTCOME,
       memory: each((id) => ({

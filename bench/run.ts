@@ -1,9 +1,11 @@
-// `npm run bench [-- --quick]`: runs every measurement and prints the markdown report on stdout.
+// `npm run bench [-- --quick] [--only route-tables]`: runs every measurement (or one module) and prints the
+// markdown report on stdout.
 import { openSync, writeSync } from 'node:fs';
 import { setLogSink } from 'bearer-gate/authorizer';
 import { parseBenchArgs } from './options';
 import { renderReport } from './report';
-import { runBench } from './suite';
+import { renderRouteTablesReport } from './route-tables-report';
+import { runBench, runRouteTablesBench } from './suite';
 
 async function main(): Promise<void> {
   const options = parseBenchArgs(process.argv.slice(2));
@@ -13,8 +15,14 @@ async function main(): Promise<void> {
   setLogSink((line) => {
     writeSync(devNull, line + '\n');
   });
-  const results = await runBench(options, (line) => process.stderr.write(`bench: ${line}\n`));
-  process.stdout.write(renderReport(results), () => {
+  const progress = (line: string): void => {
+    process.stderr.write(`bench: ${line}\n`);
+  };
+  const report =
+    options.only === 'route-tables'
+      ? renderRouteTablesReport(await runRouteTablesBench(options, progress))
+      : renderReport(await runBench(options, progress));
+  process.stdout.write(report, () => {
     // jwks-rsa's rate limiter keeps probe requests queued on timers for minutes after the probe has been
     // counted; the report is complete, so the run ends here instead of waiting for that queue to drain.
     process.exit();

@@ -7,6 +7,7 @@ import { BENCH_ALGS, startFixtures, type BenchAlg } from './fixtures';
 import { runGatewayMix, type GatewayMixReport } from './gateway-mix';
 import { countJwksFetches, type JwksFetchCounts } from './jwks-fetches';
 import type { BenchOptions } from './options';
+import { measureRouteTables, type RouteTablesReport } from './route-tables';
 import { runWarmRounds } from './warm';
 
 export interface MachineNote {
@@ -22,9 +23,14 @@ export interface WarmResult {
   readonly perRound: ReadonlyMap<CandidateId, readonly number[]>;
 }
 
-export interface BenchResults {
+/** What `--only route-tables` runs. */
+export interface RouteTablesResults {
   readonly options: BenchOptions;
   readonly machine: MachineNote;
+  readonly routeTables: RouteTablesReport;
+}
+
+export interface BenchResults extends RouteTablesResults {
   readonly warm: readonly WarmResult[];
   readonly bundle: BundleReport;
   readonly coldStart: ColdStartReport;
@@ -32,16 +38,37 @@ export interface BenchResults {
   readonly gateway: GatewayMixReport;
 }
 
-export async function runBench(
-  options: BenchOptions,
-  progress: (line: string) => void,
-): Promise<BenchResults> {
-  const machine: MachineNote = {
+function machineNote(): MachineNote {
+  return {
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
     node: process.version,
     loadAverage: loadavg(),
   };
+}
+
+/** The route-table module alone, on the bundle as deployed. */
+export async function runRouteTablesBench(
+  options: BenchOptions,
+  progress: (line: string) => void,
+): Promise<RouteTablesResults> {
+  const machine = machineNote();
+  const fixtures = await startFixtures();
+  try {
+    progress('bundle: esbuild as the construct deploys it');
+    const bundle = await buildDeployedBundle(fixtures.workDir);
+    const routeTables = await measureRouteTables(fixtures, bundle.bundleFile, options, progress);
+    return { options, machine, routeTables };
+  } finally {
+    await fixtures.close();
+  }
+}
+
+export async function runBench(
+  options: BenchOptions,
+  progress: (line: string) => void,
+): Promise<BenchResults> {
+  const machine = machineNote();
   progress(`Node.js ${machine.node} on ${machine.cpus} CPUs`);
   const fixtures = await startFixtures();
   try {
@@ -61,7 +88,8 @@ export async function runBench(
     const jwksFetches = await countJwksFetches(fixtures, options.probeTokens, options.probeWindowMs);
     progress(`gateway: ${options.gatewayRequests} requests`);
     const gateway = await runGatewayMix(fixtures, options.gatewayRequests, options.gatewayUsers);
-    return { options, machine, warm, bundle, coldStart, jwksFetches, gateway };
+    const routeTables = await measureRouteTables(fixtures, bundle.bundleFile, options, progress);
+    return { options, machine, warm, bundle, coldStart, jwksFetches, gateway, routeTables };
   } finally {
     await fixtures.close();
   }

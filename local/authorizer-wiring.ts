@@ -1,7 +1,6 @@
 // Builds the authorizer the local gateway calls: the project's own authorizer core, configured through the
 // same environment variables the Lambda reads, trusting the local issuer's throwaway certificate.
-import { SimpleFetcher } from 'aws-jwt-verify/https';
-import { createAuthorizer, parseConfig, type AuthorizerDeps } from 'bearer-gate/authorizer';
+import { BoundedFetcher, createAuthorizer, parseConfig, type AuthorizerDeps } from 'bearer-gate/authorizer';
 import { createRevocationCheck } from 'bearer-gate/authorizer';
 import { APP_ROUTES, toRouteRules } from '../lambda/routes';
 import type { TokenAuthorizer } from './gateway';
@@ -35,9 +34,9 @@ export function authorizerEnv(env: Env, local: LocalIssuerTrust | null): Env {
 }
 
 /**
- * `NODE_EXTRA_CA_CERTS` is read only when Node starts, so the local issuer's certificate is trusted through
- * the fetcher's `ca` option instead. Only the local issuer gets this fetcher: a `ca` replaces the system
- * roots, which a real tenant's JWKS needs.
+ * The fetcher the Lambda ships (BoundedFetcher), trusting the local issuer's throwaway certificate as the
+ * Lambda trusts a private CA (TRUSTED_CA_FILE): besides Node's roots, so a real tenant's JWKS still verifies.
+ * `NODE_EXTRA_CA_CERTS` would be read only when Node starts, before the certificate exists.
  */
 export function createLocalAuthorizer(env: Env, local: LocalIssuerTrust | null): TokenAuthorizer {
   const config = parseConfig(authorizerEnv(env, local));
@@ -45,12 +44,9 @@ export function createLocalAuthorizer(env: Env, local: LocalIssuerTrust | null):
   const fetcher =
     local === null
       ? undefined
-      : new SimpleFetcher({
-          defaultRequestOptions: {
-            ca: local.certificate,
-            timeout: config.jwksTimeoutMs,
-            responseTimeout: config.jwksTimeoutMs,
-          },
+      : new BoundedFetcher({
+          timeoutMs: config.jwksTimeoutMs,
+          trustedCertificates: [...(config.trustedCa?.certificates ?? []), local.certificate],
         });
   const authorizer = createAuthorizer(config, fetcher === undefined ? deps : { ...deps, fetcher });
   return (event) => authorizer.authorize(event);

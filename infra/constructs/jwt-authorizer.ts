@@ -97,15 +97,17 @@ export interface IssuerClaimsProps {
   /**
    * Claims a token must carry with one of the given values (a string, number or boolean, or a list of
    * accepted ones), e.g. `{ email_verified: true, tid: '<tenant id>' }`. A token without one is refused
-   * (401, MISSING_REQUIRED_CLAIM), and one with another value too (401, WRONG_CLAIM_VALUE).
+   * (401, MISSING_REQUIRED_CLAIM), and one with another value too (401, WRONG_CLAIM_VALUE). Numbers compare
+   * exactly; an integer beyond ±9007199254740991, which JavaScript has already rounded, fails the synth.
    * @default - no claims are required beyond the standard checks
    */
   readonly requiredClaims?: Readonly<Record<string, RequiredClaimValue | readonly RequiredClaimValue[]>>;
   /**
    * Claims copied into the authorizer context for integrations, under a key with every character but
    * letters, digits and `_` made `_` (`cognito:groups` becomes `$context.authorizer.cognito_groups`).
-   * Strings, numbers and booleans are copied as they are, arrays of strings without spaces joined with a
-   * space; other shapes are left out.
+   * Strings, numbers and booleans are copied as they are (a number beyond ±9007199254740991, or one a double
+   * does not hold, as a string of its JSON text), arrays of strings without spaces joined with a space;
+   * other shapes are left out.
    * @default - no claims are copied besides the built-in context
    */
   readonly contextClaims?: readonly string[];

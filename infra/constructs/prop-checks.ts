@@ -226,8 +226,10 @@ export function claimRules(
     checked.permissionClaims = [...permissionClaims];
   }
   if (requiredClaims !== undefined && Object.keys(requiredClaims).length > 0) {
+    // The same validator as the Lambda's init; a rounded integer is refused here, where its text is gone.
     const fix =
-      'Require a string, a number, a boolean, or a list of accepted ones, e.g. { email_verified: true }.';
+      'Require a string, a number (integers within ±9007199254740991, which JavaScript holds exactly), a ' +
+      'boolean, or a list of accepted ones, e.g. { email_verified: true }.';
     for (const [name, value] of Object.entries(requiredClaims)) {
       const entry = /^[A-Za-z_$][\w$]*$/.test(name)
         ? `${props.requiredClaims}.${name}`

@@ -5,6 +5,7 @@
 // Auth0's `https://example.com/roles` is written `https://example\.com/roles`. Segments that name parts of
 // every JavaScript object (`__proto__`, `constructor`, `prototype`) are refused: no path can reach anything
 // the token did not carry.
+import { exactNumberAt } from './json-number';
 
 export interface ClaimPath {
   /** As configured, escapes included: what errors and logs show. */
@@ -59,19 +60,38 @@ export function parseClaimPath(name: unknown, invalid: (problem: string) => neve
   return Object.freeze({ name, segments: Object.freeze(segments) });
 }
 
+/** The member of an object the token carries: own members only, never into arrays. */
+function member(value: unknown, segment: string): unknown {
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    Array.isArray(value) ||
+    !Object.prototype.hasOwnProperty.call(value, segment)
+  ) {
+    return undefined;
+  }
+  return (value as Record<string, unknown>)[segment];
+}
+
 /** The value at the path, or undefined where the payload does not carry it. Arrays are never walked into. */
 export function readClaim(payload: object, path: ClaimPath): unknown {
   let value: unknown = payload;
-  for (const segment of path.segments) {
-    if (
-      typeof value !== 'object' ||
-      value === null ||
-      Array.isArray(value) ||
-      !Object.prototype.hasOwnProperty.call(value, segment)
-    ) {
-      return undefined;
-    }
-    value = (value as Record<string, unknown>)[segment];
-  }
+  for (const segment of path.segments) value = member(value, segment);
   return value;
+}
+
+/**
+ * As readClaim, but a number that a double does not hold exactly comes back as the JsonNumber its JSON text
+ * spelled (json-number.ts), for the claims whose values are compared or copied.
+ */
+export function readExactClaim(payload: object, path: ClaimPath): unknown {
+  let parent: unknown;
+  let value: unknown = payload;
+  for (const segment of path.segments) {
+    parent = value;
+    value = member(parent, segment);
+  }
+  if (typeof value !== 'number') return value;
+  const last = path.segments[path.segments.length - 1] as string;
+  return exactNumberAt(parent as object, last) ?? value;
 }

@@ -16,6 +16,7 @@ import {
   type ClaimVariablesPrefix,
   type IssuerClaimRules,
 } from './issuer-claims';
+import { noteExactNumbers } from './json-number';
 import { JwksSeedError, checkSeedTrust, parseJwksSeed, type JwksSeedEntry } from './jwks-seed';
 import { TrustedCaError, parseTrustedCertificates } from './trusted-ca';
 
@@ -133,6 +134,8 @@ function jsonObjects(name: string, raw: string, shape: string): Array<[Record<st
   if (!Array.isArray(parsed) || parsed.length === 0) {
     throw new ConfigError(name, `must be a non-empty JSON array of ${shape}`);
   }
+  // Required claim values keep every digit their text spells (issuer-claims.ts reads them back).
+  noteExactNumbers(parsed, raw);
   return parsed.map((entry: unknown, i) => {
     const at = `${name}[${i}]`;
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {

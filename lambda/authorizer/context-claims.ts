@@ -1,6 +1,11 @@
 // Claims copied into the authorizer context for integrations (CONTEXT_CLAIMS, `contextClaims`), under names a
 // mapping template can address: `$context.authorizer.cognito_groups` works, `cognito:groups` cannot be mapped.
-import { parseClaimPath, readClaim, type ClaimPath } from './claim-path';
+//
+// A number is copied as a number only where a double holds it exactly and it is no integer beyond
+// ±(2^53 - 1); any other number (1234567890123456789, 0.10000000000000001, 1e400) is copied as a string of
+// its JSON text, so two users' ids never reach an integration as one number.
+import { parseClaimPath, readExactClaim, type ClaimPath } from './claim-path';
+import { JsonNumber } from './json-number';
 
 /** What API Gateway accepts as a context value. */
 export type ContextClaimValue = string | number | boolean;
@@ -61,10 +66,18 @@ export function parseContextClaims(
   });
 }
 
-/** A string, number or boolean as is; an array of strings without white space joined; anything else not at all. */
+/**
+ * A string, boolean or exact number as is; any other number as its JSON text; an array of strings without
+ * white space joined; anything else not at all.
+ */
 function contextValue(value: unknown): ContextClaimValue | undefined {
   if (typeof value === 'string' || typeof value === 'boolean') return value;
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (value instanceof JsonNumber) return value.text;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return undefined;
+    // Unsafe integers that reach here were spelled as String spells them (json-number.ts keeps the others).
+    return Number.isInteger(value) && !Number.isSafeInteger(value) ? String(value) : value;
+  }
   if (Array.isArray(value) && value.every((v) => typeof v === 'string' && v !== '' && !/\s/.test(v))) {
     return value.join(CONTEXT_ARRAY_SEPARATOR);
   }
@@ -78,7 +91,7 @@ export function contextClaimValues(
 ): Record<string, ContextClaimValue> {
   const context: Record<string, ContextClaimValue> = {};
   for (const { claim, key } of claims) {
-    const value = contextValue(readClaim(payload, claim));
+    const value = contextValue(readExactClaim(payload, claim));
     if (value !== undefined) context[key] = value;
   }
   return context;

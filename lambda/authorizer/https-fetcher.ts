@@ -25,12 +25,32 @@ export interface BoundedFetcherOptions {
 /** A deadline timer this late fired after the process was suspended, not after a slow issuer. */
 const SUSPENDED_MS = 1000;
 
+/** Node's HTTPS client and TLS, loaded by the first fetch, never at init. */
+interface NodeTls {
+  readonly https: typeof Https;
+  readonly tls: typeof Tls;
+}
+
+let loaded: NodeTls | undefined;
+
 /**
- * node:https, loaded on the first fetch rather than at import: its TLS, HTTP and socket internals are some 25
- * of Node's own modules beyond node:crypto's, and a cold start with a JWKS seed decides its first request
- * before it fetches anything. A dynamic import of a builtin stays a runtime import in the ESM bundle.
+ * node:https and node:tls, loaded on the first fetch rather than at import: their TLS, HTTP and socket internals
+ * are some 25 of Node's own modules beyond node:crypto's, and a cold start with a JWKS seed decides its first
+ * request before it fetches anything. Loaded synchronously (process.getBuiltinModule, Node 22.3+; a dynamic
+ * import on older Nodes), so that a fetch's whole set-up runs in the turn of the event loop that starts it (see
+ * BoundedFetcher.fetch).
  */
-let https: Promise<typeof Https> | undefined;
+function nodeTls(): NodeTls | Promise<NodeTls> {
+  if (loaded !== undefined) return loaded;
+  const builtin = (process as { getBuiltinModule?: NodeJS.Process['getBuiltinModule'] }).getBuiltinModule;
+  if (typeof builtin === 'function') {
+    loaded = { https: builtin('node:https'), tls: builtin('node:tls') };
+    return loaded;
+  }
+  return Promise.all([import('node:https'), import('node:tls')]).then(
+    ([https, tls]) => (loaded = { https, tls }),
+  );
+}
 
 /** The native half of a SecureContext; Node does not document it, but its own `ca` option is built on it. */
 interface NativeSecureContext {
@@ -58,20 +78,25 @@ export function trustedSecureContext(
 }
 
 /**
- * An agent that trusts Node's bundled roots and `certificates`: its own agent, so that no other caller's pooled
- * connection (verified against less) is reused for ours, nor ours for theirs. node:tls is loaded with
- * node:https, never at init.
+ * The fetcher's own agent, with the one TLS context every connection uses: `ca` alone, or Node's bundled roots
+ * and `trustedCertificates`. Its own, so that no other caller's pooled connection (verified against less) is
+ * reused for ours, nor ours for theirs. No keep-alive: fetches are minutes apart, and a socket kept across a
+ * frozen Lambda sandbox would be stale when it thaws.
  */
-async function trusting(Agent: typeof Https.Agent, certificates: readonly string[]): Promise<Https.Agent> {
-  return new Agent({ secureContext: trustedSecureContext(await import('node:tls'), certificates) });
+function fetcherAgent({ https, tls }: NodeTls, options: BoundedFetcherOptions): Https.Agent {
+  const secureContext =
+    options.ca === undefined
+      ? trustedSecureContext(tls, options.trustedCertificates ?? [])
+      : tls.createSecureContext({ ca: options.ca });
+  return new https.Agent({ secureContext, keepAlive: false });
 }
 
 /** Failed before any response arrived (reset, refused, DNS): worth one immediate retry, as SimpleFetcher does. */
 class ConnectionError extends Error {}
 
 export class BoundedFetcher implements Fetcher {
-  /** With trustedCertificates: the agent whose one TLS context every connection uses, made on the first fetch. */
-  private agent: Promise<Https.Agent> | undefined;
+  /** Made by the first fetch: loading Node's TLS, its root store and the context are the costly part of it. */
+  private agent: Https.Agent | undefined;
 
   constructor(private readonly options: BoundedFetcherOptions) {
     if (options.ca !== undefined && options.trustedCertificates !== undefined) {
@@ -81,30 +106,32 @@ export class BoundedFetcher implements Fetcher {
     }
   }
 
-  async fetch(uri: string): Promise<ArrayBuffer> {
-    const { request, Agent } = await (https ??= import('node:https'));
-    const extra = this.options.trustedCertificates;
-    const agent =
-      extra === undefined || extra.length === 0 ? undefined : await (this.agent ??= trusting(Agent, extra));
+  /**
+   * Everything up to the request being on its way (loading node:https, the root store, the TLS context, the
+   * socket) runs synchronously, in the caller's turn of the event loop; only network I/O and what answers it
+   * come later. A background refresh started right after a request is answered so does its costly set-up
+   * before the Lambda runtime asks for the next invocation, when no request waits for it, and not after the
+   * sandbox thaws, when the next request would (see WarmJwksCache's refresh).
+   */
+  fetch(uri: string): Promise<ArrayBuffer> {
+    if (!uri.startsWith('https://')) return Promise.reject(new Error(`refusing ${uri}: https only`));
+    const node = nodeTls();
+    if (node instanceof Promise) return node.then(() => this.fetch(uri));
+    let agent: Https.Agent;
     try {
-      return await this.get(request, uri, agent);
+      agent = this.agent ??= fetcherAgent(node, this.options);
     } catch (error) {
-      if (!(error instanceof ConnectionError)) throw error;
-      return this.get(request, uri, agent);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
+    return this.get(node.https.request, uri, agent).catch((error: unknown) => {
+      if (!(error instanceof ConnectionError)) throw error;
+      return this.get(node.https.request, uri, agent);
+    });
   }
 
-  private get(
-    request: typeof Https.request,
-    uri: string,
-    agent: Https.Agent | undefined,
-  ): Promise<ArrayBuffer> {
-    const { timeoutMs, maxBytes = MAX_RESPONSE_BYTES, ca } = this.options;
+  private get(request: typeof Https.request, uri: string, agent: Https.Agent): Promise<ArrayBuffer> {
+    const { timeoutMs, maxBytes = MAX_RESPONSE_BYTES } = this.options;
     return new Promise((resolve, reject) => {
-      if (!uri.startsWith('https://')) {
-        reject(new Error(`refusing ${uri}: https only`));
-        return;
-      }
       let settled = false;
       const finish = (error: Error | null, body?: Buffer): void => {
         if (settled) return;
@@ -117,12 +144,7 @@ export class BoundedFetcher implements Fetcher {
           reject(error);
         }
       };
-      const options = {
-        method: 'GET',
-        ...(ca === undefined ? {} : { ca }),
-        ...(agent === undefined ? {} : { agent }),
-      };
-      const req = request(uri, options, (res) => {
+      const req = request(uri, { method: 'GET', agent }, (res) => {
         if (res.statusCode !== 200) {
           finish(new Error(`status ${res.statusCode}, expected 200`));
           return;

@@ -4,6 +4,7 @@
 import { parseClaimPath, type ClaimPath } from './claim-path';
 import { parseContextClaims, type ContextClaim } from './context-claims';
 import { ConfigError } from './errors';
+import { exactNumberAt, noteExactNumbers } from './json-number';
 import { parseRequiredClaim, type RequiredClaim } from './required-claims';
 
 export interface IssuerClaimRules {
@@ -76,8 +77,20 @@ function requiredClaims(object: unknown, source: Source): RequiredClaim[] {
     );
   }
   return Object.entries(object).map(([name, value]) =>
-    parseRequiredClaim(name, value, (problem) => fail(source, source.entry(name, value), problem)),
+    parseRequiredClaim(name, exactValues(object, name, value), (problem) =>
+      fail(source, source.entry(name, value), problem),
+    ),
   );
+}
+
+/**
+ * A required value with each number its JSON text spelled beyond a double's precision as that text's
+ * JsonNumber: noteExactNumbers has kept them for the object the variable's JSON text parsed to.
+ */
+function exactValues(object: object, name: string, value: unknown): unknown {
+  if (typeof value === 'number') return exactNumberAt(object, name) ?? value;
+  if (!Array.isArray(value)) return value;
+  return value.map((v: unknown, i) => (typeof v === 'number' ? (exactNumberAt(value, i) ?? v) : v));
 }
 
 function contextClaims(names: readonly unknown[], source: Source): ContextClaim[] {
@@ -156,6 +169,9 @@ export function issuerClaimRulesFromVariables(
       throw new ConfigError(required.variable, 'must be valid JSON, e.g. {"email_verified": true}', {
         cause,
       });
+    }
+    if (typeof requiredObject === 'object' && requiredObject !== null) {
+      noteExactNumbers(requiredObject, requiredRaw);
     }
   }
   return rules(

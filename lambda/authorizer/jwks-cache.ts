@@ -103,6 +103,19 @@ function parseJwks(body: ArrayBuffer): Jwks {
   return parsed as Jwks;
 }
 
+/** `start()`, called from the next turn's immediate; a throw there rejects, as from a promise. */
+function nextTurn<T>(start: () => Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) =>
+    setImmediate(() => {
+      try {
+        resolve(start());
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    }),
+  );
+}
+
 export class WarmJwksCache {
   private readonly entries = new Map<string, Entry>();
   private readonly inflight = new Map<string, Promise<Entry>>();
@@ -278,8 +291,14 @@ export class WarmJwksCache {
       started = this.now();
       return this.options.fetcher.fetch(jwksUri);
     };
-    // In flight from now on (callers join it), started once the current request has been answered.
-    const promise = (deferred ? new Promise((resolve) => setImmediate(resolve)).then(request) : request())
+    // In flight from now on (callers join it). A deferred fetch starts in the next turn's immediate: after the
+    // request that found the keys stale or seeded has been answered, and (the Lambda runtime posts the answer as
+    // the handler's promise settles, then asks for the next invocation from an immediate queued after ours)
+    // before the sandbox can freeze. The fetcher's costly set-up runs synchronously there, so it costs no request.
+    const promise = (deferred ? nextTurn(request) : request())
+      // A background fetch's answer is parsed, indexed and logged a turn later: a request that became ready
+      // on the same turn (on Lambda, the invocation that thawed the sandbox) is decided first.
+      .then((body) => (deferred ? nextTurn(() => Promise.resolve(body)) : body))
       .then((body) => {
         const { jwks, byKid } = this.index(jwksUri, parseJwks(body));
         // An empty or unusable key set is an issuer fault; keep serving the last good set.

@@ -68,9 +68,12 @@ export function keyName(jwk: object, index: number): string {
 
 /** A key the authorizer can verify with: a `kid`, a signature use (or none) and an asymmetric type. */
 export function isSigningJwk(jwk: Jwk): jwk is JwkWithKid {
+  // RFC 7517 §4.3: a key whose key_ops are given may be used only for those; verifying needs "verify".
+  const ops = (jwk as { key_ops?: unknown }).key_ops;
   return (
     typeof jwk.kid === 'string' &&
     (jwk.use === undefined || jwk.use === 'sig') &&
+    (ops === undefined || (Array.isArray(ops) && ops.includes('verify'))) &&
     (jwk.kty === 'RSA' || jwk.kty === 'EC' || jwk.kty === 'OKP')
   );
 }

@@ -4,32 +4,7 @@
 import type { RevocationCheck } from './authorizer';
 import type { AuthorizerConfig } from './config';
 import { createRevocationCheckWith, type BatchGet } from './revocation';
-
-async function loadBatchGet(tableName: string, endpoint: string | undefined): Promise<BatchGet> {
-  const { DynamoDBClient, BatchGetItemCommand } = await import('@aws-sdk/client-dynamodb');
-  const client = new DynamoDBClient({
-    ...(endpoint === undefined ? {} : { endpoint }),
-    maxAttempts: 2,
-    // Bounded: an unreachable table must become a quick 503, well inside API Gateway's authorizer timeout.
-    requestHandler: { connectionTimeout: 500, requestTimeout: 1000 },
-  });
-  return async (keys) => {
-    const out = await client.send(
-      new BatchGetItemCommand({
-        RequestItems: {
-          [tableName]: {
-            Keys: keys.map((k) => ({ pk: { S: k } })),
-            ProjectionExpression: 'pk, revokedBefore',
-          },
-        },
-      }),
-    );
-    return {
-      items: (out.Responses?.[tableName] ?? []) as Array<Record<string, { S?: string; N?: string }>>,
-      unprocessed: out.UnprocessedKeys?.[tableName]?.Keys?.length ?? 0,
-    };
-  };
-}
+import { loadBatchGet } from './revocation-dynamodb';
 
 export function createRevocationCheck(config: AuthorizerConfig): RevocationCheck | undefined {
   const revocation = config.revocation;
@@ -44,5 +19,8 @@ export function createRevocationCheck(config: AuthorizerConfig): RevocationCheck
     return loading;
   };
   void batchGet().catch(() => undefined);
-  return createRevocationCheckWith(revocation, batchGet);
+  return createRevocationCheckWith(
+    { missingJti: revocation.missingJti, clockSkewSeconds: config.clockSkewSeconds },
+    batchGet,
+  );
 }

@@ -2,6 +2,7 @@
 import type { JwtHeader, JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { TokenRejectedError } from './errors';
 import { isAcceptedAlgorithm } from './algorithms';
+import { noteExactNumbers } from './json-number';
 
 /**
  * Header parameters that point at key material the token chooses for itself. We never use them to find
@@ -39,10 +40,13 @@ function decodeSegment(segment: string, what: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw malformed(`${what} is not a JSON object`);
   }
-  // Fast path: if re-serializing reproduces the text exactly, there can be no duplicate keys, and the value
-  // nests exactly as deeply as the text; walking the value is cheaper than scanning the text again.
-  if (JSON.stringify(value) !== text) assertPlainJson(text, what);
-  else if (nestedDeeperThan(value, MAX_DEPTH)) throw malformed(`${what} is nested too deeply`);
+  // Fast path: if re-serializing reproduces the text exactly, there can be no duplicate keys, the value
+  // nests exactly as deeply as the text (walking the value is cheaper than scanning the text again), and
+  // every number is spelled as its double is, so no number needs its text kept (json-number.ts).
+  if (JSON.stringify(value) !== text) {
+    assertPlainJson(text, what);
+    noteExactNumbers(value, text);
+  } else if (nestedDeeperThan(value, MAX_DEPTH)) throw malformed(`${what} is nested too deeply`);
   if (Object.prototype.hasOwnProperty.call(value, '__proto__'))
     throw malformed(`${what} has a __proto__ member`);
   return value as Record<string, unknown>;
@@ -97,8 +101,15 @@ function assertPlainJson(text: string, what: string): void {
   }
 }
 
+/**
+ * The latest second a JavaScript Date can hold (ECMA-262 time values: at most 8.64e15 ms from the epoch). A time claim beyond it
+ * names no instant, and turning it into a Date (as aws-jwt-verify does for its error messages) throws.
+ */
+export const MAX_NUMERIC_DATE = 8_640_000_000_000;
+
+/** RFC 7519's NumericDate, as we accept it: whole seconds from the epoch to the last a Date can hold. */
 function isNumericDate(value: unknown): boolean {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_NUMERIC_DATE;
 }
 
 function isStringOrStrings(value: unknown): boolean {
@@ -106,9 +117,13 @@ function isStringOrStrings(value: unknown): boolean {
 }
 
 function assertClaimTypes(payload: Record<string, unknown>): void {
-  for (const name of ['exp', 'nbf', 'iat'] as const) {
+  // auth_time (OIDC Core §2) is read by no check here, but CONTEXT_CLAIMS may hand it to integrations.
+  for (const name of ['exp', 'nbf', 'iat', 'auth_time'] as const) {
     if (payload[name] !== undefined && !isNumericDate(payload[name])) {
-      throw new TokenRejectedError('INVALID_CLAIM', `${name} must be a non-negative whole number of seconds`);
+      throw new TokenRejectedError(
+        'INVALID_CLAIM',
+        `${name} must be a whole number of seconds from 0 to ${MAX_NUMERIC_DATE}`,
+      );
     }
   }
   for (const name of ['iss', 'sub', 'jti', 'client_id', 'azp', 'cid', 'token_use'] as const) {

@@ -4,8 +4,10 @@
 /**
  * One partition key, two kinds of entry:
  * - `token#<jti>`: that one token is revoked;
- * - `issuer#<iss>#subject#<sub>` with `revokedBefore` (epoch seconds): every token of that subject, from that
- *   issuer, issued before then is. The same `sub` from another issuer is another person.
+ * - `issuer#<iss>#subject#<sub>` with `revokedBefore`, a number (N) of whole epoch seconds: every token of that
+ *   subject, from that issuer, issued before then is (and, since the issuer's clock may run ahead, issued
+ *   within the authorizer's clock skew after it). The same `sub` from another issuer is another person. An
+ *   entry whose `revokedBefore` is missing or anything else fails the authorizer's decision closed (503).
  * The authorizer also honours `subject#<sub>` entries, written before subjects were issuer-qualified, for
  * every issuer (as they were meant then) until DynamoDB's TTL removes them.
  * Both carry `expiresAt` (epoch seconds), DynamoDB's TTL attribute, set to when no token the entry covers

@@ -23,14 +23,17 @@ export interface SegmentPattern {
   readonly trailing: boolean;
 }
 
-/** The pattern as a resource tail after `{stage}/`: `GET/items/*`, `GET/items/*\/?*`, `DELETE/items/`. */
+/**
+ * The pattern as a resource tail after `{stage}/`: `GET/items/?*`, `GET/items/*\/?*`, `GET/orgs/*\/members`. A
+ * star at the end is written `?*`: IAM's `*` also matches nothing, and `GET/items/` (an empty value) is the path
+ * API Gateway routes to `/items`, not to `/items/{id}`. A star in the middle matching nothing leaves `//`, which
+ * every policy refuses (UNSAFE_PATH_DENIES).
+ */
 export function renderPattern(pattern: SegmentPattern): string {
   const last = pattern.parts.length - 1;
-  const body = pattern.parts
-    .map((part, i) =>
-      typeof part === 'string' ? part : part !== TWO_OR_MORE ? '*' : i === last ? '*/?*' : '*/*',
-    )
-    .join('/');
+  const star = (part: number, i: number): string =>
+    part === TWO_OR_MORE ? (i === last ? '*/?*' : '*/*') : i === last ? '?*' : '*';
+  const body = pattern.parts.map((part, i) => (typeof part === 'string' ? part : star(part, i))).join('/');
   return `${pattern.method}/${body}${pattern.trailing ? '/' : ''}`;
 }
 

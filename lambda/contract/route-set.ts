@@ -2,10 +2,10 @@
 // route serves its path and the token holds that route's scopes, whatever wires the authorizer (the construct,
 // SAM, hand-written CloudFormation) and whatever key API Gateway caches the policy under.
 //
-// How. An Allow of `GET/items/*` also covers `/items/1/invoice`, since IAM's `*` spans `/`. So every Allow comes
+// How. An Allow of `GET/items/?*` also covers `/items/1/invoice`, since IAM's `*` spans `/`. So every Allow comes
 // with the Denies that close it: each `{name}`-star written again as "two or more segments" (`GET/items/*\/?*`),
-// its empty form (`GET/items/`, which API Gateway routes to `/items`), and each declared route the token may not
-// use that shares a path with an allowed one. Paths whose routing IAM's pattern language cannot pin down are
+// and each declared route the token may not use that shares a path with an allowed one. (A star at the end is
+// written `?*`, so it never covers the empty value: `GET/items/` is the path API Gateway routes to `/items`.) Paths whose routing IAM's pattern language cannot pin down are
 // denied outright (UNSAFE_PATH_DENIES). Where a Deny needed to close one held route also covers another held
 // route's requests, the policy refuses those requests (it never over-allows); such tables are what
 // `conflicts()` reports, and per-route caching serves them exactly.
@@ -141,21 +141,17 @@ function withTrailing(pattern: SegmentPattern): SegmentPattern[] {
  */
 function closingPatterns(route: ConcreteRoute): SegmentPattern[] {
   const out: SegmentPattern[] = [];
-  route.pattern.parts.forEach((part, i) => {
+  const parts = route.pattern.parts;
+  parts.forEach((part, i) => {
     if (part !== ONE_OR_MORE) return;
-    const parts: PatternPart[] = [...route.pattern.parts];
-    parts[i] = TWO_OR_MORE;
-    out.push(...withTrailing({ method: route.method, parts, trailing: false }));
+    // Before a greedy end with only stars between, a star spanning `/` is just another way to split a path the
+    // route serves (`/x/{v}/{rest+}`): nothing to close.
+    if (route.greedy && parts.slice(i + 1).every((p) => typeof p !== 'string')) return;
+    const closing: PatternPart[] = [...parts];
+    closing[i] = TWO_OR_MORE;
+    out.push(...withTrailing({ method: route.method, parts: closing, trailing: false }));
   });
   return out;
-}
-
-/** `GET/items/*` with its last star empty: `GET/items/`, a path API Gateway routes to `/items`. */
-function emptyLastPattern(route: ConcreteRoute): SegmentPattern | undefined {
-  if (route.parts.length === 0 || partKind(route.parts[route.parts.length - 1]!) === 0) return undefined;
-  const parts = route.pattern.parts.slice(0, -1);
-  // `GET/*` without its star is `GET/`, the root path, which has no trailing `/` of its own.
-  return { method: route.method, parts, trailing: parts.length > 0 };
 }
 
 function freezeDecision(
@@ -187,11 +183,15 @@ export class RouteSet {
   private readonly routeDecisions = new Map<number, RouteDecision>();
   /** The segment patterns behind each decision's Deny tails, for deciding one request's outcome. */
   private readonly denyPatterns = new WeakMap<RouteDecision, readonly SegmentPattern[]>();
+  private readonly allowed = new WeakMap<RouteDecision, ReadonlySet<string>>();
   private deeperCovers: Array<readonly ConcreteRoute[]> | undefined;
+  /** The most parts any route has. */
+  private readonly maxParts: number;
 
   /** `routes` must have passed validateRouteTable(). */
   constructor(routes: readonly RouteRule[]) {
     this.routes = routes;
+    let maxParts = 0;
     const explicit = new Set(routes.filter((r) => r.method !== 'ANY').map((r) => describeRoute(r)));
     for (const rule of routes) {
       const parts = pathParts(rule.path);
@@ -213,10 +213,12 @@ export class RouteSet {
           tails: withTrailing(pattern).map(renderPattern),
         };
         this.concrete.push(route);
+        maxParts = Math.max(maxParts, parts.length);
         this.byRoute.set(describeRoute({ method, path: rule.path }), route);
         this.insert(route);
       }
     }
+    this.maxParts = maxParts;
   }
 
   private newNode(): TrieNode {
@@ -284,7 +286,7 @@ export class RouteSet {
       if (held[route.index] !== 1) continue;
       anyHeld = true;
       for (const tail of route.tails) allow.add(tail);
-      this.closeRoute(route, deny, denySegments, (parent) => held[parent.index] === 1);
+      this.closeRoute(route, deny, denySegments);
       for (const other of this.sharingOf(route)) if (held[other.index] !== 1) denyRoute(other);
     }
     const decision = anyHeld
@@ -329,7 +331,7 @@ export class RouteSet {
     if (decision === undefined) {
       const deny = new Set<string>();
       const denySegments: SegmentPattern[] = [];
-      this.closeRoute(route, deny, denySegments, () => false);
+      this.closeRoute(route, deny, denySegments);
       const outranking = this.sharingOf(route).filter((other) => outranks(other.parts, route.parts));
       for (const other of outranking) {
         for (const tail of other.tails) deny.add(tail);
@@ -337,9 +339,9 @@ export class RouteSet {
       }
       const self = route;
       decision = freezeDecision(route.tails, [...deny, ...UNSAFE_PATH_DENIES], () =>
-        // A Deny of a route that outranks this one covers this route's requests where its star spans `/`; the
-        // empty-star Deny covers this route's trailing-`/` requests where its stars span `/` too.
-        outranking.some((other) => this.deeperCoversOf(other).includes(self)) || this.emptyCoversItself(self)
+        // A Deny of a route that outranks this one covers this route's requests where its star spans `/`.
+        outranking.some((other) => this.deeperCoversOf(other).includes(self)) ||
+        this.deeperCoversOf(self).includes(self)
           ? [self.rule]
           : [],
       );
@@ -356,12 +358,33 @@ export class RouteSet {
    */
   outcome(method: string, path: string, decision: RouteDecision): RouteReason {
     if (isUnsafePath(path)) return 'UNSAFE_PATH';
-    const { segments, trailing } = splitPath(path);
-    const serving = this.routesServing(method, segments);
+    const trailing = path.length > 1 && path.endsWith('/');
+    // No route has more parts than the deepest one: past that, only a greedy route can serve, and it needs to
+    // know only that more segments follow. So an 8 KB path costs no more than a short one.
+    const body = path.slice(1, trailing ? -1 : undefined);
+    const head = path === '/' ? [] : body.split('/', this.maxParts + 1);
+    const serving = this.routesServing(method, head);
     if (serving.length === 0) return 'UNDECLARED_ROUTE';
-    const allowed = new Set(decision.allow);
-    if (serving.some((route) => !allowed.has(route.tail))) return 'INSUFFICIENT_SCOPE';
+    const allowed = this.allowedSet(decision);
+    if (serving.some((route) => !allowed.has(route.tail))) {
+      // Refused either way; but if API Gateway would pick a held route (a literal `/items/export` over a refused
+      // `/items/{id}`), the token may make this request and only a token-cached policy cannot say so.
+      const picked = serving.find((route) =>
+        serving.every((o) => o === route || outranks(route.parts, o.parts)),
+      );
+      return picked !== undefined && allowed.has(picked.tail) ? 'OVER_DENIED' : 'INSUFFICIENT_SCOPE';
+    }
+    const segments = head.length <= this.maxParts ? head : body.split('/');
     return this.denies(decision, method, segments, trailing) ? 'OVER_DENIED' : 'ALLOWED';
+  }
+
+  private allowedSet(decision: RouteDecision): ReadonlySet<string> {
+    let set = this.allowed.get(decision);
+    if (set === undefined) {
+      set = new Set(decision.allow);
+      this.allowed.set(decision, set);
+    }
+    return set;
   }
 
   /**
@@ -407,41 +430,16 @@ export class RouteSet {
           report(other, route);
         }
       }
-      // Its empty-star Deny, written when the route's parent is refused or undeclared.
-      const parent = this.parentOf(route);
-      for (const over of this.emptyCovers(route)) {
-        const someTokenLacksParent =
-          parent === undefined ||
-          !parent.rule.scopes.every((s) => route.rule.scopes.includes(s) || over.rule.scopes.includes(s));
-        if (over !== parent && someTokenLacksParent) report(route, over);
-      }
     }
     return found;
   }
 
-  /** Closing Denies of an allowed route, and its empty-star Deny unless its parent route is held. */
-  private closeRoute(
-    route: ConcreteRoute,
-    deny: Set<string>,
-    denySegments: SegmentPattern[],
-    parentHeld: (parent: ConcreteRoute) => boolean,
-  ): void {
+  /** The Denies that close an allowed route's pattern. */
+  private closeRoute(route: ConcreteRoute, deny: Set<string>, denySegments: SegmentPattern[]): void {
     this.closing[route.index] ??= closingPatterns(route).map(renderPattern);
     this.closingSegments[route.index] ??= closingPatterns(route);
     for (const tail of this.closing[route.index]!) deny.add(tail);
     denySegments.push(...this.closingSegments[route.index]!);
-    const empty = emptyLastPattern(route);
-    if (empty === undefined) return;
-    const parent = this.parentOf(route);
-    if (parent !== undefined && parentHeld(parent)) return;
-    deny.add(renderPattern(empty));
-    denySegments.push(empty);
-  }
-
-  /** The route of the same method one part up (`GET /items` for `GET /items/{id}`), if declared. */
-  private parentOf(route: ConcreteRoute): ConcreteRoute | undefined {
-    const parentPath = route.parts.length <= 1 ? '/' : `/${route.parts.slice(0, -1).join('/')}`;
-    return this.byRoute.get(describeRoute({ method: route.method, path: parentPath }));
   }
 
   /** Every route in the subtree below `node` (excluding a route ending at `node` itself). */
@@ -488,6 +486,7 @@ export class RouteSet {
   }
 
   /** The routes API Gateway could serve this path with (method's own routes; ANY was expanded). */
+  /** `segments` may stop after maxParts + 1: the walk never goes deeper, and a greedy route needs only one more. */
   private routesServing(method: string, segments: readonly string[]): ConcreteRoute[] {
     const serving: ConcreteRoute[] = [];
     const walk = (node: TrieNode, i: number): void => {
@@ -506,92 +505,68 @@ export class RouteSet {
   }
 
   /**
-   * The routes of `method` some of whose paths the pattern covers (with `deeper`: only where one of its
-   * `{name}`-stars covers two or more segments). A walk of the route tree, each (node, part, state) once.
+   * The routes of `method` some of whose paths the pattern covers: a walk of the route tree, each (node, part,
+   * state) once, so a table of any size costs what the pattern can reach.
    */
-  private routesCovered(
-    method: string,
-    pattern: readonly PatternPart[],
-    deeper: boolean,
-  ): Set<ConcreteRoute> {
+  private routesCovered(method: string, pattern: readonly PatternPart[]): Set<ConcreteRoute> {
     const found = new Set<ConcreteRoute>();
     const root = this.tries.get(method);
     if (root === undefined) return found;
     const m = pattern.length;
     const seen = new Set<number>();
     // k: 0 outside a star; 1 inside star i having taken one segment; 2 having taken two or more.
-    const walk = (node: TrieNode, i: number, d: boolean, k: number): void => {
-      const key = ((node.id * (m + 1) + i) * 2 + (d ? 1 : 0)) * 3 + k;
+    const walk = (node: TrieNode, i: number, k: number): void => {
+      const key = (node.id * (m + 1) + i) * 3 + k;
       if (seen.has(key)) return;
       seen.add(key);
       const p = pattern[i];
-      const grows = p === ONE_OR_MORE || p === TWO_OR_MORE;
       if (k > 0) {
-        // End the star here (it has taken enough), or let it take more.
-        const min = p === TWO_OR_MORE ? 2 : 1;
-        if (k >= min) walk(node, i + 1, d || (p === ONE_OR_MORE && k >= 2), 0);
-        if (node.greedy !== undefined && (!deeper || d || grows)) found.add(node.greedy);
-        for (const child of node.literals.values()) walk(child, i, d, 2);
-        if (node.variable !== undefined) walk(node.variable, i, d, 2);
+        // End the star here (once it has taken enough), or let it take more; a greedy child can supply the
+        // star and the rest of the pattern, whatever they need.
+        if (k >= (p === TWO_OR_MORE ? 2 : 1)) walk(node, i + 1, 0);
+        if (node.greedy !== undefined) found.add(node.greedy);
+        for (const child of node.literals.values()) walk(child, i, 2);
+        if (node.variable !== undefined) walk(node.variable, i, 2);
         return;
       }
       if (i === m) {
-        if (node.route !== undefined && (!deeper || d)) found.add(node.route);
+        if (node.route !== undefined) found.add(node.route);
         return;
       }
-      // A greedy child supplies the rest of the pattern, as many segments as it wants.
-      if (
-        node.greedy !== undefined &&
-        (!deeper || d || pattern.slice(i).some((x) => x === ONE_OR_MORE || x === TWO_OR_MORE))
-      ) {
-        found.add(node.greedy);
-      }
+      // A greedy child supplies one or more segments for the rest of the pattern.
+      if (node.greedy !== undefined) found.add(node.greedy);
       if (typeof p === 'string') {
         const next = node.literals.get(p);
-        if (next !== undefined) walk(next, i + 1, d, 0);
-        if (node.variable !== undefined) walk(node.variable, i + 1, d, 0);
+        if (next !== undefined) walk(next, i + 1, 0);
+        if (node.variable !== undefined) walk(node.variable, i + 1, 0);
         return;
       }
-      for (const child of node.literals.values()) walk(child, i, d, 1);
-      if (node.variable !== undefined) walk(node.variable, i, d, 1);
+      for (const child of node.literals.values()) walk(child, i, 1);
+      if (node.variable !== undefined) walk(node.variable, i, 1);
     };
-    walk(root, 0, false, 0);
+    walk(root, 0, 0);
     return found;
   }
 
-  /** Routes some of whose paths route's Allow covers only because a `{name}`-star spans `/`. */
+  /** Routes some of whose requests the route's closing Denies cover. */
   private deeperCoversOf(route: ConcreteRoute): readonly ConcreteRoute[] {
     return this.allDeeperCovers()[route.index]!;
   }
 
-  /** Whether the route's empty-star Deny (`GET/a/*\/` for `/a/{x}/{y}`) covers some of its own requests. */
-  private emptyCoversItself(route: ConcreteRoute): boolean {
-    return this.emptyCovers(route).includes(route);
-  }
-
+  /**
+   * Per route, the routes some of whose requests its closing Denies cover (the route itself included, where a
+   * greedy end lets one of its own paths be split another way: `/x/{v}/lit/{rest+}` and `/x/a/lit/lit/b`).
+   */
   private allDeeperCovers(): Array<readonly ConcreteRoute[]> {
     if (this.deeperCovers !== undefined) return this.deeperCovers;
-    this.deeperCovers = this.concrete.map((route) =>
-      route.pattern.parts.includes(ONE_OR_MORE)
-        ? [...this.routesCovered(route.method, route.pattern.parts, true)].filter((r) => r !== route)
-        : [],
-    );
+    this.deeperCovers = this.concrete.map((route) => {
+      const found = new Set<ConcreteRoute>();
+      for (const closing of closingPatterns(route)) {
+        for (const other of this.routesCovered(route.method, closing.parts)) found.add(other);
+      }
+      return [...found];
+    });
     return this.deeperCovers;
-  }
-
-  /**
-   * The routes whose requests the route's empty-star Deny covers wrongly: where its stars span `/`, and, when
-   * the parent route is not declared, its parent-shaped paths too (a declared parent serves those itself).
-   */
-  private emptyCovers(route: ConcreteRoute): ConcreteRoute[] {
-    const empty = emptyLastPattern(route);
-    if (empty === undefined) return [];
-    const out = this.routesCovered(route.method, empty.parts, true);
-    if (this.parentOf(route) === undefined) {
-      for (const other of this.routesCovered(route.method, empty.parts, false))
-        if (other !== route) out.add(other);
-    }
-    return [...out];
   }
 
   /** For one TOKEN decision: held routes some of whose requests a Deny of this decision covers. */
@@ -612,10 +587,6 @@ export class RouteSet {
     for (const closer of this.concrete) {
       if (held[closer.index] !== 1 && !refusedDenied.has(closer)) continue;
       for (const g of deeper[closer.index]!) if (held[g.index] === 1) over.add(g);
-      if (held[closer.index] !== 1) continue;
-      const parent = this.parentOf(closer);
-      if (parent !== undefined && held[parent.index] === 1) continue;
-      for (const g of this.emptyCovers(closer)) if (held[g.index] === 1) over.add(g);
     }
     return [...over].map((route) => route.rule);
   }

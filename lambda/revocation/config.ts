@@ -8,7 +8,7 @@ export interface RevocationAdminConfig {
   readonly endpoint?: string;
   /**
    * The longest lifetime of an access token from the trusted issuers. A subject cut-off must outlive every
-   * token it covers, so its entry expires this long after the cut-off.
+   * token it covers, so its entry expires this long (plus the largest clock skew) after the cut-off.
    */
   readonly maxTokenLifetimeSeconds: number;
   readonly logLevel: LogLevel;

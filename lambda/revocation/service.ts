@@ -88,7 +88,9 @@ export function createRevocationService(options: {
       }
       // Tokens issued within this very second count as before the cut-off: a same-second token may predate it.
       const revokedBefore = nowSeconds + 1;
-      const expiresAt = revokedBefore + maxTokenLifetimeSeconds;
+      // The authorizer also refuses an iat up to its clock skew after the cut-off (an issuer whose clock runs
+      // fast), so the entry must outlive such a token's lifetime too.
+      const expiresAt = revokedBefore + MAX_CLOCK_SKEW_SECONDS + maxTokenLifetimeSeconds;
       await write(
         subjectKey(request.issuer, request.subject),
         { [revokedBeforeAttribute]: revokedBefore, [timeToLiveAttribute]: expiresAt },

@@ -173,7 +173,7 @@ describe('a valid token', () => {
           {
             Effect: 'Allow',
             Action: 'execute-api:Invoke',
-            Resource: ['GET/items', 'GET/items/', 'POST/items', 'POST/items/', 'GET/items/*'].map(
+            Resource: ['GET/items', 'GET/items/', 'POST/items', 'POST/items/', 'GET/items/?*'].map(
               (tail) => `${API_ARN}/${tail}`,
             ),
           },
@@ -307,7 +307,7 @@ describe('Cognito access tokens (no aud; token_use and client_id instead)', () =
     });
     expect(result.policyDocument.Statement[0]).toMatchObject({
       Effect: 'Allow',
-      Resource: ['GET/items', 'GET/items/', 'POST/items', 'POST/items/', 'GET/items/*'].map(
+      Resource: ['GET/items', 'GET/items/', 'POST/items', 'POST/items/', 'GET/items/?*'].map(
         (tail) => `${API_ARN}/${tail}`,
       ),
     });

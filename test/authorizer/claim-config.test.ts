@@ -1,6 +1,7 @@
 // The claim settings of parseConfig: PERMISSION_CLAIMS, REQUIRED_CLAIMS, CONTEXT_CLAIMS (with ISSUER), their
 // COGNITO_ twins, and the fields of an ISSUERS entry; each bad value fails the init naming variable and field.
 import { ConfigError, parseConfig } from '../../lambda/authorizer';
+import { JsonNumber } from '../../lambda/authorizer/json-number';
 
 const ROUTES = JSON.stringify([{ method: 'GET', path: '/items', scopes: ['items:read'] }]);
 const base = { ISSUER: 'https://issuer.test/', AUDIENCE: 'api', ROUTES };
@@ -35,6 +36,54 @@ test('REQUIRED_CLAIMS: one value or a list of accepted values, each a string, nu
     { claim: { name: 'acr', segments: ['acr'] }, accepted: ['urn:mfa', 2] },
     { claim: { name: 'ext.level', segments: ['ext', 'level'] }, accepted: [0] },
   ]);
+});
+
+test.each<[string, Record<string, string>, unknown[]]>([
+  [
+    'REQUIRED_CLAIMS',
+    { ...base, REQUIRED_CLAIMS: '{"tenant": 1234567890123456789}' },
+    [new JsonNumber('1234567890123456789')],
+  ],
+  [
+    'REQUIRED_CLAIMS, a list',
+    {
+      ...base,
+      REQUIRED_CLAIMS: '{"tenant": [2, 9007199254740991, 9007199254740993, "x", 1e400, 0.10000000000000001]}',
+    },
+    [
+      2,
+      9007199254740991,
+      new JsonNumber('9007199254740993'),
+      'x',
+      new JsonNumber('1e400'),
+      new JsonNumber('0.10000000000000001'),
+    ],
+  ],
+  [
+    'REQUIRED_CLAIMS with the member twice (the last counts, as in JSON.parse)',
+    { ...base, REQUIRED_CLAIMS: '{"tenant": 1234567890123456789, "tenant": 5}' },
+    [5],
+  ],
+  [
+    'COGNITO_REQUIRED_CLAIMS',
+    { ...cognito, COGNITO_REQUIRED_CLAIMS: '{"custom:tenant": 1.2345678901234567890e18}' },
+    [new JsonNumber('1.2345678901234567890e18')],
+  ],
+  [
+    'an ISSUERS entry',
+    {
+      ROUTES,
+      ISSUERS: issuers({}).replace(/}]$/, ',"requiredClaims":{"tenant":[1234567890123456789, 7]}}]'),
+    },
+    [new JsonNumber('1234567890123456789'), 7],
+  ],
+])('%s keeps every digit of a number a double does not hold', (_name, env, accepted) => {
+  const [required] = parseConfig(env).issuers[0]?.requiredClaims ?? [];
+  expect(required?.accepted).toEqual(accepted);
+  // A JsonNumber where the double would round, and a plain number nowhere else.
+  expect(required?.accepted.map((v) => v instanceof JsonNumber)).toEqual(
+    accepted.map((v) => v instanceof JsonNumber),
+  );
 });
 
 test('CONTEXT_CLAIMS: each claim with the context key a mapping template can address', () => {

@@ -247,7 +247,7 @@ describe('a seed holds public keys only: private members and symmetric keys fail
       'x5t',
       'x5t#S256',
       'x5c',
-      'key_ops',
+      // key_ops decides whether a key may verify at all (key-set-contents.test.ts): not a harmless member here.
       'ext',
       'iat',
       'D',
@@ -286,7 +286,13 @@ describe('a fetched JWKS: a key with private or secret members is never used, an
   const hmac = { kty: 'oct', kid: 'hmac-1', k: 'c2hhcmVkLXNlY3JldC12YWx1ZQ', alg: 'HS256' };
   /** A public key with members a verifier ignores: it must keep working. */
   const decorated = createKey('ES256', 'decorated-1');
-  const decoratedJwk = { ...decorated.jwk, x5t: 'bm90LWEtdGh1bWJwcmludA', key_ops: 'verify', ext: 'true' };
+  // The server's key type holds string members only; key_ops is an array (RFC 7517 §4.3).
+  const decoratedJwk = {
+    ...decorated.jwk,
+    x5t: 'bm90LWEtdGh1bWJwcmludA',
+    key_ops: ['verify'],
+    ext: 'true',
+  } as unknown as typeof decorated.jwk;
 
   test('the leaked key and the symmetric key are refused (UNKNOWN_KID) and logged by kid; other keys verify', async () => {
     pinned.keys = [privateJwk(leaked), hmac, decoratedJwk, pinnedKey.jwk];

@@ -53,7 +53,7 @@ describe('TOKEN mode over every combination of scopes (the sample app table)', (
       const granted = new Set(scopes as string[]);
       const decision = APP_SET.decide(granted);
       const expectedAllow = APP_ROUTES.filter((r) => r.scopes.every((s) => granted.has(s))).flatMap((r) => {
-        const tail = `${r.method}/${r.path.slice(1).replace('{id}', '*')}`;
+        const tail = `${r.method}/${r.path.slice(1).replace('{id}', '?*')}`;
         return tail.endsWith('*') ? [tail] : [tail, `${tail}/`];
       });
       expect(decision.allow).toEqual(expectedAllow);
@@ -78,16 +78,17 @@ describe('TOKEN mode over every combination of scopes (the sample app table)', (
 test("the reader's policy, in full: each Allow with the Denies that close it", () => {
   const decision = APP_SET.decide(new Set(['items:read']));
   expect(decision).toEqual({
-    allow: ['GET/items', 'GET/items/', 'GET/items/*'],
+    allow: ['GET/items', 'GET/items/', 'GET/items/?*'],
     // GET/items/* would cover /items/1/anything; the unsafe paths are refused whatever the table.
     deny: ['GET/items/*/?*', ...UNSAFE_PATH_DENIES],
   });
   const deleter = APP_SET.decide(new Set(['items:delete']));
-  // No DELETE /items route: its trailing-slash form DELETE/items/ (the star of DELETE/items/* left empty) closes too.
+  // The last star is written ?*: DELETE/items/ (no value) is the path API Gateway routes to /items, undeclared.
   expect(deleter).toEqual({
-    allow: ['DELETE/items/*'],
-    deny: ['DELETE/items/*/?*', 'DELETE/items/', ...UNSAFE_PATH_DENIES],
+    allow: ['DELETE/items/?*'],
+    deny: ['DELETE/items/*/?*', ...UNSAFE_PATH_DENIES],
   });
+  expect(permits(arnFor('DELETE', '/items/'), deleter)).toBe(false);
 });
 
 test('a wildcard that would cover a deeper route the token may not use is closed, on the call and cached', () => {
@@ -98,10 +99,11 @@ test('a wildcard that would cover a deeper route the token may not use is closed
   const set = setOf(routes);
   const decision = set.decide(new Set(['items:read']));
   expect(decision).toEqual({
-    allow: ['GET/items/*'],
-    deny: ['GET/items/*/?*', 'GET/items/', ...UNSAFE_PATH_DENIES],
+    allow: ['GET/items/?*'],
+    deny: ['GET/items/*/?*', ...UNSAFE_PATH_DENIES],
   });
   expect(permits(arnFor('GET', '/items/1'), decision)).toBe(true);
+  expect(permits(arnFor('GET', '/items/'), decision)).toBe(false);
   expect(permits(arnFor('GET', '/items/1/'), decision)).toBe(true);
   expect(permits(arnFor('GET', '/items/1/audit'), decision)).toBe(false);
   expect(permits(arnFor('GET', '/items/1/audit/'), decision)).toBe(false);
@@ -109,11 +111,11 @@ test('a wildcard that would cover a deeper route the token may not use is closed
   expect(permits(arnFor('GET', '/items/1/invoice'), decision)).toBe(false);
   expect(permits(arnFor('GET', '/items/1/audit/x'), decision)).toBe(false);
   expect(buildPolicy(arnFor('GET', '/items/1'), 'u', decision, {}).policyDocument.Statement).toEqual([
-    { Effect: 'Allow', Action: 'execute-api:Invoke', Resource: [`${BASE}/GET/items/*`] },
+    { Effect: 'Allow', Action: 'execute-api:Invoke', Resource: [`${BASE}/GET/items/?*`] },
     {
       Effect: 'Deny',
       Action: 'execute-api:Invoke',
-      Resource: ['GET/items/*/?*', 'GET/items/', ...UNSAFE_PATH_DENIES].map((t) => `${BASE}/${t}`),
+      Resource: ['GET/items/*/?*', ...UNSAFE_PATH_DENIES].map((t) => `${BASE}/${t}`),
     },
   ]);
   // A token holding both: the Deny closing GET /items/{id} also covers the audit route. Over-denied, reported.
@@ -133,7 +135,6 @@ test('a refused route that shares paths with a held one is denied, whichever API
   const reader = set.decide(new Set(['items:read']));
   expect(reader.deny).toEqual([
     'GET/items/*/?*',
-    'GET/items/',
     'GET/items/export',
     'GET/items/export/',
     ...UNSAFE_PATH_DENIES,
@@ -167,8 +168,8 @@ describe('REQUEST mode: the policy for one route is exact, under any cache key',
     const { decision, reason } = set.decideRoute('GET', '/items/{id}', held);
     expect(reason).toBe('ALLOWED');
     expect(decision).toEqual({
-      allow: ['GET/items/*'],
-      deny: ['GET/items/*/?*', 'GET/items/', 'GET/items/export', 'GET/items/export/', ...UNSAFE_PATH_DENIES],
+      allow: ['GET/items/?*'],
+      deny: ['GET/items/*/?*', 'GET/items/export', 'GET/items/export/', ...UNSAFE_PATH_DENIES],
     });
     // Reused under a key of the Authorization header alone (the common tutorial set-up):
     expect(permits(arnFor('GET', '/items/1'), decision)).toBe(true);
@@ -248,4 +249,25 @@ describe('resourceMatches (IAM wildcard semantics)', () => {
   ])('%s ~ %s = %s', (pattern, resource, expected) => {
     expect(resourceMatches(pattern, resource)).toBe(expected);
   });
+});
+
+test('an 8 KB path: the logged outcome agrees with the policy, served by a greedy route or by none', () => {
+  const routes: RouteRule[] = [
+    { method: 'GET', path: '/files/{key+}', scopes: ['files:read'] },
+    { method: 'GET', path: '/items/{id}', scopes: ['files:read'] },
+  ];
+  const set = setOf(routes);
+  const decision = set.decide(new Set(['files:read']));
+  const manySegments = `/files/${'a/'.repeat(4000)}z`;
+  const longValue = `/items/${'x'.repeat(8000)}`;
+  const deepUnserved = `/items/${'a/'.repeat(4000)}z`;
+  for (const [path, outcome] of [
+    [manySegments, 'ALLOWED'],
+    [`${manySegments}/`, 'ALLOWED'],
+    [longValue, 'ALLOWED'],
+    [deepUnserved, 'UNDECLARED_ROUTE'],
+  ] as const) {
+    expect(set.outcome('GET', path, decision)).toBe(outcome);
+    expect(permits(arnFor('GET', path), decision)).toBe(outcome === 'ALLOWED');
+  }
 });

@@ -3,7 +3,7 @@
 // served by a real HTTPS JWKS endpoint.
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import { claims, signToken } from '../support/keys';
-import { API_ARN, lastDecision, startHarness, tokenEvent, type Harness } from './harness';
+import { API_ARN, AUDIENCE, ISSUER, lastDecision, startHarness, tokenEvent, type Harness } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -51,7 +51,7 @@ describe('provider layouts', () => {
       roles: ['items:read', 'items:write'],
     });
     const result = await authorize(env, token);
-    expect(allowed(result)).toEqual(['GET/items', 'GET/items/', 'POST/items', 'POST/items/', 'GET/items/*']);
+    expect(allowed(result)).toEqual(['GET/items', 'GET/items/', 'POST/items', 'POST/items/', 'GET/items/?*']);
     expect(result.context).toMatchObject({ scope: 'items:read items:write', clientId: 'b1c2d3e4-service' });
   });
 
@@ -97,7 +97,7 @@ describe('provider layouts', () => {
       cognito_groups: 'items:delete Readers',
       username: 'alice',
     });
-    expect(allowed(result)).toEqual(['GET/items', 'GET/items/', 'GET/items/*', 'DELETE/items/*']);
+    expect(allowed(result)).toEqual(['GET/items', 'GET/items/', 'GET/items/?*', 'DELETE/items/?*']);
   });
 
   test('Keycloak: realm roles at `realm_access.roles`, client roles at `resource_access.<client>.roles`', async () => {
@@ -116,7 +116,7 @@ describe('provider layouts', () => {
       'openid profile email offline_access uma_authorization items:read items:write',
     );
     // `account`'s items:delete is another client's role: only the configured path counts.
-    expect(allowed(result)).toEqual(['GET/items', 'GET/items/', 'POST/items', 'POST/items/', 'GET/items/*']);
+    expect(allowed(result)).toEqual(['GET/items', 'GET/items/', 'POST/items', 'POST/items/', 'GET/items/?*']);
   });
 
   test('Auth0 RBAC: `permissions`, and a namespaced custom claim (with dots) copied to the context', async () => {
@@ -138,8 +138,8 @@ describe('provider layouts', () => {
       'GET/items/',
       'POST/items',
       'POST/items/',
-      'GET/items/*',
-      'DELETE/items/*',
+      'GET/items/?*',
+      'DELETE/items/?*',
     ]);
     expect(result.context).toMatchObject({
       https___example_com_roles: 'editor',
@@ -162,7 +162,7 @@ describe('provider layouts', () => {
       scope: 'openid items:read Everyone items:delete',
       clientId: '0oa1b2c3d4',
     });
-    expect(allowed(result)).toEqual(['GET/items', 'GET/items/', 'GET/items/*', 'DELETE/items/*']);
+    expect(allowed(result)).toEqual(['GET/items', 'GET/items/', 'GET/items/?*', 'DELETE/items/?*']);
   });
 });
 
@@ -178,7 +178,7 @@ describe('required claims', () => {
 
   test('a token holding every required value is allowed', async () => {
     const result = await authorize(env, claims(good));
-    expect(allowed(result)).toEqual(['GET/items', 'GET/items/', 'POST/items', 'POST/items/', 'GET/items/*']);
+    expect(allowed(result)).toEqual(['GET/items', 'GET/items/', 'POST/items', 'POST/items/', 'GET/items/?*']);
   });
 
   test.each<[string, Record<string, unknown>, string, string]>([
@@ -262,7 +262,7 @@ describe('required claims', () => {
     ]);
     const both = { ...env, ISSUERS: issuers };
     const fromOther = claims({ iss: other, scope: undefined, tid: 'other-tenant', roles: ['items:read'] });
-    expect(allowed(await authorize(both, fromOther))).toEqual(['GET/items', 'GET/items/', 'GET/items/*']);
+    expect(allowed(await authorize(both, fromOther))).toEqual(['GET/items', 'GET/items/', 'GET/items/?*']);
     // The single issuer does not read `roles`, and still requires its own tenant.
     const fromSingle = claims({ ...good, scope: undefined, roles: ['items:read'] });
     expect(allowed(await authorize(both, fromSingle))).toEqual([]);
@@ -315,5 +315,70 @@ describe('context claims', () => {
   ])('groups as %s is not copied', async (_name, groups) => {
     const result = await authorize(env, claims({ groups }));
     expect(result.context).not.toHaveProperty('groups');
+  });
+});
+
+describe('numbers beyond what a double holds are compared and copied exactly', () => {
+  // JSON.stringify would round these before signing, so the payload text is written out: the claims a
+  // token needs, then `members` spelled exactly as given.
+  function signedWith(members: string): string {
+    const standard = JSON.stringify(claims());
+    return signToken(h.keys.rsa, {}, { rawPayload: `${standard.slice(0, -1)},${members}}` });
+  }
+  const ALL_ROUTES = ['GET/items', 'GET/items/', 'POST/items', 'POST/items/', 'GET/items/?*'];
+
+  describe.each<[string, () => Record<string, string>]>([
+    ['REQUIRED_CLAIMS', () => ({ REQUIRED_CLAIMS: '{"tenant":1234567890123456789}' })],
+    [
+      'an ISSUERS entry',
+      () => ({
+        ISSUER: '',
+        AUDIENCE: '',
+        JWKS_URI: '',
+        ISSUERS: `[{"issuer":"${ISSUER}","audience":["${AUDIENCE}"],"jwksUri":"${h.server.url}",
+          "requiredClaims":{"tenant":[7, 1234567890123456789]}}]`,
+      }),
+    ],
+  ])('a tenant 1234567890123456789 required through %s', (_where, settings) => {
+    test.each<[string, string, string | null]>([
+      ['the tenant itself', '"tenant":1234567890123456789', null],
+      ['the tenant spelled with an exponent', '"tenant":1.234567890123456789e18', null],
+      ['the tenant with a zero fraction', '"tenant": 1234567890123456789.000', null],
+      ['1234567890123456800, the double both round to', '"tenant":1234567890123456800', 'WRONG_CLAIM_VALUE'],
+      ['1234567890123456789.4', '"tenant":1234567890123456789.4', 'WRONG_CLAIM_VALUE'],
+      ['1234567890123456790, the next id', '"tenant":1234567890123456790', 'WRONG_CLAIM_VALUE'],
+      ['the digits as a string', '"tenant":"1234567890123456789"', 'WRONG_CLAIM_VALUE'],
+    ])('%s', async (_name, members, reason) => {
+      const env = settings();
+      const event = tokenEvent(`Bearer ${signedWith(members)}`);
+      if (reason === null) {
+        expect(allowed(await h.authorizer(env).authorize(event))).toEqual(ALL_ROUTES);
+        return;
+      }
+      await expect(h.authorizer(env).authorize(event)).rejects.toThrow(/^Unauthorized$/);
+      expect(lastDecision(h.logs)).toMatchObject({
+        reason,
+        detail: 'claim "tenant" does not hold an accepted value',
+      });
+    });
+  });
+
+  test.each<[string, string, string | number]>([
+    ['uid 1234567890123456789', '1234567890123456789', '1234567890123456789'],
+    ['uid 1234567890123456790, another user', '1234567890123456790', '1234567890123456790'],
+    ['2^53 + 1', '9007199254740993', '9007199254740993'],
+    ['2^60, which a double holds but which is no safe integer', '1152921504606846976', '1152921504606846976'],
+    // JSON.stringify's own spelling of 2^60: the payload text is canonical, and the decoder keeps no text.
+    ['2^60 as JavaScript spells it', '1152921504606847000', '1152921504606847000'],
+    ['a fraction beyond 17 digits', '0.10000000000000001', '0.10000000000000001'],
+    ['a number beyond the double range', '1e400', '1e400'],
+    ['the largest safe integer, as a number', '9007199254740991', 9007199254740991],
+    ['a fraction a double holds, as a number', '0.5', 0.5],
+    ['a whole number spelled with a fraction, as a number', '42.0', 42],
+  ])('context: %s', async (_name, spelled, carried) => {
+    const result = await h
+      .authorizer({ CONTEXT_CLAIMS: 'uid' })
+      .authorize(tokenEvent(`Bearer ${signedWith(`"uid":${spelled}`)}`));
+    expect(result.context?.uid).toStrictEqual(carried);
   });
 });

@@ -49,8 +49,8 @@ const authorizer = () => h.authorizer({ ROUTES: JSON.stringify(ROUTES) });
 
 const members = ['DELETE/orgs/*/teams/*/members', 'DELETE/orgs/*/teams/*/members/'];
 test.each([
-  // The route's pattern, closed: its star as two or more segments, its empty form (/orgs/ is routed to /orgs).
-  ['read', 'GET', '/orgs/{org}', '/orgs/acme', ['GET/orgs/*'], ['GET/orgs/*/?*', 'GET/orgs/'], 'ALLOWED'],
+  // The route's pattern (its last star never empty: /orgs/ is routed to /orgs), closed: the star as two or more segments.
+  ['read', 'GET', '/orgs/{org}', '/orgs/acme', ['GET/orgs/?*'], ['GET/orgs/*/?*'], 'ALLOWED'],
   ['read', 'GET', '/orgs/{org}/members', '/orgs/acme/members', [], [], 'INSUFFICIENT_SCOPE'],
   // ANY stands for the actual method, which is what the policy names.
   [

@@ -9,45 +9,9 @@ import { authorizerBundleDir, type AuthorizerVariant } from 'bearer-gate';
 // cannot load (ESM only). The bench itself runs under tsx in a child process.
 import { buildDeployedBundle } from '../../bench/bundle';
 import { BenchUsageError, parseBenchArgs } from '../../bench/options';
+import { runQuickBench, table } from './quick-bench';
 
 const ROOT = resolve(__dirname, '..', '..');
-
-function runQuickBench(): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(
-      process.execPath,
-      [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'bench/run.ts', '--quick'],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
-  });
-}
-
-/** The rows (cells trimmed) of the `index`th table (0: the first) under `## heading`, header row first. */
-function table(report: string, heading: string, index = 0): string[][] {
-  const section = report.split(/^## /m).find((s) => s.startsWith(heading));
-  if (section === undefined) throw new Error(`no section "${heading}"`);
-  const tables = section
-    .split(/\n(?!\|)/)
-    .map((block) => block.split('\n').filter((line) => line.startsWith('|')))
-    .filter((lines) => lines.length > 0);
-  const lines = tables[index];
-  if (lines === undefined) throw new Error(`section "${heading}" has no table ${index}`);
-  return lines
-    .filter((line) => !/^\|(\s*-+:?\s*\|)+$/.test(line))
-    .map((line) =>
-      line
-        .slice(1, -1)
-        .split('|')
-        .map((cell) => cell.trim()),
-    );
-}
-
 const DECIMAL = /^\d{1,3}(,\d{3})*\.\d$/;
 const RATIO = /^-?\d+\.\d\dx$/;
 const BYTES = /^\d{1,3}(,\d{3})* B$/;
@@ -59,7 +23,7 @@ describe('npm run bench -- --quick', () => {
     const run = await runQuickBench();
     if (run.code !== 0) throw new Error(`bench exited with ${run.code}: ${run.stderr}`);
     report = run.stdout;
-  }, 90_000);
+  }, 180_000);
 
   // The bench runs in a child of this process's binary: under npm scripts, the pinned Node of the Lambda.
   test('says which Node.js it ran on', () => {
@@ -126,7 +90,7 @@ describe('npm run bench -- --quick', () => {
     expect(rows[10]?.[1]).toMatch(/^\d+ of 2 processes made exactly 1 \(min \d+, max \d+\)$/);
   });
 
-  test('seeded cold start table: near, far and down, each with its outcome', () => {
+  test('seeded cold start table: near, far and down, the levers, each with its outcome', () => {
     const [header, ...rows] = table(report, 'Cold start with a JWKS seed');
     expect(header).toEqual(['cold start', 'ready', 'added', 'outcome']);
     const READY = /^[\d,]+\.\d ms \(\d+\.\d\dx bare\)$/;
@@ -135,6 +99,8 @@ describe('npm run bench -- --quick', () => {
       'unseeded, JWKS on loopback (the "as deployed" row above)',
       'seeded, JWKS on loopback',
       'seeded floor: a minimal handler module instead of the bundle (keys read from the seed file at import, one RS256 verify; no network)',
+      "seeded, V8's compile cache made at build time and shipped beside the bundle (a hit: the same Node.js and user id as the build)",
+      'seeded, the bundle plus a never-called copy of the whole authorizer (what code that never runs costs)',
       'seeded, with NODE_OPTIONS=--enable-source-maps',
       'seeded, NODE_EXTRA_CA_CERTS instead of TRUSTED_CA_FILE, ratio to bare node with it too (the baseline of runs before 2026-11-30, which also ran with --enable-source-maps)',
       'seeded, JWKS 50 ms away',
@@ -142,44 +108,52 @@ describe('npm run bench -- --quick', () => {
       'seeded, issuer down at cold start',
       'unseeded, issuer down at cold start',
     ]);
-    for (const row of rows.filter((_, i) => i !== 4)) expect(row[1]).toMatch(READY);
-    expect(rows[4]?.[1]).toMatch(/^[\d,]+\.\d ms \(\d+\.\d\dx bare with it\)$/);
-    expect(rows.map((r) => r[2] === '' || ADDED.test(r[2] as string))).toEqual([
-      true,
-      true,
-      true,
-      true,
-      true,
-      true,
-      true,
-      true,
-      true,
-    ]);
-    expect(rows[3]?.[2]).toMatch(/^[+-][\d,]+\.\d ms vs seeded on loopback$/);
-    expect(rows[6]?.[2]).toMatch(/^\+[\d,]+\.\d ms \(\d+\.\d round trips\) vs unseeded on loopback$/);
+    for (const row of rows.filter((_, i) => i !== 6)) expect(row[1]).toMatch(READY);
+    expect(rows[6]?.[1]).toMatch(/^[\d,]+\.\d ms \(\d+\.\d\dx bare with it\)$/);
+    expect(rows.map((r) => r[2] === '' || ADDED.test(r[2] as string))).toEqual(rows.map(() => true));
+    for (const at of [3, 4]) {
+      expect(rows[at]?.[2]).toMatch(/^[+-][\d,]+\.\d ms vs seeded on loopback \(CPU [+-][\d,]+\.\d ms\)$/);
+    }
+    expect(rows[5]?.[2]).toMatch(/^[+-][\d,]+\.\d ms vs seeded on loopback$/);
+    expect(rows[8]?.[2]).toMatch(/^\+[\d,]+\.\d ms \(\d+\.\d round trips\) vs unseeded on loopback$/);
     expect(rows.map((r) => r[3])).toEqual([
-      'allow 2/2',
-      'allow 2/2',
-      'allow 2/2',
-      'allow 2/2',
-      'allow 2/2',
-      'allow 2/2',
-      'allow 2/2',
-      'allow 2/2',
+      ...rows.slice(0, -1).map(() => 'allow 2/2'),
       'error JWKS_UNAVAILABLE 2/2 (API Gateway: 503)',
     ]);
   });
 
-  test('seeded refresh table: the event-loop pause and when the live JWKS replaced the seed', () => {
+  test('runtime table: each invocation after a freeze, seeded and unseeded, and when the live JWKS replaced the seed', () => {
     const [header, ...rows] = table(report, 'Cold start with a JWKS seed', 1);
-    expect(header).toEqual(['seeded, after the first decision (JWKS on loopback)', 'value']);
-    expect(rows.map((r) => r[0])).toEqual([
-      'longest event-loop pause until the seed was replaced (median)',
-      'seed replaced by the live JWKS, after the first decision (median)',
+    expect(header).toEqual([
+      'invocation (JWKS on loopback)',
+      'seeded',
+      'unseeded',
+      'added by the seed and its refresh',
     ]);
-    expect(rows[0]?.[1]).toMatch(/^[\d,]+\.\d ms$/);
+    expect(rows.map((r) => r[0])).toEqual([
+      '1 (the cold start, from the import)',
+      '2 (from the thaw)',
+      '3 (from the thaw)',
+      '4 (from the thaw)',
+      '5 (from the thaw)',
+      '6 (from the thaw)',
+      'work after the first answer, before the runtime asks for the next invocation (billed; no request waits)',
+      'the live JWKS replaced the seed, after answer (median)',
+    ]);
+    for (const row of rows.slice(0, 6)) {
+      expect(row.slice(1)).toEqual([
+        expect.stringMatching(/^[\d,]+\.\d ms$/),
+        expect.stringMatching(/^[\d,]+\.\d ms$/),
+        expect.stringMatching(/^[+-][\d,]+\.\d ms$/),
+      ]);
+    }
+    expect(rows[6]?.slice(1)).toEqual([
+      expect.stringMatching(/^[\d,]+\.\d ms$/),
+      expect.stringMatching(/^[\d,]+\.\d ms$/),
+      '',
+    ]);
     // Both quick-run processes must see the refresh land: the seed is replaced by the live JWKS.
-    expect(rows[1]?.[1]).toMatch(/^[\d,]+\.\d ms \(2\/2 processes within 3 s\)$/);
+    expect(rows[7]?.[1]).toMatch(/^\d+\.\d \(2\/2 processes\)$/);
   });
 
   test('memory table: RSS and heap after the first decision, next to bare node', () => {
@@ -224,6 +198,13 @@ describe('npm run bench -- --quick', () => {
     ]);
   });
 
+  test('route-table tables: every table and scope set, and the three synth apps', () => {
+    const rowsOf = (heading: string): string[][] => table(report, heading).slice(1);
+    expect(rowsOf('Route tables: policy cost per scope set')).toHaveLength(12);
+    expect(rowsOf('Route tables: an 8 KB path')).toHaveLength(12);
+    expect(rowsOf('Route tables: synth')).toHaveLength(3);
+  });
+
   test('bundle composition and targets tables', () => {
     const [compositionHeader, ...modules] = table(report, 'Bundle composition');
     expect(compositionHeader).toEqual(['module', 'bytes']);
@@ -232,7 +213,8 @@ describe('npm run bench -- --quick', () => {
     );
     const [targetHeader, ...targets] = table(report, 'Targets');
     expect(targetHeader).toEqual(['target', 'measured', 'verdict']);
-    expect(targets).toHaveLength(10);
+    // Twelve of the suite's own, four of the route tables' (test/bench/route-tables.test.ts checks their module).
+    expect(targets).toHaveLength(16);
     for (const row of targets) expect(['met', '**missed**']).toContain(row[2]);
   });
 });
@@ -260,12 +242,81 @@ describe('the bench bundles as the construct deploys', () => {
 });
 
 describe('parseBenchArgs', () => {
-  test.each([[['--fast']], [['--quick', 'extra']]])('refuses %j', (argv) => {
+  test.each([
+    [['--fast'], 'unknown argument "--fast"'],
+    [['--quick', 'extra'], 'unknown argument "extra"'],
+    [['--only'], '--only takes one of route-tables; got ""'],
+    [['--only', 'warm'], '--only takes one of route-tables; got "warm"'],
+    [['--only', '--quick'], '--only takes one of route-tables; got "--quick"'],
+  ])('refuses %j', (argv, message) => {
     expect(() => parseBenchArgs(argv)).toThrow(BenchUsageError);
+    expect(() => parseBenchArgs(argv)).toThrow(
+      `${message}; usage: npm run bench [-- [--quick] [--only route-tables]]`,
+    );
   });
 
   test('full by default, quick on --quick', () => {
     expect(parseBenchArgs([]).quick).toBe(false);
     expect(parseBenchArgs(['--quick']).quick).toBe(true);
   });
+
+  test('every module by default, one with --only, in either order with --quick', () => {
+    expect(parseBenchArgs([]).only).toBeNull();
+    expect(parseBenchArgs(['--only', 'route-tables'])).toMatchObject({ quick: false, only: 'route-tables' });
+    expect(parseBenchArgs(['--only', 'route-tables', '--quick'])).toMatchObject({
+      quick: true,
+      only: 'route-tables',
+    });
+    expect(parseBenchArgs(['--quick', '--only', 'route-tables'])).toMatchObject({
+      quick: true,
+      only: 'route-tables',
+    });
+  });
+});
+
+describe('npm run bench:cold-start (the cold-start part alone)', () => {
+  function runColdStart(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolvePromise, reject) => {
+      const child = spawn(
+        process.execPath,
+        [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'bench/cold-start-run.ts', ...args],
+        { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+      child.on('error', reject);
+      child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+    });
+  }
+
+  test('runs only the series asked for, interleaved, and prints their medians', async () => {
+    const run = await runColdStart(['--processes', '1', '--series', 'seeded,seeded-floor']);
+    expect(run.code).toBe(0);
+    expect(run.stdout.split('\n')[0]).toBe('# Cold start (1 processes per series)');
+    const [header, ...rows] = table(run.stdout, 'Series run');
+    expect(header).toEqual([
+      'series',
+      'median ms (spawn to exit)',
+      'min',
+      'max',
+      'vs seeded (median of differences)',
+      'CPU ms (median)',
+    ]);
+    expect(rows.map((r) => r[0])).toEqual(['seeded', 'seeded-floor']);
+    expect(rows[0]?.[4]).toBe('0.00');
+  }, 60_000);
+
+  test.each([[['--series', 'seeded,warm']], [['--processes', '0']], [['--fast', '1']]])(
+    'refuses %j',
+    async (args) => {
+      const run = await runColdStart(args);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(
+        /^bench failed: Error: (unknown series "warm"|usage: npm run bench:cold-start)/,
+      );
+    },
+    30_000,
+  );
 });

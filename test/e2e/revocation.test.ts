@@ -10,6 +10,8 @@ import { loginToken, runRevoke, startStack, type StackProcess } from './stack-pr
 jest.setTimeout(60_000);
 
 const DELAY_SECONDS = 5;
+/** CLOCK_SKEW_SECONDS: a subject cut-off also refuses tokens issued this long after it. Short, to wait less. */
+const SKEW_SECONDS = 4;
 
 let stack: StackProcess;
 let api: string;
@@ -54,6 +56,12 @@ async function expectGatewayResponse(
   }
 }
 
+/** Waits until this epoch second has begun. */
+async function until(epochSecond: number): Promise<void> {
+  const wait = epochSecond * 1000 - Date.now();
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+}
+
 /** Waits until the result cache can no longer hold anything cached before `since` (ms). */
 async function cacheCapPassed(since: number): Promise<void> {
   const wait = since + DELAY_SECONDS * 1000 + 100 - Date.now();
@@ -69,6 +77,7 @@ beforeAll(async () => {
     ITEMS_TABLE: 'items-revocation-e2e',
     REVOCATION_TABLE: 'revocations-e2e',
     MAX_REVOCATION_DELAY_SECONDS: String(DELAY_SECONDS),
+    CLOCK_SKEW_SECONDS: String(SKEW_SECONDS),
   });
   api = stack.info.api;
   admin = await loginToken(stack, 'admin');
@@ -120,11 +129,16 @@ test('npm run revoke --subject: all earlier tokens of the user get 401, a token 
     await expectGatewayResponse(await call('GET', '/items', token), 'UNAUTHORIZED');
   }
 
-  // Tokens issued in the cut-off's own second count as earlier; wait for the next second to begin.
-  const wait = result.revokedBefore * 1000 - Date.now();
-  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  // Tokens issued in the cut-off's own second count as earlier, and so do those issued within the clock skew
+  // after it (an issuer whose clock runs fast may have issued them before the cut-off).
+  await until(result.revokedBefore);
+  const withinSkew = await loginToken(stack, 'bob');
+  expect(claims(withinSkew).iat).toBeLessThan(result.revokedBefore + SKEW_SECONDS);
+  await expectGatewayResponse(await call('GET', '/items', withinSkew), 'UNAUTHORIZED');
+
+  await until(result.revokedBefore + SKEW_SECONDS);
   const later = await loginToken(stack, 'bob');
-  expect(claims(later).iat).toBeGreaterThanOrEqual(result.revokedBefore);
+  expect(claims(later).iat).toBeGreaterThanOrEqual(result.revokedBefore + SKEW_SECONDS);
   expect((await call('GET', '/items', later)).status).toBe(200);
 });
 

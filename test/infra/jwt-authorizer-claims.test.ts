@@ -101,6 +101,18 @@ test('every claim prop of `issuer` and of an `issuers` entry reaches the Lambda,
   expect(entra?.contextClaims?.map((c) => c.key)).toEqual(['tid', 'azp']);
 });
 
+test('numbers JavaScript holds exactly reach the Lambda as the same numbers', () => {
+  const accepted = [9007199254740991, -9007199254740991, 0.1, 1e-7, 2.5];
+  const { env, files } = synthesize(() => ({
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    requiredClaims: { level: accepted },
+  }));
+  expect(env.REQUIRED_CLAIMS).toBe('{"level":[9007199254740991,-9007199254740991,0.1,1e-7,2.5]}');
+  const [issuer] = parseConfig(env, { read: (path) => files[path] ?? '' }).issuers;
+  expect(issuer?.requiredClaims?.[0]?.accepted).toStrictEqual(accepted);
+});
+
 test('no claim props, no claim variables', () => {
   const env = synthEnvironment(() => ({
     issuer: ISSUER,
@@ -136,7 +148,11 @@ describe('bad claim props fail the synth, naming the prop', () => {
   const pool = (stack: Stack) => new cognito.UserPool(stack, 'Pool');
   const NAME_FIX = 'Use a claim name such as "roles", or a dotted path such as "realm_access.roles".';
   const VALUE_FIX =
-    'Require a string, a number, a boolean, or a list of accepted ones, e.g. { email_verified: true }.';
+    'Require a string, a number (integers within ±9007199254740991, which JavaScript holds exactly), a ' +
+    'boolean, or a list of accepted ones, e.g. { email_verified: true }.';
+  const ROUNDED =
+    'must not be an integer beyond ±9007199254740991, which a JavaScript number cannot hold exactly (its ' +
+    'neighbours round to the same number); got';
 
   test.each<[string, (stack: Stack) => JwtAuthorizerProps, string, string]>([
     [
@@ -195,6 +211,35 @@ describe('bad claim props fail the synth, naming the prop', () => {
       () => ({ ...base, requiredClaims: { acr: [] } }),
       'requiredClaims.acr',
       `JwtAuthorizer: requiredClaims.acr must list at least one accepted value; got []. ${VALUE_FIX}`,
+    ],
+    [
+      // The literal 1234567890123456789 is 1234567890123456768 to JavaScript before the construct sees it.
+      'a required tenant id JavaScript has rounded',
+      () => ({ ...base, requiredClaims: { tenant: Number('1234567890123456789') } }),
+      'requiredClaims.tenant',
+      `JwtAuthorizer: requiredClaims.tenant ${ROUNDED} 1234567890123456800. ${VALUE_FIX}`,
+    ],
+    [
+      'an accepted value beyond 2^53 in an issuers entry',
+      () => ({
+        ...base,
+        issuers: [{ issuer: ENTRA, audience: ['x'], requiredClaims: { oid: ['a', 2 ** 60] } }],
+      }),
+      'issuers[0].requiredClaims.oid',
+      `JwtAuthorizer: issuers[0].requiredClaims.oid ${ROUNDED} 1152921504606847000. ${VALUE_FIX}`,
+    ],
+    [
+      'a user pool required claim of -2^53',
+      (stack) => {
+        const userPool = pool(stack);
+        return {
+          userPool,
+          userPoolClients: [userPool.addClient('C')],
+          userPoolRequiredClaims: { 'custom:n': -(2 ** 53) },
+        };
+      },
+      'userPoolRequiredClaims["custom:n"]',
+      `JwtAuthorizer: userPoolRequiredClaims["custom:n"] ${ROUNDED} -9007199254740992. ${VALUE_FIX}`,
     ],
     [
       'a context claim that takes a built-in key',

@@ -46,6 +46,7 @@ test('reads every library module and its imports', () => {
   expect(graph.get('lambda/authorizer/token')).toEqual([
     'lambda/authorizer/algorithms',
     'lambda/authorizer/errors',
+    'lambda/authorizer/json-number',
   ]);
   for (const imports of graph.values()) for (const target of imports) expect(graph.has(target)).toBe(true);
 });

@@ -1,10 +1,10 @@
-// The authorizer's revocation check against AWS's DynamoDB Local: one token by jti, a subject cut-off,
-// tokens without jti, and a store that cannot be reached.
+// The authorizer's revocation check against AWS's DynamoDB Local: one token by jti, a subject cut-off (and
+// the clock skew after it), tokens without jti, and a store that cannot be reached.
 import '../items/local-aws-env';
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { createAuthorizer, parseConfig, RevocationUnavailableError } from 'bearer-gate/authorizer';
+import { createAuthorizer, RevocationUnavailableError } from 'bearer-gate/authorizer';
 import { createRevocationCheck } from '../../lambda/authorizer/revocation-loader';
 import { createRevocationService, createRevocationTableInput } from '../../lambda/revocation';
 import { localClient } from '../setup/dynamodb-local';
@@ -27,11 +27,12 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
+/** The authorizer with the revocation check, as revocable-handler.ts builds it. CLOCK_SKEW_SECONDS: 30. */
 function authorizer(overrides: Record<string, string> = {}) {
-  const env = h.env({ REVOCATION_TABLE: TABLE, DYNAMODB_ENDPOINT: endpoint, ...overrides });
-  const config = parseConfig(env);
-  return createAuthorizer(config, { fetcher: h.fetcher, revocation: createRevocationCheck(config) });
+  const config = h.config({ REVOCATION_TABLE: TABLE, DYNAMODB_ENDPOINT: endpoint, ...overrides });
+  return createAuthorizer(config, { revocation: createRevocationCheck(config) });
 }
+const SKEW = 30;
 
 const now = () => Math.floor(Date.now() / 1000);
 const UNAUTHORIZED = /^Unauthorized$/;
@@ -61,26 +62,30 @@ test('revoking one token refuses it, and other tokens of the same user still wor
 
 test('revoking a subject refuses all of its earlier tokens, and a token issued later works', async () => {
   const sub = `user-${randomUUID()}`;
-  const before = claims({ sub, iat: now() - 60 });
-  const sameSecond = claims({ sub, iat: now() });
   const a = authorizer();
-  const t = now();
+  // Revoked 100 s ago (the service takes "now" as an argument), so that the tokens issued after the cut-off
+  // below carry an iat that is not in the future.
+  const t = now() - 100;
   const revocation = await service().revoke({ kind: 'subject', issuer: ISSUER, subject: sub }, t);
   expect(revocation).toMatchObject({
     kind: 'subject',
     issuer: ISSUER,
     subject: sub,
     revokedBefore: t + 1,
-    expiresAt: t + 1 + 3600,
+    // Past the longest token lifetime, plus the largest clock skew a token's iat may carry after the cut-off.
+    expiresAt: t + 1 + 300 + 3600,
   });
 
-  for (const payload of [before, sameSecond]) {
-    await expect(a.authorize(tokenEvent(`Bearer ${signToken(h.keys.rsa, payload)}`))).rejects.toThrow(
-      UNAUTHORIZED,
-    );
+  // Before it; in its own second; and within the clock skew after it (an issuer whose clock runs fast may
+  // have issued that one before the cut-off).
+  for (const iat of [t - 60, t, t + SKEW]) {
+    await expect(
+      a.authorize(tokenEvent(`Bearer ${signToken(h.keys.rsa, claims({ sub, iat }))}`)),
+    ).rejects.toThrow(UNAUTHORIZED);
     expect(lastDecision(h.logs).reason).toBe('TOKEN_REVOKED');
   }
-  const later = claims({ sub, iat: revocation.kind === 'subject' ? revocation.revokedBefore : 0 });
+  // The first second clear of it.
+  const later = claims({ sub, iat: t + 1 + SKEW });
   await expect(a.authorize(tokenEvent(`Bearer ${signToken(h.keys.rsa, later)}`))).resolves.toMatchObject({
     principalId: sub,
   });
@@ -95,13 +100,39 @@ test('revoking a subject refuses all of its earlier tokens, and a token issued l
 test('a later revocation never moves a subject cut-off back', async () => {
   const sub = `user-${randomUUID()}`;
   const t = now();
-  const first = await service().revoke({ kind: 'subject', issuer: ISSUER, subject: sub }, t + 100);
-  await service().revoke({ kind: 'subject', issuer: ISSUER, subject: sub }, t);
-  const token = claims({ sub, iat: t + 50 });
+  const first = await service().revoke({ kind: 'subject', issuer: ISSUER, subject: sub }, t - 100);
+  await service().revoke({ kind: 'subject', issuer: ISSUER, subject: sub }, t - 200);
+  // Refused under the first cut-off (t - 99 + skew), allowed had the second one (t - 199 + skew) replaced it.
+  const token = claims({ sub, iat: t - 150 });
   await expect(authorizer().authorize(tokenEvent(`Bearer ${signToken(h.keys.rsa, token)}`))).rejects.toThrow(
     UNAUTHORIZED,
   );
-  expect(first).toMatchObject({ revokedBefore: t + 101 });
+  expect(lastDecision(h.logs).reason).toBe('TOKEN_REVOKED');
+  expect(first).toMatchObject({ revokedBefore: t - 99 });
+});
+
+describe('a subject cut-off also covers the clock skew after it', () => {
+  // Cut-offs in the past, so that each boundary iat is one the skew lets through as not in the future.
+  test.each([0, 1, 30, 300])(
+    'CLOCK_SKEW_SECONDS=%i: iat up to cut-off + skew - 1 is refused, iat = cut-off + skew is allowed',
+    async (skew) => {
+      const sub = `user-${randomUUID()}`;
+      const t = now();
+      const revocation = await service().revoke({ kind: 'subject', issuer: ISSUER, subject: sub }, t - 400);
+      const cutOff = t - 399;
+      expect(revocation).toMatchObject({ revokedBefore: cutOff });
+      const a = authorizer({ CLOCK_SKEW_SECONDS: String(skew) });
+      for (const iat of [cutOff - 1, cutOff + skew - 1]) {
+        await expect(
+          a.authorize(tokenEvent(`Bearer ${signToken(h.keys.rsa, claims({ sub, iat }))}`)),
+        ).rejects.toThrow(UNAUTHORIZED);
+        expect(lastDecision(h.logs)).toMatchObject({ decision: 'unauthorized', reason: 'TOKEN_REVOKED' });
+      }
+      await expect(
+        a.authorize(tokenEvent(`Bearer ${signToken(h.keys.rsa, claims({ sub, iat: cutOff + skew }))}`)),
+      ).resolves.toMatchObject({ principalId: sub });
+    },
+  );
 });
 
 describe('subjects are qualified by their issuer', () => {
@@ -128,7 +159,7 @@ describe('subjects are qualified by their issuer', () => {
 
   test('a cut-off written before subjects were qualified (subject#<sub>) still holds, for every issuer', async () => {
     const sub = `user-${randomUUID()}`;
-    const t = now();
+    const t = now() - 100;
     // Written as the earlier version wrote it; its TTL removes it within MAX_TOKEN_LIFETIME_SECONDS.
     await DynamoDBDocumentClient.from(localClient(endpoint)).send(
       new PutCommand({
@@ -144,7 +175,11 @@ describe('subjects are qualified by their issuer', () => {
       expect(lastDecision(h.logs).reason).toBe('TOKEN_REVOKED');
     }
     await expect(
-      a.authorize(tokenEvent(`Bearer ${signToken(h.keys.rsa, claims({ sub, iat: t + 1 }))}`)),
+      a.authorize(tokenEvent(`Bearer ${signToken(h.keys.rsa, claims({ sub, iat: t + SKEW }))}`)),
+    ).rejects.toThrow(UNAUTHORIZED);
+    expect(lastDecision(h.logs).reason).toBe('TOKEN_REVOKED');
+    await expect(
+      a.authorize(tokenEvent(`Bearer ${signToken(h.keys.rsa, claims({ sub, iat: t + 1 + SKEW }))}`)),
     ).resolves.toMatchObject({ principalId: sub });
   });
 });
@@ -169,6 +204,7 @@ describe('a token with no jti', () => {
     await expect(a.authorize(tokenEvent(`Bearer ${signToken(h.keys.rsa, payload)}`))).rejects.toThrow(
       UNAUTHORIZED,
     );
+    expect(lastDecision(h.logs).reason).toBe('TOKEN_REVOKED');
   });
 });
 
@@ -181,12 +217,12 @@ test('an unreachable revocation table fails closed with a distinct error, not Un
 });
 
 test('revocation off: no check is wired at all', () => {
-  expect(createRevocationCheck(parseConfig(h.env()))).toBeUndefined();
+  expect(createRevocationCheck(h.config())).toBeUndefined();
 });
 
 test('REVOCATION_TABLE set but no check wired: the authorizer refuses to start instead of skipping it', () => {
-  const config = parseConfig(h.env({ REVOCATION_TABLE: TABLE }));
-  expect(() => createAuthorizer(config, { fetcher: h.fetcher })).toThrow(
+  const config = h.config({ REVOCATION_TABLE: TABLE });
+  expect(() => createAuthorizer(config)).toThrow(
     expect.objectContaining({ name: 'ConfigError', code: 'INVALID_CONFIG', variable: 'REVOCATION_TABLE' }),
   );
 });

@@ -18,6 +18,8 @@ export interface JwksServer {
   /** Base URL, e.g. https://127.0.0.1:PORT (an issuer whose default JWKS URI is this server's). */
   readonly origin: string;
   keys: Array<Record<string, string>>;
+  /** When set, the JWKS answers 200 with exactly this text instead of `{"keys": keys}` (mode 'ok' only). */
+  jwksBody: string | undefined;
   mode: JwksMode;
   /** Artificial delay before answering, in ms. */
   delayMs: number;
@@ -45,6 +47,7 @@ export async function startJwksServer(
   let origin = '';
   const state = {
     keys,
+    jwksBody: undefined as string | undefined,
     mode: 'ok' as JwksMode,
     delayMs: 0,
     requests: [] as string[],
@@ -86,6 +89,10 @@ export async function startJwksServer(
           return;
         }
         default:
+          if (!discovery && state.jwksBody !== undefined) {
+            res.writeHead(200, { 'content-type': 'application/json' }).end(state.jwksBody);
+            return;
+          }
           res
             .writeHead(200, { 'content-type': 'application/json' })
             .end(

@@ -1,0 +1,46 @@
+// The revocation check's one read, over the AWS SDK's DynamoDB client: imported lazily by the loader, and
+// kept out of the public type surface (its types name the SDK, an optional dependency of the package).
+import type { BatchGetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { REVOCATION_TABLE_SCHEMA } from '../contract/revocation-table';
+import type { BatchGet } from './revocation';
+
+const { partitionKey, revokedBeforeAttribute } = REVOCATION_TABLE_SCHEMA;
+
+/**
+ * The entries at `keys` in `tableName`, and how many of the keys DynamoDB left unprocessed. The SDK module
+ * is passed in because the loader imports it lazily.
+ */
+export function batchGetWith(
+  client: Pick<DynamoDBClient, 'send'>,
+  sdk: { readonly BatchGetItemCommand: typeof BatchGetItemCommand },
+  tableName: string,
+): BatchGet {
+  return async (keys) => {
+    const out = await client.send(
+      new sdk.BatchGetItemCommand({
+        RequestItems: {
+          [tableName]: {
+            Keys: keys.map((k) => ({ [partitionKey]: { S: k } })),
+            ProjectionExpression: '#pk, #before',
+            ExpressionAttributeNames: { '#pk': partitionKey, '#before': revokedBeforeAttribute },
+          },
+        },
+      }),
+    );
+    return {
+      items: out.Responses?.[tableName] ?? [],
+      unprocessed: out.UnprocessedKeys?.[tableName]?.Keys?.length ?? 0,
+    };
+  };
+}
+
+export async function loadBatchGet(tableName: string, endpoint: string | undefined): Promise<BatchGet> {
+  const sdk = await import('@aws-sdk/client-dynamodb');
+  const client = new sdk.DynamoDBClient({
+    ...(endpoint === undefined ? {} : { endpoint }),
+    maxAttempts: 2,
+    // Bounded: an unreachable table must become a quick 503, well inside API Gateway's authorizer timeout.
+    requestHandler: { connectionTimeout: 500, requestTimeout: 1000 },
+  });
+  return batchGetWith(client, sdk, tableName);
+}
