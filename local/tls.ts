@@ -1,4 +1,5 @@
 // A throwaway self-signed certificate for HTTPS servers on 127.0.0.1 (local issuer, test JWKS servers).
+import { randomUUID } from 'node:crypto';
 import { generate } from 'selfsigned';
 
 export interface TlsMaterial {
@@ -10,7 +11,14 @@ export interface TlsMaterial {
 
 export async function createLoopbackCertificate(): Promise<TlsMaterial> {
   const now = Date.now();
-  const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
+  // A subject of its own: OpenSSL looks a certificate's issuer up by subject name, so two throwaway CAs both
+  // named 127.0.0.1 in one trust store (NODE_EXTRA_CA_CERTS and another's, as Node 24 merges them) make the
+  // wrong one be found and verification fail.
+  const subject = [
+    { name: 'commonName', value: '127.0.0.1' },
+    { name: 'organizationName', value: `bearer-gate local ${randomUUID()}` },
+  ];
+  const pems = await generate(subject, {
     keyType: 'ec',
     curve: 'P-256',
     algorithm: 'sha256',
