@@ -221,6 +221,7 @@ export async function startLocalStack(options: StartOptions): Promise<RunningSta
       cacheTtlSeconds: revocation.cacheTtlSeconds,
       responses: contract.responses,
       statsEndpoint: settings.statsEndpoint,
+      metricsPage: true,
       cors: contract.cors,
     });
     const api = await gateway.listen(settings.apiPort);

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { APIGatewayRequestAuthorizerEvent, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
+import type { APIGatewayRequestAuthorizerEvent, APIGatewayTokenAuthorizerEvent, Context } from 'aws-lambda';
 import { createLogger, type Logger } from 'bearer-gate/authorizer';
 import { LocalStackError } from '../errors';
 import { parseAuthorizerOutput, requestContextAuthorizer, type AuthorizerOutput } from './authorizer-result';
@@ -28,10 +28,15 @@ import {
 import { parseProxyResult, type HttpResponse } from './proxy-result';
 import { ResultCache } from './result-cache';
 import { matchRoute } from './route-match';
+import { LocalMetrics } from './metrics';
 
-/** The Lambda authorizer (TOKEN or REQUEST event). Its return value is checked as API Gateway checks it. */
+/**
+ * The Lambda authorizer (TOKEN or REQUEST event), called with a Lambda context as the runtime calls it. Its
+ * return value is checked as API Gateway checks it.
+ */
 export type TokenAuthorizer = (
   event: APIGatewayTokenAuthorizerEvent | APIGatewayRequestAuthorizerEvent,
+  context?: Context,
 ) => Promise<unknown>;
 
 /**
@@ -81,6 +86,12 @@ export interface GatewayOptions {
    * real API Gateway has no such path.
    */
   readonly statsEndpoint?: boolean;
+  /**
+   * Serve `GET /__metrics`: the metrics every log line of this process has carried (the authorizer's, in
+   * CloudWatch Embedded Metric Format), counted as CloudWatch would. Off by default because a real API
+   * Gateway has no such path.
+   */
+  readonly metricsPage?: boolean;
   readonly logger?: Logger;
   /** @default 10 MiB, API Gateway's payload limit */
   readonly maxBodyBytes?: number;
@@ -97,6 +108,8 @@ export interface GatewayStats {
 export interface Gateway {
   readonly server: Server;
   readonly stats: Readonly<GatewayStats>;
+  /** The metrics of this process's log lines, with `metricsPage`; counted until close(). */
+  readonly metrics: LocalMetrics | undefined;
   readonly cache: ResultCache<AuthorizerOutput>;
   /** Listens on 127.0.0.1 and resolves with the base URL. */
   listen(port: number): Promise<string>;
@@ -106,6 +119,7 @@ export interface Gateway {
 }
 
 export const STATS_PATH = '/__local/stats';
+export const METRICS_PATH = '/__metrics';
 
 const DEFAULT_API: ApiIdentity = Object.freeze({
   region: 'us-east-1',
@@ -145,6 +159,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   const now = options.now ?? Date.now;
   const cache = new ResultCache<AuthorizerOutput>({ ttlSeconds: options.cacheTtlSeconds, now });
   const stats: GatewayStats = { authorizerInvocations: 0, cacheHits: 0, integrationInvocations: 0 };
+  const metrics = options.metricsPage === true ? new LocalMetrics() : undefined;
+  const stopMetrics = metrics?.observe();
 
   const gatewayResponse = (
     type: GatewayResponseType,
@@ -214,6 +230,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     const { requestId } = request;
     if (options.statsEndpoint === true && request.method === 'GET' && request.path === STATS_PATH) {
       return jsonResponse(200, { ...stats, cacheSize: cache.size });
+    }
+    if (metrics !== undefined && request.method === 'GET' && request.path === METRICS_PATH) {
+      return jsonResponse(200, metrics.snapshot());
     }
     if (options.cors && request.method === 'OPTIONS') {
       const preflight = corsPreflight(options.cors, request.path);
@@ -333,6 +352,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   return {
     server,
     stats,
+    metrics,
     cache,
     handle,
     listen: (port) =>
@@ -345,6 +365,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       }),
     close: () =>
       new Promise((resolve, reject) => {
+        stopMetrics?.();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),
