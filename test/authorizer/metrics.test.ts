@@ -15,6 +15,8 @@ import type { FailureCode, RejectReason } from '../../lambda/authorizer/errors';
 import type { LogLevel } from '../../lambda/authorizer/log';
 import { createAuthorizer, parseConfig, type Authorizer, type AuthorizerDeps } from '../../lambda/authorizer';
 import { lambdaInvocation, traceRoot } from '../../lambda/authorizer/invocation';
+import { createLogger } from '../../lambda/authorizer/log';
+import { AuthorizerMetrics } from '../../lambda/authorizer/metrics';
 import { allMetrics, emfLines, extractMetrics, pointsOf, type ExtractedMetric } from '../support/emf';
 import { claims, signToken } from '../support/keys';
 import { startJwksServer } from '../support/jwks-server';
@@ -405,6 +407,33 @@ test('a line cut to its 2 KB bound keeps its metrics whole', async () => {
   const metrics = allMetrics(h.logs);
   expect(pointsOf(metrics, 'Denied', { service: SERVICE, reason: 'UNDECLARED_ROUTE' })).toEqual([1]);
   expect(pointsOf(metrics, 'Allowed', { service: SERVICE, reason: 'ALLOWED' })).toEqual([1]);
+});
+
+test('the embedded members are ASCII, so the logger can count their bytes by their length', () => {
+  const metrics = new AuthorizerMetrics(createLogger(SERVICE, 'info'), {
+    namespace: NAMESPACE,
+    service: SERVICE,
+  });
+  const embedded = metrics.decision('allow', 'ALLOWED', { latencyMs: 1.5, coldStartOf: 'fünction-😀' });
+  expect(embedded).toMatch(/^[\x20-\x7e]+$/);
+  expect(JSON.parse(`{${embedded}}`)).toMatchObject({
+    function_name: 'fünction-😀',
+    Allowed: 1,
+    ColdStart: 1,
+  });
+});
+
+test('a reason outside the fixed set (none is expected) counts without the reason dimension', () => {
+  const metrics = new AuthorizerMetrics(createLogger(SERVICE, 'info'), {
+    namespace: NAMESPACE,
+    service: SERVICE,
+  });
+  const embedded = metrics.decision('error', 'INVALID_CONFIG', { latencyMs: 1 });
+  const line = JSON.stringify({ service: SERVICE, reason: 'INVALID_CONFIG', ...JSON.parse(`{${embedded}}`) });
+  expect(extractMetrics(line).map((m) => [m.name, m.dimensions])).toEqual([
+    ['Unavailable', { service: SERVICE }],
+    ['DecisionLatency', { service: SERVICE }],
+  ]);
 });
 
 describe('no dimension holds what a token chose', () => {

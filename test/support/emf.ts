@@ -153,7 +153,7 @@ export function allMetrics(lines: readonly string[]): ExtractedMetric[] {
   return emfLines(lines).flatMap(extractMetrics);
 }
 
-/** The data points of one metric in one dimension set (its dimension names, sorted, joined by ','). */
+/** The values of one metric in exactly this dimension set (names and values), over every data point. */
 export function pointsOf(
   metrics: readonly ExtractedMetric[],
   name: string,
