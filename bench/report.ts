@@ -11,7 +11,7 @@ import {
   routeTablesTargetRows,
 } from './route-tables-report';
 import { median, medianDifference, medianRatio } from './stats';
-import type { BenchResults, WarmResult } from './suite';
+import type { BenchResults, WarmOnlyResults, WarmResult } from './suite';
 
 export const TARGETS = Object.freeze({
   handlerVsAwsJwtVerify: 1.05,
@@ -350,6 +350,37 @@ export function coldStartTargetRows(coldStart: ColdStartReport): Cell[][] {
   ];
 }
 
+/** The warm section and its targets, alone (`--only warm`). */
+export function renderWarmReport(results: WarmOnlyResults): string {
+  const { options, machine } = results;
+  const out: string[] = [
+    `# Benchmark results, warm only (${options.quick ? 'quick smoke run: figures are not meaningful' : 'full run'})`,
+    '',
+    machineLine(machine),
+    '',
+    '## Warm: cost per token',
+    '',
+    markdownTable(
+      ['alg', 'candidate', 'µs/token', 'x floor', 'x aws-jwt-verify'],
+      results.warm.flatMap(warmRows),
+    ),
+    '',
+    '## Targets',
+    '',
+    markdownTable(['target', 'measured', 'verdict'], results.warm.map(warmTargetRow)),
+  ];
+  return out.join('\n') + '\n';
+}
+
+function warmTargetRow(w: WarmResult): Cell[] {
+  const ratio = handlerRatio(w);
+  return [
+    `${w.alg}: our handler (errors only) <= ${TARGETS.handlerVsAwsJwtVerify}x aws-jwt-verify`,
+    times(ratio),
+    verdict(ratio <= TARGETS.handlerVsAwsJwtVerify),
+  ];
+}
+
 export function renderReport(results: BenchResults): string {
   const { options, machine, bundle, coldStart, gateway } = results;
   const out: string[] = [];
@@ -444,14 +475,7 @@ export function renderReport(results: BenchResults): string {
   out.push(...routeTablesSections(results.routeTables));
 
   out.push('', '## Targets', '');
-  const targetRows: Cell[][] = results.warm.map((w) => {
-    const ratio = handlerRatio(w);
-    return [
-      `${w.alg}: our handler (errors only) <= ${TARGETS.handlerVsAwsJwtVerify}x aws-jwt-verify`,
-      times(ratio),
-      verdict(ratio <= TARGETS.handlerVsAwsJwtVerify),
-    ];
-  });
+  const targetRows: Cell[][] = results.warm.map(warmTargetRow);
   targetRows.push(
     [
       `bundle <= 25 KB (${bytes(TARGETS.bundleBytes)}) minified, revocation off`,

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
-import { JwtAuthorizer } from 'bearer-gate';
+import { Issuer, JwtAuthorizer } from 'bearer-gate';
 import type { RouteRule } from 'bearer-gate/contract';
 import { AUDIENCE, ISSUER } from './fixtures';
 
@@ -30,7 +30,7 @@ const integration = new apigw.MockIntegration();
 if (mode === 'plain') {
   for (const route of routes) api.root.resourceForPath(route.path).addMethod(route.method, integration);
 } else {
-  const jwt = new JwtAuthorizer(stack, 'Jwt', { issuer: ISSUER, audience: [AUDIENCE] });
+  const jwt = new JwtAuthorizer(stack, 'Jwt', { issuers: [Issuer.oidc(ISSUER, { audience: [AUDIENCE] })] });
   jwt.addRoutes(api, routes, () => integration);
 }
 const constructed = nowMs();

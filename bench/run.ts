@@ -1,11 +1,11 @@
-// `npm run bench [-- --quick] [--only route-tables]`: runs every measurement (or one module) and prints the
+// `npm run bench [-- --quick] [--only route-tables|warm]`: runs every measurement (or one module) and prints the
 // markdown report on stdout.
 import { openSync, writeSync } from 'node:fs';
 import { setLogSink } from 'bearer-gate/authorizer';
 import { parseBenchArgs } from './options';
-import { renderReport } from './report';
+import { renderReport, renderWarmReport } from './report';
 import { renderRouteTablesReport } from './route-tables-report';
-import { runBench, runRouteTablesBench } from './suite';
+import { runBench, runRouteTablesBench, runWarmBench } from './suite';
 
 async function main(): Promise<void> {
   const options = parseBenchArgs(process.argv.slice(2));
@@ -21,7 +21,9 @@ async function main(): Promise<void> {
   const report =
     options.only === 'route-tables'
       ? renderRouteTablesReport(await runRouteTablesBench(options, progress))
-      : renderReport(await runBench(options, progress));
+      : options.only === 'warm'
+        ? renderWarmReport(await runWarmBench(options, progress))
+        : renderReport(await runBench(options, progress));
   process.stdout.write(report, () => {
     // jwks-rsa's rate limiter keeps probe requests queued on timers for minutes after the probe has been
     // counted; the report is complete, so the run ends here instead of waiting for that queue to drain.

@@ -64,6 +64,43 @@ export async function runRouteTablesBench(
   }
 }
 
+/** What `--only warm` runs: the warm rounds alone, against the same baselines. */
+export interface WarmOnlyResults {
+  readonly options: BenchOptions;
+  readonly machine: MachineNote;
+  readonly warm: readonly WarmResult[];
+}
+
+async function warmRounds(
+  fixtures: Awaited<ReturnType<typeof startFixtures>>,
+  options: BenchOptions,
+  progress: (line: string) => void,
+): Promise<WarmResult[]> {
+  const warm: WarmResult[] = [];
+  for (const alg of BENCH_ALGS) {
+    progress(`warm ${alg}: ${options.rounds} rounds x ${options.tokens} tokens`);
+    const tokens = fixtures.tokens(alg, options.tokens);
+    const candidates = await createCandidates(fixtures, alg, tokens);
+    const series = await runWarmRounds(candidates, tokens, options.rounds, options.warmupRounds);
+    warm.push({ alg, labels: new Map(candidates.map((c) => [c.id, c.label])), perRound: series.perRound });
+  }
+  return warm;
+}
+
+export async function runWarmBench(
+  options: BenchOptions,
+  progress: (line: string) => void,
+): Promise<WarmOnlyResults> {
+  const machine = machineNote();
+  progress(`Node.js ${machine.node} on ${machine.cpus} CPUs`);
+  const fixtures = await startFixtures();
+  try {
+    return { options, machine, warm: await warmRounds(fixtures, options, progress) };
+  } finally {
+    await fixtures.close();
+  }
+}
+
 export async function runBench(
   options: BenchOptions,
   progress: (line: string) => void,
@@ -72,14 +109,7 @@ export async function runBench(
   progress(`Node.js ${machine.node} on ${machine.cpus} CPUs`);
   const fixtures = await startFixtures();
   try {
-    const warm: WarmResult[] = [];
-    for (const alg of BENCH_ALGS) {
-      progress(`warm ${alg}: ${options.rounds} rounds x ${options.tokens} tokens`);
-      const tokens = fixtures.tokens(alg, options.tokens);
-      const candidates = await createCandidates(fixtures, alg, tokens);
-      const series = await runWarmRounds(candidates, tokens, options.rounds, options.warmupRounds);
-      warm.push({ alg, labels: new Map(candidates.map((c) => [c.id, c.label])), perRound: series.perRound });
-    }
+    const warm = await warmRounds(fixtures, options, progress);
     progress('bundle: esbuild as the construct deploys it');
     const bundle = await buildDeployedBundle(fixtures.workDir);
     progress(`cold start: ${options.coldProcesses} fresh processes per series`);

@@ -21,8 +21,9 @@ import type {
 
 export interface ConstructContract {
   readonly identityValidationExpression: RegExp;
+  /** The construct's default resultsCacheTtl, in seconds (JWT_AUTHORIZER_DEFAULTS.resultsCacheTtl). */
   readonly defaultCacheTtlSeconds: number;
-  /** The construct's default maxRevocationDelay, in seconds. */
+  /** The construct's default maxRevocationDelay, in seconds (JWT_AUTHORIZER_DEFAULTS.maxRevocationDelay). */
   readonly defaultMaxRevocationDelaySeconds: number;
   readonly responses: GatewayResponseSet;
   /** The stack's CORS preflight (items-api-stack.ts: defaultCorsPreflightOptions). */
@@ -41,7 +42,11 @@ export function toGatewayResponseSet(contracts: readonly GatewayResponseContract
   return set;
 }
 
-/** The gateway responses the stack deploys (JwtAuthorizer with GATEWAY_RESPONSE_OPTIONS) for an origin. */
+/**
+ * The gateway responses the stack deploys (JwtAuthorizer with GATEWAY_RESPONSE_OPTIONS) for an origin: the
+ * construct's `corsAllowOrigin` is `CorsOrigin.of(origin)`, or `CorsOrigin.NONE` for null (no CORS headers),
+ * and `CorsOrigin.ANY` (`*`) by default.
+ */
 export function appGatewayResponses(allowOrigin: string | null = '*'): readonly GatewayResponseContract[] {
   return buildGatewayResponses({ ...GATEWAY_RESPONSE_OPTIONS, allowOrigin });
 }

@@ -1,13 +1,14 @@
 // `npm run build` (and so `npm pack`): the library's CommonJS JavaScript and .d.ts files, and the prebuilt
-// authorizer bundles, into dist/. The package ships dist/ and nothing of the sources it was built from.
+// bundles (the two authorizers and the revocation admin function), into dist/. The package ships dist/ and
+// nothing of the sources it was built from.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  AUTHORIZER_BUNDLES,
+  PACKAGE_BUNDLES,
   buildAuthorizerBundle,
   packageRoot,
-  type AuthorizerVariant,
+  type BundleName,
 } from '../infra/constructs/authorizer-bundle';
 
 const root = packageRoot(__dirname);
@@ -28,9 +29,9 @@ if (tsc.status !== 0) {
   process.exit(1);
 }
 
-for (const variant of Object.keys(AUTHORIZER_BUNDLES) as AuthorizerVariant[]) {
-  const outdir = join(dist, 'bundles', AUTHORIZER_BUNDLES[variant].dir);
-  buildAuthorizerBundle(variant, outdir, root);
+for (const name of Object.keys(PACKAGE_BUNDLES) as BundleName[]) {
+  const outdir = join(dist, 'bundles', PACKAGE_BUNDLES[name].dir);
+  buildAuthorizerBundle(name, outdir, root);
   const sizes = readdirSync(outdir).map((file) => `${file} ${statSync(join(outdir, file)).size} B`);
-  console.log(`build: ${variant} authorizer -> ${outdir}: ${sizes.join(', ')}`);
+  console.log(`build: ${name} bundle -> ${outdir}: ${sizes.join(', ')}`);
 }

@@ -1,5 +1,6 @@
-// The prebuilt authorizer bundles the construct deploys: found in an installed package's dist/bundles, built
-// by `npm run build` for the package, and built on demand into a cache when the construct runs from sources.
+// The prebuilt bundles the constructs deploy (the two authorizers, and RevocationList's admin function): found
+// in an installed package's dist/bundles, built by `npm run build` for the package, and built on demand into a
+// cache when the constructs run from sources.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -28,6 +29,14 @@ export interface AuthorizerBundleSpec {
 export const AUTHORIZER_BUNDLES: Readonly<Record<AuthorizerVariant, AuthorizerBundleSpec>> = Object.freeze({
   plain: { entry: 'lambda/authorizer/handler.ts', dir: 'authorizer' },
   revocable: { entry: 'lambda/authorizer/revocable-handler.ts', dir: 'revocable-authorizer' },
+});
+
+/** Every bundle the package ships: the authorizer variants and the revocation admin function. */
+export type BundleName = AuthorizerVariant | 'revocation-admin';
+
+export const PACKAGE_BUNDLES: Readonly<Record<BundleName, AuthorizerBundleSpec>> = Object.freeze({
+  ...AUTHORIZER_BUNDLES,
+  'revocation-admin': { entry: 'lambda/revocation/create.ts', dir: 'revocation-admin' },
 });
 
 /** The bundle's file in its directory; with its `handler` export, the Lambda handler is `index.handler`. */
@@ -95,13 +104,13 @@ export function packageRoot(from: string = __dirname): string {
   }
 }
 
-function bundleSpec(variant: AuthorizerVariant): AuthorizerBundleSpec {
-  if (!Object.hasOwn(AUTHORIZER_BUNDLES, variant)) {
+function bundleSpec(name: BundleName): AuthorizerBundleSpec {
+  if (!Object.hasOwn(PACKAGE_BUNDLES, name)) {
     throw new Error(
-      `${PACKAGE_NAME}: unknown authorizer variant "${String(variant)}"; use "plain" or "revocable".`,
+      `${PACKAGE_NAME}: unknown bundle "${String(name)}"; use "plain", "revocable" or "revocation-admin".`,
     );
   }
-  return AUTHORIZER_BUNDLES[variant];
+  return PACKAGE_BUNDLES[name];
 }
 
 function resolveEsbuild(root: string, request: string): string {
@@ -130,7 +139,7 @@ export interface BundleMetafile {
  * build's metafile, its inputs relative to `root`.
  */
 export function buildAuthorizerBundle(
-  variant: AuthorizerVariant,
+  variant: BundleName,
   outdir: string,
   root: string = packageRoot(),
 ): BundleMetafile {
@@ -167,28 +176,39 @@ export function buildAuthorizerBundle(
  * changes; a stale `dist/` is never used from sources.
  */
 export function authorizerBundleDir(variant: AuthorizerVariant): string {
-  const spec = bundleSpec(variant);
+  if (!Object.hasOwn(AUTHORIZER_BUNDLES, variant)) {
+    throw new Error(
+      `${PACKAGE_NAME}: unknown authorizer variant "${String(variant)}"; use "plain" or "revocable".`,
+    );
+  }
+  return bundleDir(variant);
+}
+
+/** The directory of any bundle the package ships, found or built as authorizerBundleDir() says. */
+export function bundleDir(name: BundleName): string {
+  const spec = bundleSpec(name);
   const root = packageRoot();
   if (relative(root, __dirname).split(sep)[0] === 'dist') {
     const dir = join(root, 'dist', 'bundles', spec.dir);
     if (!existsSync(join(dir, AUTHORIZER_BUNDLE_FILE))) {
+      const what = name === 'revocation-admin' ? 'revocation admin' : 'authorizer';
       throw new Error(
-        `${PACKAGE_NAME}: the prebuilt authorizer bundle ${join(dir, AUTHORIZER_BUNDLE_FILE)} is missing; ` +
+        `${PACKAGE_NAME}: the prebuilt ${what} bundle ${join(dir, AUTHORIZER_BUNDLE_FILE)} is missing; ` +
           'the package was packed without its build. Reinstall it, or run `npm run build` in its source.',
       );
     }
     return dir;
   }
-  let dir = fromSources.get(variant);
+  let dir = fromSources.get(name);
   if (dir === undefined) {
-    dir = cachedAuthorizerBundleDir(variant, root);
-    fromSources.set(variant, dir);
+    dir = cachedAuthorizerBundleDir(name, root);
+    fromSources.set(name, dir);
   }
   return dir;
 }
 
 /** Checked once per process: a synth does not change the sources it runs from. */
-const fromSources = new Map<AuthorizerVariant, string>();
+const fromSources = new Map<BundleName, string>();
 
 /** What a cached bundle was built from: every input file's hash, the options and esbuild's version. */
 interface CacheManifest {
@@ -246,7 +266,7 @@ function readManifest(file: string): CacheManifest | undefined {
  * place under a name taken from its content, so jest workers and parallel synths that build the same bundle
  * at once never see a half-written one.
  */
-export function cachedAuthorizerBundleDir(variant: AuthorizerVariant, root: string): string {
+export function cachedAuthorizerBundleDir(variant: BundleName, root: string): string {
   bundleSpec(variant);
   const cacheDir = join(root, 'node_modules', '.cache', PACKAGE_NAME);
   const manifestFile = join(cacheDir, `${variant}.json`);

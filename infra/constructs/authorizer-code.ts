@@ -47,7 +47,8 @@ export class AuthorizerCode extends lambda.Code {
       hash.update(`${name}\n${text}\n`);
     }
     const outdir = Stage.of(scope)?.outdir;
-    if (outdir === undefined) throw new Error('JwtAuthorizer must be inside a CDK App or Stage');
+    if (outdir === undefined)
+      throw new Error(`${scope.node.path}: a JwtAuthorizer must be inside a CDK App or Stage`);
     const dir = join(outdir, 'bearer-gate-code', hash.digest('hex').slice(0, 24));
     if (!existsSync(dir)) {
       mkdirSync(dir, { recursive: true });

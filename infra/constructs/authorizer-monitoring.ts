@@ -17,7 +17,7 @@ import {
   type AuthorizerMetricName,
   type DecisionOutcome,
 } from '../../lambda/contract/authorizer-metrics';
-import { InfraConfigError } from './errors';
+import { PropProblems, propError } from './prop-checks';
 
 /** What a decision did: the metric it counts in. */
 export enum AuthorizerDecision {
@@ -133,21 +133,16 @@ export interface AuthorizerMonitoringProps extends AuthorizerMonitoringFeatures 
   readonly jwksSeed?: boolean;
 }
 
-/** The namespace and service a deployment writes its metrics under, checked. */
-export interface MetricsSettings {
+/** JwtAuthorizer's `monitoring`, checked, with the namespace and service name it writes its metrics under. */
+export interface ResolvedMonitoring extends AuthorizerMonitoringFeatures {
   readonly metricsNamespace: string;
   readonly serviceName: string;
 }
 
-function fail(scope: Construct, who: string, prop: string, problem: string, fix: string): never {
-  throw new InfraConfigError('INVALID_PROP', prop, `${who} ${scope.node.path}: ${prop} ${problem}. ${fix}`);
-}
-
-function checkedName(scope: Construct, who: string, prop: string, value: string, fix: string): string {
+/** A namespace or service name CloudWatch takes (a token is left to the Lambda's init to check). */
+function checkName(p: PropProblems, prop: string, value: string, fix: string): string {
   if (!Token.isUnresolved(value) && (!METRIC_NAME_PATTERN.test(value) || value.startsWith('AWS/'))) {
-    fail(
-      scope,
-      who,
+    p.add(
       prop,
       `must be 1 to 255 letters, digits, spaces or . _ - / # : @ + =, not starting with "AWS/"; got "${value}"`,
       fix,
@@ -156,28 +151,42 @@ function checkedName(scope: Construct, who: string, prop: string, value: string,
   return value;
 }
 
+/** Options that would do nothing without the feature they belong to. */
+function checkFeatures(p: PropProblems, at: string, features: AuthorizerMonitoringFeatures): void {
+  if (features.alarms !== true && features.alarmActions !== undefined) {
+    p.add(`${at}alarmActions`, 'is set without alarms: true, so it would do nothing', 'Set alarms: true.');
+  }
+  if (features.dashboard !== true && features.dashboardName !== undefined) {
+    p.add(
+      `${at}dashboardName`,
+      'is set without dashboard: true, so it would do nothing',
+      'Set dashboard: true.',
+    );
+  }
+}
+
 /**
- * JwtAuthorizer's namespace and service name: given, or the defaults (the service is the construct's path, so
- * two authorizers in one account never share metrics).
+ * JwtAuthorizer's `monitoring`, its problems added to `p`: the namespace and service name default to
+ * `BearerGate` and the construct's path (`path`), so two authorizers in one account never share metrics.
  */
-export function metricsSettings(
-  scope: Construct,
+export function resolveMonitoring(
+  p: PropProblems,
+  path: string,
   options: AuthorizerMonitoringOptions = {},
-): MetricsSettings {
-  const who = 'JwtAuthorizer';
+): ResolvedMonitoring {
+  checkFeatures(p, 'monitoring.', options);
   return {
-    metricsNamespace: checkedName(
-      scope,
-      who,
+    ...options,
+    metricsNamespace: checkName(
+      p,
       'monitoring.metricsNamespace',
       options.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE,
       'Use a namespace of your own, e.g. "MyCompany/Auth".',
     ),
-    serviceName: checkedName(
-      scope,
-      who,
+    serviceName: checkName(
+      p,
       'monitoring.serviceName',
-      options.serviceName ?? scope.node.path,
+      options.serviceName ?? path,
       'Pass monitoring.serviceName, e.g. "orders-authorizer".',
     ),
   };
@@ -202,39 +211,21 @@ export class AuthorizerMonitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: AuthorizerMonitoringProps) {
     super(scope, id);
-    const who = 'AuthorizerMonitoring';
-    if (props.alarms !== true && props.alarmActions !== undefined) {
-      fail(
-        this,
-        who,
-        'alarmActions',
-        'is set without alarms: true, so it would do nothing',
-        'Set alarms: true.',
-      );
-    }
-    if (props.dashboard !== true && props.dashboardName !== undefined) {
-      fail(
-        this,
-        who,
-        'dashboardName',
-        'is set without dashboard: true, so it would do nothing',
-        'Set dashboard: true.',
-      );
-    }
-    this.metricsNamespace = checkedName(
-      this,
-      who,
+    const p = new PropProblems(this.node.path);
+    checkFeatures(p, '', props);
+    this.metricsNamespace = checkName(
+      p,
       'metricsNamespace',
       props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE,
       "Use the function's POWERTOOLS_METRICS_NAMESPACE.",
     );
-    this.serviceName = checkedName(
-      this,
-      who,
+    this.serviceName = checkName(
+      p,
       'serviceName',
       props.serviceName ?? DEFAULT_SERVICE_NAME,
       "Use the function's POWERTOOLS_SERVICE_NAME.",
     );
+    p.throwIfAny();
     this.function = props.function;
     if (props.alarms === true) this.createAlarms(props);
     this.dashboard = props.dashboard === true ? this.createDashboard(props) : undefined;
@@ -257,13 +248,11 @@ export class AuthorizerMonitoring extends Construct {
     const outcome = decision as DecisionOutcome;
     const reasons: readonly string[] = DECISION_REASONS[outcome];
     if (reason !== undefined && !reasons.includes(reason)) {
-      fail(
-        this,
-        'AuthorizerMonitoring',
-        'reason',
-        `is not a reason of ${DECISION_METRICS[outcome]} decisions; got "${reason}"`,
-        `Use one of ${reasons.join(', ')}.`,
-      );
+      throw propError(this.node.path, 'INVALID_PROP', {
+        prop: 'reason',
+        problem: `is not a reason of ${DECISION_METRICS[outcome]} decisions; got "${reason}"`,
+        fix: `Use one of ${reasons.join(', ')}.`,
+      });
     }
     const dimensions: Record<string, string> = { [SERVICE_DIMENSION]: this.serviceName };
     if (reason !== undefined) dimensions[REASON_DIMENSION] = reason;

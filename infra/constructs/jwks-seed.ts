@@ -10,7 +10,7 @@ import {
   type JwksSeedEntry,
   type SeedTrust,
 } from '../../lambda/authorizer/jwks-seed';
-import { invalidProp, propFile } from './prop-checks';
+import { PropProblems, propFile, type PropProblem } from './prop-checks';
 
 /** The seed's file name in the authorizer's code asset, and the value of JWKS_SEED_FILE. */
 export { JWKS_SEED_FILE_NAME } from '../../lambda/contract/authorizer-settings';
@@ -41,15 +41,24 @@ export interface JwksSeedOptions {
  * new JwtAuthorizer(this, 'Jwt', { issuer, audience, jwksSeed: JwksSeed.fromFile('jwks-seed.json') });
  */
 export class JwksSeed {
-  /** A seed file, relative to the directory `cdk synth` runs in (as `lambda.Code.fromAsset` paths are). */
+  /**
+   * A seed file, relative to the directory `cdk synth` runs in (as `lambda.Code.fromAsset` paths are). A file
+   * that cannot be read or is not a seed fails the synth of the authorizer it is given to, naming it.
+   */
   static fromFile(path: string, options: JwksSeedOptions = {}): JwksSeed {
-    const text = propFile('jwksSeed', path, 'a seed written by `npx bearer-gate-jwks-seed`');
-    return new JwksSeed(parse(`from "${path}"`, text), `from "${path}"`, options);
+    const file = propFile('jwksSeed', path, 'a seed written by `npx bearer-gate-jwks-seed`');
+    const source = `from "${path}"`;
+    if ('problem' in file) return new JwksSeed([], source, options, [file.problem]);
+    const [entries, problems] = parse(source, file.text);
+    return new JwksSeed(entries, source, options, problems);
   }
 
   /** A seed given as an object: `{ "<jwksUri>": { "keys": [...], "fetchedAt"?: "<ISO 8601>" } }`. */
-  static fromObject(seed: Readonly<Record<string, unknown>>, options: JwksSeedOptions = {}): JwksSeed {
-    return new JwksSeed(parse('(an object)', JSON.stringify(seed)), '(an object)', options);
+  // `any` values: a JWKS document's shape is checked by the seed parser, and jsii has no `unknown`.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  static fromObject(seed: { [jwksUri: string]: any }, options: JwksSeedOptions = {}): JwksSeed {
+    const [entries, problems] = parse('(an object)', JSON.stringify(seed));
+    return new JwksSeed(entries, '(an object)', options, problems);
   }
 
   private constructor(
@@ -58,15 +67,21 @@ export class JwksSeed {
     /** Where the seed came from, for error messages. */
     readonly source: string,
     readonly options: JwksSeedOptions,
+    /**
+     * What is wrong with the seed itself, reported by the authorizer it is given to (whose path names it).
+     * @internal
+     */
+    readonly _problems: readonly PropProblem[] = [],
   ) {}
 }
 
-function parse(source: string, text: string): JwksSeedEntry[] {
+/** The seed's entries, or what is wrong with it (`source` says where it came from). */
+function parse(source: string, text: string): [JwksSeedEntry[], readonly PropProblem[]] {
   try {
-    return parseJwksSeed(text);
+    return [parseJwksSeed(text), []];
   } catch (error) {
     if (!(error instanceof JwksSeedError)) throw error;
-    return invalidProp('jwksSeed', `${source} ${error.message}`, FIX);
+    return [[], [{ prop: 'jwksSeed', problem: `${source} ${error.message}`, fix: FIX }]];
   }
 }
 
@@ -74,27 +89,42 @@ function parse(source: string, text: string): JwksSeedEntry[] {
  * The seed file's text for the code asset, once every entry is for an issuer the authorizer trusts and holds
  * public keys only. `trusted` null: an issuer is a token, so the trust check waits for the Lambda's init.
  * `unresolvedCognito`: a user pool whose id is a token; its JWKS URI is then recognised by its shape.
+ * Problems go to `problems` (the authorizer's); without it, they are thrown.
  */
 export function renderJwksSeed(
   seed: JwksSeed,
   trusted: readonly SeedTrust[] | null,
   unresolvedCognito = false,
+  problems?: PropProblems,
 ): string {
+  const p = problems ?? new PropProblems('JwksSeed');
+  const text = checkedSeedText(p, seed, trusted, unresolvedCognito);
+  if (problems === undefined) p.throwIfAny();
+  return text;
+}
+
+function checkedSeedText(
+  p: PropProblems,
+  seed: JwksSeed,
+  trusted: readonly SeedTrust[] | null,
+  unresolvedCognito: boolean,
+): string {
+  if (seed._problems.length > 0) {
+    p.addAll(seed._problems);
+    return '';
+  }
   const checked = unresolvedCognito
     ? seed.entries.filter((e) => !(e.issuer === null && COGNITO_JWKS_URI.test(e.jwksUri)))
     : seed.entries;
   // Parsed again as the Lambda will read it: entries are plain objects that could have changed since the factory.
   const text = formatJwksSeed(seed.entries);
-  parse(seed.source, text);
+  const [, reparsed] = parse(seed.source, text);
+  p.addAll(reparsed);
   try {
-    if (trusted !== null) checkSeedTrust(checked, trusted);
+    if (trusted !== null && reparsed.length === 0) checkSeedTrust(checked, trusted);
   } catch (error) {
     if (!(error instanceof JwksSeedError)) throw error;
-    invalidProp(
-      'jwksSeed',
-      `${seed.source} ${error.message}`,
-      'Seed only the issuers this authorizer trusts.',
-    );
+    p.add('jwksSeed', `${seed.source} ${error.message}`, 'Seed only the issuers this authorizer trusts.');
   }
   return text;
 }

@@ -1,6 +1,7 @@
-// Constructor-time checks for JwtAuthorizer props. Each failure names the prop, the bad value and the fix.
-// Values that are CDK tokens (unknown until deploy) are passed through; the Lambda's parseConfig checks
-// them again at cold start.
+// Checks of single prop values, and the list they report to: a problem names the prop, the bad value and the
+// fix, and every problem of one construct is thrown together, naming the construct's path. Values that are
+// CDK tokens (unknown until deploy) pass where CloudFormation can resolve them; the Lambda's parseConfig
+// checks them again at cold start.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Token } from 'aws-cdk-lib';
@@ -8,49 +9,116 @@ import type { Duration } from 'aws-cdk-lib';
 import { parseClaimPath } from '../../lambda/authorizer/claim-path';
 import { parseContextClaims } from '../../lambda/authorizer/context-claims';
 import { parseRequiredClaim, type RequiredClaimValue } from '../../lambda/authorizer/required-claims';
-import { RouteTableError, validateRouteTable, type RouteRule } from '../../lambda/contract';
-import { InfraConfigError } from './errors';
+import { InfraConfigError, type InfraErrorCode } from './errors';
 
-const WHO = 'JwtAuthorizer';
-const TOKEN_TYPE = /^[A-Za-z0-9!#$&^_.+-]+(?:\/[A-Za-z0-9!#$&^_.+-]+)?$/;
-
-function fail(prop: string, problem: string, fix: string): never {
-  throw new InfraConfigError('INVALID_PROP', prop, `${WHO}: ${prop} ${problem}. ${fix}`);
+/** One thing wrong with a prop, before it is known which construct it belongs to (a factory's argument). */
+export interface PropProblem {
+  /** The prop, relative to the construct's props: `jwksSeed`, `issuers[0].audience`. */
+  readonly prop: string;
+  readonly problem: string;
+  readonly fix: string;
 }
 
-function show(value: unknown): string {
-  return typeof value === 'string' ? `"${value}"` : JSON.stringify(value);
+/** `Stack/Jwt: <prop> <problem>. <fix>`: the one shape of every synth error the construct throws. */
+export function propMessage(path: string, problem: PropProblem): string {
+  return `${path}: ${problem.prop} ${problem.problem}. ${problem.fix}`;
 }
 
-/** Whole seconds in [min, max]; `unit` describes the bound in the message. */
+/** An error that names the construct (its node path) and the prop, thrown at once (not collected). */
+export function propError(path: string, code: InfraErrorCode, problem: PropProblem): InfraConfigError {
+  return new InfraConfigError(code, problem.prop, propMessage(path, problem));
+}
+
+/** The problems found in one construct's props, thrown together once they are all known. */
+export class PropProblems {
+  private readonly found: PropProblem[] = [];
+
+  /** `path`: the construct's node path, which every message starts with. */
+  constructor(readonly path: string) {}
+
+  add(prop: string, problem: string, fix: string): void {
+    this.found.push({ prop, problem, fix });
+  }
+
+  /** Problems a factory recorded for a prop (`at` replaces the factory's own prop name). */
+  addAll(problems: readonly PropProblem[], at?: string): void {
+    for (const p of problems) this.found.push(at === undefined ? p : { ...p, prop: at });
+  }
+
+  get empty(): boolean {
+    return this.found.length === 0;
+  }
+
+  /**
+   * Throws one InfraConfigError for everything found: its subject is the first prop, its message one line
+   * per problem, each naming the construct's path and the prop.
+   */
+  throwIfAny(): void {
+    const [first] = this.found;
+    if (first === undefined) return;
+    throw new InfraConfigError(
+      'INVALID_PROP',
+      first.prop,
+      this.found.map((p) => propMessage(this.path, p)).join('\n'),
+    );
+  }
+}
+
+/** A value as a message quotes it; a construct by its path, another circular object by its class. */
+export function show(value: unknown): string {
+  if (typeof value === 'string') return `"${value}"`;
+  const path = (value as { node?: { path?: unknown } } | null)?.node?.path;
+  if (typeof path === 'string') return `the construct ${path}`;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return `a ${(value as object).constructor?.name ?? typeof value}`;
+  }
+}
+
+/** Whole seconds in [min, max]. */
 export function durationSeconds(
+  p: PropProblems,
   prop: string,
   value: Duration,
-  min: number,
-  max: number,
+  range: readonly [number, number],
   fix: string,
 ): number {
-  if (Token.isUnresolved(value.toSeconds({ integral: false }))) {
-    fail(prop, 'must be a literal Duration, not a token', fix);
-  }
+  const [min, max] = range;
   const seconds = value.toSeconds({ integral: false });
+  if (Token.isUnresolved(seconds)) {
+    p.add(prop, 'must be a literal Duration, not a token', fix);
+    return min;
+  }
   if (!Number.isInteger(seconds) || seconds < min || seconds > max) {
-    fail(prop, `must be a whole number of seconds from ${min} to ${max}; got ${seconds} seconds`, fix);
+    p.add(prop, `must be a whole number of seconds from ${min} to ${max}; got ${seconds} seconds`, fix);
+    return min;
   }
   return seconds;
 }
 
-export function integerInRange(prop: string, value: number, min: number, max: number, fix: string): number {
+/** A whole number in [min, max]; a token passes (CloudFormation resolves it, Lambda checks it). */
+export function integerInRange(
+  p: PropProblems,
+  prop: string,
+  value: number,
+  range: readonly [number, number],
+  fix: string,
+): number {
+  const [min, max] = range;
   if (!Token.isUnresolved(value) && (!Number.isInteger(value) || value < min || value > max)) {
-    fail(prop, `must be a whole number from ${min} to ${max}; got ${value}`, fix);
+    p.add(prop, `must be a whole number from ${min} to ${max}; got ${value}`, fix);
   }
   return value;
 }
 
-/** An issuer identifier: no query or fragment (OpenID Connect Discovery §2). Tokens pass through. */
-export function issuerId(prop: string, value: string): string {
-  if (!Token.isUnresolved(value) && /[#?]/.test(value)) {
-    fail(
+/** An issuer identifier: no query or fragment (OpenID Connect Discovery §2). Tokens pass. */
+export function issuerId(p: PropProblems, prop: string, value: string): string {
+  if (Token.isUnresolved(value)) return value;
+  if (value.trim() === '') {
+    p.add(prop, 'must not be empty', 'Pass the issuer exactly as the `iss` claim has it.');
+  } else if (/[#?]/.test(value)) {
+    p.add(
       prop,
       `must be an issuer identifier without a query or fragment ("?", "#"); got ${show(value)}`,
       'Pass the issuer exactly as the `iss` claim has it; identifiers with a query or fragment are not valid issuers.',
@@ -59,8 +127,8 @@ export function issuerId(prop: string, value: string): string {
   return value;
 }
 
-/** An absolute https URL (JWKS over plain http could be tampered with). Tokens pass through. */
-export function httpsUrl(prop: string, value: string, fix: string): string {
+/** An absolute https URL (JWKS over plain http could be tampered with). Tokens pass. */
+export function httpsUrl(p: PropProblems, prop: string, value: string, fix: string): string {
   if (Token.isUnresolved(value)) return value;
   let url: URL | undefined;
   try {
@@ -68,27 +136,48 @@ export function httpsUrl(prop: string, value: string, fix: string): string {
   } catch {
     url = undefined;
   }
-  if (url?.protocol !== 'https:') fail(prop, `must be an absolute https URL; got ${show(value)}`, fix);
+  if (url?.protocol !== 'https:') p.add(prop, `must be an absolute https URL; got ${show(value)}`, fix);
   return value;
 }
 
-/** A non-empty list of non-empty values without commas (they travel comma-separated in the environment). */
-export function commaSafeList(prop: string, value: readonly string[], fix: string): string[] {
-  if (value.length === 0) fail(prop, 'must not be empty', fix);
-  for (const item of value) {
+/**
+ * Whether a string list is one encoded list token (a CfnParameter's `valueAsList`, `Fn.split(...)`), whose
+ * entries are known only at deploy time.
+ */
+export function isListToken(value: readonly string[]): boolean {
+  return Token.isUnresolved(value as string[]);
+}
+
+/**
+ * A non-empty list of non-empty values without commas (they travel comma-separated in the environment).
+ * Tokens among the entries pass; a list token is the caller's to allow or refuse first.
+ */
+export function commaSafeList(
+  p: PropProblems,
+  prop: string,
+  value: readonly string[],
+  fix: string,
+): string[] {
+  if (value.length === 0) p.add(prop, 'must not be empty', fix);
+  for (const [i, item] of value.entries()) {
     if (Token.isUnresolved(item)) continue;
     if (item.trim() === '' || item.includes(',')) {
-      fail(prop, `entries must be non-empty and contain no commas; got ${show(item)}`, fix);
+      p.add(`${prop}[${i}]`, `must be non-empty and contain no commas; got ${show(item)}`, fix);
     }
   }
   return [...value];
 }
 
-export function tokenTypes(prop: string, value: readonly string[]): string[] {
+const TOKEN_TYPE = /^[A-Za-z0-9!#$&^_.+-]+(?:\/[A-Za-z0-9!#$&^_.+-]+)?$/;
+
+export function tokenTypes(p: PropProblems, prop: string, value: readonly string[]): string[] {
   const fix = 'Use media type names such as "at+jwt" or "application/at+jwt" (RFC 9068).';
-  const types = commaSafeList(prop, value, fix);
-  for (const t of types)
-    if (!TOKEN_TYPE.test(t)) fail(prop, `entries must be media type names; got ${show(t)}`, fix);
+  const types = commaSafeList(p, prop, value, fix);
+  for (const [i, t] of types.entries()) {
+    if (!Token.isUnresolved(t) && !TOKEN_TYPE.test(t) && t.trim() !== '' && !t.includes(',')) {
+      p.add(`${prop}[${i}]`, `must be a media type name; got ${show(t)}`, fix);
+    }
+  }
   return types;
 }
 
@@ -98,24 +187,25 @@ const HEADER_NAME = /^[A-Za-z0-9-]+$/;
 // template ($ and #) or that would need escaping in JSON.
 const URI_PREFIX = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s"'\\$#<>{}|^`]*$/;
 
-/** Header names for a CORS header list; returns a copy. */
-export function headerNames(prop: string, value: readonly string[]): string[] {
+/** Header names for a CORS header list (literal: they are written into static gateway responses). */
+export function headerNames(p: PropProblems, prop: string, value: readonly string[]): string[] {
+  const fix = 'List each header name as its own entry, e.g. ["Authorization", "Content-Type"].';
+  if (isListToken(value)) {
+    p.add(prop, 'must be a literal list, not a token', fix);
+    return [];
+  }
   for (const [i, name] of value.entries()) {
-    if (!HEADER_NAME.test(name)) {
-      fail(
-        `${prop}[${i}]`,
-        `must be a header name (letters, digits and hyphens); got ${show(name)}`,
-        'List each header name as its own entry, e.g. ["Authorization", "Content-Type"].',
-      );
+    if (Token.isUnresolved(name) || !HEADER_NAME.test(name)) {
+      p.add(`${prop}[${i}]`, `must be a header name (letters, digits and hyphens); got ${show(name)}`, fix);
     }
   }
   return [...value];
 }
 
-/** The prefix of problem `type` URIs. */
-export function uriPrefix(prop: string, value: string): string {
-  if (!URI_PREFIX.test(value)) {
-    fail(
+/** The prefix of problem `type` URIs (literal: written into static gateway responses). */
+export function uriPrefix(p: PropProblems, prop: string, value: string): string {
+  if (Token.isUnresolved(value) || !URI_PREFIX.test(value)) {
+    p.add(
       prop,
       `must be an absolute URI without spaces, quotes, "$" or "#"; got ${show(value)}`,
       'Use a prefix such as "https://errors.example.com/" or "tag:example.com,2026:problem:".',
@@ -124,103 +214,105 @@ export function uriPrefix(prop: string, value: string): string {
   return value;
 }
 
-/** Checks one route and returns a plain copy (the shape of the ROUTES variable). */
-/**
- * The table with `route` appended, checked by the same validator the Lambda runs at init (methods, API
- * Gateway's path rules, one variable child per resource, scope names). `where` names the new route.
- */
-export function routeTable(where: string, table: readonly RouteRule[]): RouteRule[] {
-  try {
-    return validateRouteTable(table, 'routes');
-  } catch (error) {
-    if (!(error instanceof RouteTableError)) throw error;
-    const last = `routes[${table.length - 1}]`;
-    const at = error.at.startsWith(last) ? where + error.at.slice(last.length) : error.at;
-    return fail(at, error.problem, 'Fix the route table.');
-  }
-}
-
-export function noDuplicateRoute(existing: readonly RouteRule[], route: RouteRule): void {
-  if (existing.some((r) => r.method === route.method && r.path === route.path)) {
-    throw new InfraConfigError(
-      'ROUTE_CONFLICT',
-      `${route.method} ${route.path}`,
-      `${WHO}: route ${route.method} ${route.path} is declared twice. Declare each method and path once in the route table.`,
-    );
-  }
-}
-
-export { fail as invalidProp };
-
 /**
  * The text of a file a prop names, relative to the directory `cdk synth` runs in (as `lambda.Code.fromAsset`
- * paths are); a file that cannot be read fails the prop, `what` saying what the file should be.
+ * paths are), or the problem that it cannot be read (`what` says what the file should be).
  */
-export function propFile(prop: string, path: string, what: string): string {
+export function propFile(
+  prop: string,
+  path: string,
+  what: string,
+): { readonly text: string } | { readonly problem: PropProblem } {
   try {
-    return readFileSync(resolve(path), 'utf8');
+    return { text: readFileSync(resolve(path), 'utf8') };
   } catch (cause) {
-    return fail(
-      prop,
-      `names the file "${path}", which cannot be read (${(cause as Error).message})`,
-      `Pass the path of ${what}, relative to ${process.cwd()}.`,
-    );
+    return {
+      problem: {
+        prop,
+        problem: `names the file "${path}", which cannot be read (${(cause as Error).message})`,
+        fix: `Pass the path of ${what}, relative to ${process.cwd()}.`,
+      },
+    };
   }
 }
+
+/** A required claim's accepted value or values, as a prop gives them. */
+export type RequiredClaimProp = RequiredClaimValue | RequiredClaimValue[];
 
 /** What one issuer's claim props become: the fields of an ISSUERS entry, or the values of its variables. */
 export interface CheckedClaimRules {
   readonly permissionClaims?: string[];
-  readonly requiredClaims?: Record<string, RequiredClaimValue | RequiredClaimValue[]>;
+  readonly requiredClaims?: Record<string, RequiredClaimProp>;
   readonly contextClaims?: string[];
 }
 
-/** The props that hold one issuer's claim rules, by their names (`issuers[0].permissionClaims`, ...). */
-export interface ClaimRuleProps {
-  readonly permissionClaims: string;
-  readonly requiredClaims: string;
-  readonly contextClaims: string;
+/** One issuer's claim props, by their names (`issuers[0].permissionClaims`, ...), and their values. */
+export interface ClaimRuleValues {
+  readonly permissionClaims?: readonly string[];
+  readonly requiredClaims?: { readonly [claim: string]: RequiredClaimProp };
+  readonly contextClaims?: readonly string[];
 }
 
 const CLAIM_NAME_FIX = 'Use a claim name such as "roles", or a dotted path such as "realm_access.roles".';
 
-function claimNameList(prop: string, names: readonly string[], commaSafe: boolean): void {
+/** The first problem the authorizer's own parser finds, or undefined: the parsers throw through `invalid`. */
+function firstProblem(parse: (invalid: (problem: string) => never) => unknown): string | undefined {
+  const found: { problem?: string } = {};
+  try {
+    parse((problem) => {
+      found.problem = problem;
+      throw found;
+    });
+  } catch (error) {
+    if (error !== found) throw error;
+  }
+  return found.problem;
+}
+
+function claimNameList(p: PropProblems, prop: string, names: readonly string[]): boolean {
+  let ok = true;
   names.forEach((name, i) => {
     const entry = `${prop}[${i}]`;
-    if (Token.isUnresolved(name)) fail(entry, 'must be a literal claim name, not a token', CLAIM_NAME_FIX);
-    parseClaimPath(name, (problem) => fail(entry, `${problem}; got ${show(name)}`, CLAIM_NAME_FIX));
-    // Variables carry these comma-separated (PERMISSION_CLAIMS, CONTEXT_CLAIMS); an ISSUERS entry does not.
-    if (commaSafe && name.includes(',')) {
-      fail(entry, `contains a comma; got ${show(name)}`, 'Give this issuer through `issuers` instead.');
+    if (Token.isUnresolved(name)) {
+      p.add(entry, 'must be a literal claim name, not a token', CLAIM_NAME_FIX);
+      ok = false;
+      return;
+    }
+    const problem = firstProblem((invalid) => parseClaimPath(name, invalid));
+    if (problem !== undefined) {
+      p.add(entry, `${problem}; got ${show(name)}`, CLAIM_NAME_FIX);
+      ok = false;
     }
   });
+  return ok;
+}
+
+/** Whether every claim name of these rules can travel in a comma-separated variable. */
+export function commaSafeClaims(rules: {
+  readonly permissionClaims?: readonly string[];
+  readonly contextClaims?: readonly string[];
+}): boolean {
+  return [...(rules.permissionClaims ?? []), ...(rules.contextClaims ?? [])].every((n) => !n.includes(','));
 }
 
 /**
  * Checks an issuer's permission, required and context claims with the authorizer's own parsers, so bad
- * configuration fails the synth naming the prop rather than the Lambda's init. `commaSafe`: the values
- * travel in comma-separated variables.
+ * configuration fails the synth naming the prop rather than the Lambda's init. `at` is the issuer's place
+ * (`issuers[0]`).
  */
-export function claimRules(
-  props: ClaimRuleProps,
-  values: {
-    readonly permissionClaims?: readonly string[];
-    readonly requiredClaims?: Readonly<Record<string, RequiredClaimValue | readonly RequiredClaimValue[]>>;
-    readonly contextClaims?: readonly string[];
-  },
-  commaSafe: boolean,
-): CheckedClaimRules {
+export function claimRules(p: PropProblems, at: string, values: ClaimRuleValues): CheckedClaimRules {
   const { permissionClaims, requiredClaims, contextClaims } = values;
   const checked: {
     permissionClaims?: string[];
-    requiredClaims?: Record<string, RequiredClaimValue | RequiredClaimValue[]>;
+    requiredClaims?: Record<string, RequiredClaimProp>;
     contextClaims?: string[];
   } = {};
   if (permissionClaims !== undefined && permissionClaims.length > 0) {
-    claimNameList(props.permissionClaims, permissionClaims, commaSafe);
+    const prop = `${at}.permissionClaims`;
+    claimNameList(p, prop, permissionClaims);
     permissionClaims.forEach((name, i) => {
       if (name === 'scope' || name === 'scp') {
-        fail(`${props.permissionClaims}[${i}]`, `is "${name}", which always counts`, 'Leave it out.');
+        p.add(`${prop}[${i}]`, `is "${name}", which always counts`, 'Leave it out.');
       }
     });
     checked.permissionClaims = [...permissionClaims];
@@ -232,29 +324,40 @@ export function claimRules(
       'boolean, or a list of accepted ones, e.g. { email_verified: true }.';
     for (const [name, value] of Object.entries(requiredClaims)) {
       const entry = /^[A-Za-z_$][\w$]*$/.test(name)
-        ? `${props.requiredClaims}.${name}`
-        : `${props.requiredClaims}[${JSON.stringify(name)}]`;
+        ? `${at}.requiredClaims.${name}`
+        : `${at}.requiredClaims[${JSON.stringify(name)}]`;
       if (Token.isUnresolved(name) || Token.isUnresolved(value)) {
-        fail(entry, 'must be literal, not a token', fix);
+        p.add(entry, 'must be literal, not a token', fix);
+        continue;
       }
-      parseRequiredClaim(name, value, (problem) => fail(entry, problem, fix));
+      const problem = firstProblem((invalid) => parseRequiredClaim(name, value, invalid));
+      if (problem !== undefined) p.add(entry, problem, fix);
     }
     checked.requiredClaims = Object.fromEntries(
       Object.entries(requiredClaims).map(([name, value]) => [
         name,
-        Array.isArray(value) ? [...(value as RequiredClaimValue[])] : (value as RequiredClaimValue),
+        Array.isArray(value) ? [...(value as RequiredClaimValue[])] : value,
       ]),
     );
   }
   if (contextClaims !== undefined && contextClaims.length > 0) {
-    claimNameList(props.contextClaims, contextClaims, commaSafe);
-    parseContextClaims(contextClaims, (i, problem) =>
-      fail(
-        `${props.contextClaims}[${i}]`,
-        `${problem}; got ${show(contextClaims[i])}`,
-        'Copy each claim once, and none that becomes a key the authorizer sets (sub, issuer, scope, ...).',
-      ),
-    );
+    const prop = `${at}.contextClaims`;
+    if (claimNameList(p, prop, contextClaims)) {
+      const found: { i?: number; problem?: string } = {};
+      try {
+        parseContextClaims(contextClaims, (i, problem) => {
+          Object.assign(found, { i, problem });
+          throw found;
+        });
+      } catch (error) {
+        if (error !== found) throw error;
+        p.add(
+          `${prop}[${found.i}]`,
+          `${found.problem}; got ${show(contextClaims[found.i ?? 0])}`,
+          'Copy each claim once, and none that becomes a key the authorizer sets (sub, issuer, scope, ...).',
+        );
+      }
+    }
     checked.contextClaims = [...contextClaims];
   }
   return checked;

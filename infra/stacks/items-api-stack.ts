@@ -1,17 +1,25 @@
 // The Items API: a REST API whose every method is protected by JwtAuthorizer from the one route table,
-// the items Lambdas on a DynamoDB table, and (when no issuer is given) a Cognito user pool to log in with.
+// the items Lambdas on a DynamoDB table, token revocation from the package's RevocationList, and (when no
+// issuer is given) a Cognito user pool to log in with.
 import { Aws, CfnOutput, Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { JwtAuthorizer, REVOCATION_TABLE_SCHEMA, type LoggedFunction } from 'bearer-gate';
+import {
+  CorsOrigin,
+  Issuer,
+  JwtAuthorizer,
+  RevocationList,
+  type LoggedFunction,
+  type ProtectedMethodOptions,
+} from 'bearer-gate';
 import { appFunction } from './app-function';
-import type { JwtAuthorizerProps, ProtectedMethodOptions } from 'bearer-gate';
 import { GATEWAY_RESPONSE_OPTIONS } from '../../lambda/http';
 import { ITEMS_TABLE_SCHEMA } from '../../lambda/items/table-schema';
 import { APP_ROUTES } from '../../lambda/routes';
@@ -51,17 +59,21 @@ export interface ItemsApiStackProps extends StackProps {
 export class ItemsApiStack extends Stack {
   readonly api: apigw.RestApi;
   readonly table: dynamodb.Table;
-  /** Revoked token ids and subject cut-offs, read by the authorizer, written by POST /revocations. */
-  readonly revocationTable: dynamodb.Table;
+  /**
+   * Revoked token ids and subject cut-offs, read by the authorizer; its admin function serves POST
+   * /revocations.
+   */
+  readonly revocations: RevocationList;
   readonly authorizer: JwtAuthorizer;
   /** Where the authorizer's alarms go: subscribe the on-call rota to it. */
   readonly alarmTopic: sns.Topic;
-  /** The items Lambdas by route id. */
-  readonly handlers: ReadonlyMap<string, LoggedFunction>;
+  /** The Lambdas by route id: the items handlers, and the revocation list's admin function. */
+  readonly handlers: ReadonlyMap<string, lambda.IFunction>;
 
   constructor(scope: Construct, id: string, props: ItemsApiStackProps) {
     super(scope, id, props);
     const routes = props.routes ?? APP_ROUTES;
+    const revocationRoute = routes.find((r) => r.table === 'revocations');
     const { corsAllowOrigin } = props.config;
 
     const { partitionKey, sortKey, timeToLiveAttribute } = ITEMS_TABLE_SCHEMA;
@@ -74,23 +86,22 @@ export class ItemsApiStack extends Stack {
       timeToLiveAttribute,
     });
 
-    this.revocationTable = new dynamodb.Table(this, 'RevocationTable', {
-      partitionKey: { name: REVOCATION_TABLE_SCHEMA.partitionKey, type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
-      // Entries expire once no token they cover could still be accepted, so the table stays small.
-      timeToLiveAttribute: REVOCATION_TABLE_SCHEMA.timeToLiveAttribute,
-    });
-
     const identity =
       props.config.identity.kind === 'issuer'
         ? {
-            props: issuerProps(props.config.identity),
+            issuer: oidcIssuer(props.config.identity),
             outputs: issuerOutputs(props.config.identity, routes),
             maxTokenLifetime: Duration.seconds(props.config.identity.maxTokenLifetimeSeconds),
           }
         : { ...this.cognito(props.config.identity), maxTokenLifetime: COGNITO_ACCESS_TOKEN_VALIDITY };
+
+    // On demand, encrypted, with point-in-time recovery and TTL: the construct's defaults.
+    this.revocations = new RevocationList(this, 'Revocations', {
+      // A subject cut-off must outlive every token issued before it, including the clock skew leeway.
+      maxTokenLifetime: identity.maxTokenLifetime.plus(CLOCK_SKEW),
+      // The scopes the route table requires of POST /revocations, checked again by the admin function.
+      ...(revocationRoute === undefined ? {} : { adminScopes: [...revocationRoute.scopes] }),
+    });
 
     this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
       displayName: 'Items API authorizer alarms',
@@ -104,12 +115,14 @@ export class ItemsApiStack extends Stack {
     });
 
     this.authorizer = new JwtAuthorizer(this, 'JwtAuthorizer', {
-      ...identity.props,
+      issuers: [identity.issuer],
       // This API's problem type URIs and CORS headers, the same as its handlers'.
-      ...GATEWAY_RESPONSE_OPTIONS,
-      corsAllowOrigin,
+      corsAllowHeaders: [...GATEWAY_RESPONSE_OPTIONS.corsAllowHeaders],
+      corsExposeHeaders: [...GATEWAY_RESPONSE_OPTIONS.corsExposeHeaders],
+      problemTypeBase: GATEWAY_RESPONSE_OPTIONS.problemTypeBase,
+      corsAllowOrigin: corsAllowOrigin === null ? CorsOrigin.NONE : CorsOrigin.of(corsAllowOrigin),
       clockSkew: CLOCK_SKEW,
-      revocationTable: this.revocationTable,
+      revocation: this.revocations,
       monitoring: {
         serviceName: 'items-api-authorizer',
         alarms: true,
@@ -169,44 +182,33 @@ export class ItemsApiStack extends Stack {
     });
     const bodyModels: Readonly<Record<string, apigw.IModel>> = { 'POST /items': createItemModel };
 
-    const handlers = new Map<string, LoggedFunction>();
-    const tables: Readonly<
-      Record<AppRoute['table'], { table: dynamodb.Table; env: Record<string, string> }>
-    > = {
-      items: {
-        table: this.table,
-        // The items handlers add Access-Control-Allow-Origin to their own answers (lambda/http/cors.ts).
-        env: {
-          ITEMS_TABLE: this.table.tableName,
-          ...(corsAllowOrigin === null ? {} : { CORS_ALLOW_ORIGIN: corsAllowOrigin }),
-        },
-      },
-      revocations: {
-        table: this.revocationTable,
-        env: {
-          REVOCATION_TABLE: this.revocationTable.tableName,
-          // A subject cut-off must outlive every token issued before it, including the clock skew leeway.
-          MAX_TOKEN_LIFETIME_SECONDS: String(identity.maxTokenLifetime.toSeconds() + CLOCK_SKEW.toSeconds()),
-        },
-      },
+    const handlers = new Map<string, lambda.IFunction>();
+    // The items handlers add Access-Control-Allow-Origin to their own answers (lambda/http/cors.ts).
+    const itemsEnv = {
+      ITEMS_TABLE: this.table.tableName,
+      ...(corsAllowOrigin === null ? {} : { CORS_ALLOW_ORIGIN: corsAllowOrigin }),
     };
     for (const route of routes) {
-      const { table, env } = tables[route.table];
+      if (route.table === 'revocations') {
+        // The package's prebuilt admin function, which may only write revocations (grantRevoke).
+        handlers.set(route.id, this.revocations.adminFunction);
+        continue;
+      }
       const handler = appFunction(this, route.id, {
         entry: route.entry,
         description: `Items API: ${route.method} ${route.path}`,
-        environment: { ...env, LOG_LEVEL: 'info' },
+        environment: { ...itemsEnv, LOG_LEVEL: 'info' },
       });
-      // Each handler gets its own route's table and no other: the admin Lambda cannot touch items.
-      grantTableAccess(table, handler, route.access);
-      handlers.set(route.id, handler);
+      // Each handler gets its own route's table and no other.
+      grantTableAccess(this.table, handler, route.access);
+      handlers.set(route.id, handler.function);
     }
     this.handlers = handlers;
 
     this.authorizer.addRoutes(
       this.api,
       routes,
-      (route) => new apigw.LambdaIntegration(handlers.get(route.id)?.function ?? missing(route)),
+      (route) => new apigw.LambdaIntegration(handlers.get(route.id) ?? missing(route)),
       (route): ProtectedMethodOptions => {
         const model = bodyModels[`${route.method} ${route.path}`];
         return model === undefined
@@ -249,7 +251,7 @@ export class ItemsApiStack extends Stack {
     });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'RevocationTableName', {
-      value: this.revocationTable.tableName,
+      value: this.revocations.table.tableName,
       description: 'Revoked token ids and subject cut-offs (written by POST /revocations)',
     });
     new CfnOutput(this, 'MaxRevocationDelaySeconds', {
@@ -268,7 +270,7 @@ export class ItemsApiStack extends Stack {
   }
 
   /** Cognito mode: a user pool, a resource server with the items scopes, a public PKCE client and a hosted domain. */
-  private cognito(config: CognitoConfig): { props: JwtAuthorizerProps; outputs: Record<string, OutputSpec> } {
+  private cognito(config: CognitoConfig): { issuer: Issuer; outputs: Record<string, OutputSpec> } {
     const pool = new cognito.UserPool(this, 'UserPool', {
       // Accounts are created by an administrator; an open sign-up page is not a sensible default for an API.
       selfSignUpEnabled: false,
@@ -346,7 +348,7 @@ export class ItemsApiStack extends Stack {
     );
     return {
       // The prefix lets `items-api/items:read` count as the route table's `items:read`.
-      props: { userPool: pool, userPoolClients: [client], userPoolResourceServer: resourceServer },
+      issuer: Issuer.cognito(pool, { clients: [client], resourceServer }),
       outputs: {
         Issuer: { value: pool.userPoolProviderUrl, description: 'Token issuer (iss)' },
         UserPoolId: { value: pool.userPoolId },
@@ -368,14 +370,11 @@ interface OutputSpec {
   readonly description?: string;
 }
 
-function issuerProps(config: {
-  issuer: string;
-  audience: readonly string[];
-  jwksUri?: string;
-}): JwtAuthorizerProps {
-  return config.jwksUri === undefined
-    ? { issuer: config.issuer, audience: config.audience }
-    : { issuer: config.issuer, audience: config.audience, jwksUri: config.jwksUri };
+function oidcIssuer(config: { issuer: string; audience: readonly string[]; jwksUri?: string }): Issuer {
+  return Issuer.oidc(config.issuer, {
+    audience: [...config.audience],
+    ...(config.jwksUri === undefined ? {} : { jwksUri: config.jwksUri }),
+  });
 }
 
 function issuerOutputs(

@@ -17,6 +17,7 @@ import type { Invocation } from './invocation';
 import { AuthorizerMetrics } from './metrics';
 import { sourceMappedStack } from './stack-trace';
 import { buildPolicy, parseMethodArn, type ContextValue } from './policy';
+import { readClaim } from './claim-path';
 import { grantedScopes } from './scopes';
 import { decodeToken } from './token';
 import { TokenVerifier } from './verifier';
@@ -244,7 +245,8 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
       ...(trusted?.contextClaims && contextClaimValues(payload, trusted.contextClaims)),
       sub,
       scope: [...granted].join(' '),
-      issuer: payload.iss as string,
+      // The trusted issuer as configured, whichever of its forms the token carries (Cognito's two).
+      issuer: trusted?.issuer ?? (payload.iss as string),
       expiresAt: payload.exp as number,
     };
     if (clientId !== undefined) context.clientId = clientId;
@@ -286,7 +288,13 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     } else {
       metrics.writeOnly(counts, outcome);
     }
-    return buildPolicy(arn, sub, decision, context);
+    const policy = buildPolicy(arn, sub, decision, context);
+    // What a usage plan with API key source AUTHORIZER meters by; without it, API Gateway refuses (403) the
+    // methods that require an API key, and serves the others.
+    const usageKey = config.usageIdentifierClaim && readClaim(payload, config.usageIdentifierClaim);
+    return typeof usageKey === 'string' && usageKey !== ''
+      ? { ...policy, usageIdentifierKey: usageKey }
+      : policy;
   }
 
   let invoked = false;

@@ -7,6 +7,7 @@ import {
   METRICS_NAMESPACE_VARIABLE,
   SERVICE_NAME_VARIABLE,
 } from '../contract/authorizer-metrics';
+import { parseClaimPath, type ClaimPath } from './claim-path';
 import { parseLogLevel, type LogLevel } from './log';
 import { ConfigError } from './errors';
 import {
@@ -24,6 +25,12 @@ import { TrustedCaError, parseTrustedCertificates } from './trusted-ca';
 export interface TrustedIssuer extends IssuerClaimRules {
   /** The exact `iss` value. */
   readonly issuer: string;
+  /**
+   * Further exact `iss` values that name this same issuer: Cognito's multi-Region form. A token with one is
+   * this issuer's in every way (keys, rules), and is known by `issuer` downstream: in the context and in
+   * revocation keys.
+   */
+  readonly alternateIssuers?: readonly string[];
   /** Accepted audiences (any one must be in `aud`); null only for Cognito access tokens, which carry no `aud`. */
   readonly audience: readonly string[] | null;
   /** null: found through OIDC discovery (`<issuer>/.well-known/openid-configuration`) at cold start. */
@@ -76,6 +83,11 @@ export interface AuthorizerConfig {
   /** The `service` of every log line and metric (POWERTOOLS_SERVICE_NAME). */
   readonly serviceName: string;
   readonly revocation: RevocationConfig | null;
+  /**
+   * The claim whose value the authorizer returns as `usageIdentifierKey` (USAGE_IDENTIFIER_CLAIM), for API
+   * Gateway usage plans whose API key source is AUTHORIZER; null: none is returned.
+   */
+  readonly usageIdentifierClaim: ClaimPath | null;
   readonly jwksSeed: JwksSeedConfig | null;
   readonly trustedCa: TrustedCaConfig | null;
 }
@@ -156,6 +168,18 @@ function httpsUrl(name: string, value: string): string {
     throw new ConfigError(name, `must use https (JWKS over plain http can be tampered with); got "${value}"`);
   }
   return url.href;
+}
+
+/**
+ * A user pool's two issuer forms, as aws-jwt-verify 5.2 accepts them: the regional one, and the one user pools
+ * with multi-Region replication put in their tokens (`issuer-cognito-idp.`, the pool's home region). Both
+ * end in the pool id, so neither can name another pool.
+ */
+export function cognitoIssuers(poolId: string, region: string): { regional: string; multiRegion: string } {
+  return {
+    regional: `https://cognito-idp.${region}.amazonaws.com/${poolId}`,
+    multiRegion: `https://issuer-cognito-idp.${region}.amazonaws.com/${poolId}`,
+  };
 }
 
 /** Cognito's documented, fixed JWKS URI: the issuer URL plus `/.well-known/jwks.json`. */
@@ -279,7 +303,7 @@ function parseIssuers(env: Env): TrustedIssuer[] {
     if (!match) {
       throw new ConfigError('COGNITO_USER_POOL_ID', `must look like "us-east-1_AbC123"; got "${poolId}"`);
     }
-    const issuer = `https://cognito-idp.${match[1]}.amazonaws.com/${poolId}`;
+    const { regional: issuer, multiRegion } = cognitoIssuers(poolId, match[1] as string);
     const scopePrefix = read(env, 'COGNITO_SCOPE_PREFIX');
     if (scopePrefix !== undefined && !SCOPE_PREFIX.test(scopePrefix)) {
       throw new ConfigError(
@@ -289,6 +313,9 @@ function parseIssuers(env: Env): TrustedIssuer[] {
     }
     issuers.push({
       issuer,
+      // The same pool's keys sign tokens of either form (aws-jwt-verify caches one JWKS for both): one fetch,
+      // from the regional URI, serves them, and a seed for it covers both.
+      alternateIssuers: [multiRegion],
       audience: null,
       jwksUri: defaultJwksUri(issuer),
       cognitoClientIds: list(clientId),
@@ -306,9 +333,11 @@ function parseIssuers(env: Env): TrustedIssuer[] {
     );
   }
   const seen = new Set<string>();
-  for (const { issuer } of issuers) {
-    if (seen.has(issuer)) throw new ConfigError('ISSUERS', `issuer "${issuer}" is configured more than once`);
-    seen.add(issuer);
+  for (const { issuer, alternateIssuers } of issuers) {
+    for (const form of [issuer, ...(alternateIssuers ?? [])]) {
+      if (seen.has(form)) throw new ConfigError('ISSUERS', `issuer "${form}" is configured more than once`);
+      seen.add(form);
+    }
   }
   return issuers;
 }
@@ -394,6 +423,15 @@ function trustedCa(env: Env, files: ConfigFiles): TrustedCaConfig | null {
   }
 }
 
+/** USAGE_IDENTIFIER_CLAIM: a claim name or dotted path, as the other claim variables take them. */
+function usageIdentifierClaim(env: Env): ClaimPath | null {
+  const name = read(env, 'USAGE_IDENTIFIER_CLAIM');
+  if (name === undefined) return null;
+  return parseClaimPath(name, (problem) => {
+    throw new ConfigError('USAGE_IDENTIFIER_CLAIM', `"${name}" ${problem}`);
+  });
+}
+
 export function parseConfig(env: Env, files: ConfigFiles = NO_CONFIG_FILES): AuthorizerConfig {
   const issuers = parseIssuers(env);
   const routes = routeTable(env, files);
@@ -414,7 +452,15 @@ export function parseConfig(env: Env, files: ConfigFiles = NO_CONFIG_FILES): Aut
     throw new ConfigError('LOG_LEVEL', (cause as Error).message, { cause });
   }
   return Object.freeze({
-    issuers: Object.freeze(issuers.map((i) => Object.freeze(i))),
+    issuers: Object.freeze(
+      issuers.map((i) =>
+        Object.freeze(
+          i.alternateIssuers === undefined
+            ? i
+            : { ...i, alternateIssuers: Object.freeze([...i.alternateIssuers]) },
+        ),
+      ),
+    ),
     routes: Object.freeze(routes),
     tokenTypes: tokenTypes && Object.freeze(tokenTypes),
     clockSkewSeconds: integer(env, 'CLOCK_SKEW_SECONDS', 30, 0, 300),
@@ -436,6 +482,7 @@ export function parseConfig(env: Env, files: ConfigFiles = NO_CONFIG_FILES): Aut
             missingJti: requireJti === 'true' ? ('reject' as const) : ('subject-cutoff' as const),
             endpoint: read(env, 'DYNAMODB_ENDPOINT'),
           }),
+    usageIdentifierClaim: usageIdentifierClaim(env),
     jwksSeed: jwksSeed(env, files, issuers),
     trustedCa: trustedCa(env, files),
   });

@@ -1,10 +1,10 @@
 // The revocation check's one read, over the AWS SDK's DynamoDB client: imported lazily by the loader, and
 // kept out of the public type surface (its types name the SDK, an optional dependency of the package).
 import type { BatchGetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { REVOCATION_TABLE_SCHEMA } from '../contract/revocation-table';
+import { REVOCATION_TABLE_ATTRIBUTES } from '../contract/revocation-table';
 import type { BatchGet } from './revocation';
 
-const { partitionKey, revokedBeforeAttribute } = REVOCATION_TABLE_SCHEMA;
+const { partitionKey, revokedBeforeAttribute } = REVOCATION_TABLE_ATTRIBUTES;
 
 /**
  * The entries at `keys` in `tableName`, and how many of the keys DynamoDB left unprocessed. The SDK module

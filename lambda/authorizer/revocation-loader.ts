@@ -19,8 +19,18 @@ export function createRevocationCheck(config: AuthorizerConfig): RevocationCheck
     return loading;
   };
   void batchGet().catch(() => undefined);
+  // An administrator may name a subject's issuer in either of its forms (a Cognito pool's two).
+  const forms = new Map<string, readonly string[]>();
+  for (const trusted of config.issuers) {
+    const all = [trusted.issuer, ...(trusted.alternateIssuers ?? [])];
+    if (all.length > 1) for (const form of all) forms.set(form, all);
+  }
   return createRevocationCheckWith(
-    { missingJti: revocation.missingJti, clockSkewSeconds: config.clockSkewSeconds },
+    {
+      missingJti: revocation.missingJti,
+      clockSkewSeconds: config.clockSkewSeconds,
+      issuerForms: (iss) => forms.get(iss) ?? [iss],
+    },
     batchGet,
   );
 }

@@ -2,7 +2,7 @@
 // (the subject qualified by its issuer, plus the unqualified entry of earlier versions while it lasts).
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import {
-  REVOCATION_TABLE_SCHEMA,
+  REVOCATION_TABLE_ATTRIBUTES,
   legacySubjectKey,
   subjectKey,
   tokenKey,
@@ -27,9 +27,15 @@ export interface RevocationCheckOptions {
    * carry an `iat` this far after the cut-off and still predate it.
    */
   readonly clockSkewSeconds: number;
+  /**
+   * Every `iss` form of the issuer that issued a token with this `iss` (Cognito's two), so that a subject cut-off
+   * written under either form covers tokens of both.
+   * @default - the one form the token carries
+   */
+  readonly issuerForms?: (iss: string) => readonly string[];
 }
 
-const { partitionKey, revokedBeforeAttribute } = REVOCATION_TABLE_SCHEMA;
+const { partitionKey, revokedBeforeAttribute } = REVOCATION_TABLE_ATTRIBUTES;
 
 /** DynamoDB returns numbers normalized (`1.7E9` reads back as `1700000000`), so a whole number reads as digits. */
 const WHOLE_NUMBER = /^(0|[1-9][0-9]*)$/;
@@ -79,8 +85,9 @@ export function createRevocationCheckWith(
       const tokenEntry = jti === undefined ? undefined : tokenKey(jti);
       // The issuer's subject, and the same sub's entry from before subjects were issuer-qualified (it meant
       // that sub from any issuer; it expires by TTL within MAX_TOKEN_LIFETIME_SECONDS of being written).
+      const iss = payload.iss as string;
       const subjectEntries = [
-        subjectKey(payload.iss as string, payload.sub as string),
+        ...(options.issuerForms?.(iss) ?? [iss]).map((form) => subjectKey(form, payload.sub as string)),
         legacySubjectKey(payload.sub as string),
       ];
       const keys = [...(tokenEntry === undefined ? [] : [tokenEntry]), ...subjectEntries];

@@ -26,9 +26,9 @@ import { verifySignature } from './signature';
 import type { DecodedToken } from './token';
 import { quote } from './truncate';
 
-/** aws-jwt-verify's claim options for one trusted issuer. */
+/** aws-jwt-verify's claim options for one trusted issuer: `issuer` lists its every `iss` form. */
 interface ClaimOptions {
-  readonly issuer: string;
+  readonly issuer: string | string[];
   readonly audience: string[] | null;
   readonly graceSeconds: number;
 }
@@ -74,16 +74,19 @@ export class TokenVerifier {
     private readonly discovery: OidcDiscovery,
   ) {
     for (const trusted of config.issuers) {
-      this.issuers.set(trusted.issuer, {
+      const alternates = trusted.alternateIssuers ?? [];
+      const issuer: Issuer = {
         jwksUri: trusted.jwksUri ?? undefined,
         rediscover: false,
         claims: {
-          issuer: trusted.issuer,
+          issuer: alternates.length === 0 ? trusted.issuer : [trusted.issuer, ...alternates],
           audience: trusted.audience === null ? null : [...trusted.audience],
           graceSeconds: config.clockSkewSeconds,
         },
         trusted,
-      });
+      };
+      // Each form finds the one issuer: the same keys, rules and identity, exactly these strings and no others.
+      for (const form of [trusted.issuer, ...alternates]) this.issuers.set(form, issuer);
     }
   }
 
@@ -109,11 +112,11 @@ export class TokenVerifier {
     }
     const fetches: Array<Promise<unknown>> = [];
     const configured = new Set<string>();
-    for (const issuer of this.issuers.values()) {
+    for (const issuer of new Set(this.issuers.values())) {
       const uri = issuer.trusted.jwksUri;
       if (uri === null) {
         if (issuer.jwksUri === undefined) {
-          const discovered = this.discovery.jwksUri(issuer.claims.issuer);
+          const discovered = this.discovery.jwksUri(issuer.trusted.issuer);
           fetches.push(discovered.then((found) => this.jwksCache.getJwks((issuer.jwksUri = found))));
         }
       } else if (!configured.has(uri) && !this.jwksCache.has(uri)) {
@@ -141,7 +144,7 @@ export class TokenVerifier {
   private rediscover(issuer: Issuer): void {
     issuer.rediscover = false;
     const done = new Promise((resolve) => setImmediate(resolve))
-      .then(() => this.discovery.jwksUri(issuer.claims.issuer))
+      .then(() => this.discovery.jwksUri(issuer.trusted.issuer))
       .then(async (uri) => {
         if (uri === issuer.jwksUri) return;
         await this.jwksCache.getJwks(uri);
@@ -176,7 +179,7 @@ export class TokenVerifier {
     if (issuer.rediscover) this.rediscover(issuer);
     if (jwksUri === undefined) {
       return this.discovery
-        .jwksUri(issuer.claims.issuer)
+        .jwksUri(issuer.trusted.issuer)
         .then((uri) => this.jwksCache.getJwk((issuer.jwksUri = uri), token))
         .then(
           (fetched) => this.verifyWith(token, fetched, issuer, nowSeconds),

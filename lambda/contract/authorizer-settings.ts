@@ -53,6 +53,8 @@ export interface AuthorizerSettings {
   readonly metricsNamespace?: string;
   readonly serviceName?: string;
   readonly revocation?: { readonly tableName: string; readonly requireJti: boolean };
+  /** The claim returned as `usageIdentifierKey` (USAGE_IDENTIFIER_CLAIM), for usage plans. */
+  readonly usageIdentifierClaim?: string;
   /** The JWKS seed file's text (already checked), and how long it is trusted without the issuer. */
   readonly jwksSeed?: { readonly text: string; readonly maxAgeSeconds?: number };
   /** The trusted CA file's text (PEM, already checked): CAs trusted for the JWKS and discovery fetches. */
@@ -129,6 +131,7 @@ export function renderAuthorizerSettings(settings: AuthorizerSettings): Rendered
     env.REVOCATION_TABLE = settings.revocation.tableName;
     env.REVOCATION_REQUIRE_JTI = String(settings.revocation.requireJti);
   }
+  if (settings.usageIdentifierClaim !== undefined) env.USAGE_IDENTIFIER_CLAIM = settings.usageIdentifierClaim;
   if (settings.jwksSeed !== undefined) {
     env.JWKS_SEED_FILE = JWKS_SEED_FILE_NAME;
     files[JWKS_SEED_FILE_NAME] = settings.jwksSeed.text;

@@ -45,9 +45,11 @@ export type {
   GatewayResponseType,
 } from './gateway-contract';
 export {
-  REVOCATION_TABLE_SCHEMA,
+  DEFAULT_REVOCATION_ADMIN_SCOPES,
+  REVOCATION_TABLE_ATTRIBUTES,
   createRevocationTableInput,
   legacySubjectKey,
+  renderRevocationAdminSettings,
   subjectKey,
   tokenKey,
 } from './revocation-table';
@@ -64,3 +66,4 @@ export {
   SERVICE_NAME_VARIABLE,
 } from './authorizer-metrics';
 export type { AuthorizerMetricName, DecisionOutcome, DecisionReason, MetricUnit } from './authorizer-metrics';
+export type { RevocationAdminSettings } from './revocation-table';

@@ -22,7 +22,10 @@ export interface RouteRule {
   readonly method: HttpMethod;
   /** An API Gateway resource path: `/items/{id}`; `{name+}` (greedy) only as the last part. */
   readonly path: string;
-  /** The token must hold ALL of these scopes. */
+  /**
+   * The token must hold ALL of these scopes. `[]` means any valid token of a trusted issuer (signature,
+   * issuer, audience, lifetime and required claims are still checked); it must be written out, never left out.
+   */
   readonly scopes: readonly string[];
 }
 
@@ -110,7 +113,10 @@ export function validateRouteTable(entries: readonly unknown[], label: string): 
       throw new RouteTableError(`${at}.path`, 'must be a resource path like /items/{id}');
     const parts = pathParts(path, `${at}.path`);
     if (!validScopes(scopes)) {
-      throw new RouteTableError(`${at}.scopes`, 'must be an array of scope names without spaces or quotes');
+      throw new RouteTableError(
+        `${at}.scopes`,
+        'must be an array of scope names without spaces or quotes (write [] for a route any valid token may call)',
+      );
     }
     const key = `${method} ${path}`;
     if (seen.has(key)) throw new RouteTableError(at, `repeats ${key}`);

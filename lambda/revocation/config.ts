@@ -1,5 +1,7 @@
-// Configuration of the revocation admin Lambda, parsed once at cold start.
+// Configuration of the revocation admin Lambda, parsed once at cold start: the variables
+// renderRevocationAdminSettings (bearer-gate/contract) writes for RevocationList, read back.
 import { parseLogLevel, type LogLevel } from 'bearer-gate/authorizer';
+import { DEFAULT_REVOCATION_ADMIN_SCOPES } from 'bearer-gate/contract';
 import { RevocationConfigError } from './errors';
 
 export interface RevocationAdminConfig {
@@ -11,10 +13,30 @@ export interface RevocationAdminConfig {
    * token it covers, so its entry expires this long (plus the largest clock skew) after the cut-off.
    */
   readonly maxTokenLifetimeSeconds: number;
+  /**
+   * Scopes the caller's token must hold (REQUIRED_SCOPES, space-separated). The route's entry in the
+   * authorizer's table requires them already; the function checks them again, in case the gateway is ever
+   * wired wrong. RevocationList sets them from its `adminScopes`.
+   */
+  readonly requiredScopes: readonly string[];
   readonly logLevel: LogLevel;
 }
 
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
+/** A scope token (RFC 6749 §3.3): printable ASCII without space, `"` or `\`. */
+const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
+function requiredScopes(raw: string | undefined): readonly string[] {
+  if (raw === undefined || raw.trim() === '') return DEFAULT_REVOCATION_ADMIN_SCOPES;
+  const scopes = raw.trim().split(/ +/);
+  const bad = scopes.find((s) => !SCOPE.test(s));
+  if (bad !== undefined) {
+    throw new RevocationConfigError(
+      `REQUIRED_SCOPES must be scopes separated by spaces (RFC 6749 §3.3); got "${raw.trim()}"`,
+    );
+  }
+  return Object.freeze(scopes);
+}
 
 export function parseConfig(env: Readonly<Record<string, string | undefined>>): RevocationAdminConfig {
   const tableName = (env.REVOCATION_TABLE ?? '').trim();
@@ -41,6 +63,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     tableName,
     ...(endpoint === '' ? {} : { endpoint }),
     maxTokenLifetimeSeconds: Number(lifetime),
+    requiredScopes: requiredScopes(env.REQUIRED_SCOPES),
     logLevel,
   });
 }

@@ -1,5 +1,6 @@
 // Validation of the POST /revocations body: `{tokenId, expiresAt}` or `{issuer, subject}`, nothing else.
-import { badRequest } from '../http';
+// The request module itself, not the HTTP layer's index: see admin-api.ts.
+import { badRequest } from '../http/request';
 
 export type RevocationRequest =
   | { readonly kind: 'token'; readonly tokenId: string; readonly expiresAt: number }

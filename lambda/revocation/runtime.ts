@@ -4,7 +4,7 @@ import { createLogger } from 'bearer-gate/authorizer';
 import { parseConfig } from './config';
 import { createRevocationService } from './service';
 
-const config = parseConfig(process.env);
+export const config = parseConfig(process.env);
 
 export const logger = createLogger('revocations', config.logLevel);
 

@@ -5,7 +5,7 @@ import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamod
 import { isStorageUnavailable } from '../shared/dynamodb';
 import { RevocationStorageUnavailableError } from './errors';
 import type { RevocationRequest } from './input';
-import { REVOCATION_TABLE_SCHEMA, subjectKey, tokenKey } from 'bearer-gate/contract';
+import { REVOCATION_TABLE_ATTRIBUTES, subjectKey, tokenKey } from 'bearer-gate/contract';
 
 export type Revocation =
   | { readonly kind: 'token'; readonly tokenId: string; readonly expiresAt: number }
@@ -21,7 +21,7 @@ export interface RevocationService {
   revoke(request: RevocationRequest, nowSeconds: number): Promise<Revocation>;
 }
 
-const { partitionKey, timeToLiveAttribute, revokedBeforeAttribute } = REVOCATION_TABLE_SCHEMA;
+const { partitionKey, timeToLiveAttribute, revokedBeforeAttribute } = REVOCATION_TABLE_ATTRIBUTES;
 
 /** The largest CLOCK_SKEW_SECONDS the authorizer accepts. */
 const MAX_CLOCK_SKEW_SECONDS = 300;

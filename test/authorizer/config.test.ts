@@ -25,6 +25,7 @@ describe('parseConfig', () => {
       metricsNamespace: 'BearerGate',
       serviceName: 'authorizer',
       revocation: null,
+      usageIdentifierClaim: null,
       jwksSeed: null,
       trustedCa: null,
     });
@@ -56,6 +57,7 @@ describe('parseConfig', () => {
       { issuer: 'https://other.test', audience: ['x'], jwksUri: 'https://other.test/k' },
       {
         issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Abc123',
+        alternateIssuers: ['https://issuer-cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Abc123'],
         audience: null,
         jwksUri: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Abc123/.well-known/jwks.json',
         cognitoClientIds: ['c1', 'c2'],
@@ -149,6 +151,18 @@ describe('parseConfig', () => {
       'a service name with a line break',
       { ...base, POWERTOOLS_SERVICE_NAME: 'a\nb' },
       'POWERTOOLS_SERVICE_NAME: must be a service name',
+    ],
+    [
+      "a user pool's multi-Region issuer as another issuer",
+      {
+        ROUTES,
+        COGNITO_USER_POOL_ID: 'eu-west-1_Abc123',
+        COGNITO_CLIENT_ID: 'c',
+        ISSUERS: JSON.stringify([
+          { issuer: 'https://issuer-cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Abc123', audience: 'x' },
+        ]),
+      },
+      'ISSUERS: issuer "https://issuer-cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Abc123" is configured more than once',
     ],
     [
       'COGNITO_CLIENT_ID alone',

@@ -85,6 +85,19 @@ test('at LOG_LEVEL=silent no log line is written, and every decision still count
   expect(pointsOf(metrics, 'JwksFetches', { service: 'authorizer' })).toEqual([1]);
 });
 
+test('USAGE_IDENTIFIER_CLAIM: the handler returns the claim as usageIdentifierKey, and none without it', async () => {
+  const tokens = [
+    signToken(key, claims({ sub: 'user-a', client_id: 'partner-1234567890abcdef' })),
+    signToken(key, claims({ sub: 'user-b', client_id: undefined })),
+  ];
+  const { status, results } = await coldStart({ ...env(), USAGE_IDENTIFIER_CLAIM: 'client_id' }, tokens);
+  expect(status).toBe(0);
+  expect(results).toEqual([
+    { ok: true, principalId: 'user-a', usageIdentifierKey: 'partner-1234567890abcdef' },
+    { ok: true, principalId: 'user-b' },
+  ]);
+});
+
 test('a bad token through the handler is exactly Error("Unauthorized")', async () => {
   const { results } = await coldStart(env(), [signToken(key, claims({ aud: 'other' }))]);
   expect(results).toEqual([{ ok: false, name: 'Error', message: 'Unauthorized' }]);

@@ -245,13 +245,13 @@ describe('parseBenchArgs', () => {
   test.each([
     [['--fast'], 'unknown argument "--fast"'],
     [['--quick', 'extra'], 'unknown argument "extra"'],
-    [['--only'], '--only takes one of route-tables; got ""'],
-    [['--only', 'warm'], '--only takes one of route-tables; got "warm"'],
-    [['--only', '--quick'], '--only takes one of route-tables; got "--quick"'],
+    [['--only'], '--only takes one of route-tables, warm; got ""'],
+    [['--only', 'cold-start'], '--only takes one of route-tables, warm; got "cold-start"'],
+    [['--only', '--quick'], '--only takes one of route-tables, warm; got "--quick"'],
   ])('refuses %j', (argv, message) => {
     expect(() => parseBenchArgs(argv)).toThrow(BenchUsageError);
     expect(() => parseBenchArgs(argv)).toThrow(
-      `${message}; usage: npm run bench [-- [--quick] [--only route-tables]]`,
+      `${message}; usage: npm run bench [-- [--quick] [--only route-tables|warm]]`,
     );
   });
 
@@ -263,6 +263,7 @@ describe('parseBenchArgs', () => {
   test('every module by default, one with --only, in either order with --quick', () => {
     expect(parseBenchArgs([]).only).toBeNull();
     expect(parseBenchArgs(['--only', 'route-tables'])).toMatchObject({ quick: false, only: 'route-tables' });
+    expect(parseBenchArgs(['--only', 'warm'])).toMatchObject({ quick: false, only: 'warm' });
     expect(parseBenchArgs(['--only', 'route-tables', '--quick'])).toMatchObject({
       quick: true,
       only: 'route-tables',

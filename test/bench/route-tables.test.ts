@@ -37,7 +37,7 @@ describe('npm run bench -- --quick --only route-tables', () => {
     expect(title).toBe(
       '# Benchmark results, route tables only (quick smoke run: figures are not meaningful)',
     );
-    expect(machine).toMatch(/^Machine: \d+ CPUs \(.+\), node v\d+\.\d+\.\d+, load average at start /);
+    expect(machine).toMatch(/^Machine: \d+ CPUs \(.+\), Node\.js v\d+\.\d+\.\d+, load average at start /);
     expect(report).toContain(
       `Fresh processes on node ${process.version} (the node this bench runs on), 1 per row`,
     );

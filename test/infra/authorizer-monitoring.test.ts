@@ -14,6 +14,7 @@ import {
   AuthorizerMetric,
   AuthorizerMonitoring,
   DECISION_REASONS,
+  Issuer,
   JwksSeed,
   JwtAuthorizer,
   type JwtAuthorizerProps,
@@ -31,9 +32,12 @@ const ROUTES = [{ method: 'GET' as const, path: '/items', scopes: ['items:read']
 function build(props: Partial<JwtAuthorizerProps> | ((stack: Stack) => Partial<JwtAuthorizerProps>) = {}) {
   const stack = new Stack(fastApp(), 'Shop');
   const jwt = new JwtAuthorizer(stack, 'Auth', {
-    issuer: ISSUER,
-    audience: ['https://api.example.com'],
-    jwksUri: 'https://auth.example.com/keys',
+    issuers: [
+      Issuer.oidc(ISSUER, {
+        audience: ['https://api.example.com'],
+        jwksUri: 'https://auth.example.com/keys',
+      }),
+    ],
     ...(typeof props === 'function' ? props(stack) : props),
   });
   jwt.addRoutes(
@@ -94,7 +98,7 @@ describe('metric…() methods', () => {
     const { jwt } = build();
     const reasons = DECISION_REASONS[decision as keyof typeof DECISION_REASONS].join(', ');
     expect(() => jwt.metricDecisions(decision, reason)).toThrow(
-      `AuthorizerMonitoring Shop/Auth/Monitoring: reason is not a reason of ${metric} decisions; got "${reason}". Use one of ${reasons}.`,
+      `Shop/Auth/Monitoring: reason is not a reason of ${metric} decisions; got "${reason}". Use one of ${reasons}.`,
     );
   });
 
@@ -283,22 +287,22 @@ describe('props that cannot work', () => {
     [
       'alarm actions without alarms',
       { monitoring: { alarmActions: [] } },
-      'AuthorizerMonitoring Shop/Auth/Monitoring: alarmActions is set without alarms: true, so it would do nothing. Set alarms: true.',
+      'Shop/Auth: monitoring.alarmActions is set without alarms: true, so it would do nothing. Set alarms: true.',
     ],
     [
       'a dashboard name without a dashboard',
       { monitoring: { dashboardName: 'x' } },
-      'AuthorizerMonitoring Shop/Auth/Monitoring: dashboardName is set without dashboard: true, so it would do nothing. Set dashboard: true.',
+      'Shop/Auth: monitoring.dashboardName is set without dashboard: true, so it would do nothing. Set dashboard: true.',
     ],
     [
       "AWS's own namespace",
       { monitoring: { metricsNamespace: 'AWS/Lambda' } },
-      'JwtAuthorizer Shop/Auth: monitoring.metricsNamespace must be 1 to 255 letters, digits, spaces or . _ - / # : @ + =, not starting with "AWS/"; got "AWS/Lambda". Use a namespace of your own, e.g. "MyCompany/Auth".',
+      'Shop/Auth: monitoring.metricsNamespace must be 1 to 255 letters, digits, spaces or . _ - / # : @ + =, not starting with "AWS/"; got "AWS/Lambda". Use a namespace of your own, e.g. "MyCompany/Auth".',
     ],
     [
       'a service name with a quote',
       { monitoring: { serviceName: 'orders"' } },
-      'JwtAuthorizer Shop/Auth: monitoring.serviceName must be 1 to 255 letters, digits, spaces or . _ - / # : @ + =, not starting with "AWS/"; got "orders"". Pass monitoring.serviceName, e.g. "orders-authorizer".',
+      'Shop/Auth: monitoring.serviceName must be 1 to 255 letters, digits, spaces or . _ - / # : @ + =, not starting with "AWS/"; got "orders"". Pass monitoring.serviceName, e.g. "orders-authorizer".',
     ],
   ])('%s is refused, naming the prop and the fix', (_name, props, message) => {
     expect(() => build(props)).toThrow(message);
@@ -309,11 +313,10 @@ describe('props that cannot work', () => {
     expect(
       () =>
         new JwtAuthorizer(stack, 'Autorisierung für Bestellungen', {
-          issuer: ISSUER,
-          audience: ['api'],
+          issuers: [Issuer.oidc(ISSUER, { audience: ['api'] })],
         }),
     ).toThrow(
-      /monitoring\.serviceName must be .* got "Shop\/Autorisierung für Bestellungen"\. Pass monitoring\.serviceName/,
+      'Shop/Autorisierung für Bestellungen: monitoring.serviceName must be 1 to 255 letters, digits, spaces or . _ - / # : @ + =, not starting with "AWS/"; got "Shop/Autorisierung für Bestellungen". Pass monitoring.serviceName, e.g. "orders-authorizer".',
     );
   });
 });
@@ -343,4 +346,20 @@ test('AuthorizerMonitoring on its own watches a function deployed otherwise, wit
   });
   template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   expect(monitoring.dashboard).toBeInstanceOf(cloudwatch.Dashboard);
+  // Its props are checked as JwtAuthorizer's, every problem at once, each naming its path and the prop.
+  expect(
+    () =>
+      new AuthorizerMonitoring(stack, 'Stray', {
+        function: fn,
+        alarmActions: [],
+        dashboardName: 'x',
+        serviceName: 'AWS/x',
+      }),
+  ).toThrow(
+    [
+      'Sam/Stray: alarmActions is set without alarms: true, so it would do nothing. Set alarms: true.',
+      'Sam/Stray: dashboardName is set without dashboard: true, so it would do nothing. Set dashboard: true.',
+      'Sam/Stray: serviceName must be 1 to 255 letters, digits, spaces or . _ - / # : @ + =, not starting with "AWS/"; got "AWS/x". Use the function\'s POWERTOOLS_SERVICE_NAME.',
+    ].join('\n'),
+  );
 });

@@ -10,7 +10,14 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { parseConfig, type AuthorizerConfig, type TrustedIssuer } from '../../lambda/authorizer';
 import { renderAuthorizerSettings } from '../../lambda/contract/authorizer-settings';
-import { JwksSeed, JwtAuthorizer, TrustedCertificates, type RouteRule } from '../../infra/constructs';
+import {
+  Issuer,
+  JwksSeed,
+  JwtAuthorizer,
+  LogLevel,
+  TrustedCertificates,
+  type RouteRule,
+} from '../../infra/constructs';
 import { createKey } from '../support/keys';
 import { createCaCertificate, type Pems } from '../support/private-ca';
 import { authorizerAssetFiles, fastApp } from './synth-context';
@@ -37,42 +44,44 @@ function synthesizeEverything(): { env: Record<string, string>; files: Record<st
   const api = new apigw.RestApi(stack, 'Api', { deploy: false });
   const userPool = cognito.UserPool.fromUserPoolId(stack, 'Pool', POOL_ID);
   const jwt = new JwtAuthorizer(stack, 'Jwt', {
-    issuer: 'https://auth.example.com/',
-    audience: ['https://api.example.com', 'orders'],
-    jwksUri: 'https://auth.example.com/keys',
-    permissionClaims: ['permissions'],
-    requiredClaims: { email_verified: true, tier: ['gold', 'silver'] },
-    contextClaims: ['email'],
     issuers: [
-      {
-        issuer: 'https://login.example.org/tenant/v2.0',
+      Issuer.oidc('https://auth.example.com/', {
+        audience: ['https://api.example.com', 'orders'],
+        jwksUri: 'https://auth.example.com/keys',
+        permissionClaims: ['permissions'],
+        requiredClaims: { email_verified: true, tier: ['gold', 'silver'] },
+        contextClaims: ['email'],
+      }),
+      Issuer.oidc('https://login.example.org/tenant/v2.0', {
         audience: ['api://orders'],
         permissionClaims: ['roles', 'realm_access.roles'],
         requiredClaims: { tid: 'tenant' },
         contextClaims: ['tid'],
-      },
-      { issuer: 'https://discovered.example.net', audience: ['orders'] },
+      }),
+      Issuer.oidc('https://discovered.example.net', { audience: ['orders'] }),
+      Issuer.cognito(userPool, {
+        clients: [
+          cognito.UserPoolClient.fromUserPoolClientId(stack, 'Web', 'webclient1'),
+          cognito.UserPoolClient.fromUserPoolClientId(stack, 'Cli', 'cliclient2'),
+        ],
+        resourceServer: cognito.UserPoolResourceServer.fromUserPoolResourceServerId(
+          stack,
+          'Server',
+          'orders-api',
+        ),
+        groupsAsPermissions: true,
+        requiredClaims: { 'custom:plan': 'pro' },
+        contextClaims: ['cognito:groups'],
+      }),
     ],
-    userPool,
-    userPoolClients: [
-      cognito.UserPoolClient.fromUserPoolClientId(stack, 'Web', 'webclient1'),
-      cognito.UserPoolClient.fromUserPoolClientId(stack, 'Cli', 'cliclient2'),
-    ],
-    userPoolResourceServer: cognito.UserPoolResourceServer.fromUserPoolResourceServerId(
-      stack,
-      'Server',
-      'orders-api',
-    ),
-    userPoolGroupsAsPermissions: true,
-    userPoolRequiredClaims: { 'custom:plan': 'pro' },
-    userPoolContextClaims: ['cognito:groups'],
     routes: [ROUTES[0]!],
     tokenTypes: ['at+jwt', 'application/jwt'],
     clockSkew: Duration.seconds(45),
     maxTokenBytes: 4096,
-    logLevel: 'warn',
+    logLevel: LogLevel.WARN,
     revocationTable: dynamodb.Table.fromTableName(stack, 'Revocations', 'revocations-prod'),
     revocationRequireJti: false,
+    usageIdentifierClaim: 'app.client\\.id',
     jwksSeed: JwksSeed.fromObject(SEED, { maxAge: Duration.days(2) }),
     trustedCertificates: TrustedCertificates.fromPem(corpCa.cert),
     monitoring: { metricsNamespace: 'Orders/Auth', serviceName: 'orders-authorizer' },
@@ -169,6 +178,7 @@ test('every prop reaches the Lambda, and parseConfig reads back what was given',
     revocation: { tableName: 'revocations-prod', missingJti: 'subject-cutoff' },
     jwksSeed: { file: 'jwks-seed.json', maxAgeSeconds: 172800 },
   });
+  expect(config.usageIdentifierClaim).toEqual({ name: 'app.client\\.id', segments: ['app', 'client.id'] });
   expect(config.jwksSeed?.entries).toEqual([
     {
       jwksUri: 'https://auth.example.com/keys',
@@ -214,6 +224,7 @@ test('the defaults render nothing but the route file and the log level, and read
     metricsNamespace: 'BearerGate',
     serviceName: 'authorizer',
     revocation: null,
+    usageIdentifierClaim: null,
     jwksSeed: null,
     trustedCa: null,
     routes: ROUTES,

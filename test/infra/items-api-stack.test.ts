@@ -3,7 +3,7 @@
 import type { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ITEMS_TABLE_SCHEMA } from '../../lambda/items/table-schema';
-import { REVOCATION_TABLE_SCHEMA } from 'bearer-gate/contract';
+import { REVOCATION_TABLE_ATTRIBUTES } from 'bearer-gate/contract';
 import { CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, problemType } from '../../lambda/http';
 import { APP_ROUTES, toRouteRules } from '../../lambda/routes';
 import { ItemsApiStack, readStackConfig } from '../../infra/stacks';
@@ -38,7 +38,7 @@ function authorizerVariables(template: Template): Record<string, unknown> {
   return (fn?.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
 }
 
-const TABLE_IDS = { items: /^ItemsTable/, revocations: /^RevocationTable/ } as const;
+const TABLE_IDS = { items: /^ItemsTable/, revocations: /^RevocationsTable/ } as const;
 
 /** DynamoDB actions granted to the role whose logical id starts with `rolePrefix`, all on `table`. */
 function dynamoActions(template: Template, rolePrefix: string, table: keyof typeof TABLE_IDS): string[] {
@@ -88,20 +88,30 @@ describe.each([
     });
   });
 
-  test('the revocation table is on demand, encrypted, with point-in-time recovery and its TTL attribute', () => {
+  test('the revocation table (RevocationList) is on demand, encrypted, retained, with point-in-time recovery and its TTL attribute', () => {
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        KeySchema: [{ AttributeName: REVOCATION_TABLE_ATTRIBUTES.partitionKey, KeyType: 'HASH' }],
+      }),
+    });
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       BillingMode: 'PAY_PER_REQUEST',
-      KeySchema: [{ AttributeName: REVOCATION_TABLE_SCHEMA.partitionKey, KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: REVOCATION_TABLE_SCHEMA.partitionKey, AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: REVOCATION_TABLE_ATTRIBUTES.partitionKey, KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: REVOCATION_TABLE_ATTRIBUTES.partitionKey, AttributeType: 'S' }],
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       SSESpecification: { SSEEnabled: true },
-      TimeToLiveSpecification: { AttributeName: REVOCATION_TABLE_SCHEMA.timeToLiveAttribute, Enabled: true },
+      TimeToLiveSpecification: {
+        AttributeName: REVOCATION_TABLE_ATTRIBUTES.timeToLiveAttribute,
+        Enabled: true,
+      },
     });
   });
 
   test('the authorizer checks revocation: REVOCATION_TABLE, jti required, read-only on that table only', () => {
     expect(authorizerVariables(template)).toMatchObject({
-      REVOCATION_TABLE: { Ref: expect.stringMatching(/^RevocationTable/) },
+      REVOCATION_TABLE: { Ref: expect.stringMatching(/^RevocationsTable/) },
       REVOCATION_REQUIRE_JTI: 'true',
       CLOCK_SKEW_SECONDS: '30',
     });
@@ -111,10 +121,8 @@ describe.each([
     ]);
   });
 
-  test('the admin Lambda may only write revocations: no reads, no items table', () => {
-    const actions = dynamoActions(template, 'CreateRevocationRole', 'revocations');
-    expect(actions).toEqual(expect.arrayContaining(['dynamodb:UpdateItem']));
-    expect(actions.filter((a) => /Get|Query|Scan/.test(a))).toEqual([]);
+  test("the admin Lambda (RevocationList's, prebuilt) may only update revocations: no reads, no deletes, no items table", () => {
+    expect(dynamoActions(template, 'RevocationsAdminRole', 'revocations')).toEqual(['dynamodb:UpdateItem']);
     const admins = Object.values(
       template.findResources('AWS::Lambda::Function', {
         Properties: { Environment: { Variables: { MAX_TOKEN_LIFETIME_SECONDS: Match.anyValue() } } },
@@ -123,10 +131,31 @@ describe.each([
     expect(admins).toHaveLength(1);
     const [admin] = admins;
     expect((admin?.Properties.Environment as { Variables: Record<string, unknown> }).Variables).toEqual({
-      REVOCATION_TABLE: { Ref: expect.stringMatching(/^RevocationTable/) },
+      REVOCATION_TABLE: { Ref: expect.stringMatching(/^RevocationsTable/) },
       MAX_TOKEN_LIFETIME_SECONDS: expect.stringMatching(/^\d+$/),
+      REQUIRED_SCOPES: 'tokens:revoke',
       LOG_LEVEL: 'info',
       NODE_OPTIONS: '--enable-source-maps',
+    });
+  });
+
+  test("POST /revocations is served by the RevocationList's admin function: the prebuilt bundle on Node 24", () => {
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'POST',
+      OperationName: 'CreateRevocation',
+      Integration: Match.objectLike({
+        Uri: Match.objectLike({
+          'Fn::Join': [
+            '',
+            Match.arrayWith([{ 'Fn::GetAtt': [Match.stringLikeRegexp('^RevocationsAdminFunction'), 'Arn'] }]),
+          ],
+        }),
+      }),
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.handler',
+      Runtime: 'nodejs24.x',
+      Role: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RevocationsAdminRole'), 'Arn'] },
     });
   });
 
@@ -337,7 +366,7 @@ describe('Cognito mode', () => {
 
   test('outputs everything a client needs', () => {
     template.hasOutput('RevocationTableName', {
-      Value: { Ref: Match.stringLikeRegexp('^RevocationTable') },
+      Value: { Ref: Match.stringLikeRegexp('^RevocationsTable') },
     });
     template.hasOutput('MaxRevocationDelaySeconds', { Value: '60' });
     for (const key of [

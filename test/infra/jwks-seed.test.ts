@@ -9,7 +9,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
-import { JwksSeed, JwtAuthorizer, renderJwksSeed } from '../../infra/constructs';
+import { Issuer, JwksSeed, JwtAuthorizer, renderJwksSeed } from '../../infra/constructs';
 import type { JwtAuthorizerProps } from '../../infra/constructs';
 import { parseConfig } from '../../lambda/authorizer';
 import { createKey } from '../support/keys';
@@ -32,13 +32,17 @@ const PUBLIC_ONLY =
   ': a seed holds public keys only. Remove that key, and have it replaced at the issuer: its secret is exposed.';
 const ROUTE = { method: 'GET' as const, path: '/orders', scopes: ['orders:read'] };
 
-function authorizer(props: Partial<JwtAuthorizerProps>): { stack: Stack; jwt: JwtAuthorizer } {
+/** An authorizer trusting ISSUER with JWKS_URI (or discovery, with `jwksUri: undefined`), and these props. */
+function authorizer(props: Partial<JwtAuthorizerProps> & { jwksUri?: string | undefined }): {
+  stack: Stack;
+  jwt: JwtAuthorizer;
+} {
   const stack = new Stack(fastApp(), 'Test');
+  const { jwksUri, ...rest } = { jwksUri: JWKS_URI, ...props };
+  const audience = ['https://api.example.com'];
   const jwt = new JwtAuthorizer(stack, 'Jwt', {
-    issuer: ISSUER,
-    audience: ['https://api.example.com'],
-    jwksUri: JWKS_URI,
-    ...props,
+    issuers: [Issuer.oidc(ISSUER, jwksUri === undefined ? { audience } : { audience, jwksUri })],
+    ...rest,
   });
   const api = new apigw.RestApi(stack, 'Api', { deploy: false });
   jwt.addRoutes(api, [ROUTE], () => new apigw.MockIntegration());
@@ -96,9 +100,10 @@ test('JwksSeed.fromFile reads the file npm run jwks-seed writes', () => {
     const file = join(dir, 'jwks-seed.json');
     writeFileSync(file, JSON.stringify(seedObject, null, 2) + '\n');
     expect(JwksSeed.fromFile(file).entries.map((e) => e.jwksUri)).toEqual([JWKS_URI]);
-    expect(synthError(() => JwksSeed.fromFile(join(dir, 'missing.json'))).message).toMatch(
+    const missing = JwksSeed.fromFile(join(dir, 'missing.json'));
+    expect(synthError(() => authorizer({ jwksSeed: missing })).message).toMatch(
       new RegExp(
-        `^JwtAuthorizer: jwksSeed names the file "${join(dir, 'missing.json')}", which cannot be read \\(ENOENT.*\\)\\. ` +
+        `^Test/Jwt: jwksSeed names the file "${join(dir, 'missing.json')}", which cannot be read \\(ENOENT.*\\)\\. ` +
           'Pass the path of a seed written by `npx bearer-gate-jwks-seed`, relative to ',
       ),
     );
@@ -113,8 +118,7 @@ test('a Cognito user pool created in the stack: its JWKS URI is recognised thoug
   const client = pool.addClient('Client');
   const cognitoUri = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Abc123/.well-known/jwks.json';
   const jwt = new JwtAuthorizer(stack, 'Jwt', {
-    userPool: pool,
-    userPoolClients: [client],
+    issuers: [Issuer.cognito(pool, { clients: [client] })],
     jwksSeed: JwksSeed.fromObject({ [cognitoUri]: { keys: [key.jwk], fetchedAt: FETCHED_AT } }),
   });
   jwt.addRoutes(
@@ -141,19 +145,19 @@ describe('a seed that cannot work fails the synth, naming the prop and the fix',
     [
       'an http URI',
       () => JwksSeed.fromObject({ 'http://issuer.example.com/keys': { keys: [key.jwk] } }),
-      'JwtAuthorizer: jwksSeed (an object) has a key "http://issuer.example.com/keys" that is not an absolute ' +
+      'Test/Jwt: jwksSeed (an object) has a key "http://issuer.example.com/keys" that is not an absolute ' +
         'https JWKS URI. Regenerate it with `npx bearer-gate-jwks-seed --issuer <issuer>` (or `--jwks-uri <url>`).',
     ],
     [
       'a value that is not a JWKS',
       () => JwksSeed.fromObject({ [JWKS_URI]: key.jwk }),
-      `JwtAuthorizer: jwksSeed (an object) maps "${JWKS_URI}" to something that is not a JWKS ({"keys": [...]}). ` +
+      `Test/Jwt: jwksSeed (an object) maps "${JWKS_URI}" to something that is not a JWKS ({"keys": [...]}). ` +
         'Regenerate it with `npx bearer-gate-jwks-seed --issuer <issuer>` (or `--jwks-uri <url>`).',
     ],
     [
       'a seed over the size cap',
       () => JwksSeed.fromObject({ [JWKS_URI]: { keys: [key.jwk], padding } }),
-      `JwtAuthorizer: jwksSeed (an object) is ${JSON.stringify({ [JWKS_URI]: { keys: [key.jwk], padding } }).length} ` +
+      `Test/Jwt: jwksSeed (an object) is ${JSON.stringify({ [JWKS_URI]: { keys: [key.jwk], padding } }).length} ` +
         'bytes, over the 262144-byte limit; seed only the issuers this API trusts. Regenerate it with ' +
         '`npx bearer-gate-jwks-seed --issuer <issuer>` (or `--jwks-uri <url>`).',
     ],
@@ -163,20 +167,20 @@ describe('a seed that cannot work fails the synth, naming the prop and the fix',
         authorizer({
           jwksSeed: JwksSeed.fromObject({ 'https://other.example.com/keys': { keys: [key.jwk] } }),
         }),
-      'JwtAuthorizer: jwksSeed (an object) has keys for "https://other.example.com/keys", which no trusted issuer ' +
+      'Test/Jwt: jwksSeed (an object) has keys for "https://other.example.com/keys", which no trusted issuer ' +
         'uses as its JWKS URI. Remove that entry, or for an issuer found by discovery record it with ' +
         '`npx bearer-gate-jwks-seed --issuer <issuer>`. Seed only the issuers this authorizer trusts.',
     ],
     [
       'an RSA private key (JwksSeed.fromObject)',
       () => JwksSeed.fromObject({ [JWKS_URI]: { keys: [key.jwk, rsaPrivate] } }),
-      `JwtAuthorizer: jwksSeed (an object) maps "${JWKS_URI}" to a JWKS whose key kid "rsa-1" has private key ` +
+      `Test/Jwt: jwksSeed (an object) maps "${JWKS_URI}" to a JWKS whose key kid "rsa-1" has private key ` +
         `members (d, p, q, dp, dq, qi)${PUBLIC_ONLY} ${REGENERATE}`,
     ],
     [
       'a symmetric key (JwksSeed.fromObject)',
       () => JwksSeed.fromObject({ [JWKS_URI]: { keys: [hmac, key.jwk] } }),
-      `JwtAuthorizer: jwksSeed (an object) maps "${JWKS_URI}" to a JWKS whose key kid "hmac-1" is a symmetric ` +
+      `Test/Jwt: jwksSeed (an object) maps "${JWKS_URI}" to a JWKS whose key kid "hmac-1" is a symmetric ` +
         `(shared secret) key${PUBLIC_ONLY} ${REGENERATE}`,
     ],
     [
@@ -186,17 +190,20 @@ describe('a seed that cannot work fails the synth, naming the prop and the fix',
         (seed.entries[0]?.jwks.keys as unknown[]).push(rsaPrivate);
         return authorizer({ jwksSeed: seed });
       },
-      `JwtAuthorizer: jwksSeed (an object) maps "${JWKS_URI}" to a JWKS whose key kid "rsa-1" has private key ` +
+      `Test/Jwt: jwksSeed (an object) maps "${JWKS_URI}" to a JWKS whose key kid "rsa-1" has private key ` +
         `members (d, p, q, dp, dq, qi)${PUBLIC_ONLY} ${REGENERATE}`,
     ],
     [
       "an entry recording a discovered issuer at another issuer's configured JWKS URI",
       () =>
         authorizer({
-          issuers: [{ issuer: 'https://b.example.com', audience: ['https://api.example.com'] }],
+          issuers: [
+            Issuer.oidc(ISSUER, { audience: ['https://api.example.com'], jwksUri: JWKS_URI }),
+            Issuer.oidc('https://b.example.com', { audience: ['https://api.example.com'] }),
+          ],
           jwksSeed: JwksSeed.fromObject({ [JWKS_URI]: { keys: [key.jwk], issuer: 'https://b.example.com' } }),
         }),
-      `JwtAuthorizer: jwksSeed (an object) records issuer "https://b.example.com" for "${JWKS_URI}", the ` +
+      `Test/Jwt: jwksSeed (an object) records issuer "https://b.example.com" for "${JWKS_URI}", the ` +
         `configured JWKS URI of "${ISSUER}": its keys serve only the issuers configured with it. Remove "issuer" ` +
         'from that entry, or configure "https://b.example.com" with that JWKS URI. Seed only the issuers this ' +
         'authorizer trusts.',
@@ -204,16 +211,20 @@ describe('a seed that cannot work fails the synth, naming the prop and the fix',
     [
       'a max age over 90 days',
       () => authorizer({ jwksSeed: JwksSeed.fromObject(seedObject, { maxAge: Duration.days(91) }) }),
-      'JwtAuthorizer: jwksSeed maxAge must be a whole number of seconds from 60 to 7776000; got 7862400 seconds. ' +
+      'Test/Jwt: jwksSeed maxAge must be a whole number of seconds from 60 to 7776000; got 7862400 seconds. ' +
         'Use from Duration.minutes(1) to Duration.days(90); the seed is trusted that long without the issuer.',
     ],
   ];
 
   test.each(cases)('%s', (_name, make, message) => {
-    const error = synthError(make);
+    // A factory's problem is reported by the authorizer the seed is given to, naming its path.
+    const error = synthError(() => {
+      const made = make();
+      if (made instanceof JwksSeed) authorizer({ jwksSeed: made });
+    });
     expect([error.code, error.subject, error.message]).toEqual([
       'INVALID_PROP',
-      message.split(' ')[1] === 'jwksSeed' && !message.includes('maxAge') ? 'jwksSeed' : 'jwksSeed maxAge',
+      message.includes('jwksSeed maxAge') ? 'jwksSeed maxAge' : 'jwksSeed',
       message,
     ]);
     for (const secret of SECRETS) expect(error.message).not.toContain(secret);
@@ -224,9 +235,9 @@ describe('a seed that cannot work fails the synth, naming the prop and the fix',
     try {
       const file = join(dir, 'jwks-seed.json');
       writeFileSync(file, JSON.stringify({ [JWKS_URI]: { keys: [rsaPrivate], fetchedAt: FETCHED_AT } }));
-      const error = synthError(() => JwksSeed.fromFile(file));
+      const error = synthError(() => authorizer({ jwksSeed: JwksSeed.fromFile(file) }));
       expect(error.message).toBe(
-        `JwtAuthorizer: jwksSeed from "${file}" maps "${JWKS_URI}" to a JWKS whose key kid "rsa-1" has private ` +
+        `Test/Jwt: jwksSeed from "${file}" maps "${JWKS_URI}" to a JWKS whose key kid "rsa-1" has private ` +
           `key members (d, p, q, dp, dq, qi)${PUBLIC_ONLY} ${REGENERATE}`,
       );
       for (const secret of SECRETS) expect(error.message).not.toContain(secret);

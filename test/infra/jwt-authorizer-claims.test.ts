@@ -1,12 +1,12 @@
-// JwtAuthorizer's claim props per issuer (permissionClaims, requiredClaims, contextClaims, the Cognito groups
+// The claim options of each issuer (permissionClaims, requiredClaims, contextClaims, the Cognito groups
 // option): what they render for the Lambda, read back by the Lambda's own parseConfig, and the synth errors
-// that name the prop.
+// that name the issuer and the option.
 import { Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { parseConfig } from '../../lambda/authorizer';
-import { InfraConfigError, JwtAuthorizer, type JwtAuthorizerProps } from '../../infra/constructs';
+import { InfraConfigError, Issuer, JwtAuthorizer, type JwtAuthorizerProps } from '../../infra/constructs';
 import { authorizerAssetFiles, fastApp } from './synth-context';
 
 const ISSUER = 'https://example.eu.auth0.com/';
@@ -44,21 +44,21 @@ function synthEnvironment(props: (stack: Stack) => JwtAuthorizerProps): Record<s
   return synthesize(props).env;
 }
 
-test('every claim prop of `issuer` and of an `issuers` entry reaches the Lambda, which reads it back', () => {
+test('every claim option of the first issuer (variables) and of a further one (ISSUERS) reaches the Lambda, which reads it back', () => {
   const { env, files } = synthesize(() => ({
-    issuer: ISSUER,
-    audience: AUDIENCE,
-    permissionClaims: ['permissions', 'https://example\\.com/roles'],
-    requiredClaims: { email_verified: true, 'org.tier': ['gold', 'silver'] },
-    contextClaims: ['email', 'https://example\\.com/tenant'],
     issuers: [
-      {
-        issuer: ENTRA,
+      Issuer.oidc(ISSUER, {
+        audience: AUDIENCE,
+        permissionClaims: ['permissions', 'https://example\\.com/roles'],
+        requiredClaims: { email_verified: true, 'org.tier': ['gold', 'silver'] },
+        contextClaims: ['email', 'https://example\\.com/tenant'],
+      }),
+      Issuer.oidc(ENTRA, {
         audience: ['api://items'],
         permissionClaims: ['roles'],
         requiredClaims: { tid: '72f988bf-86f1-41af-91ab-2d7cd011db47' },
         contextClaims: ['tid', 'azp'],
-      },
+      }),
     ],
   }));
   expect(env).toMatchObject({
@@ -104,9 +104,7 @@ test('every claim prop of `issuer` and of an `issuers` entry reaches the Lambda,
 test('numbers JavaScript holds exactly reach the Lambda as the same numbers', () => {
   const accepted = [9007199254740991, -9007199254740991, 0.1, 1e-7, 2.5];
   const { env, files } = synthesize(() => ({
-    issuer: ISSUER,
-    audience: AUDIENCE,
-    requiredClaims: { level: accepted },
+    issuers: [Issuer.oidc(ISSUER, { audience: AUDIENCE, requiredClaims: { level: accepted } })],
   }));
   expect(env.REQUIRED_CLAIMS).toBe('{"level":[9007199254740991,-9007199254740991,0.1,1e-7,2.5]}');
   const [issuer] = parseConfig(env, { read: (path) => files[path] ?? '' }).issuers;
@@ -115,24 +113,25 @@ test('numbers JavaScript holds exactly reach the Lambda as the same numbers', ()
 
 test('no claim props, no claim variables', () => {
   const env = synthEnvironment(() => ({
-    issuer: ISSUER,
-    audience: AUDIENCE,
-    issuers: [{ issuer: ENTRA, audience: ['x'] }],
+    issuers: [Issuer.oidc(ISSUER, { audience: AUDIENCE }), Issuer.oidc(ENTRA, { audience: ['x'] })],
   }));
   expect(Object.keys(env).filter((k) => k.includes('CLAIMS'))).toEqual([]);
   expect(JSON.parse(env.ISSUERS as string)).toEqual([{ issuer: ENTRA, audience: ['x'] }]);
 });
 
-test('Cognito: userPoolGroupsAsPermissions is one line for `cognito:groups` as permissions', () => {
+test('Cognito: groupsAsPermissions is one line for `cognito:groups` as permissions', () => {
   const env = synthEnvironment((stack) => {
     const userPool = new cognito.UserPool(stack, 'Pool');
     return {
-      userPool,
-      userPoolClients: [userPool.addClient('Client')],
-      userPoolGroupsAsPermissions: true,
-      userPoolPermissionClaims: ['custom_permissions', 'cognito:groups'],
-      userPoolRequiredClaims: { 'custom:tenant': 'acme' },
-      userPoolContextClaims: ['cognito:groups', 'username'],
+      issuers: [
+        Issuer.cognito(userPool, {
+          clients: [userPool.addClient('Client')],
+          groupsAsPermissions: true,
+          permissionClaims: ['custom_permissions', 'cognito:groups'],
+          requiredClaims: { 'custom:tenant': 'acme' },
+          contextClaims: ['cognito:groups', 'username'],
+        }),
+      ],
     };
   });
   expect(env).toMatchObject({
@@ -143,8 +142,11 @@ test('Cognito: userPoolGroupsAsPermissions is one line for `cognito:groups` as p
   expect(env).not.toHaveProperty('PERMISSION_CLAIMS');
 });
 
-describe('bad claim props fail the synth, naming the prop', () => {
-  const base = { issuer: ISSUER, audience: AUDIENCE };
+describe('bad claim options fail the synth, naming the construct, the issuer and the option', () => {
+  type Claims = Parameters<typeof Issuer.oidc>[1];
+  const auth0 = (claims: Partial<Claims>): JwtAuthorizerProps => ({
+    issuers: [Issuer.oidc(ISSUER, { audience: AUDIENCE, ...claims })],
+  });
   const pool = (stack: Stack) => new cognito.UserPool(stack, 'Pool');
   const NAME_FIX = 'Use a claim name such as "roles", or a dotted path such as "realm_access.roles".';
   const VALUE_FIX =
@@ -153,126 +155,126 @@ describe('bad claim props fail the synth, naming the prop', () => {
   const ROUNDED =
     'must not be an integer beyond ±9007199254740991, which a JavaScript number cannot hold exactly (its ' +
     'neighbours round to the same number); got';
+  const CONTEXT_FIX =
+    'Copy each claim once, and none that becomes a key the authorizer sets (sub, issuer, scope, ...).';
 
   test.each<[string, (stack: Stack) => JwtAuthorizerProps, string, string]>([
     [
       'an empty permission claim name',
-      () => ({ ...base, permissionClaims: ['roles', ''] }),
-      'permissionClaims[1]',
-      `JwtAuthorizer: permissionClaims[1] is an empty claim name; got "". ${NAME_FIX}`,
+      () => auth0({ permissionClaims: ['roles', ''] }),
+      'issuers[0].permissionClaims[1]',
+      `issuers[0].permissionClaims[1] is an empty claim name; got "". ${NAME_FIX}`,
     ],
     [
-      'an empty claim name in an issuers entry',
-      () => ({ ...base, issuers: [{ issuer: ENTRA, audience: ['x'], permissionClaims: [''] }] }),
-      'issuers[0].permissionClaims[0]',
-      `JwtAuthorizer: issuers[0].permissionClaims[0] is an empty claim name; got "". ${NAME_FIX}`,
+      'an empty claim name in a second issuer',
+      () => ({
+        issuers: [
+          Issuer.oidc(ISSUER, { audience: AUDIENCE }),
+          Issuer.oidc(ENTRA, { audience: ['x'], permissionClaims: [''] }),
+        ],
+      }),
+      'issuers[1].permissionClaims[0]',
+      `issuers[1].permissionClaims[0] is an empty claim name; got "". ${NAME_FIX}`,
     ],
     [
       'a path through __proto__',
-      () => ({ ...base, permissionClaims: ['realm_access.__proto__'] }),
-      'permissionClaims[0]',
-      `JwtAuthorizer: permissionClaims[0] names "__proto__", which no claim path may follow; got "realm_access.__proto__". ${NAME_FIX}`,
+      () => auth0({ permissionClaims: ['realm_access.__proto__'] }),
+      'issuers[0].permissionClaims[0]',
+      `issuers[0].permissionClaims[0] names "__proto__", which no claim path may follow; got "realm_access.__proto__". ${NAME_FIX}`,
     ],
     [
-      'a claim name with a comma, which the variable cannot carry',
-      () => ({ ...base, permissionClaims: ['a,b'] }),
-      'permissionClaims[0]',
-      'JwtAuthorizer: permissionClaims[0] contains a comma; got "a,b". Give this issuer through `issuers` instead.',
+      'a Cognito claim name with a comma, which its variable cannot carry',
+      (stack) => {
+        const userPool = pool(stack);
+        return {
+          issuers: [
+            Issuer.cognito(userPool, { clients: [userPool.addClient('C')], permissionClaims: ['a,b'] }),
+          ],
+        };
+      },
+      'issuers[0].permissionClaims[0]',
+      'issuers[0].permissionClaims[0] contains a comma, which a Cognito issuer\'s claim list cannot carry; got "a,b". Use a claim name without a comma.',
     ],
     [
       'scope as a permission claim',
-      () => ({ ...base, permissionClaims: ['scope'] }),
-      'permissionClaims[0]',
-      'JwtAuthorizer: permissionClaims[0] is "scope", which always counts. Leave it out.',
+      () => auth0({ permissionClaims: ['scope'] }),
+      'issuers[0].permissionClaims[0]',
+      'issuers[0].permissionClaims[0] is "scope", which always counts. Leave it out.',
     ],
     [
       'a required claim whose value is an object',
-      () => ({ ...base, requiredClaims: { org: { id: 'acme' } as never } }),
-      'requiredClaims.org',
-      `JwtAuthorizer: requiredClaims.org must be a string, a number, a boolean or an array of them; got {"id":"acme"} (objects and nested arrays cannot be required). ${VALUE_FIX}`,
-    ],
-    [
-      'a required claim in an issuers entry whose value is an object',
-      () => ({
-        ...base,
-        issuers: [{ issuer: ENTRA, audience: ['x'], requiredClaims: { tid: { not: 'a value' } as never } }],
-      }),
-      'issuers[0].requiredClaims.tid',
-      `JwtAuthorizer: issuers[0].requiredClaims.tid must be a string, a number, a boolean or an array of them; got {"not":"a value"} (objects and nested arrays cannot be required). ${VALUE_FIX}`,
+      () => auth0({ requiredClaims: { org: { id: 'acme' } as never } }),
+      'issuers[0].requiredClaims.org',
+      `issuers[0].requiredClaims.org must be a string, a number, a boolean or an array of them; got {"id":"acme"} (objects and nested arrays cannot be required). ${VALUE_FIX}`,
     ],
     [
       'a required claim with an empty name',
-      () => ({ ...base, requiredClaims: { '': true } }),
-      'requiredClaims[""]',
-      `JwtAuthorizer: requiredClaims[""] is an empty claim name. ${VALUE_FIX}`,
+      () => auth0({ requiredClaims: { '': true } }),
+      'issuers[0].requiredClaims[""]',
+      `issuers[0].requiredClaims[""] is an empty claim name. ${VALUE_FIX}`,
     ],
     [
       'an empty list of accepted values',
-      () => ({ ...base, requiredClaims: { acr: [] } }),
-      'requiredClaims.acr',
-      `JwtAuthorizer: requiredClaims.acr must list at least one accepted value; got []. ${VALUE_FIX}`,
+      () => auth0({ requiredClaims: { acr: [] } }),
+      'issuers[0].requiredClaims.acr',
+      `issuers[0].requiredClaims.acr must list at least one accepted value; got []. ${VALUE_FIX}`,
     ],
     [
       // The literal 1234567890123456789 is 1234567890123456768 to JavaScript before the construct sees it.
       'a required tenant id JavaScript has rounded',
-      () => ({ ...base, requiredClaims: { tenant: Number('1234567890123456789') } }),
-      'requiredClaims.tenant',
-      `JwtAuthorizer: requiredClaims.tenant ${ROUNDED} 1234567890123456800. ${VALUE_FIX}`,
+      () => auth0({ requiredClaims: { tenant: Number('1234567890123456789') } }),
+      'issuers[0].requiredClaims.tenant',
+      `issuers[0].requiredClaims.tenant ${ROUNDED} 1234567890123456800. ${VALUE_FIX}`,
     ],
     [
-      'an accepted value beyond 2^53 in an issuers entry',
+      'an accepted value beyond 2^53 in a second issuer',
       () => ({
-        ...base,
-        issuers: [{ issuer: ENTRA, audience: ['x'], requiredClaims: { oid: ['a', 2 ** 60] } }],
+        issuers: [
+          Issuer.oidc(ISSUER, { audience: AUDIENCE }),
+          Issuer.oidc(ENTRA, { audience: ['x'], requiredClaims: { oid: ['a', 2 ** 60] } }),
+        ],
       }),
-      'issuers[0].requiredClaims.oid',
-      `JwtAuthorizer: issuers[0].requiredClaims.oid ${ROUNDED} 1152921504606847000. ${VALUE_FIX}`,
+      'issuers[1].requiredClaims.oid',
+      `issuers[1].requiredClaims.oid ${ROUNDED} 1152921504606847000. ${VALUE_FIX}`,
     ],
     [
       'a user pool required claim of -2^53',
       (stack) => {
         const userPool = pool(stack);
         return {
-          userPool,
-          userPoolClients: [userPool.addClient('C')],
-          userPoolRequiredClaims: { 'custom:n': -(2 ** 53) },
+          issuers: [
+            Issuer.cognito(userPool, {
+              clients: [userPool.addClient('C')],
+              requiredClaims: { 'custom:n': -(2 ** 53) },
+            }),
+          ],
         };
       },
-      'userPoolRequiredClaims["custom:n"]',
-      `JwtAuthorizer: userPoolRequiredClaims["custom:n"] ${ROUNDED} -9007199254740992. ${VALUE_FIX}`,
+      'issuers[0].requiredClaims["custom:n"]',
+      `issuers[0].requiredClaims["custom:n"] ${ROUNDED} -9007199254740992. ${VALUE_FIX}`,
     ],
     [
       'a context claim that takes a built-in key',
-      () => ({ ...base, contextClaims: ['issuer'] }),
-      'contextClaims[0]',
-      'JwtAuthorizer: contextClaims[0] gives the context key "issuer", which the authorizer sets itself; got "issuer". Copy each claim once, and none that becomes a key the authorizer sets (sub, issuer, scope, ...).',
+      () => auth0({ contextClaims: ['issuer'] }),
+      'issuers[0].contextClaims[0]',
+      `issuers[0].contextClaims[0] gives the context key "issuer", which the authorizer sets itself; got "issuer". ${CONTEXT_FIX}`,
     ],
     [
       'two context claims with one key',
-      () => ({ ...base, contextClaims: ['cognito:groups', 'cognito_groups'] }),
-      'contextClaims[1]',
-      'JwtAuthorizer: contextClaims[1] gives the context key "cognito_groups", as "cognito:groups" does already; got "cognito_groups". Copy each claim once, and none that becomes a key the authorizer sets (sub, issuer, scope, ...).',
-    ],
-    [
-      'claim props without issuer',
-      () => ({ issuers: [{ issuer: ENTRA, audience: ['x'] }], permissionClaims: ['roles'] }),
-      'issuer',
-      'JwtAuthorizer: issuer is required when permissionClaims is set; got undefined. Pass the issuer URL exactly as it appears in the `iss` claim.',
-    ],
-    [
-      'the groups option without a user pool',
-      () => ({ ...base, userPoolGroupsAsPermissions: true }),
-      'userPoolGroupsAsPermissions',
-      'JwtAuthorizer: userPoolGroupsAsPermissions is set without userPool, so it would do nothing. Pass userPool and userPoolClients too, or leave it out.',
+      () => auth0({ contextClaims: ['cognito:groups', 'cognito_groups'] }),
+      'issuers[0].contextClaims[1]',
+      `issuers[0].contextClaims[1] gives the context key "cognito_groups", as "cognito:groups" does already; got "cognito_groups". ${CONTEXT_FIX}`,
     ],
     [
       'a user pool context claim that takes a built-in key',
       (stack) => {
         const userPool = pool(stack);
-        return { userPool, userPoolClients: [userPool.addClient('C')], userPoolContextClaims: ['sub'] };
+        return {
+          issuers: [Issuer.cognito(userPool, { clients: [userPool.addClient('C')], contextClaims: ['sub'] })],
+        };
       },
-      'userPoolContextClaims[0]',
-      'JwtAuthorizer: userPoolContextClaims[0] gives the context key "sub", which the authorizer sets itself; got "sub". Copy each claim once, and none that becomes a key the authorizer sets (sub, issuer, scope, ...).',
+      'issuers[0].contextClaims[0]',
+      `issuers[0].contextClaims[0] gives the context key "sub", which the authorizer sets itself; got "sub". ${CONTEXT_FIX}`,
     ],
   ])('%s', (_name, props, subject, message) => {
     const stack = new Stack(fastApp(), 'Test');
@@ -283,6 +285,21 @@ describe('bad claim props fail the synth, naming the prop', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(InfraConfigError);
-    expect(error).toMatchObject({ name: 'InfraConfigError', code: 'INVALID_PROP', subject, message });
+    expect(error).toMatchObject({
+      name: 'InfraConfigError',
+      code: 'INVALID_PROP',
+      subject,
+      message: `Test/Jwt: ${message}`,
+    });
   });
+});
+
+test('an OIDC issuer with a comma in a claim name travels in ISSUERS, which can carry it', () => {
+  const env = synthEnvironment(() => ({
+    issuers: [Issuer.oidc(ISSUER, { audience: AUDIENCE, permissionClaims: ['https://example\\.com/a,b'] })],
+  }));
+  expect(env).not.toHaveProperty('ISSUER');
+  expect(JSON.parse(env.ISSUERS as string)).toEqual([
+    { issuer: ISSUER, audience: AUDIENCE, permissionClaims: ['https://example\\.com/a,b'] },
+  ]);
 });

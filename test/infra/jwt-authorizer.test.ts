@@ -6,20 +6,29 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
 import type { RouteRule } from '../../lambda/routes';
 import {
+  CorsOrigin,
   GATEWAY_RESPONSES,
   IDENTITY_VALIDATION_EXPRESSION,
   InfraConfigError,
+  JWT_AUTHORIZER_DEFAULTS,
+  Issuer,
   JwtAuthorizer,
+  LogLevel,
   gatewayResponseBody,
 } from '../../infra/constructs';
 import type { JwtAuthorizerProps } from '../../infra/constructs';
+import { constructContract } from '../../local/construct-contract';
 import { authorizerAssetFiles, fastApp } from './synth-context';
 
 const ISSUER = 'https://issuer.example.com/';
 const AUDIENCE = ['https://api.example.com'];
+const BASE: JwtAuthorizerProps = { issuers: [Issuer.oidc(ISSUER, { audience: AUDIENCE })] };
 const ROUTES: readonly RouteRule[] = [
   { method: 'GET', path: '/orders', scopes: ['orders:read'] },
   { method: 'POST', path: '/orders', scopes: ['orders:write'] },
@@ -62,11 +71,11 @@ describe('issuer mode with defaults', () => {
   beforeAll(() => {
     let api: apigw.RestApi;
     ({ stack, api } = fixture());
-    jwt = new JwtAuthorizer(stack, 'Jwt', { issuer: ISSUER, audience: AUDIENCE });
+    jwt = new JwtAuthorizer(stack, 'Jwt', BASE);
     jwt.addRoutes(api, ROUTES.slice(0, 2), mock);
     // Added after the first call: the route file is written at synth, so it still carries this one.
     jwt.addMethod(api.root.resourceForPath('/orders/{id}'), 'DELETE', mock(), {
-      scopes: ROUTES[2]?.scopes ?? [],
+      scopes: [...(ROUTES[2]?.scopes ?? [])],
     });
     template = Template.fromStack(stack);
   });
@@ -213,26 +222,24 @@ describe('Cognito mode and tuned props', () => {
     const web = userPool.addClient('Web');
     const cli = userPool.addClient('Cli');
     const jwt = new JwtAuthorizer(stack, 'Jwt', {
-      userPool,
-      userPoolClients: [web, cli],
       issuers: [
-        {
-          issuer: 'https://login.example.org',
+        Issuer.cognito(userPool, { clients: [web, cli] }),
+        Issuer.oidc('https://login.example.org', {
           audience: ['a', 'b'],
           jwksUri: 'https://keys.example.org/jwks',
-        },
+        }),
       ],
       routes: [{ method: 'GET', path: '/elsewhere', scopes: [] }],
       resultsCacheTtl: Duration.minutes(10),
       tokenTypes: ['at+jwt', 'application/at+jwt'],
       clockSkew: Duration.seconds(10),
       maxTokenBytes: 4096,
-      logLevel: 'debug',
+      logLevel: LogLevel.DEBUG,
       architecture: lambda.Architecture.X86_64,
       memorySize: 512,
       timeout: Duration.seconds(3),
       authorizerName: 'jwt',
-      corsAllowOrigin: 'https://app.example.com',
+      corsAllowOrigin: CorsOrigin.of('https://app.example.com'),
       corsAllowHeaders: ['Authorization', 'Idempotency-Key'],
       corsExposeHeaders: ['WWW-Authenticate', 'Retry-After', 'Location'],
       problemTypeBase: 'https://errors.example.com/',
@@ -252,18 +259,18 @@ describe('Cognito mode and tuned props', () => {
     });
   });
 
-  test('passes the extra issuers, token types, skew, size and log level', () => {
+  test('passes the OIDC issuer, token types, skew, size and log level', () => {
     const { Variables } = authorizerFunction(template).Environment;
-    expect(JSON.parse(Variables.ISSUERS as string)).toEqual([
-      { issuer: 'https://login.example.org', audience: ['a', 'b'], jwksUri: 'https://keys.example.org/jwks' },
-    ]);
     expect(Variables).toMatchObject({
+      ISSUER: 'https://login.example.org',
+      AUDIENCE: 'a,b',
+      JWKS_URI: 'https://keys.example.org/jwks',
       TOKEN_TYPES: 'at+jwt,application/at+jwt',
       CLOCK_SKEW_SECONDS: '10',
       MAX_TOKEN_BYTES: '4096',
       LOG_LEVEL: 'debug',
     });
-    expect(Variables).not.toHaveProperty('ISSUER');
+    expect(Variables).not.toHaveProperty('ISSUERS');
   });
 
   test('the route file holds the routes prop and the added routes', () => {
@@ -312,15 +319,29 @@ describe('Cognito mode and tuned props', () => {
 
 test('a zero TTL turns the result cache off', () => {
   const { stack, api } = fixture();
-  const jwt = new JwtAuthorizer(stack, 'Jwt', {
-    issuer: ISSUER,
-    audience: AUDIENCE,
-    resultsCacheTtl: Duration.seconds(0),
-  });
+  const jwt = new JwtAuthorizer(stack, 'Jwt', { ...BASE, resultsCacheTtl: Duration.seconds(0) });
   jwt.addRoutes(api, ROUTES, mock);
   Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Authorizer', {
     AuthorizerResultTtlInSeconds: 0,
   });
+});
+
+test("the construct's defaults are the ones the local gateway reproduces (local/construct-contract.ts)", () => {
+  const { stack } = fixture();
+  const table = new dynamodb.Table(stack, 'Revocations', {
+    partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+  });
+  const plain = new JwtAuthorizer(stack, 'Plain', BASE);
+  const revocable = new JwtAuthorizer(stack, 'Revocable', { ...BASE, revocationTable: table });
+  const local = constructContract();
+  expect([plain.resultsCacheTtl.toSeconds(), revocable.maxRevocationDelay?.toSeconds()]).toEqual([
+    local.defaultCacheTtlSeconds,
+    local.defaultMaxRevocationDelaySeconds,
+  ]);
+  expect([
+    JWT_AUTHORIZER_DEFAULTS.resultsCacheTtl.toSeconds(),
+    JWT_AUTHORIZER_DEFAULTS.maxRevocationDelay.toSeconds(),
+  ]).toEqual([local.defaultCacheTtlSeconds, local.defaultMaxRevocationDelaySeconds]);
 });
 
 describe('revocation', () => {
@@ -334,8 +355,7 @@ describe('revocation', () => {
     });
     new dynamodb.Table(stack, 'Other', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING } });
     const jwt = new JwtAuthorizer(stack, 'Jwt', {
-      issuer: ISSUER,
-      audience: AUDIENCE,
+      ...BASE,
       revocationTable: table,
       ...(ttl === undefined ? {} : { resultsCacheTtl: ttl }),
       ...props,
@@ -398,7 +418,7 @@ describe('revocation', () => {
 
   test('without a table, nothing about revocation is set and the cache TTL is as given', () => {
     const { stack, api } = fixture();
-    const jwt = new JwtAuthorizer(stack, 'Jwt', { issuer: ISSUER, audience: AUDIENCE });
+    const jwt = new JwtAuthorizer(stack, 'Jwt', BASE);
     jwt.addRoutes(api, ROUTES, mock);
     const { Variables } = authorizerFunction(Template.fromStack(stack)).Environment;
     expect(Variables).not.toHaveProperty('REVOCATION_TABLE');
@@ -413,9 +433,12 @@ test('Cognito mode with a resource server passes its identifier and a slash as C
   const userPool = new cognito.UserPool(stack, 'Pool');
   const userPoolResourceServer = userPool.addResourceServer('Api', { identifier: 'items-api' });
   const jwt = new JwtAuthorizer(stack, 'Jwt', {
-    userPool,
-    userPoolClients: [userPool.addClient('Cli')],
-    userPoolResourceServer,
+    issuers: [
+      Issuer.cognito(userPool, {
+        clients: [userPool.addClient('Cli')],
+        resourceServer: userPoolResourceServer,
+      }),
+    ],
   });
   jwt.addRoutes(api, ROUTES, mock);
   expect(authorizerFunction(Template.fromStack(stack)).Environment.Variables.COGNITO_SCOPE_PREFIX).toEqual({
@@ -429,227 +452,302 @@ describe('prop validation', () => {
     new dynamodb.Table(stack, 'Revocations', {
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
     });
-  const base: JwtAuthorizerProps = { issuer: ISSUER, audience: AUDIENCE };
+  const oidc = (issuer: string, options: Partial<{ audience: string[]; jwksUri: string }> = {}) =>
+    Issuer.oidc(issuer, { audience: AUDIENCE, ...options });
+  const AUDIENCE_FIX = "Pass the API's identifier, e.g. ['https://api.example.com'].";
+  const ISSUERS_FIX = "Pass issuers: [Issuer.oidc('https://example.eu.auth0.com/', { audience: [...] })].";
+  const TTL_FIX =
+    "Use at most Duration.hours(1) (API Gateway's limit), or Duration.seconds(0) to turn the cache off.";
+  const DELAY_FIX =
+    'It caps the result cache TTL: use from Duration.seconds(1) to Duration.hours(1) (the cache maximum).';
+  const TYPE_FIX = 'Use media type names such as "at+jwt" or "application/at+jwt" (RFC 9068).';
+  const HEADER_FIX = 'List each header name as its own entry, e.g. ["Authorization", "Content-Type"].';
+  const URI_FIX = 'Use a prefix such as "https://errors.example.com/" or "tag:example.com,2026:problem:".';
+  const ISSUER_ID_FIX =
+    'Pass the issuer exactly as the `iss` claim has it; identifiers with a query or fragment are not valid issuers.';
 
+  // Each case: the props, the prop the error names, and the message after "Test/Jwt: ".
   test.each<[string, (stack: Stack) => JwtAuthorizerProps, string, string]>([
     [
       'TTL over an hour',
-      () => ({ ...base, resultsCacheTtl: Duration.hours(2) }),
+      () => ({ ...BASE, resultsCacheTtl: Duration.hours(2) }),
       'resultsCacheTtl',
-      "JwtAuthorizer: resultsCacheTtl must be a whole number of seconds from 0 to 3600; got 7200 seconds. Use at most Duration.hours(1) (API Gateway's limit), or Duration.seconds(0) to turn the cache off.",
+      `resultsCacheTtl must be a whole number of seconds from 0 to 3600; got 7200 seconds. ${TTL_FIX}`,
     ],
     [
       'fractional TTL',
-      () => ({ ...base, resultsCacheTtl: Duration.millis(1500) }),
+      () => ({ ...BASE, resultsCacheTtl: Duration.millis(1500) }),
       'resultsCacheTtl',
-      "JwtAuthorizer: resultsCacheTtl must be a whole number of seconds from 0 to 3600; got 1.5 seconds. Use at most Duration.hours(1) (API Gateway's limit), or Duration.seconds(0) to turn the cache off.",
+      `resultsCacheTtl must be a whole number of seconds from 0 to 3600; got 1.5 seconds. ${TTL_FIX}`,
     ],
     [
-      'no issuer at all',
-      () => ({}),
-      'issuer',
-      'JwtAuthorizer: issuer is missing: no trusted issuer was given. Pass issuer and audience, issuers, or userPool and userPoolClients.',
-    ],
-    [
-      'issuer without audience',
-      () => ({ issuer: ISSUER }),
-      'audience',
-      "JwtAuthorizer: audience is required with issuer; got undefined. Pass the API's identifier, e.g. ['https://api.example.com'].",
-    ],
-    [
-      'audience without issuer',
-      () => ({ audience: AUDIENCE }),
-      'issuer',
-      'JwtAuthorizer: issuer is required when audience is set; got undefined. Pass the issuer URL exactly as it appears in the `iss` claim.',
-    ],
-    [
-      'empty audience',
-      () => ({ issuer: ISSUER, audience: [] }),
-      'audience',
-      "JwtAuthorizer: audience must not be empty. Pass the API's identifier, e.g. ['https://api.example.com'].",
-    ],
-    [
-      'audience with a comma',
-      () => ({ issuer: ISSUER, audience: ['a,b'] }),
-      'audience',
-      `JwtAuthorizer: audience entries must be non-empty and contain no commas; got "a,b". Pass the API's identifier, e.g. ['https://api.example.com'].`,
-    ],
-    [
-      'http issuer without jwksUri',
-      () => ({ issuer: 'http://issuer.example.com', audience: AUDIENCE }),
-      'issuer',
-      'JwtAuthorizer: issuer must be an absolute https URL; got "http://issuer.example.com". Use the https issuer URL, or pass jwksUri explicitly.',
-    ],
-    [
-      'http jwksUri',
-      () => ({ ...base, jwksUri: 'http://issuer.example.com/jwks' }),
-      'jwksUri',
-      `JwtAuthorizer: jwksUri must be an absolute https URL; got "http://issuer.example.com/jwks". Use the https URL of the issuer's JWKS.`,
+      'no issuers at all (a JavaScript caller)',
+      () => ({}) as JwtAuthorizerProps,
+      'issuers',
+      `issuers must list at least one issuer; got undefined. ${ISSUERS_FIX}`,
     ],
     [
       'empty issuers',
       () => ({ issuers: [] }),
       'issuers',
-      'JwtAuthorizer: issuers must not be empty; got []. Leave it out, or list at least one issuer.',
+      `issuers must list at least one issuer; got []. ${ISSUERS_FIX}`,
     ],
     [
-      'repeated issuer',
-      () => ({ ...base, issuers: [{ issuer: ISSUER, audience: ['x'] }] }),
+      'an issuers entry that is not an Issuer',
+      () => ({ issuers: [{ issuer: ISSUER } as never] }),
+      'issuers[0]',
+      `issuers[0] must be made by Issuer.oidc() or Issuer.cognito(); got {"issuer":"${ISSUER}"}. ${ISSUERS_FIX}`,
+    ],
+    [
+      'an issuers entry that is a construct (a JavaScript caller)',
+      (stack) => ({ issuers: [pool(stack) as never] }),
+      'issuers[0]',
+      `issuers[0] must be made by Issuer.oidc() or Issuer.cognito(); got the construct Test/Pool. ${ISSUERS_FIX}`,
+    ],
+    [
+      'an OIDC issuer without audience (a JavaScript caller)',
+      () => ({ issuers: [Issuer.oidc(ISSUER, {} as never)] }),
+      'issuers[0].audience',
+      `issuers[0].audience is required; got undefined. ${AUDIENCE_FIX}`,
+    ],
+    [
+      'empty audience',
+      () => ({ issuers: [oidc(ISSUER, { audience: [] })] }),
+      'issuers[0].audience',
+      `issuers[0].audience must not be empty. ${AUDIENCE_FIX}`,
+    ],
+    [
+      'audience with a comma',
+      () => ({ issuers: [oidc(ISSUER, { audience: ['a,b'] })] }),
+      'issuers[0].audience[0]',
+      `issuers[0].audience[0] must be non-empty and contain no commas; got "a,b". ${AUDIENCE_FIX}`,
+    ],
+    [
+      'http issuer without jwksUri',
+      () => ({ issuers: [oidc('http://issuer.example.com')] }),
       'issuers[0].issuer',
-      `JwtAuthorizer: issuers[0].issuer repeats "${ISSUER}". Trust each issuer once, with all its audiences.`,
+      'issuers[0].issuer must be an absolute https URL; got "http://issuer.example.com". Use the https issuer URL, or pass jwksUri explicitly.',
     ],
     [
-      'userPool without clients',
-      (stack) => ({ userPool: pool(stack) }),
-      'userPoolClients',
-      'JwtAuthorizer: userPoolClients is required with userPool; got undefined. Pass the app clients whose access tokens the API accepts.',
-    ],
-    [
-      'clients without userPool',
-      (stack) => ({ ...base, userPoolClients: [pool(stack).addClient('C')] }),
-      'userPool',
-      'JwtAuthorizer: userPool is required when userPoolClients is set; got undefined. Pass the user pool the clients belong to.',
-    ],
-    [
-      'clock skew over 5 minutes',
-      () => ({ ...base, clockSkew: Duration.minutes(10) }),
-      'clockSkew',
-      'JwtAuthorizer: clockSkew must be a whole number of seconds from 0 to 300; got 600 seconds. A few seconds to a minute covers real clock drift.',
-    ],
-    [
-      'empty token types',
-      () => ({ ...base, tokenTypes: [] }),
-      'tokenTypes',
-      'JwtAuthorizer: tokenTypes must not be empty. Use media type names such as "at+jwt" or "application/at+jwt" (RFC 9068).',
-    ],
-    [
-      'token type with a space',
-      () => ({ ...base, tokenTypes: ['at jwt'] }),
-      'tokenTypes',
-      'JwtAuthorizer: tokenTypes entries must be media type names; got "at jwt". Use media type names such as "at+jwt" or "application/at+jwt" (RFC 9068).',
-    ],
-    [
-      'memory below Lambda’s minimum',
-      () => ({ ...base, memorySize: 64 }),
-      'memorySize',
-      'JwtAuthorizer: memorySize must be a whole number from 128 to 10240; got 64. Lambda accepts 128 to 10240 MiB.',
-    ],
-    [
-      'timeout beyond API Gateway’s',
-      () => ({ ...base, timeout: Duration.seconds(30) }),
-      'timeout',
-      'JwtAuthorizer: timeout must be a whole number of seconds from 1 to 29; got 30 seconds. API Gateway waits at most 29 seconds for an authorizer.',
-    ],
-    [
-      'token size out of range',
-      () => ({ ...base, maxTokenBytes: 100 }),
-      'maxTokenBytes',
-      'JwtAuthorizer: maxTokenBytes must be a whole number from 256 to 65536; got 100. Typical access tokens are 1 to 4 KB.',
-    ],
-    [
-      'unknown log level',
-      () => ({ ...base, logLevel: 'verbose' as never }),
-      'logLevel',
-      'JwtAuthorizer: logLevel must be one of debug, info, warn, error, silent; got "verbose". Use "info" in production.',
-    ],
-    [
-      'CORS origin with a quote',
-      () => ({ ...base, corsAllowOrigin: "https://x'" }),
-      'corsAllowOrigin',
-      `JwtAuthorizer: corsAllowOrigin must be "*" or an origin without quotes or line breaks; got "https://x'". Use "*" or an origin such as "https://app.example.com".`,
-    ],
-    [
-      'CORS header name with a space',
-      () => ({ ...base, corsAllowHeaders: ['Authorization', 'Idempotency Key'] }),
-      'corsAllowHeaders[1]',
-      'JwtAuthorizer: corsAllowHeaders[1] must be a header name (letters, digits and hyphens); got "Idempotency Key". List each header name as its own entry, e.g. ["Authorization", "Content-Type"].',
-    ],
-    [
-      'exposed headers as one comma-separated entry',
-      () => ({ ...base, corsExposeHeaders: ['WWW-Authenticate,Location'] }),
-      'corsExposeHeaders[0]',
-      'JwtAuthorizer: corsExposeHeaders[0] must be a header name (letters, digits and hyphens); got "WWW-Authenticate,Location". List each header name as its own entry, e.g. ["Authorization", "Content-Type"].',
-    ],
-    [
-      'problem type base that is not a URI',
-      () => ({ ...base, problemTypeBase: 'errors/' }),
-      'problemTypeBase',
-      'JwtAuthorizer: problemTypeBase must be an absolute URI without spaces, quotes, "$" or "#"; got "errors/". Use a prefix such as "https://errors.example.com/" or "tag:example.com,2026:problem:".',
-    ],
-    [
-      'problem type base with a fragment',
-      () => ({ ...base, problemTypeBase: 'https://errors.example.com/#' }),
-      'problemTypeBase',
-      'JwtAuthorizer: problemTypeBase must be an absolute URI without spaces, quotes, "$" or "#"; got "https://errors.example.com/#". Use a prefix such as "https://errors.example.com/" or "tag:example.com,2026:problem:".',
+      'http jwksUri',
+      () => ({ issuers: [oidc(ISSUER, { jwksUri: 'http://issuer.example.com/jwks' })] }),
+      'issuers[0].jwksUri',
+      `issuers[0].jwksUri must be an absolute https URL; got "http://issuer.example.com/jwks". Use the https URL of the issuer's JWKS.`,
     ],
     [
       'issuer with a fragment',
-      () => ({ ...base, issuer: 'https://issuer.example.com/#tenant' }),
-      'issuer',
-      'JwtAuthorizer: issuer must be an issuer identifier without a query or fragment ("?", "#"); got "https://issuer.example.com/#tenant". Pass the issuer exactly as the `iss` claim has it; identifiers with a query or fragment are not valid issuers.',
+      () => ({ issuers: [oidc('https://issuer.example.com/#tenant')] }),
+      'issuers[0].issuer',
+      `issuers[0].issuer must be an issuer identifier without a query or fragment ("?", "#"); got "https://issuer.example.com/#tenant". ${ISSUER_ID_FIX}`,
     ],
     [
-      'issuers entry with a query',
-      () => ({ ...base, issuers: [{ issuer: 'https://other.example.com/?t=1', audience: ['api'] }] }),
-      'issuers[0].issuer',
-      'JwtAuthorizer: issuers[0].issuer must be an issuer identifier without a query or fragment ("?", "#"); got "https://other.example.com/?t=1". Pass the issuer exactly as the `iss` claim has it; identifiers with a query or fragment are not valid issuers.',
+      'a second issuer with a query',
+      () => ({ issuers: [oidc(ISSUER), oidc('https://other.example.com/?t=1')] }),
+      'issuers[1].issuer',
+      `issuers[1].issuer must be an issuer identifier without a query or fragment ("?", "#"); got "https://other.example.com/?t=1". ${ISSUER_ID_FIX}`,
+    ],
+    [
+      'repeated issuer',
+      () => ({ issuers: [oidc(ISSUER), oidc(ISSUER, { audience: ['x'] })] }),
+      'issuers[1].issuer',
+      `issuers[1].issuer repeats "${ISSUER}" (issuers[0]). Trust each issuer once, with all its audiences.`,
+    ],
+    [
+      'a user pool without clients',
+      (stack) => ({ issuers: [Issuer.cognito(pool(stack), { clients: [] })] }),
+      'issuers[0].clients',
+      'issuers[0].clients must list at least one app client; got []. Pass the app clients whose access tokens the API accepts.',
+    ],
+    [
+      'two user pools',
+      (stack) => {
+        const other = new cognito.UserPool(stack, 'Other');
+        return {
+          issuers: [
+            Issuer.cognito(pool(stack), {
+              clients: [cognito.UserPoolClient.fromUserPoolClientId(stack, 'A', 'a')],
+            }),
+            Issuer.cognito(other, { clients: [other.addClient('B')] }),
+          ],
+        };
+      },
+      'issuers[1]',
+      'issuers[1] is a second Cognito user pool (issuers[0] is one); an authorizer trusts at most one. Use one JwtAuthorizer per user pool, or trust the other pool with Issuer.oidc(<its issuer URL>, ...).',
+    ],
+    [
+      'clock skew over 5 minutes',
+      () => ({ ...BASE, clockSkew: Duration.minutes(10) }),
+      'clockSkew',
+      'clockSkew must be a whole number of seconds from 0 to 300; got 600 seconds. A few seconds to a minute covers real clock drift.',
+    ],
+    [
+      'empty token types',
+      () => ({ ...BASE, tokenTypes: [] }),
+      'tokenTypes',
+      `tokenTypes must not be empty. ${TYPE_FIX}`,
+    ],
+    [
+      'token type with a space',
+      () => ({ ...BASE, tokenTypes: ['at+jwt', 'at jwt'] }),
+      'tokenTypes[1]',
+      `tokenTypes[1] must be a media type name; got "at jwt". ${TYPE_FIX}`,
+    ],
+    [
+      'memory below Lambda’s minimum',
+      () => ({ ...BASE, memorySize: 64 }),
+      'memorySize',
+      'memorySize must be a whole number from 128 to 10240; got 64. Lambda accepts 128 to 10240 MiB.',
+    ],
+    [
+      'timeout beyond API Gateway’s',
+      () => ({ ...BASE, timeout: Duration.seconds(30) }),
+      'timeout',
+      'timeout must be a whole number of seconds from 1 to 29; got 30 seconds. API Gateway waits at most 29 seconds for an authorizer.',
+    ],
+    [
+      'no reserved concurrency',
+      () => ({ ...BASE, reservedConcurrentExecutions: 0 }),
+      'reservedConcurrentExecutions',
+      "reservedConcurrentExecutions must be a whole number of at least 1; got 0. With 0 every request would be throttled (503); leave it out to share the account's concurrency.",
+    ],
+    [
+      'token size out of range',
+      () => ({ ...BASE, maxTokenBytes: 100 }),
+      'maxTokenBytes',
+      'maxTokenBytes must be a whole number from 256 to 65536; got 100. Typical access tokens are 1 to 4 KB.',
+    ],
+    [
+      'unknown log level (a JavaScript caller)',
+      () => ({ ...BASE, logLevel: 'verbose' as never }),
+      'logLevel',
+      'logLevel must be one of LogLevel.DEBUG, LogLevel.INFO, LogLevel.WARN, LogLevel.ERROR, LogLevel.SILENT; got "verbose". Leave it out for LogLevel.INFO.',
+    ],
+    [
+      'unknown caching mode (a JavaScript caller)',
+      () => ({ ...BASE, caching: 'sometimes' as never }),
+      'caching',
+      'caching must be one of CachingMode.AUTO, CachingMode.TOKEN, CachingMode.ROUTE; got "sometimes". Leave it out for CachingMode.AUTO.',
+    ],
+    [
+      'unknown tracing mode (a JavaScript caller)',
+      () => ({ ...BASE, tracing: 'On' as never }),
+      'tracing',
+      'tracing must be one of lambda.Tracing.ACTIVE, lambda.Tracing.PASS_THROUGH, lambda.Tracing.DISABLED; got "On". Leave it out for lambda.Tracing.ACTIVE.',
+    ],
+    [
+      'CORS origin with a quote',
+      () => ({ ...BASE, corsAllowOrigin: CorsOrigin.of("https://x'") }),
+      'corsAllowOrigin',
+      `corsAllowOrigin must be an origin without quotes or line breaks; got "https://x'". Use CorsOrigin.of("https://app.example.com").`,
+    ],
+    [
+      'CORS origin as a string (a JavaScript caller)',
+      () => ({ ...BASE, corsAllowOrigin: 'https://app.example.com' as never }),
+      'corsAllowOrigin',
+      'corsAllowOrigin must be CorsOrigin.ANY, CorsOrigin.NONE or CorsOrigin.of(origin); got "https://app.example.com". Use CorsOrigin.of("https://app.example.com").',
+    ],
+    [
+      'CORS header name with a space',
+      () => ({ ...BASE, corsAllowHeaders: ['Authorization', 'Idempotency Key'] }),
+      'corsAllowHeaders[1]',
+      `corsAllowHeaders[1] must be a header name (letters, digits and hyphens); got "Idempotency Key". ${HEADER_FIX}`,
+    ],
+    [
+      'exposed headers as one comma-separated entry',
+      () => ({ ...BASE, corsExposeHeaders: ['WWW-Authenticate,Location'] }),
+      'corsExposeHeaders[0]',
+      `corsExposeHeaders[0] must be a header name (letters, digits and hyphens); got "WWW-Authenticate,Location". ${HEADER_FIX}`,
+    ],
+    [
+      'problem type base that is not a URI',
+      () => ({ ...BASE, problemTypeBase: 'errors/' }),
+      'problemTypeBase',
+      `problemTypeBase must be an absolute URI without spaces, quotes, "$" or "#"; got "errors/". ${URI_FIX}`,
+    ],
+    [
+      'problem type base with a fragment',
+      () => ({ ...BASE, problemTypeBase: 'https://errors.example.com/#' }),
+      'problemTypeBase',
+      `problemTypeBase must be an absolute URI without spaces, quotes, "$" or "#"; got "https://errors.example.com/#". ${URI_FIX}`,
     ],
     [
       'route with a bad scope',
-      () => ({ ...base, routes: [{ method: 'GET', path: '/a', scopes: ['read write'] }] }),
+      () => ({ ...BASE, routes: [{ method: 'GET', path: '/a', scopes: ['read write'] }] }),
       'routes[0].scopes',
-      'JwtAuthorizer: routes[0].scopes must be an array of scope names without spaces or quotes. Fix the route table.',
+      'routes[0].scopes must be an array of scope names without spaces or quotes (write [] for a route any valid token may call). Fix the route table.',
+    ],
+    [
+      'route without scopes (a JavaScript caller)',
+      () => ({ ...BASE, routes: [{ method: 'GET', path: '/a' } as never] }),
+      'routes[0].scopes',
+      'routes[0].scopes must be an array of scope names without spaces or quotes (write [] for a route any valid token may call). Fix the route table.',
     ],
     [
       'route with a bad path',
-      () => ({ ...base, routes: [{ method: 'GET', path: 'items', scopes: [] }] }),
+      () => ({ ...BASE, routes: [{ method: 'GET', path: 'items', scopes: [] }] }),
       'routes[0].path',
-      'JwtAuthorizer: routes[0].path must start with "/" and not end with one, like /items/{id}; got "items". Fix the route table.',
+      'routes[0].path must start with "/" and not end with one, like /items/{id}; got "items". Fix the route table.',
     ],
     [
       'route with a bad method',
-      () => ({ ...base, routes: [{ method: 'TRACE' as never, path: '/a', scopes: [] }] }),
+      () => ({ ...BASE, routes: [{ method: 'TRACE' as never, path: '/a', scopes: [] }] }),
       'routes[0].method',
-      'JwtAuthorizer: routes[0].method must be one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, ANY; got "TRACE". Fix the route table.',
+      'routes[0].method must be one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, ANY; got "TRACE". Fix the route table.',
     ],
     [
       'zero revocation delay',
-      (stack) => ({ ...base, revocationTable: table(stack), maxRevocationDelay: Duration.seconds(0) }),
+      (stack) => ({ ...BASE, revocationTable: table(stack), maxRevocationDelay: Duration.seconds(0) }),
       'maxRevocationDelay',
-      'JwtAuthorizer: maxRevocationDelay must be a whole number of seconds from 1 to 3600; got 0 seconds. It caps the result cache TTL: use from Duration.seconds(1) to Duration.hours(1) (the cache maximum).',
+      `maxRevocationDelay must be a whole number of seconds from 1 to 3600; got 0 seconds. ${DELAY_FIX}`,
     ],
     [
       'revocation delay over the cache maximum',
-      (stack) => ({ ...base, revocationTable: table(stack), maxRevocationDelay: Duration.hours(2) }),
+      (stack) => ({ ...BASE, revocationTable: table(stack), maxRevocationDelay: Duration.hours(2) }),
       'maxRevocationDelay',
-      'JwtAuthorizer: maxRevocationDelay must be a whole number of seconds from 1 to 3600; got 7200 seconds. It caps the result cache TTL: use from Duration.seconds(1) to Duration.hours(1) (the cache maximum).',
+      `maxRevocationDelay must be a whole number of seconds from 1 to 3600; got 7200 seconds. ${DELAY_FIX}`,
     ],
     [
       'fractional revocation delay',
-      (stack) => ({ ...base, revocationTable: table(stack), maxRevocationDelay: Duration.millis(2500) }),
+      (stack) => ({ ...BASE, revocationTable: table(stack), maxRevocationDelay: Duration.millis(2500) }),
       'maxRevocationDelay',
-      'JwtAuthorizer: maxRevocationDelay must be a whole number of seconds from 1 to 3600; got 2.5 seconds. It caps the result cache TTL: use from Duration.seconds(1) to Duration.hours(1) (the cache maximum).',
+      `maxRevocationDelay must be a whole number of seconds from 1 to 3600; got 2.5 seconds. ${DELAY_FIX}`,
     ],
     [
       'revocation delay without a table',
-      () => ({ ...base, maxRevocationDelay: Duration.seconds(30) }),
+      () => ({ ...BASE, maxRevocationDelay: Duration.seconds(30) }),
       'maxRevocationDelay',
-      'JwtAuthorizer: maxRevocationDelay is set without revocationTable, so it would do nothing. Pass revocationTable to turn revocation on, or leave it out.',
+      'maxRevocationDelay is set without revocationTable, so it would do nothing. Pass revocationTable to turn revocation on, or leave it out.',
     ],
     [
       'revocationRequireJti without a table',
-      () => ({ ...base, revocationRequireJti: false }),
+      () => ({ ...BASE, revocationRequireJti: false }),
       'revocationRequireJti',
-      'JwtAuthorizer: revocationRequireJti is set without revocationTable, so it would do nothing. Pass revocationTable to turn revocation on, or leave it out.',
+      'revocationRequireJti is set without revocationTable, so it would do nothing. Pass revocationTable to turn revocation on, or leave it out.',
     ],
     [
-      'resource server without a user pool',
+      'subnets without a VPC',
+      () => ({ ...BASE, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } }),
+      'vpcSubnets',
+      'vpcSubnets is set without vpc, so it would do nothing. Pass vpc too, or leave it out.',
+    ],
+    [
+      'security groups without a VPC',
       (stack) => ({
-        ...base,
-        userPoolResourceServer: pool(stack).addResourceServer('Api', { identifier: 'api' }),
+        ...BASE,
+        securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-12345678')],
       }),
-      'userPoolResourceServer',
-      'JwtAuthorizer: userPoolResourceServer is set without userPool; got a resource server. Pass userPool and userPoolClients too, or leave userPoolResourceServer out.',
+      'securityGroups',
+      'securityGroups is set without vpc, so it would do nothing. Pass vpc too, or leave it out.',
+    ],
+    [
+      'a retention with a log group of the app',
+      (stack) => ({
+        ...BASE,
+        logGroup: new logs.LogGroup(stack, 'Logs'),
+        logRetention: logs.RetentionDays.ONE_WEEK,
+      }),
+      'logRetention',
+      'logRetention is set with logGroup, whose retention and removal policy are its own. Set them on the log group you pass, or leave logGroup out.',
     ],
   ])('%s', (_name, props, subject, message) => {
     const { stack } = fixture();
@@ -660,62 +758,117 @@ describe('prop validation', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(InfraConfigError);
-    expect(error).toMatchObject({ name: 'InfraConfigError', code: 'INVALID_PROP', subject, message });
+    expect(error).toMatchObject({
+      name: 'InfraConfigError',
+      code: 'INVALID_PROP',
+      subject,
+      message: `Test/Jwt: ${message}`,
+    });
+  });
+
+  test('every problem is reported at once, one line each, naming the path and the prop', () => {
+    const { stack } = fixture();
+    const nested = new Construct(stack, 'Auth');
+    expect(
+      () =>
+        new JwtAuthorizer(nested, 'Jwt', {
+          issuers: [Issuer.oidc('http://issuer.example.com', { audience: [] })],
+          memorySize: 64,
+          resultsCacheTtl: Duration.hours(2),
+        }),
+    ).toThrow(
+      new InfraConfigError(
+        'INVALID_PROP',
+        'issuers[0].issuer',
+        [
+          'Test/Auth/Jwt: issuers[0].issuer must be an absolute https URL; got "http://issuer.example.com". Use the https issuer URL, or pass jwksUri explicitly.',
+          `Test/Auth/Jwt: issuers[0].audience must not be empty. ${AUDIENCE_FIX}`,
+          `Test/Auth/Jwt: resultsCacheTtl must be a whole number of seconds from 0 to 3600; got 7200 seconds. ${TTL_FIX}`,
+          'Test/Auth/Jwt: memorySize must be a whole number from 128 to 10240; got 64. Lambda accepts 128 to 10240 MiB.',
+        ].join('\n'),
+      ),
+    );
+  });
+
+  test("a JavaScript app that still passes 0.2's issuer props is told how to move to issuers", () => {
+    const { stack } = fixture();
+    const error = (() => {
+      try {
+        new JwtAuthorizer(stack, 'Jwt', { issuer: ISSUER, audience: AUDIENCE } as never);
+      } catch (e) {
+        return e as InfraConfigError;
+      }
+      return undefined;
+    })();
+    expect(error?.message.split('\n')).toEqual([
+      'Test/Jwt: issuer is no longer a prop: every issuer is an entry of `issuers`. Pass issuers: [Issuer.oidc(issuer, { audience, jwksUri })].',
+      'Test/Jwt: audience is no longer a prop: every issuer is an entry of `issuers`. Pass issuers: [Issuer.oidc(issuer, { audience })].',
+      `Test/Jwt: issuers must list at least one issuer; got undefined. ${ISSUERS_FIX}`,
+    ]);
   });
 });
 
 describe('route protection', () => {
-  test('a route declared twice is refused', () => {
+  test('a route declared twice is refused, naming the construct and the route', () => {
     const { stack, api } = fixture();
-    const jwt = new JwtAuthorizer(stack, 'Jwt', {
-      ...{ issuer: ISSUER, audience: AUDIENCE },
-      routes: ROUTES.slice(0, 1),
-    });
+    const jwt = new JwtAuthorizer(stack, 'Jwt', { ...BASE, routes: ROUTES.slice(0, 1) });
     expect(() => jwt.addRoutes(api, ROUTES.slice(0, 1), mock)).toThrow(
-      expect.objectContaining({
-        code: 'ROUTE_CONFLICT',
-        message:
-          'JwtAuthorizer: route GET /orders is declared twice. Declare each method and path once in the route table.',
-      }),
+      new InfraConfigError(
+        'ROUTE_CONFLICT',
+        'route GET /orders',
+        'Test/Jwt: route GET /orders is declared twice. Declare each method and path once in the route table.',
+      ),
     );
   });
 
   test('one authorizer serves one REST API', () => {
     const { stack, api } = fixture();
     const other = new apigw.RestApi(stack, 'Other', { deploy: false });
-    const jwt = new JwtAuthorizer(stack, 'Jwt', { issuer: ISSUER, audience: AUDIENCE });
+    const jwt = new JwtAuthorizer(stack, 'Jwt', BASE);
     jwt.addRoutes(api, ROUTES.slice(0, 1), mock);
     expect(() => jwt.addRoutes(other, ROUTES.slice(1, 2), mock)).toThrow(
-      expect.objectContaining({
-        code: 'ROUTE_CONFLICT',
-        message:
-          'JwtAuthorizer: already serves the REST API at Test/Api; an API Gateway authorizer belongs to one REST API, so Test/Other needs its own JwtAuthorizer.',
-      }),
+      new InfraConfigError(
+        'ROUTE_CONFLICT',
+        'api Test/Other',
+        'Test/Jwt: api Test/Other is a second REST API: this authorizer serves Test/Api. An API Gateway authorizer belongs to one REST API, so Test/Other needs its own JwtAuthorizer.',
+      ),
     );
   });
 
-  test('an authorizer with no routes fails synthesis, since it would deny everything', () => {
+  test('a route added once synthesis began is refused', () => {
     const { stack, api } = fixture();
-    const jwt = new JwtAuthorizer(stack, 'Jwt', { issuer: ISSUER, audience: AUDIENCE });
-    // Using the authorizer directly records no scopes: the Lambda would have nothing to allow.
-    api.root.addMethod('GET', mock(), { authorizer: jwt.authorizer });
-    expect(() => Template.fromStack(stack)).toThrow(
-      /Test\/Jwt: JwtAuthorizer has no routes, so every request would be denied\. Protect methods with addRoutes\(\) or addMethod\(\), or list them in the routes prop\./,
+    const jwt = new JwtAuthorizer(stack, 'Jwt', BASE);
+    jwt.addRoutes(api, ROUTES.slice(0, 1), mock);
+    Template.fromStack(stack);
+    expect(() => jwt.addRoutes(api, ROUTES.slice(1, 2), mock)).toThrow(
+      new InfraConfigError(
+        'ROUTE_CONFLICT',
+        'route POST /orders',
+        'Test/Jwt: route POST /orders was added after synthesis began. Add every route before synth.',
+      ),
     );
   });
 
   test('method options pass through, but authorization is always the JwtAuthorizer', () => {
     const { stack, api } = fixture();
-    const jwt = new JwtAuthorizer(stack, 'Jwt', { issuer: ISSUER, audience: AUDIENCE });
+    const jwt = new JwtAuthorizer(stack, 'Jwt', BASE);
+    const validator = api.addRequestValidator('Validator', { validateRequestParameters: true });
     const [method] = jwt.addRoutes(api, ROUTES.slice(0, 1), mock, (route) => ({
       operationName: `op-${route.method}`,
+      apiKeyRequired: true,
+      requestParameters: { 'method.request.querystring.page': false },
+      requestValidator: validator,
       ...({ authorizationType: apigw.AuthorizationType.NONE } as object),
     }));
     expect(method?.httpMethod).toBe('GET');
     Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Method', {
       HttpMethod: 'GET',
       OperationName: 'op-GET',
+      ApiKeyRequired: true,
+      RequestParameters: { 'method.request.querystring.page': false },
+      RequestValidatorId: { Ref: Match.stringLikeRegexp('^ApiValidator') },
       AuthorizationType: 'CUSTOM',
+      AuthorizerId: { Ref: Match.stringLikeRegexp('^JwtAuthorizer') },
     });
   });
 });

@@ -7,14 +7,19 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { JwtAuthorizer, type JwtAuthorizerProps } from '../../infra/constructs';
+import {
+  CachingMode,
+  GATEWAY_RESPONSES,
+  Issuer,
+  JwtAuthorizer,
+  type JwtAuthorizerProps,
+} from '../../infra/constructs';
 import { authorizerBundleDir } from '../../infra/constructs/authorizer-bundle';
 import type { RouteRule } from '../../lambda/contract';
 import { authorizerAssetFiles, fastApp } from './synth-context';
 
 const BASE: JwtAuthorizerProps = {
-  issuer: 'https://issuer.example.com/',
-  audience: ['https://api.example.com'],
+  issuers: [Issuer.oidc('https://issuer.example.com/', { audience: ['https://api.example.com'] })],
 };
 
 const ORGS: RouteRule[] = [
@@ -70,11 +75,11 @@ describe('caching', () => {
     );
   });
 
-  test("caching: 'token' with the orgs table fails the synth, naming the routes and the fix", () => {
-    const { stack } = build(ORGS, { caching: 'token' });
+  test('CachingMode.TOKEN with the orgs table fails the synth, naming the routes and the fix', () => {
+    const { stack } = build(ORGS, { caching: CachingMode.TOKEN });
     expect(() => Template.fromStack(stack)).toThrow(
       new RegExp(
-        `Test/Jwt: caching is 'token', but one token-cached policy cannot tell these routes apart: ${escape(CONFLICT)}\\. Use caching: 'route'`,
+        `Test/Jwt: caching is CachingMode.TOKEN, but one token-cached policy cannot tell these routes apart: ${escape(CONFLICT)}\\. Use CachingMode.ROUTE`,
       ),
     );
   });
@@ -90,16 +95,12 @@ describe('caching', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Authorizer', { Type: 'REQUEST' });
   });
 
-  test("caching: 'route' always deploys the REQUEST authorizer, without a warning", () => {
-    const { stack } = build([{ method: 'GET', path: '/items', scopes: ['read'] }], { caching: 'route' });
+  test('CachingMode.ROUTE always deploys the REQUEST authorizer, without a warning', () => {
+    const { stack } = build([{ method: 'GET', path: '/items', scopes: ['read'] }], {
+      caching: CachingMode.ROUTE,
+    });
     Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Authorizer', { Type: 'REQUEST' });
     Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
-  });
-
-  test('an unknown caching value is refused when constructed', () => {
-    expect(() => build([], { caching: 'sometimes' as never })).toThrow(
-      'JwtAuthorizer: caching must be "auto", "token" or "route"; got "sometimes". Leave it out for "auto".',
-    );
   });
 });
 
@@ -111,9 +112,9 @@ describe('declared methods', () => {
       authorizationType: apigw.AuthorizationType.CUSTOM,
     });
     expect(() => Template.fromStack(stack)).toThrow(
-      'Test/Api/Default/admin/POST: POST /admin uses JwtAuthorizer Test/Jwt but declares no scopes, so the ' +
-        "authorizer cannot decide it. Create it with jwt.addMethod(resource, 'POST', integration, { scopes: [...] }) " +
-        'or jwt.addRoutes(...), or list it in the routes prop.',
+      'Test/Jwt: route POST /admin is wired to this authorizer (Test/Api/Default/admin/POST) but declares no ' +
+        "scopes, so the authorizer cannot decide it. Create it with jwt.addMethod(resource, 'POST', integration, " +
+        '{ scopes: [...] }) or jwt.addRoutes(...), or list it in the routes prop.',
     );
   });
 
@@ -134,12 +135,12 @@ describe('declared methods', () => {
     [
       'two variable children of one resource',
       { method: 'GET', path: '/a/{name}', scopes: [] },
-      'route GET /a/{name} puts "{name}" under /a, where routes[0] has "{id}"',
+      'Test/Jwt: route GET /a/{name} puts "{name}" under /a, where routes[0] has "{id}"',
     ],
     [
       'a greedy part before the end',
       { method: 'GET', path: '/{proxy+}/x', scopes: [] },
-      'route GET /{proxy+}/x.path has the greedy part "{proxy+}" before the end',
+      'Test/Jwt: route GET /{proxy+}/x.path has the greedy part "{proxy+}" before the end',
     ],
   ] as const)('%s is refused when added', (_name, route, message) => {
     const { api, jwt } = build([{ method: 'GET', path: '/a/{id}', scopes: [] }]);
@@ -148,9 +149,10 @@ describe('declared methods', () => {
 });
 
 describe('a 300-route API', () => {
-  // 60 resources with five methods each, one Lambda behind all of them. One permission for the whole API
-  // (scopePermissionToMethod: false, no test-invoke permission) keeps the stack far under CloudFormation's
-  // 500 resources: 300 methods + 61 resources + the authorizer's handful.
+  // 60 services with five methods each on two resources, one Lambda behind all of them, a deployed stage. One
+  // Lambda permission for the whole API (`scopePermissionToMethod: false`, which also covers the console's test
+  // invocations) and one for the authorizer keep the stack under CloudFormation's 500 resources: 300 methods,
+  // 120 resources, the deployment and stage, the authorizer's dozen.
   const routes: RouteRule[] = Array.from(
     { length: 60 },
     (_, i) =>
@@ -167,23 +169,22 @@ describe('a 300-route API', () => {
   let template: Template;
   beforeAll(() => {
     stack = new Stack(fastApp(), 'Big');
-    const api = new apigw.RestApi(stack, 'Api', { deploy: false });
+    const api = new apigw.RestApi(stack, 'Api');
     const backend = new lambda.Function(stack, 'Backend', {
       runtime: lambda.Runtime.NODEJS_24_X,
       handler: 'index.handler',
       code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 })'),
     });
-    const integration = new apigw.LambdaIntegration(backend, {
-      allowTestInvoke: false,
-      scopePermissionToMethod: false,
-    });
+    const integration = new apigw.LambdaIntegration(backend, { scopePermissionToMethod: false });
     new JwtAuthorizer(stack, 'Jwt', BASE).addRoutes(api, routes, () => integration);
     template = Template.fromStack(stack);
   });
 
   test('synthesizes under 500 resources, with every route in the asset and a small environment', () => {
     template.resourceCountIs('AWS::ApiGateway::Method', 300);
-    expect(Object.keys(template.toJSON().Resources as object).length).toBeLessThan(500);
+    template.resourceCountIs('AWS::ApiGateway::Resource', 120);
+    const count = Object.keys(template.toJSON().Resources as object).length;
+    expect(count).toBeLessThan(460);
     expect(JSON.parse(authorizerAssetFiles(stack)['routes.json'] ?? '')).toHaveLength(300);
     const [fn] = Object.values(
       template.findResources('AWS::Lambda::Function', {
@@ -197,6 +198,28 @@ describe('a 300-route API', () => {
     expect(bytes).toBeLessThan(300);
   });
 
+  test('nothing is created per method but the method: one permission for the API, one for the authorizer', () => {
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')) as Array<{
+      Properties: { SourceArn: unknown; FunctionName: unknown };
+    }>;
+    expect(permissions).toHaveLength(2);
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      FunctionName: { 'Fn::GetAtt': [Match.stringLikeRegexp('^JwtHandlerFunction'), 'Arn'] },
+      SourceArn: Match.objectLike({
+        'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('/authorizers/')])],
+      }),
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      FunctionName: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Backend'), 'Arn'] },
+    });
+    template.resourceCountIs('AWS::ApiGateway::Authorizer', 1);
+    template.resourceCountIs('AWS::ApiGateway::GatewayResponse', GATEWAY_RESPONSES.length);
+  });
+
+  test('without a warning', () => {
+    Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+  });
+
   test('the asset is the prebuilt bundle and the route file, nothing else', () => {
     const files = authorizerAssetFiles(stack);
     expect(Object.keys(files).sort()).toEqual(['index.mjs', 'index.mjs.map', 'routes.json']);
@@ -208,9 +231,11 @@ describe('a 300-route API', () => {
 
 test('an environment over 4 KB fails the synth, naming the size and the fix', () => {
   const audience = Array.from({ length: 200 }, (_, i) => `https://api-${i}.example.com`);
-  const { stack } = build([{ method: 'GET', path: '/x', scopes: [] }], { audience });
+  const { stack } = build([{ method: 'GET', path: '/x', scopes: [] }], {
+    issuers: [Issuer.oidc('https://issuer.example.com/', { audience })],
+  });
   expect(() => Template.fromStack(stack)).toThrow(
-    /Test\/Jwt: the authorizer's environment is \d{4,} bytes, over Lambda's limit of 4096\. Trust fewer issuers or audiences per authorizer\./,
+    /Test\/Jwt: issuers make the authorizer's environment \d{4,} bytes, over Lambda's limit of 4096\. Trust fewer issuers or audiences per authorizer\./,
   );
 });
 

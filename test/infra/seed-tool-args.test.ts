@@ -7,6 +7,7 @@ test.each<[string, string[], unknown]>([
     ['--issuer', 'https://id.example.com/'],
     {
       help: false,
+      command: 'seed',
       source: { kind: 'issuer', issuer: 'https://id.example.com/' },
       out: 'jwks-seed.json',
       caFile: undefined,
@@ -25,6 +26,7 @@ test.each<[string, string[], unknown]>([
     ],
     {
       help: false,
+      command: 'seed',
       source: { kind: 'jwks-uri', jwksUri: 'https://id.example.com/keys' },
       out: 'seed/k.json',
       caFile: 'ca.pem',
@@ -32,6 +34,22 @@ test.each<[string, string[], unknown]>([
     },
   ],
   ['--help', ['--issuer', 'https://id.example.com', '--help'], { help: true }],
+  [
+    '--check, with the defaults',
+    ['--check', 'https://tenant.eu.auth0.com'],
+    {
+      help: false,
+      command: 'check',
+      issuer: 'https://tenant.eu.auth0.com',
+      caFile: undefined,
+      timeoutMs: 5000,
+    },
+  ],
+  [
+    '--check= with a CA and a timeout',
+    ['--check=https://id.example.com/', '--ca-file', 'ca.pem', '--timeout-ms=800'],
+    { help: false, command: 'check', issuer: 'https://id.example.com/', caFile: 'ca.pem', timeoutMs: 800 },
+  ],
 ])('%s', (_name, argv, expected) => {
   expect(parseJwksSeedArgs(argv)).toEqual(expected);
 });
@@ -58,6 +76,24 @@ test.each<[string, string[], string, string]>([
     ['--jwks-uri', 'keys'],
     '--jwks-uri',
     '--jwks-uri must be an absolute https URL; got "keys"',
+  ],
+  [
+    'an http issuer to check',
+    ['--check', 'http://id.example.com'],
+    '--check',
+    '--check must be an absolute https URL; got "http://id.example.com"',
+  ],
+  [
+    '--check with --out',
+    ['--check', 'https://id.example.com', '--out', 'seed.json'],
+    '--out',
+    '--out cannot be given with --check, which writes nothing',
+  ],
+  [
+    '--check with --issuer',
+    ['--issuer', 'https://id.example.com', '--check', 'https://id.example.com'],
+    '--issuer',
+    '--issuer cannot be given with --check, which writes nothing',
   ],
   [
     'a timeout that is no number',

@@ -88,6 +88,91 @@ test('bad flags exit 2 with the usage; an issuer that cannot be read exits 1 and
   }
 });
 
+describe('--check: discovery as the authorizer runs it, before deploy', () => {
+  afterEach(() => {
+    issuer.discovery = {};
+    issuer.discoveryMode = 'ok';
+    issuer.mode = 'ok';
+  });
+
+  test('an issuer whose discovery names it exactly: exit 0, what was found, and nothing written', async () => {
+    issuer.requests.length = 0;
+    const result = await run(['--check', issuer.origin, '--ca-file', caFile()]);
+    expect([result.code, result.stdout, result.stderr]).toEqual([
+      0,
+      `${issuer.origin}: discovery names this issuer exactly; its JWKS ${issuer.url} holds 1 usable signing keys\n`,
+      '',
+    ]);
+    expect(issuer.requests).toEqual(['/.well-known/openid-configuration', '/.well-known/jwks.json']);
+  });
+
+  test.each<
+    [string, (origin: string) => { given: string; named: unknown }, (given: string, named: string) => string]
+  >([
+    [
+      'the issuer given without the trailing slash discovery has (Auth0)',
+      (origin) => ({ given: origin, named: `${origin}/` }),
+      (given, named) =>
+        `${given}/.well-known/openid-configuration names the issuer "${named}", not "${given}": the authorizer ` +
+        `refuses a discovery document for another issuer, so every request for "${given}" would be answered 503 ` +
+        `(and tokens carry iss "${named}"). They differ only in the trailing slash: configure the issuer as ` +
+        `"${named}", exactly.`,
+    ],
+    [
+      'the issuer given with a trailing slash discovery does not have',
+      (origin) => ({ given: `${origin}/`, named: origin }),
+      (given, named) =>
+        `${named}/.well-known/openid-configuration names the issuer "${named}", not "${given}": the authorizer ` +
+        `refuses a discovery document for another issuer, so every request for "${given}" would be answered 503 ` +
+        `(and tokens carry iss "${named}"). They differ only in the trailing slash: configure the issuer as ` +
+        `"${named}", exactly.`,
+    ],
+    [
+      'another issuer altogether',
+      (origin) => ({ given: origin, named: 'https://someone-else.example' }),
+      (given, named) =>
+        `${given}/.well-known/openid-configuration names the issuer "${named}", not "${given}": the authorizer ` +
+        `refuses a discovery document for another issuer, so every request for "${given}" would be answered 503 ` +
+        `(and tokens carry iss "${named}"). Configure the issuer as "${named}" if you trust it, or check the URL.`,
+    ],
+    [
+      'no issuer at all',
+      (origin) => ({ given: origin, named: 42 }),
+      (given) =>
+        `${given}/.well-known/openid-configuration names no issuer (got 42): the authorizer refuses such a ` +
+        `document, so every request for "${given}" would be answered 503. Check the issuer URL.`,
+    ],
+  ])('%s: exit 3, naming both and the fix', async (_name, setup, message) => {
+    const { given, named } = setup(issuer.origin);
+    issuer.discovery = { issuer: named } as typeof issuer.discovery;
+    const result = await run(['--check', given, '--ca-file', caFile()]);
+    expect([result.code, result.stdout, result.stderr]).toEqual([
+      3,
+      '',
+      `jwks-seed failed: ${message(given, String(named))}\n`,
+    ]);
+  });
+
+  test('an issuer that cannot be read: exit 1, naming the request', async () => {
+    issuer.discoveryMode = 'down';
+    const result = await run(['--check', issuer.origin, '--ca-file', caFile(), '--timeout-ms', '500']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      new RegExp(`^jwks-seed failed: GET ${issuer.origin}/\\.well-known/openid-configuration failed: .+\\n$`),
+    );
+  });
+
+  test('discovery matches but the JWKS has no usable key: exit 1', async () => {
+    issuer.mode = 'empty';
+    const result = await run(['--check', issuer.origin, '--ca-file', caFile()]);
+    expect([result.code, result.stderr]).toEqual([
+      1,
+      `jwks-seed failed: ${issuer.url} is not usable: the seed maps "${issuer.url}" to a JWKS without a usable ` +
+        'signing key (RSA, EC or OKP, with a kid)\n',
+    ]);
+  });
+});
+
 describe('merging into an existing seed', () => {
   const out = (): string => join(dir, 'merged.json');
   const write = (source: { kind: 'issuer'; issuer: string } | { kind: 'jwks-uri'; jwksUri: string }) =>

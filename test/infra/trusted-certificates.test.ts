@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Lazy, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import {
+  Issuer,
   JwtAuthorizer,
   TRUSTED_CA_FILE_NAME,
   TrustedCertificates,
@@ -50,8 +51,7 @@ const canonical = (pem: string): string => new X509Certificate(pem).toString();
 function authorizer(props: Partial<JwtAuthorizerProps>): Stack {
   const stack = new Stack(fastApp(), 'Test');
   const jwt = new JwtAuthorizer(stack, 'Jwt', {
-    issuer: 'https://issuer.corp.example/',
-    audience: ['https://api.example.com'],
+    issuers: [Issuer.oidc('https://issuer.corp.example/', { audience: ['https://api.example.com'] })],
     ...props,
   });
   jwt.addRoutes(
@@ -102,33 +102,33 @@ test('no trustedCertificates: no variable and no file', () => {
 });
 
 describe('certificates that cannot work fail the synth, naming the prop and the fix', () => {
-  const cases: Array<[string, () => unknown, () => string]> = [
+  const cases: Array<[string, () => TrustedCertificates, () => string]> = [
     [
       'no certificate at all',
       () => TrustedCertificates.fromPem('subject=CN=Corp Root CA\n'),
       () =>
-        'JwtAuthorizer: trustedCertificates (a PEM string) has no certificate: it must hold at least one ' +
+        'Test/Jwt: trustedCertificates (a PEM string) has no certificate: it must hold at least one ' +
         `-----BEGIN CERTIFICATE----- block (PEM). ${FIX}`,
     ],
     [
       'a block that does not parse',
       () => TrustedCertificates.fromPem('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n'),
       () =>
-        'JwtAuthorizer: trustedCertificates (a PEM string) has a certificate (number 1) that does not parse: ' +
+        'Test/Jwt: trustedCertificates (a PEM string) has a certificate (number 1) that does not parse: ' +
         `error:068000A8:asn1 encoding routines::wrong tag. ${FIX}`,
     ],
     [
       'a private key',
       () => TrustedCertificates.fromPem(pki.ca.cert + pki.ca.key),
       () =>
-        'JwtAuthorizer: trustedCertificates (a PEM string) has a "PRIVATE KEY" block: only CERTIFICATE blocks ' +
+        'Test/Jwt: trustedCertificates (a PEM string) has a "PRIVATE KEY" block: only CERTIFICATE blocks ' +
         `belong in it (and a private key never ships with the code). ${FIX}`,
     ],
     [
       "the issuer's server certificate instead of its CA",
       () => TrustedCertificates.fromPem(pki.server.cert),
       () =>
-        'JwtAuthorizer: trustedCertificates (a PEM string) has a certificate (number 1, CN=127.0.0.1) that is ' +
+        'Test/Jwt: trustedCertificates (a PEM string) has a certificate (number 1, CN=127.0.0.1) that is ' +
         "neither a CA's nor self-signed, so no chain can end at it: put the CA certificate that issued it in " +
         `the file instead. ${FIX}`,
     ],
@@ -136,7 +136,7 @@ describe('certificates that cannot work fail the synth, naming the prop and the 
       'an intermediate CA without the root that issued it',
       () => TrustedCertificates.fromPem(intermediate.cert),
       () =>
-        'JwtAuthorizer: trustedCertificates (a PEM string) has a certificate (number 1, CN=bearer-gate test ' +
+        'Test/Jwt: trustedCertificates (a PEM string) has a certificate (number 1, CN=bearer-gate test ' +
         'intermediate CA) of an intermediate CA without the CA that issued it (CN=bearer-gate test private CA): ' +
         'TLS verification ends a chain only at a root, so add the certificate of the CA that issued it to the ' +
         `file. ${FIX}`,
@@ -145,20 +145,20 @@ describe('certificates that cannot work fail the synth, naming the prop and the 
       'an expired CA',
       () => TrustedCertificates.fromPem(pki.ca.cert + expired.cert),
       () =>
-        'JwtAuthorizer: trustedCertificates (a PEM string) has a certificate (CN=expired CA) that expired on ' +
+        'Test/Jwt: trustedCertificates (a PEM string) has a certificate (CN=expired CA) that expired on ' +
         `${new Date(Date.parse(new X509Certificate(expired.cert).validTo)).toISOString()}. Replace it with the ` +
         "CA's current certificate: no TLS connection can be verified with an expired one.",
     ],
     [
       'a token',
       () => TrustedCertificates.fromPem(Lazy.string({ produce: () => pki.ca.cert })),
-      () => `JwtAuthorizer: trustedCertificates (a PEM string) must be literal PEM, not a token. ${FIX}`,
+      () => `Test/Jwt: trustedCertificates (a PEM string) must be literal PEM, not a token. ${FIX}`,
     ],
     [
       'a file that cannot be read',
       () => TrustedCertificates.fromFile(join(dir, 'missing.pem')),
       () =>
-        `JwtAuthorizer: trustedCertificates names the file "${join(dir, 'missing.pem')}", which cannot be read ` +
+        `Test/Jwt: trustedCertificates names the file "${join(dir, 'missing.pem')}", which cannot be read ` +
         `(ENOENT: no such file or directory, open '${join(dir, 'missing.pem')}'). Pass the path of a PEM file ` +
         `of CA certificates, relative to ${process.cwd()}.`,
     ],
@@ -170,14 +170,15 @@ describe('certificates that cannot work fail the synth, naming the prop and the 
         return TrustedCertificates.fromFile(file);
       },
       () =>
-        `JwtAuthorizer: trustedCertificates from "${join(dir, 'huge.pem')}" is ` +
+        `Test/Jwt: trustedCertificates from "${join(dir, 'huge.pem')}" is ` +
         `${Buffer.byteLength(pki.ca.cert) + 256 * 1024} bytes, over the 262144-byte limit; keep only the CAs ` +
         `that issued the issuers' TLS certificates. ${FIX}`,
     ],
   ];
 
   test.each(cases)('%s', (_name, make, message) => {
-    const error = synthError(make);
+    // A factory's problem is reported by the authorizer the certificates are given to, naming its path.
+    const error = synthError(() => authorizer({ trustedCertificates: make() }));
     expect([error.code, error.subject, error.message]).toEqual([
       'INVALID_PROP',
       'trustedCertificates',

@@ -1,6 +1,6 @@
-// The prebuilt authorizer bundles as the construct gets them from sources: built with esbuild into
-// node_modules/.cache/bearer-gate, reused while nothing they were built from changes, built again when
-// something does. The installed package's dist/bundles are checked by pack.test.ts.
+// The prebuilt bundles (the authorizers, the revocation admin function) as the constructs get them from
+// sources: built with esbuild into node_modules/.cache/bearer-gate, reused while nothing they were built from
+// changes, built again when something does. The installed package's dist/bundles are checked by pack.test.ts.
 import {
   mkdirSync,
   mkdtempSync,
@@ -16,6 +16,7 @@ import { join, resolve } from 'node:path';
 import {
   AUTHORIZER_HANDLER,
   authorizerBundleDir,
+  bundleDir,
   cachedAuthorizerBundleDir,
   packageRoot,
   type AuthorizerVariant,
@@ -91,6 +92,42 @@ describe.each<[AuthorizerVariant, string]>([
   });
 });
 
+describe("the revocation admin function's bundle built from this repository", () => {
+  let dir: string;
+  let code: string;
+  let map: SourceMap;
+
+  beforeAll(() => {
+    dir = bundleDir('revocation-admin');
+    code = readFileSync(join(dir, 'index.mjs'), 'utf8');
+    map = readMap(dir);
+  });
+
+  test('is index.mjs and its map in the cache, exporting handler as minified ESM that never needs require()', () => {
+    expect(dir.startsWith(join(ROOT, 'node_modules', '.cache', 'bearer-gate', 'revocation-admin-'))).toBe(
+      true,
+    );
+    expect(readdirSync(dir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+    expect(code).toMatch(/export\{[\w$]+ as handler\};/);
+    expect(code).not.toContain('Dynamic require of');
+    expect(map.sourcesContent).toBeUndefined();
+    expect(
+      map.sources.filter((s) => s.endsWith('create.ts')).map((s) => s.split('/').slice(-3).join('/')),
+    ).toEqual(['lambda/revocation/create.ts']);
+  });
+
+  test("leaves the AWS SDK to the Lambda runtime, and carries nothing of the sample app's routes or items", () => {
+    const staticImports = new Set([...code.matchAll(/import\{[^}]*\}from"([^"]+)"/g)].map((m) => m[1]));
+    expect([...staticImports].filter((i) => i?.startsWith('@aws-sdk/')).sort()).toEqual([
+      '@aws-sdk/client-dynamodb',
+      '@aws-sdk/lib-dynamodb',
+    ]);
+    expect(map.sources.some((s) => s.includes('node_modules/@aws-sdk/'))).toBe(false);
+    expect(map.sources.filter((s) => /lambda\/(routes|items)\//.test(s))).toEqual([]);
+    expect(code).not.toContain('ListItems');
+  });
+});
+
 describe('the cache', () => {
   let root: string;
 
@@ -157,9 +194,14 @@ describe('the cache', () => {
 
   test.each([
     [
-      'an unknown variant',
+      'an unknown bundle',
       () => cachedAuthorizerBundleDir('token' as AuthorizerVariant, root),
-      () => 'bearer-gate: unknown authorizer variant "token"; use "plain" or "revocable".',
+      () => 'bearer-gate: unknown bundle "token"; use "plain", "revocable" or "revocation-admin".',
+    ],
+    [
+      'an unknown authorizer variant, even one that names another bundle',
+      () => authorizerBundleDir('revocation-admin' as AuthorizerVariant),
+      () => 'bearer-gate: unknown authorizer variant "revocation-admin"; use "plain" or "revocable".',
     ],
     [
       'sources without esbuild',

@@ -104,13 +104,13 @@ afterAll(() => {
 });
 
 describe('the tarball', () => {
-  test('holds the compiled library (.js and .d.ts of every module), the two bundles, the SAM template and the docs', () => {
+  test('holds the compiled library (.js and .d.ts of every module), the three bundles, the SAM template and the docs', () => {
     const expected = [
       'package/CHANGELOG.md',
       'package/README.md',
       'package/package.json',
       'package/sam/template.yaml',
-      ...['authorizer', 'revocable-authorizer'].flatMap((dir) => [
+      ...['authorizer', 'revocable-authorizer', 'revocation-admin'].flatMap((dir) => [
         `package/dist/bundles/${dir}/index.mjs`,
         `package/dist/bundles/${dir}/index.mjs.map`,
       ]),
@@ -134,6 +134,8 @@ describe('the tarball', () => {
 describe('installed into a plain JavaScript app', () => {
   let synth: SpawnSyncReturns<string>;
   let outdir: string;
+  let revocationSynth: SpawnSyncReturns<string>;
+  let revocationOutdir: string;
   let probe: {
     bundleDirs: string[];
     samCodeDir: string;
@@ -150,7 +152,7 @@ describe('installed into a plain JavaScript app', () => {
       `import { App, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { JwtAuthorizer } from 'bearer-gate';
+import { Issuer, JwtAuthorizer } from 'bearer-gate';
 
 const app = new App({ outdir: process.argv[2] });
 const stack = new Stack(app, 'Orders');
@@ -160,7 +162,9 @@ const fn = new lambda.Function(stack, 'ListOrders', {
   handler: 'index.handler',
   code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "[]" });'),
 });
-const jwt = new JwtAuthorizer(stack, 'Jwt', { issuer: 'https://example.eu.auth0.com/', audience: ['https://orders.example.com'] });
+const jwt = new JwtAuthorizer(stack, 'Jwt', {
+  issuers: [Issuer.oidc('https://example.eu.auth0.com/', { audience: ['https://orders.example.com'] })],
+});
 jwt.addRoutes(api, [{ method: 'GET', path: '/orders', scopes: ['orders:read'] }], () => new apigw.LambdaIntegration(fn));
 app.synth();
 `,
@@ -195,7 +199,7 @@ const template = readFileSync(require.resolve('bearer-gate/package.json').replac
 const codeUri = /CodeUri: (\\S+)/.exec(template)[1];
 process.stdout.write(JSON.stringify({
   exports: {
-    ...kind(root, ['JwtAuthorizer', 'authorizerBundleDir', 'buildGatewayResponses', 'REVOCATION_TABLE_SCHEMA']),
+    ...kind(root, ['JwtAuthorizer', 'RevocationList', 'Issuer', 'CorsOrigin', 'CachingMode', 'authorizerBundleDir', 'buildGatewayResponses', 'REVOCATION_TABLE_SCHEMA']),
     ...kind(authorizer, ['createAuthorizer', 'parseConfig', 'ConfigError', 'TokenRejectedError', 'createLogger']),
     ...kind(contract, ['IDENTITY_VALIDATION_EXPRESSION', 'validateRouteTable', 'RouteSet']),
   },
@@ -209,8 +213,30 @@ process.stdout.write(JSON.stringify({
 }));
 `,
     );
+    // Revocation as the README sets it up: a RevocationList, the authorizer reading it, the admin route.
+    writeFileSync(
+      join(consumer, 'revocation.mjs'),
+      `import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import { Issuer, JwtAuthorizer, RevocationList } from 'bearer-gate';
+
+const app = new App({ outdir: process.argv[2] });
+const stack = new Stack(app, 'Revocations');
+const api = new apigw.RestApi(stack, 'Api');
+const revocations = new RevocationList(stack, 'Revocations', { maxTokenLifetime: Duration.hours(1) });
+const jwt = new JwtAuthorizer(stack, 'Jwt', { issuers: [Issuer.oidc('https://example.eu.auth0.com/', { audience: ['https://orders.example.com'] })], revocation: revocations });
+jwt.addMethod(api.root.addResource('revocations'), 'POST', new apigw.LambdaIntegration(revocations.adminFunction), { scopes: revocations.adminScopes });
+app.synth();
+`,
+    );
     outdir = join(work, 'cdk.out');
     synth = run(process.execPath, ['--require', './no-network.cjs', 'app.mjs', outdir], consumer);
+    revocationOutdir = join(work, 'cdk.out.revocation');
+    revocationSynth = run(
+      process.execPath,
+      ['--require', './no-network.cjs', 'revocation.mjs', revocationOutdir],
+      consumer,
+    );
     const probed = run(process.execPath, ['probe.mjs'], consumer);
     expectSuccess(probed);
     probe = JSON.parse(probed.stdout) as typeof probe;
@@ -242,6 +268,10 @@ process.stdout.write(JSON.stringify({
   test('its entry points load from ESM with the names the README uses', () => {
     expect(probe.exports).toEqual({
       JwtAuthorizer: 'function',
+      RevocationList: 'function',
+      Issuer: 'function',
+      CorsOrigin: 'function',
+      CachingMode: 'object',
       authorizerBundleDir: 'function',
       buildGatewayResponses: 'function',
       REVOCATION_TABLE_SCHEMA: 'object',
@@ -304,6 +334,35 @@ process.stdout.write(JSON.stringify({
     expect(assets).toEqual([`asset.${assetHash}`]);
   });
 
+  test('with a RevocationList, the admin function and the authorizer run the revocable and admin bundles the package ships', () => {
+    expectSuccess(revocationSynth);
+    expect(revocationSynth.stdout).toBe('');
+    const template = JSON.parse(
+      readFileSync(join(revocationOutdir, 'Revocations.template.json'), 'utf8'),
+    ) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+    const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    const asset = (fn: { Properties: Record<string, unknown> } | undefined): string =>
+      join(
+        revocationOutdir,
+        `asset.${String((fn?.Properties.Code as { S3Key: string }).S3Key).replace(/\.zip$/, '')}`,
+      );
+    const variables = (fn: { Properties: Record<string, unknown> }): Record<string, unknown> =>
+      (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    const admin = functions.find((fn) => 'MAX_TOKEN_LIFETIME_SECONDS' in variables(fn));
+    const authorizer = functions.find((fn) => 'ROUTES_FILE' in variables(fn));
+    expect(admin?.Properties).toMatchObject({ Handler: 'index.handler', Runtime: 'nodejs24.x' });
+    expect(readdirSync(asset(admin)).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+    expect(readFileSync(join(asset(admin), 'index.mjs'))).toEqual(
+      readFileSync(join(installed(), 'dist', 'bundles', 'revocation-admin', 'index.mjs')),
+    );
+    expect(readFileSync(join(asset(authorizer), 'index.mjs'))).toEqual(
+      readFileSync(join(installed(), 'dist', 'bundles', 'revocable-authorizer', 'index.mjs')),
+    );
+    expect(variables(authorizer as { Properties: Record<string, unknown> })).toMatchObject({
+      REVOCATION_TABLE: { Ref: expect.stringMatching(/^RevocationsTable/) },
+    });
+  });
+
   test('a TypeScript app type-checks against its .d.ts files (strict, skipLibCheck off)', () => {
     // The optional peer @types/aws-lambda (for bearer-gate/authorizer) and @types/node, as a TypeScript
     // user has them; the compiler is this repository's.
@@ -313,16 +372,33 @@ process.stdout.write(JSON.stringify({
       join(consumer, 'app.ts'),
       `import { App, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
-import { JwtAuthorizer, type JwtAuthorizerProps, type RouteRule } from 'bearer-gate';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { CachingMode, CorsOrigin, Issuer, JwtAuthorizer, LogLevel, REVOCATION_TABLE_SCHEMA, RevocationList, type JwtAuthorizerProps, type RouteRule } from 'bearer-gate';
 import { IDENTITY_VALIDATION_EXPRESSION, buildGatewayResponses } from 'bearer-gate/contract';
 import { ConfigError, createAuthorizer, parseConfig, type AuthorizerConfig } from 'bearer-gate/authorizer';
 
 const stack = new Stack(new App(), 'Orders');
 const api = new apigw.RestApi(stack, 'Api');
-const props: JwtAuthorizerProps = { issuer: 'https://example.eu.auth0.com/', audience: ['https://orders.example.com'] };
+const issuer = 'https://example.eu.auth0.com/';
+const props: JwtAuthorizerProps = {
+  issuers: [Issuer.oidc(issuer, { audience: ['https://orders.example.com'] })],
+  caching: CachingMode.AUTO,
+  logLevel: LogLevel.INFO,
+  corsAllowOrigin: CorsOrigin.of('https://app.example.com'),
+};
 const routes: readonly RouteRule[] = [{ method: 'GET', path: '/orders', scopes: ['orders:read'] }];
-new JwtAuthorizer(stack, 'Jwt', props).addRoutes(api, routes, () => new apigw.MockIntegration());
-const config: AuthorizerConfig = parseConfig({ ISSUER: props.issuer, AUDIENCE: 'x', ROUTES: JSON.stringify(routes) });
+const jwt = new JwtAuthorizer(stack, 'Jwt', props);
+jwt.addRoutes(api, routes, () => new apigw.MockIntegration());
+// The schema is plain table props, and a table made from it is a RevocationList's own.
+const table = new dynamodb.Table(stack, 'Rev', REVOCATION_TABLE_SCHEMA);
+new JwtAuthorizer(stack, 'Jwt2', { ...props, revocation: new RevocationList(stack, 'List', { table }) }).addRoutes(
+  new apigw.RestApi(stack, 'Api2'),
+  routes,
+  () => new apigw.MockIntegration(),
+);
+// The escape hatch is the lambda.Function itself.
+jwt.function.addEnvironment('EXTRA', 'x');
+const config: AuthorizerConfig = parseConfig({ ISSUER: issuer, AUDIENCE: 'x', ROUTES: JSON.stringify(routes) });
 export const used = [IDENTITY_VALIDATION_EXPRESSION, buildGatewayResponses(), createAuthorizer(config), ConfigError];
 `,
     );
