@@ -228,6 +228,7 @@ export async function startLocalStack(options: StartOptions): Promise<RunningSta
       cacheTtlSeconds: settings.dpop ? 0 : revocation.cacheTtlSeconds,
       responses: contract.responses,
       statsEndpoint: settings.statsEndpoint,
+      metricsPage: true,
       cors: settings.dpop
         ? { ...contract.cors, allowHeaders: [...contract.cors.allowHeaders, 'DPoP'] }
         : contract.cors,

@@ -10,6 +10,12 @@ export { Issuer } from './issuer';
 export type { CognitoIssuerOptions, IssuerClaimsOptions, OidcIssuerOptions } from './issuer';
 export { CorsOrigin } from './cors-origin';
 export { AUTHORIZER_HANDLER, authorizerBundleDir } from './authorizer-bundle';
+export { AuthorizerDecision, AuthorizerMetric, AuthorizerMonitoring } from './authorizer-monitoring';
+export type {
+  AuthorizerMonitoringFeatures,
+  AuthorizerMonitoringOptions,
+  AuthorizerMonitoringProps,
+} from './authorizer-monitoring';
 export type { AuthorizerVariant } from './authorizer-bundle';
 export { LoggedFunction, FUNCTION_RUNTIME } from './logged-function';
 export type { CommonFunctionProps, LoggedFunctionProps } from './logged-function';

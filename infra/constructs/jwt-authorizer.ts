@@ -3,6 +3,7 @@
 // (resolve-props.ts); this class only creates resources from what that returns.
 import { Annotations, Aspects, Lazy, Stack, Validations, type CfnResource, type Duration } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -24,6 +25,11 @@ import {
 } from '../../lambda/contract/route-set';
 import { AUTHORIZER_HANDLER, authorizerBundleDir, type AuthorizerVariant } from './authorizer-bundle';
 import { AuthorizerCode } from './authorizer-code';
+import {
+  AuthorizerMonitoring,
+  type AuthorizerDecision,
+  type AuthorizerMetric,
+} from './authorizer-monitoring';
 import { LoggedFunction } from './logged-function';
 import { propError, propMessage, type PropProblem } from './prop-checks';
 import {
@@ -105,6 +111,8 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
   readonly resultsCacheTtl: Duration;
   /** With revocation on, the bound on how long a revoked token may still be accepted; undefined otherwise. */
   readonly maxRevocationDelay?: Duration;
+  /** The authorizer's metrics, and the alarms and dashboard `monitoring` asked for. */
+  readonly monitoring: AuthorizerMonitoring;
 
   private readonly registry: RouteRegistry;
   private readonly caching: CachingMode;
@@ -152,6 +160,12 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
     }
     grantDpop(props.dpop, this.function);
     this.authorizer = this.createAuthorizer(resolved);
+    this.monitoring = new AuthorizerMonitoring(this, 'Monitoring', {
+      ...resolved.monitoring,
+      function: this.function,
+      revocation: resolved.revocation !== undefined,
+      jwksSeed: resolved.jwksSeed !== undefined,
+    });
 
     // The code asset is made once every route is known: after construction, before the template resolves.
     Aspects.of(this).add({ visit: (node) => node === this && this.makeCode() });
@@ -162,6 +176,25 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
   /** Adds a statement to the Lambda's role, e.g. for a resource an issuer's keys are read through. */
   addToRolePolicy(statement: iam.PolicyStatement): void {
     this.function.addToRolePolicy(statement);
+  }
+
+  /** One of the authorizer's metrics besides decisions and cold starts (Sum, or Average for latencies, over 5 minutes). */
+  metric(metric: AuthorizerMetric, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.monitoring.metric(metric, props);
+  }
+
+  /** Decisions with this outcome; with a reason code (e.g. `TOKEN_EXPIRED`), those with that reason. */
+  metricDecisions(
+    decision: AuthorizerDecision,
+    reason?: string,
+    props?: cloudwatch.MetricOptions,
+  ): cloudwatch.Metric {
+    return this.monitoring.metricDecisions(decision, reason, props);
+  }
+
+  /** The function's cold starts (Powertools' ColdStart metric). */
+  metricColdStarts(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.monitoring.metricColdStarts(props);
   }
 
   /** Whether decisions are cached per route, and the conflicts that made `auto` choose it. */

@@ -8,6 +8,7 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { RouteRule } from '../../lambda/contract/route-rules';
+import type { AuthorizerMonitoringOptions } from './authorizer-monitoring';
 import type { CorsOrigin } from './cors-origin';
 import type { Issuer } from './issuer';
 import type { JwksSeed } from './jwks-seed';
@@ -92,6 +93,12 @@ export interface JwtAuthorizerProps {
    * @default LogLevel.INFO - JWT_AUTHORIZER_DEFAULTS.logLevel
    */
   readonly logLevel?: LogLevel;
+  /**
+   * The authorizer's metrics (always written, in CloudWatch Embedded Metric Format): their namespace and
+   * service name, and the alarms and dashboard to create from them.
+   * @default - metrics in the `BearerGate` namespace, `service` the construct's path; no alarms, no dashboard
+   */
+  readonly monitoring?: AuthorizerMonitoringOptions;
   /**
    * Name of the authorizer in API Gateway.
    * @default - generated from the construct path

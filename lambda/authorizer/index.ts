@@ -4,6 +4,8 @@
 export { createAuthorizer } from './authorizer';
 export type { Authorizer, AuthorizerDeps, RevocationCheck } from './authorizer';
 export type { AuthorizerEvent } from './event';
+export { lambdaInvocation, traceRoot } from './invocation';
+export type { Invocation, LambdaContextFields } from './invocation';
 export { parseConfig, defaultJwksUri, NO_CONFIG_FILES } from './config';
 export type { AuthorizerConfig, ConfigFiles, JwksSeedConfig, TrustedCaConfig, TrustedIssuer } from './config';
 export { filesBesideHandler } from './config-files';
@@ -23,7 +25,7 @@ export { createRevocationCheck } from './revocation-loader';
 export { MemoryReplayStore } from './dpop-replay';
 export { createReplayStore } from './dpop-replay-loader';
 export type { ReplayStore } from './dpop-replay';
-export { createLogger, observeLogs, parseLogLevel, setLogSink } from './log';
+export { createLogger, observeLogs, parseLogLevel, setLogSink, writeLine } from './log';
 export type { LogFields, LogLevel, LogSink, Logger } from './log';
 export { BoundedFetcher } from './https-fetcher';
 export { jwksUriFromConfiguration, openIdConfigurationUri } from './discovery';

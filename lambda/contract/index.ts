@@ -53,6 +53,19 @@ export {
   subjectKey,
   tokenKey,
 } from './revocation-table';
+export {
+  AUTHORIZER_METRICS,
+  DECISION_METRICS,
+  DECISION_REASONS,
+  DEFAULT_METRICS_NAMESPACE,
+  DEFAULT_SERVICE_NAME,
+  FUNCTION_NAME_DIMENSION,
+  METRICS_NAMESPACE_VARIABLE,
+  REASON_DIMENSION,
+  SERVICE_DIMENSION,
+  SERVICE_NAME_VARIABLE,
+} from './authorizer-metrics';
+export type { AuthorizerMetricName, DecisionOutcome, DecisionReason, MetricUnit } from './authorizer-metrics';
 export type { RevocationAdminSettings } from './revocation-table';
 export {
   DEFAULT_DPOP_PROOF_MAX_AGE_SECONDS,

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { APIGatewayRequestAuthorizerEvent, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
+import type { APIGatewayRequestAuthorizerEvent, APIGatewayTokenAuthorizerEvent, Context } from 'aws-lambda';
 import { createLogger, type Logger } from 'bearer-gate/authorizer';
 import {
   PROTECTED_RESOURCE_WELL_KNOWN,
@@ -33,10 +33,15 @@ import {
 import { parseProxyResult, type HttpResponse } from './proxy-result';
 import { ResultCache } from './result-cache';
 import { matchRoute } from './route-match';
+import { LocalMetrics } from './metrics';
 
-/** The Lambda authorizer (TOKEN or REQUEST event). Its return value is checked as API Gateway checks it. */
+/**
+ * The Lambda authorizer (TOKEN or REQUEST event), called with a Lambda context as the runtime calls it. Its
+ * return value is checked as API Gateway checks it.
+ */
 export type TokenAuthorizer = (
   event: APIGatewayTokenAuthorizerEvent | APIGatewayRequestAuthorizerEvent,
+  context?: Context,
 ) => Promise<unknown>;
 
 /**
@@ -86,6 +91,12 @@ export interface GatewayOptions {
    * real API Gateway has no such path.
    */
   readonly statsEndpoint?: boolean;
+  /**
+   * Serve `GET /__metrics`: the metrics every log line of this process has carried (the authorizer's, in
+   * CloudWatch Embedded Metric Format), counted as CloudWatch would. Off by default because a real API
+   * Gateway has no such path.
+   */
+  readonly metricsPage?: boolean;
   readonly logger?: Logger;
   /** @default 10 MiB, API Gateway's payload limit */
   readonly maxBodyBytes?: number;
@@ -108,6 +119,8 @@ export interface GatewayStats {
 export interface Gateway {
   readonly server: Server;
   readonly stats: Readonly<GatewayStats>;
+  /** The metrics of this process's log lines, with `metricsPage`; counted until close(). */
+  readonly metrics: LocalMetrics | undefined;
   readonly cache: ResultCache<AuthorizerOutput>;
   /** Listens on 127.0.0.1 and resolves with the base URL. */
   listen(port: number): Promise<string>;
@@ -119,6 +132,7 @@ export interface Gateway {
 }
 
 export const STATS_PATH = '/__local/stats';
+export const METRICS_PATH = '/__metrics';
 
 const DEFAULT_API: ApiIdentity = Object.freeze({
   region: 'us-east-1',
@@ -158,6 +172,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   const now = options.now ?? Date.now;
   const cache = new ResultCache<AuthorizerOutput>({ ttlSeconds: options.cacheTtlSeconds, now });
   const stats: GatewayStats = { authorizerInvocations: 0, cacheHits: 0, integrationInvocations: 0 };
+  const metrics = options.metricsPage === true ? new LocalMetrics() : undefined;
+  const stopMetrics = metrics?.observe();
 
   const gatewayResponse = (
     type: GatewayResponseType,
@@ -238,6 +254,9 @@ export function createGateway(options: GatewayOptions): Gateway {
         200,
         protectedResourceMetadata({ ...options.protectedResource, resource: `http://${host}` }),
       );
+    }
+    if (metrics !== undefined && request.method === 'GET' && request.path === METRICS_PATH) {
+      return jsonResponse(200, metrics.snapshot());
     }
     if (options.cors && request.method === 'OPTIONS') {
       const preflight = corsPreflight(options.cors, request.path);
@@ -357,6 +376,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   return {
     server,
     stats,
+    metrics,
     cache,
     handle,
     useResponses: (next) => {
@@ -372,6 +392,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       }),
     close: () =>
       new Promise((resolve, reject) => {
+        stopMetrics?.();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),
