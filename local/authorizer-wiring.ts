@@ -1,7 +1,7 @@
 // Builds the authorizer the local gateway calls: the project's own authorizer core, configured through the
 // same environment variables the Lambda reads, trusting the local issuer's throwaway certificate.
 import { BoundedFetcher, createAuthorizer, parseConfig, type AuthorizerDeps } from 'bearer-gate/authorizer';
-import { createRevocationCheck } from 'bearer-gate/authorizer';
+import { createReplayStore, createRevocationCheck, lambdaInvocation } from 'bearer-gate/authorizer';
 import { APP_ROUTES, toRouteRules } from '../lambda/routes';
 import type { TokenAuthorizer } from './gateway';
 import { SERVICE_ROLES_CLAIM } from './issuer/demo-users';
@@ -40,7 +40,10 @@ export function authorizerEnv(env: Env, local: LocalIssuerTrust | null): Env {
  */
 export function createLocalAuthorizer(env: Env, local: LocalIssuerTrust | null): TokenAuthorizer {
   const config = parseConfig(authorizerEnv(env, local));
-  const deps: AuthorizerDeps = { revocation: createRevocationCheck(config) };
+  const deps: AuthorizerDeps = {
+    revocation: createRevocationCheck(config),
+    dpopReplay: createReplayStore(config.dpop),
+  };
   const fetcher =
     local === null
       ? undefined
@@ -49,5 +52,6 @@ export function createLocalAuthorizer(env: Env, local: LocalIssuerTrust | null):
           trustedCertificates: [...(config.trustedCa?.certificates ?? []), local.certificate],
         });
   const authorizer = createAuthorizer(config, fetcher === undefined ? deps : { ...deps, fetcher });
-  return (event) => authorizer.authorize(event);
+  // The gateway passes a Lambda context, as the runtime does: the lines carry its request id and cold_start.
+  return (event, context) => authorizer.authorize(event, lambdaInvocation(context, undefined));
 }

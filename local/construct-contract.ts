@@ -8,6 +8,7 @@ import {
   buildGatewayResponses,
   gatewayResponseBody,
   type GatewayResponseContract,
+  type GatewayResponseOptions,
 } from 'bearer-gate/contract';
 import { GATEWAY_RESPONSE_OPTIONS } from '../lambda/http';
 import { APP_ROUTES } from '../lambda/routes';
@@ -47,8 +48,19 @@ export function toGatewayResponseSet(contracts: readonly GatewayResponseContract
  * construct's `corsAllowOrigin` is `CorsOrigin.of(origin)`, or `CorsOrigin.NONE` for null (no CORS headers),
  * and `CorsOrigin.ANY` (`*`) by default.
  */
-export function appGatewayResponses(allowOrigin: string | null = '*'): readonly GatewayResponseContract[] {
-  return buildGatewayResponses({ ...GATEWAY_RESPONSE_OPTIONS, allowOrigin });
+export function appGatewayResponses(
+  allowOrigin: string | null = '*',
+  senderConstraint: Pick<GatewayResponseOptions, 'dpop' | 'resourceMetadataUrl'> = {},
+): readonly GatewayResponseContract[] {
+  return buildGatewayResponses({
+    ...GATEWAY_RESPONSE_OPTIONS,
+    ...senderConstraint,
+    // The app's own list, plus the proof header when DPoP is on (as a deployment with dpop would list it).
+    ...(senderConstraint.dpop === true
+      ? { corsAllowHeaders: [...GATEWAY_RESPONSE_OPTIONS.corsAllowHeaders, 'DPoP'] }
+      : {}),
+    allowOrigin,
+  });
 }
 
 export function constructContract(

@@ -2,11 +2,16 @@
 // API gateway running the project's authorizer and route handlers. Each part returns a stop function.
 import { createLoopbackCertificate } from './tls';
 import { SettingError } from './errors';
-import { decideCaching, describeConflicts } from 'bearer-gate/contract';
+import { decideCaching, describeConflicts, protectedResourceMetadataUrl } from 'bearer-gate/contract';
 import { toRouteRules } from '../lambda/routes';
 import { startAppServer, type AppServer } from './app-server';
 import { createLocalAuthorizer, type LocalIssuerTrust } from './authorizer-wiring';
-import { appGatewayResponses, constructContract, type ConstructContract } from './construct-contract';
+import {
+  appGatewayResponses,
+  constructContract,
+  toGatewayResponseSet,
+  type ConstructContract,
+} from './construct-contract';
 import {
   ensureItemsTable,
   ensureRevocationTable,
@@ -211,21 +216,43 @@ export async function startLocalStack(options: StartOptions): Promise<RunningSta
       );
     }
     announce(
-      `authorizer: ${caching.perRoute ? 'REQUEST, cached per token and route' : 'TOKEN, cached per token'}`,
+      settings.dpop
+        ? 'authorizer: REQUEST, not cached (DPOP=1: a cached policy would answer a replayed proof)'
+        : `authorizer: ${caching.perRoute ? 'REQUEST, cached per token and route' : 'TOKEN, cached per token'}`,
     );
     const gateway = createGateway({
       routes,
-      authorizerType: caching.perRoute ? 'REQUEST' : 'TOKEN',
+      authorizerType: caching.perRoute || settings.dpop ? 'REQUEST' : 'TOKEN',
       authorizer: createLocalAuthorizer(revocation.authorizerEnv, issuer?.trust ?? null),
       identityValidationExpression: contract.identityValidationExpression,
-      cacheTtlSeconds: revocation.cacheTtlSeconds,
+      cacheTtlSeconds: settings.dpop ? 0 : revocation.cacheTtlSeconds,
       responses: contract.responses,
       statsEndpoint: settings.statsEndpoint,
-      cors: contract.cors,
+      metricsPage: true,
+      cors: settings.dpop
+        ? { ...contract.cors, allowHeaders: [...contract.cors.allowHeaders, 'DPoP'] }
+        : contract.cors,
+      protectedResource: {
+        authorizationServers: issuer ? [issuer.trust.issuer] : [],
+        scopes: toRouteRules().flatMap((r) => r.scopes),
+        dpop: settings.dpop,
+      },
     });
     const api = await gateway.listen(settings.apiPort);
     stops.push(() => gateway.close());
+    // The 401 names the metadata URL, which holds the port the gateway got.
+    if (options.contract === undefined) {
+      gateway.useResponses(
+        toGatewayResponseSet(
+          appGatewayResponses(app?.origin ?? '*', {
+            dpop: settings.dpop,
+            resourceMetadataUrl: protectedResourceMetadataUrl(api),
+          }),
+        ),
+      );
+    }
     announce(`api: ${api}`);
+    announce(`protected-resource metadata: ${protectedResourceMetadataUrl(api)}`);
     if (app && issuer) {
       app.configure({
         issuer: issuer.trust.issuer,

@@ -37,6 +37,11 @@ export interface StackSettings {
   readonly stackFile: string | null;
   /** The construct's `caching`: a TOKEN authorizer, or REQUEST with per-route caching (AUTHORIZER_CACHING). */
   readonly authorizerCaching: AuthorizerCaching;
+  /**
+   * Accept DPoP-bound tokens (DPOP=1), as the construct's `dpop` prop does: a REQUEST authorizer with its
+   * result cache off, and the DPoP scheme in the 401.
+   */
+  readonly dpop: boolean;
 }
 
 /** The API identifier of the local loop; a real deployment uses its own (e.g. an Auth0 API identifier). */
@@ -126,5 +131,6 @@ export function parseStackSettings(
     statsEndpoint: flag(env, 'GATEWAY_STATS'),
     stackFile: read(env, 'LOCAL_STACK_FILE') ?? null,
     authorizerCaching: caching(env),
+    dpop: flag(env, 'DPOP'),
   });
 }

@@ -1,5 +1,6 @@
 // `npm start`: the whole system on 127.0.0.1 until Ctrl-C. Prints one ready line per part
-// (`issuer: ...`, `dynamodb: ...`, `api: ...`, `app: ...`), then how to use the app, log in and call the API.
+// (`issuer: ...`, `dynamodb: ...`, `api: ...`, `app: ...`), then how to use the app, log in and call the API;
+// when stopped, the authorizer's metrics as CloudWatch would have counted them.
 import { constructContract } from './construct-contract';
 import { LocalStackError } from './errors';
 import { startLocalStack, type RunningStack } from './local-stack';
@@ -33,8 +34,10 @@ function usage(stack: RunningStack, stackFile: string): string {
           '  npm run revoke -- --subject alice',
         ]
       : []),
+    "The authorizer's metrics so far (as CloudWatch would count them):",
+    `  curl -s ${api}/__metrics`,
     '',
-    'Ctrl-C stops everything.',
+    'Ctrl-C stops everything, and prints a summary of the metrics.',
   ];
   return lines.join('\n');
 }
@@ -60,6 +63,8 @@ async function main(): Promise<void> {
     }
     stopping = true;
     say(`\n${signal}: stopping`);
+    const metrics = running.stack?.gateway.metrics;
+    if (metrics !== undefined) say(metrics.summary());
     removeStackFile(stackFile);
     (running.stack ? running.stack.stop() : Promise.resolve()).then(
       () => process.exit(0),

@@ -10,10 +10,17 @@ export { Issuer } from './issuer';
 export type { CognitoIssuerOptions, IssuerClaimsOptions, OidcIssuerOptions } from './issuer';
 export { CorsOrigin } from './cors-origin';
 export { AUTHORIZER_HANDLER, authorizerBundleDir } from './authorizer-bundle';
+export { AuthorizerDecision, AuthorizerMetric, AuthorizerMonitoring } from './authorizer-monitoring';
+export type {
+  AuthorizerMonitoringFeatures,
+  AuthorizerMonitoringOptions,
+  AuthorizerMonitoringProps,
+} from './authorizer-monitoring';
 export type { AuthorizerVariant } from './authorizer-bundle';
 export { LoggedFunction, FUNCTION_RUNTIME } from './logged-function';
 export type { CommonFunctionProps, LoggedFunctionProps } from './logged-function';
 export { InfraConfigError } from './errors';
+export type { DpopProps, ProtectedResourceProps } from './sender-constraint';
 export type { InfraErrorCode } from './errors';
 export * from '../../lambda/contract';
 export { JwksSeed, JWKS_SEED_FILE_NAME, renderJwksSeed } from './jwks-seed';

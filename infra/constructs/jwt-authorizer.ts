@@ -3,6 +3,7 @@
 // (resolve-props.ts); this class only creates resources from what that returns.
 import { Annotations, Aspects, Lazy, Stack, Validations, type CfnResource, type Duration } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -24,6 +25,11 @@ import {
 } from '../../lambda/contract/route-set';
 import { AUTHORIZER_HANDLER, authorizerBundleDir, type AuthorizerVariant } from './authorizer-bundle';
 import { AuthorizerCode } from './authorizer-code';
+import {
+  AuthorizerMonitoring,
+  type AuthorizerDecision,
+  type AuthorizerMetric,
+} from './authorizer-monitoring';
 import { LoggedFunction } from './logged-function';
 import { propError, propMessage, type PropProblem } from './prop-checks';
 import {
@@ -34,6 +40,15 @@ import {
 } from './props';
 import { resolveProps, type ResolvedProps } from './resolve-props';
 import { withRevocationList } from './revocation-list';
+import {
+  addProtectedResourceMetadata,
+  dpopCacheTtl,
+  dpopEnvironment,
+  grantDpop,
+  senderConstraintResponseOptions,
+  type DpopProps,
+  type ProtectedResourceProps,
+} from './sender-constraint';
 import { RouteRegistry } from './route-registry';
 import { authorizerSettings, type SettingsWithoutRoutes } from './settings';
 import { useAuthorizerKeySource } from './usage-identifier';
@@ -96,6 +111,8 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
   readonly resultsCacheTtl: Duration;
   /** With revocation on, the bound on how long a revoked token may still be accepted; undefined otherwise. */
   readonly maxRevocationDelay?: Duration;
+  /** The authorizer's metrics, and the alarms and dashboard `monitoring` asked for. */
+  readonly monitoring: AuthorizerMonitoring;
 
   private readonly registry: RouteRegistry;
   private readonly caching: CachingMode;
@@ -104,6 +121,8 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
   private readonly settings: SettingsWithoutRoutes;
   private restApi: apigw.IRestApi | undefined;
   private decidedMode: CachingDecision | undefined;
+  private readonly dpop: DpopProps | undefined;
+  private readonly protectedResource: ProtectedResourceProps | undefined;
 
   constructor(scope: Construct, id: string, props: JwtAuthorizerProps) {
     super(scope, id);
@@ -114,11 +133,20 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
     this.settings = authorizerSettings(resolved);
     this.registry = new RouteRegistry(this.node.path, resolved.routes);
     this.caching = resolved.caching;
-    this.gatewayResponseOptions = resolved.gatewayResponses;
-    this.resultsCacheTtl = resolved.resultsCacheTtl;
+    // Sender-constrained tokens (sender-constraint.ts): DPoP decides each proof, so its cache is off.
+    this.dpop = props.dpop;
+    this.protectedResource = props.protectedResource;
+    this.gatewayResponseOptions = {
+      ...resolved.gatewayResponses,
+      ...senderConstraintResponseOptions(this.node.path, props.dpop, props.protectedResource),
+    };
+    this.resultsCacheTtl =
+      dpopCacheTtl(this.node.path, props.dpop, props.resultsCacheTtl) ?? resolved.resultsCacheTtl;
     if (resolved.maxRevocationDelay !== undefined) this.maxRevocationDelay = resolved.maxRevocationDelay;
-    // Without revocation the bundle carries no revocation code at all: less to load at every cold start.
-    this.variant = resolved.revocation === undefined ? 'plain' : 'revocable';
+    // Without revocation (or a DPoP replay table) the bundle carries no DynamoDB code at all: less to load at
+    // every cold start.
+    this.variant =
+      resolved.revocation === undefined && props.dpop?.replayTable === undefined ? 'plain' : 'revocable';
 
     const handler = this.createFunction(resolved);
     this.function = handler.function;
@@ -130,7 +158,14 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
       resolved.revocation.table.grant(this.function, 'dynamodb:BatchGetItem', 'dynamodb:GetItem');
       resolved.revocation.table.encryptionKey?.grantDecrypt(this.function);
     }
+    grantDpop(props.dpop, this.function);
     this.authorizer = this.createAuthorizer(resolved);
+    this.monitoring = new AuthorizerMonitoring(this, 'Monitoring', {
+      ...resolved.monitoring,
+      function: this.function,
+      revocation: resolved.revocation !== undefined,
+      jwksSeed: resolved.jwksSeed !== undefined,
+    });
 
     // The code asset is made once every route is known: after construction, before the template resolves.
     Aspects.of(this).add({ visit: (node) => node === this && this.makeCode() });
@@ -141,6 +176,25 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
   /** Adds a statement to the Lambda's role, e.g. for a resource an issuer's keys are read through. */
   addToRolePolicy(statement: iam.PolicyStatement): void {
     this.function.addToRolePolicy(statement);
+  }
+
+  /** One of the authorizer's metrics besides decisions and cold starts (Sum, or Average for latencies, over 5 minutes). */
+  metric(metric: AuthorizerMetric, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.monitoring.metric(metric, props);
+  }
+
+  /** Decisions with this outcome; with a reason code (e.g. `TOKEN_EXPIRED`), those with that reason. */
+  metricDecisions(
+    decision: AuthorizerDecision,
+    reason?: string,
+    props?: cloudwatch.MetricOptions,
+  ): cloudwatch.Metric {
+    return this.monitoring.metricDecisions(decision, reason, props);
+  }
+
+  /** The function's cold starts (Powertools' ColdStart metric). */
+  metricColdStarts(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.monitoring.metricColdStarts(props);
   }
 
   /**
@@ -216,7 +270,10 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
       build: (fnScope, fnId, common) =>
         new lambda.Function(fnScope, fnId, { ...common, code, handler: AUTHORIZER_HANDLER }),
       description: 'Verifies JWT access tokens for API Gateway (TOKEN or per-route REQUEST authorizer)',
-      environment: renderAuthorizerSettings({ ...this.settings, routes: [] }).environment,
+      environment: {
+        ...renderAuthorizerSettings({ ...this.settings, routes: [] }).environment,
+        ...dpopEnvironment(this.node.path, this.dpop),
+      },
       // The authorizer maps the one stack it logs (an INTERNAL failure) itself, when it logs it: Node's own
       // source maps would read and index the bundle's map once per instance (at load on Node 20, at the first
       // stack trace formatted, such as a 401's, on Node 24).
@@ -316,6 +373,25 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
         templates: { 'application/json': gatewayResponseBody(response) },
       });
     }
+    if (this.protectedResource !== undefined) {
+      addProtectedResourceMetadata(api, this.protectedResource, {
+        issuers: () => this.trustedIssuers(),
+        routes: () => this.registry.routes,
+        dpop: this.dpop,
+      });
+    }
+  }
+
+  /** The exact `iss` of every trusted issuer, for the metadata's authorization_servers. */
+  private trustedIssuers(): string[] {
+    const { issuer, issuers, cognito } = this.settings;
+    return [
+      ...(issuer === undefined ? [] : [issuer.issuer]),
+      ...(issuers ?? []).map((i) => i.issuer),
+      ...(cognito === undefined
+        ? []
+        : [`https://cognito-idp.${cognito.userPoolId.split('_')[0]}.amazonaws.com/${cognito.userPoolId}`]),
+    ];
   }
 
   /** The methods anywhere in the app that use this authorizer, with their routes. */
@@ -376,8 +452,13 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
 
   /** Decided from the route table; remembered only once the table is final (the code asset is made). */
   private mode(): CachingDecision {
-    if (!this.code.materialized) return decideCaching(this.registry.routes, this.caching);
-    this.decidedMode ??= decideCaching(this.registry.routes, this.caching);
+    // DPoP needs the REQUEST event (the proof, the URL); its cache is off (dpopCacheTtl).
+    const decide = (): CachingDecision => {
+      const decided = decideCaching(this.registry.routes, this.caching);
+      return this.dpop === undefined ? decided : { ...decided, perRoute: true };
+    };
+    if (!this.code.materialized) return decide();
+    this.decidedMode ??= decide();
     return this.decidedMode;
   }
 

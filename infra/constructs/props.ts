@@ -8,10 +8,12 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { RouteRule } from '../../lambda/contract/route-rules';
+import type { AuthorizerMonitoringOptions } from './authorizer-monitoring';
 import type { CorsOrigin } from './cors-origin';
 import type { Issuer } from './issuer';
 import type { JwksSeed } from './jwks-seed';
 import type { RevocationList } from './revocation-list';
+import type { DpopProps, ProtectedResourceProps } from './sender-constraint';
 import type { TrustedCertificates } from './trusted-certificates';
 
 /**
@@ -35,7 +37,7 @@ export enum CachingMode {
   ROUTE = 'route',
 }
 
-/** The authorizer's log level: `INFO` logs one line per decision, `DEBUG` more, `SILENT` nothing. */
+/** The authorizer's log level: `INFO` logs one line per decision, `DEBUG` more, `SILENT` no line (metrics are still written). */
 export enum LogLevel {
   DEBUG = 'debug',
   INFO = 'info',
@@ -91,6 +93,12 @@ export interface JwtAuthorizerProps {
    * @default LogLevel.INFO - JWT_AUTHORIZER_DEFAULTS.logLevel
    */
   readonly logLevel?: LogLevel;
+  /**
+   * The authorizer's metrics (always written, in CloudWatch Embedded Metric Format): their namespace and
+   * service name, and the alarms and dashboard to create from them.
+   * @default - metrics in the `BearerGate` namespace, `service` the construct's path; no alarms, no dashboard
+   */
+  readonly monitoring?: AuthorizerMonitoringOptions;
   /**
    * Name of the authorizer in API Gateway.
    * @default - generated from the construct path
@@ -197,6 +205,17 @@ export interface JwtAuthorizerProps {
    * @default - no usage identifier: usage plans need the API keys in the x-api-key header
    */
   readonly usageIdentifierClaim?: string;
+  /**
+   * Accept DPoP-bound tokens (RFC 9449; see sender-constraint.ts). The authorizer becomes a REQUEST
+   * authorizer with its result cache off (every request invokes it), and the 401 offers the DPoP scheme.
+   * @default - no DPoP: a token with `cnf.jkt` is refused (it reaches a TOKEN authorizer, which cannot see proofs)
+   */
+  readonly dpop?: DpopProps;
+  /**
+   * Publish RFC 9728 protected-resource metadata, and point every 401 at it (`resource_metadata`).
+   * @default - no metadata
+   */
+  readonly protectedResource?: ProtectedResourceProps;
 
   /**
    * The trusted issuers' keys as the Lambda starts with them: a cold start decides its first request with

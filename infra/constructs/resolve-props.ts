@@ -13,6 +13,7 @@ import {
   type GatewayResponseOptions,
 } from '../../lambda/contract/gateway-contract';
 import type { RouteRule } from '../../lambda/contract/route-rules';
+import { resolveMonitoring, type ResolvedMonitoring } from './authorizer-monitoring';
 import { CorsOrigin } from './cors-origin';
 import { JWT_AUTHORIZER_DEFAULTS as DEFAULTS } from './defaults';
 import {
@@ -81,6 +82,7 @@ export interface ResolvedProps extends ResolvedKeys {
   readonly gatewayResponses: GatewayResponseOptions;
   readonly fn: ResolvedFunction;
   readonly authorizerName?: string;
+  readonly monitoring: ResolvedMonitoring;
 }
 
 /**
@@ -108,6 +110,7 @@ export function resolveProps(scope: IConstruct, props: JwtAuthorizerProps): Reso
     ...resolveKeys(p, given, trust, warnings),
     gatewayResponses: resolveGatewayResponses(p, given),
     fn: resolveFunction(p, given),
+    monitoring: resolveMonitoring(p, scope.node.path, given.monitoring),
     ...(given.authorizerName === undefined ? {} : { authorizerName: given.authorizerName }),
     ...(given.usageIdentifierClaim === undefined
       ? {}

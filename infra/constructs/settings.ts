@@ -24,6 +24,8 @@ export function authorizerSettings(resolved: ResolvedProps): SettingsWithoutRout
   const { trust } = resolved;
   return {
     logLevel: resolved.logLevel,
+    metricsNamespace: resolved.monitoring.metricsNamespace,
+    serviceName: resolved.monitoring.serviceName,
     ...(trust.variables === undefined ? {} : { issuer: variablesIssuer(trust.variables) }),
     ...(trust.json.length === 0 ? {} : { issuers: trust.json }),
     ...(trust.cognito === undefined ? {} : { cognito: trust.cognito }),

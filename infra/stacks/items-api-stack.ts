@@ -4,10 +4,12 @@
 import { Aws, CfnOutput, Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import {
   CorsOrigin,
@@ -63,6 +65,8 @@ export class ItemsApiStack extends Stack {
    */
   readonly revocations: RevocationList;
   readonly authorizer: JwtAuthorizer;
+  /** Where the authorizer's alarms go: subscribe the on-call rota to it. */
+  readonly alarmTopic: sns.Topic;
   /** The Lambdas by route id: the items handlers, and the revocation list's admin function. */
   readonly handlers: ReadonlyMap<string, lambda.IFunction>;
 
@@ -99,6 +103,17 @@ export class ItemsApiStack extends Stack {
       ...(revocationRoute === undefined ? {} : { adminScopes: [...revocationRoute.scopes] }),
     });
 
+    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
+      displayName: 'Items API authorizer alarms',
+      enforceSSL: true,
+    });
+    Validations.of(this.alarmTopic).acknowledge({
+      id: 'AwsSolutions-SNS2',
+      reason:
+        'Alarm notifications carry alarm names and states, no data. CloudWatch cannot publish to a topic ' +
+        "encrypted with the AWS managed SNS key; a customer managed key is the app's choice to make.",
+    });
+
     this.authorizer = new JwtAuthorizer(this, 'JwtAuthorizer', {
       issuers: [identity.issuer],
       // This API's problem type URIs and CORS headers, the same as its handlers'.
@@ -108,6 +123,12 @@ export class ItemsApiStack extends Stack {
       corsAllowOrigin: corsAllowOrigin === null ? CorsOrigin.NONE : CorsOrigin.of(corsAllowOrigin),
       clockSkew: CLOCK_SKEW,
       revocation: this.revocations,
+      monitoring: {
+        serviceName: 'items-api-authorizer',
+        alarms: true,
+        alarmActions: [new cloudwatchActions.SnsAction(this.alarmTopic)],
+        dashboard: true,
+      },
     });
 
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logs.RetentionDays.ONE_MONTH });
@@ -236,6 +257,14 @@ export class ItemsApiStack extends Stack {
     new CfnOutput(this, 'MaxRevocationDelaySeconds', {
       value: String(this.authorizer.maxRevocationDelay?.toSeconds() ?? 0),
       description: 'Longest time a revoked token may still be accepted from the authorizer result cache',
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.alarmTopic.topicArn,
+      description: "The authorizer's alarms notify this topic: subscribe to it (e.g. an email address)",
+    });
+    new CfnOutput(this, 'DashboardName', {
+      value: this.authorizer.monitoring.dashboard?.dashboardName ?? '',
+      description: "The authorizer's CloudWatch dashboard",
     });
     for (const [key, output] of Object.entries(identity.outputs)) new CfnOutput(this, key, output);
   }

@@ -4,15 +4,19 @@ import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import type { Fetcher } from 'aws-jwt-verify/https';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { createLogger, type Logger } from './log';
-import { parseBearer } from './bearer';
+import { parseCredentials } from './credentials';
+import { MemoryReplayStore, type ReplayStore } from './dpop-replay';
+import { createBindingCheck } from './sender-constraint';
 import type { AuthorizerConfig } from './config';
 import { contextClaimValues } from './context-claims';
 import { OidcDiscovery } from './discovery';
 import { AuthorizerError, ConfigError, TokenRejectedError } from './errors';
 import { BoundedFetcher } from './https-fetcher';
 import { WarmJwksCache, type JwksFetchEvent, type JwksSeedEvent } from './jwks-cache';
-import { RouteSet, describeConflicts, describeRoute } from '../contract/route-set';
+import { RouteSet, describeConflicts, describeRoute, type RouteDecision } from '../contract/route-set';
 import { readEvent, type AuthorizerEvent } from './event';
+import type { Invocation } from './invocation';
+import { AuthorizerMetrics } from './metrics';
 import { sourceMappedStack } from './stack-trace';
 import { buildPolicy, parseMethodArn, type ContextValue } from './policy';
 import { readClaim } from './claim-path';
@@ -31,8 +35,18 @@ export interface AuthorizerDeps {
    * @default a BoundedFetcher: https only, JWKS_TIMEOUT_MS for the whole exchange, bodies up to 128 KiB
    */
   readonly fetcher?: Fetcher;
+  /**
+   * Where the log lines (and the metrics embedded in them) go; its service should be the configuration's
+   * serviceName, the metrics' `service` dimension.
+   * @default createLogger(config.serviceName, config.logLevel)
+   */
   readonly logger?: Logger;
   readonly revocation?: RevocationCheck;
+  /**
+   * Where accepted DPoP proofs are remembered: createReplayStore(config.dpop) for DPOP_REPLAY_TABLE.
+   * @default this instance's memory (refused when DPOP_REPLAY_TABLE is set)
+   */
+  readonly dpopReplay?: ReplayStore;
   /**
    * At most one unknown-kid refetch per window; unknown kids inside it are refused at once and schedule one
    * trailing fetch at its end.
@@ -60,8 +74,10 @@ export interface Authorizer {
   /**
    * Returns the policy, or throws exactly Error('Unauthorized') for any token problem (API Gateway's 401),
    * or an AuthorizerError that is not 'Unauthorized' when the authorizer cannot decide (API Gateway's 5xx).
+   * `invocation` (from the Lambda context) puts the request id, the trace id and `cold_start` on every line
+   * logged until the next invocation, and the function's name on the ColdStart metric.
    */
-  authorize(event: AuthorizerEvent): Promise<APIGatewayAuthorizerResult>;
+  authorize(event: AuthorizerEvent, invocation?: Invocation): Promise<APIGatewayAuthorizerResult>;
 }
 
 function clientIdOf(payload: JwtPayload): string | undefined {
@@ -81,10 +97,20 @@ function millisecondsSince(started: bigint): number {
   return Math.round(Number(process.hrtime.bigint() - started) / 1000) / 1000;
 }
 
+/** What a decision measured on its way, for its metrics: set while deciding, read by whichever line ends it. */
+interface DecisionTrace {
+  revocationMs: number | undefined;
+}
+
+/** Resources in the policy buildPolicy() makes for this decision: one stage-wide Deny when nothing is allowed. */
+function policyResources(decision: RouteDecision): number {
+  return decision.allow.length === 0 ? 1 : decision.allow.length + decision.deny.length;
+}
+
 /**
  * The authorizer for a parsed configuration: it starts the cold-start JWKS fetch (or loads the seed) at once.
- * A configuration with a revocation table needs `deps.revocation` (createRevocationCheck); without it this
- * throws a ConfigError rather than skip the check.
+ * A configuration with a revocation table needs `deps.revocation` (createRevocationCheck), and one with a DPoP
+ * replay table `deps.dpopReplay`; without it this throws a ConfigError rather than skip the check.
  */
 export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps = {}): Authorizer {
   // Revocation configured but not wired (e.g. REVOCATION_TABLE on the plain handler's bundle) must not
@@ -95,23 +121,45 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
       'is set, but this bundle has no revocation check: deploy lambda/authorizer/revocable-handler.ts',
     );
   }
-  const log = deps.logger ?? createLogger('authorizer', config.logLevel);
+  // Likewise a replay table configured but not wired would silently fall back to per-instance memory.
+  if (config.dpop.replayTable !== null && deps.dpopReplay === undefined) {
+    throw new ConfigError(
+      'DPOP_REPLAY_TABLE',
+      'is set, but this bundle has no replay table store: deploy lambda/authorizer/revocable-handler.ts',
+    );
+  }
+  const log = deps.logger ?? createLogger(config.serviceName, config.logLevel);
+  const metrics = new AuthorizerMetrics(log, {
+    namespace: config.metricsNamespace,
+    service: config.serviceName,
+  });
   const onFetch = (e: JwksFetchEvent): void => {
-    if (e.ok) log.info('jwks fetched', { ...e, reason: e.reason });
+    const counts = metrics.event({
+      JwksFetches: 1,
+      JwksFetchFailures: e.ok ? 0 : 1,
+      JwksFetchLatency: e.ms,
+    });
+    if (e.ok) metrics.write('info', 'jwks fetched', { ...e, reason: e.reason }, counts);
     else
-      log.error('jwks fetch failed', {
-        ...e,
-        code: 'JWKS_UNAVAILABLE',
-        fetchReason: e.reason,
-        reason: undefined,
-      });
+      metrics.write(
+        'error',
+        'jwks fetch failed',
+        { ...e, code: 'JWKS_UNAVAILABLE', fetchReason: e.reason, reason: undefined },
+        counts,
+      );
   };
   // Serving from a seed while the issuer is unreachable is degraded (warn); a seed too old to trust, an error.
-  const onSeed = (e: JwksSeedEvent): void =>
-    log[e.code === 'JWKS_SEED_EXPIRED' ? 'error' : e.code === 'JWKS_SEED_SERVING' ? 'warn' : 'info'](
-      'jwks seed',
-      e,
-    );
+  const onSeed = (e: JwksSeedEvent): void => {
+    if (e.code === 'JWKS_SEED_EXPIRED') {
+      metrics.write('error', 'jwks seed', e, metrics.event({ JwksSeedExpired: 1 }));
+    } else if (e.code === 'JWKS_SEED_SERVING') {
+      // In place of a failed fetch's event: the fetch counts, and its failure.
+      const counts = metrics.event({ JwksSeedServing: 1, JwksFetches: 1, JwksFetchFailures: 1 });
+      metrics.write('warn', 'jwks seed', e, counts);
+    } else {
+      log.info('jwks seed', e);
+    }
+  };
   const fetcher =
     deps.fetcher ??
     new BoundedFetcher({
@@ -127,15 +175,25 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     onFetch,
     onSeed,
     // An issuer publishing private or secret key material: its key is never used, and someone must act.
-    onKeyRefused: (e) => log.error('jwks key refused', { ...e }),
+    onKeyRefused: (e) =>
+      metrics.write('error', 'jwks key refused', { ...e }, metrics.event({ JwksKeysRefused: 1 })),
   });
   const discovery = new OidcDiscovery({
     fetcher,
     failureBackoffMs,
-    onDiscovery: (e) =>
-      e.code === undefined ? log.info('oidc discovery', e) : log.error('oidc discovery failed', e),
+    onDiscovery: (e) => {
+      const failed = e.code !== undefined;
+      const counts = metrics.event({
+        Discoveries: 1,
+        DiscoveryFailures: failed ? 1 : 0,
+        DiscoveryLatency: e.ms,
+      });
+      if (failed) metrics.write('error', 'oidc discovery failed', e, counts);
+      else metrics.write('info', 'oidc discovery', e, counts);
+    },
   });
   const verifier = new TokenVerifier(config, jwksCache, discovery);
+  const binding = createBindingCheck(config, deps.dpopReplay ?? new MemoryReplayStore());
   const routes = new RouteSet(config.routes);
   // Said once per instance: whoever wired this Lambda (SAM, CloudFormation, Terraform) may have chosen a TOKEN
   // authorizer, whose one cached policy per token refuses some held requests of such a table.
@@ -163,9 +221,14 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     },
   );
 
-  async function decide(event: AuthorizerEvent, started: bigint): Promise<APIGatewayAuthorizerResult> {
+  async function decide(
+    event: AuthorizerEvent,
+    started: bigint,
+    trace: DecisionTrace,
+    coldStartOf: string | undefined,
+  ): Promise<APIGatewayAuthorizerResult> {
     const { authorization, route: called } = readEvent(event);
-    const token = parseBearer(authorization, config.maxTokenBytes);
+    const { scheme, token } = parseCredentials(authorization, config.maxTokenBytes);
     const arn = parseMethodArn(event.methodArn);
     const decoded = decodeToken(token);
     const kid = decoded.header.kid;
@@ -174,7 +237,16 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     try {
       const result = verifier.verify(decoded, nowSeconds);
       payload = result instanceof Promise ? await result : result;
-      if (deps.revocation) await deps.revocation.check(payload);
+      if (deps.revocation) {
+        const asked = process.hrtime.bigint();
+        try {
+          await deps.revocation.check(payload);
+        } finally {
+          trace.revocationMs = millisecondsSince(asked);
+        }
+      }
+      const bound = binding.check({ event, scheme, token, payload, nowSeconds });
+      if (bound instanceof Promise) await bound;
     } catch (error) {
       if (error instanceof AuthorizerError) Object.assign(error, { kid });
       throw error;
@@ -202,27 +274,41 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     if (clientId !== undefined) context.clientId = clientId;
     if (typeof payload.jti === 'string') context.tokenId = payload.jti;
 
+    // What the policy does with this request, found by routing its path (not by matching every pattern).
+    const outcome =
+      reason === undefined
+        ? routes.outcome(arn.method, arn.path, decision)
+        : reason === 'ALLOWED'
+          ? routes.routeOutcome(arn.method, arn.path, decision)
+          : reason;
+    const allowed = outcome === 'ALLOWED';
+    const latencyMs = millisecondsSince(started);
+    const counts = metrics.decision(allowed ? 'allow' : 'deny', outcome, {
+      latencyMs,
+      policyResources: policyResources(decision),
+      revocationMs: trace.revocationMs,
+      coldStartOf,
+    });
     if (log.enabled('info')) {
-      // What the policy does with this request, found by routing its path (not by matching every pattern).
-      const outcome =
-        reason === undefined
-          ? routes.outcome(arn.method, arn.path, decision)
-          : reason === 'ALLOWED'
-            ? routes.routeOutcome(arn.method, arn.path, decision)
-            : reason;
-      log.info('authorization', {
-        decision: outcome === 'ALLOWED' ? 'allow' : 'deny',
-        reason: outcome,
-        route: `${arn.method} ${arn.path}`,
-        ...(called === null
-          ? {}
-          : { resource: describeRoute({ method: called.method, path: called.resourcePath }) }),
-        sub,
-        clientId,
-        kid,
-        allowedRoutes: decision.allow.length,
-        latencyMs: millisecondsSince(started),
-      });
+      log.info(
+        'authorization',
+        {
+          decision: allowed ? 'allow' : 'deny',
+          reason: outcome,
+          route: `${arn.method} ${arn.path}`,
+          ...(called === null
+            ? {}
+            : { resource: describeRoute({ method: called.method, path: called.resourcePath }) }),
+          sub,
+          clientId,
+          kid,
+          allowedRoutes: decision.allow.length,
+          latencyMs,
+        },
+        counts,
+      );
+    } else {
+      metrics.writeOnly(counts, outcome);
     }
     const policy = buildPolicy(arn, sub, decision, context);
     // What a usage plan with API key source AUTHORIZER meters by; without it, API Gateway refuses (403) the
@@ -233,44 +319,73 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
       : policy;
   }
 
-  async function authorize(event: AuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
+  let invoked = false;
+
+  async function authorize(
+    event: AuthorizerEvent,
+    invocation?: Invocation,
+  ): Promise<APIGatewayAuthorizerResult> {
     const started = process.hrtime.bigint();
+    const coldStart = !invoked;
+    invoked = true;
+    if (invocation !== undefined) {
+      log.setContext({
+        cold_start: coldStart,
+        function_request_id: invocation.requestId,
+        xray_trace_id: invocation.traceId,
+      });
+    }
+    const coldStartOf = coldStart ? invocation?.functionName : undefined;
+    const trace: DecisionTrace = { revocationMs: undefined };
     if (!warmed) await ready;
     try {
-      return await decide(event ?? {}, started);
+      return await decide(event ?? {}, started, trace, coldStartOf);
     } catch (error) {
       const latencyMs = millisecondsSince(started);
       const kid = (error as { kid?: string } | null)?.kid;
+      const code = error instanceof AuthorizerError ? error.code : 'INTERNAL';
+      // MISSING_JTI is refused before the revocation table is read.
+      const revocationMs = code === 'MISSING_JTI' ? undefined : trace.revocationMs;
+      const measures = { latencyMs, revocationMs, coldStartOf };
       if (error instanceof TokenRejectedError) {
-        log.warn('authorization', {
-          decision: 'unauthorized',
-          reason: error.code,
-          detail: error.message,
-          kid,
-          latencyMs,
-        });
+        metrics.write(
+          'warn',
+          'authorization',
+          { decision: 'unauthorized', reason: code, detail: error.message, kid, latencyMs },
+          metrics.decision('unauthorized', code, measures),
+          code,
+        );
         // API Gateway answers 401 only for this exact message; anything else becomes a 5xx.
         throw new Error('Unauthorized', { cause: error });
       }
+      const counts = metrics.decision('error', code, measures);
       if (error instanceof AuthorizerError) {
-        log.error('authorization', {
-          decision: 'error',
-          reason: error.code,
-          detail: error.message,
-          kid,
-          latencyMs,
-        });
+        metrics.write(
+          'error',
+          'authorization',
+          { decision: 'error', reason: code, detail: error.message, kid, latencyMs },
+          counts,
+          code,
+        );
         throw error;
       }
-      log.error('authorization', {
-        decision: 'error',
-        reason: 'INTERNAL',
-        detail: error instanceof Error ? `${error.name}: ${error.message}` : 'non-error thrown',
-        // Where it was thrown, in the TypeScript sources: the only stack this failure leaves (the error
-        // thrown to the runtime below is a new one).
-        stack: await sourceMappedStack(error),
-        latencyMs,
-      });
+      if (!log.enabled('error')) {
+        metrics.writeOnly(counts, code);
+        throw new Error('Authorizer failure', { cause: error });
+      }
+      log.error(
+        'authorization',
+        {
+          decision: 'error',
+          reason: code,
+          detail: error instanceof Error ? `${error.name}: ${error.message}` : 'non-error thrown',
+          // Where it was thrown, in the TypeScript sources: the only stack this failure leaves (the error
+          // thrown to the runtime below is a new one).
+          stack: await sourceMappedStack(error),
+          latencyMs,
+        },
+        counts,
+      );
       throw new Error('Authorizer failure', { cause: error });
     }
   }

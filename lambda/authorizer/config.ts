@@ -1,8 +1,16 @@
 // Parses the authorizer's environment once, at cold start, into a frozen, typed configuration.
 import { RouteTableError, validateRouteTable, type RouteRule } from '../contract/route-rules';
+import {
+  DEFAULT_METRICS_NAMESPACE,
+  DEFAULT_SERVICE_NAME,
+  METRIC_NAME_PATTERN,
+  METRICS_NAMESPACE_VARIABLE,
+  SERVICE_NAME_VARIABLE,
+} from '../contract/authorizer-metrics';
 import { parseClaimPath, type ClaimPath } from './claim-path';
 import { parseLogLevel, type LogLevel } from './log';
 import { ConfigError } from './errors';
+import { parseDpopConfig, type DpopConfig } from './dpop-config';
 import {
   claimVariables,
   issuerClaimRules,
@@ -71,6 +79,10 @@ export interface AuthorizerConfig {
   readonly maxTokenBytes: number;
   readonly jwksTimeoutMs: number;
   readonly logLevel: LogLevel;
+  /** The CloudWatch namespace of the metrics (POWERTOOLS_METRICS_NAMESPACE). */
+  readonly metricsNamespace: string;
+  /** The `service` of every log line and metric (POWERTOOLS_SERVICE_NAME). */
+  readonly serviceName: string;
   readonly revocation: RevocationConfig | null;
   /**
    * The claim whose value the authorizer returns as `usageIdentifierKey` (USAGE_IDENTIFIER_CLAIM), for API
@@ -79,6 +91,8 @@ export interface AuthorizerConfig {
   readonly usageIdentifierClaim: ClaimPath | null;
   readonly jwksSeed: JwksSeedConfig | null;
   readonly trustedCa: TrustedCaConfig | null;
+  /** Sender-constrained tokens (RFC 9449): see dpop-config.ts. */
+  readonly dpop: DpopConfig;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -344,6 +358,18 @@ export function parseRoutes(raw: string | undefined, name = 'ROUTES'): RouteRule
   }
 }
 
+/** A namespace or service name (Powertools' variables): printable, bounded, and never AWS's own namespace. */
+function metricName(env: Env, name: string, fallback: string, what: string): string {
+  const value = read(env, name) ?? fallback;
+  if (!METRIC_NAME_PATTERN.test(value) || value.startsWith('AWS/')) {
+    throw new ConfigError(
+      name,
+      `must be ${what}: 1 to 255 letters, digits, spaces or . _ - / # : @ + =, not starting with "AWS/"; got "${value}"`,
+    );
+  }
+  return value;
+}
+
 /** Lower case, without the optional `application/` prefix (RFC 7515 §4.1.9). */
 export function normalizeTokenType(typ: string): string {
   const lower = typ.trim().toLowerCase();
@@ -449,6 +475,13 @@ export function parseConfig(env: Env, files: ConfigFiles = NO_CONFIG_FILES): Aut
     maxTokenBytes: integer(env, 'MAX_TOKEN_BYTES', 8192, 256, 65536),
     jwksTimeoutMs: integer(env, 'JWKS_TIMEOUT_MS', 1500, 100, 10000),
     logLevel,
+    metricsNamespace: metricName(
+      env,
+      METRICS_NAMESPACE_VARIABLE,
+      DEFAULT_METRICS_NAMESPACE,
+      'a CloudWatch namespace',
+    ),
+    serviceName: metricName(env, SERVICE_NAME_VARIABLE, DEFAULT_SERVICE_NAME, 'a service name'),
     revocation:
       revocationTable === undefined
         ? null
@@ -460,5 +493,9 @@ export function parseConfig(env: Env, files: ConfigFiles = NO_CONFIG_FILES): Aut
     usageIdentifierClaim: usageIdentifierClaim(env),
     jwksSeed: jwksSeed(env, files, issuers),
     trustedCa: trustedCa(env, files),
+    dpop: parseDpopConfig(
+      (name) => read(env, name),
+      issuers.map((i) => i.issuer),
+    ),
   });
 }

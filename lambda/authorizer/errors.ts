@@ -31,10 +31,28 @@ export type RejectReason =
   | 'MISSING_REQUIRED_CLAIM'
   | 'WRONG_CLAIM_VALUE'
   | 'MISSING_JTI'
-  | 'TOKEN_REVOKED';
+  | 'TOKEN_REVOKED'
+  // Sender-constrained tokens (dpop.ts, sender-constraint.ts).
+  | 'UNSUPPORTED_BINDING'
+  | 'DPOP_REQUIRED'
+  | 'DPOP_TOKEN_NOT_BOUND'
+  | 'DPOP_BOUND_TOKEN_AS_BEARER'
+  | 'DPOP_NEEDS_REQUEST_EVENT'
+  | 'DPOP_MISSING_PROOF'
+  | 'DPOP_MALFORMED_PROOF'
+  | 'DPOP_UNSUPPORTED_ALGORITHM'
+  | 'DPOP_BAD_KEY'
+  | 'DPOP_BAD_SIGNATURE'
+  | 'DPOP_KEY_MISMATCH'
+  | 'DPOP_WRONG_METHOD'
+  | 'DPOP_WRONG_URL'
+  | 'DPOP_STALE_PROOF'
+  | 'DPOP_WRONG_ATH'
+  | 'DPOP_REPLAYED';
 
 /** Why the authorizer could not decide. The token is not at fault, so these never become 401. */
-export type FailureCode = 'JWKS_UNAVAILABLE' | 'REVOCATION_UNAVAILABLE' | 'INVALID_EVENT' | 'INTERNAL';
+export type FailureCode =
+  'JWKS_UNAVAILABLE' | 'REVOCATION_UNAVAILABLE' | 'DPOP_REPLAY_UNAVAILABLE' | 'INVALID_EVENT' | 'INTERNAL';
 
 export abstract class AuthorizerError extends Error {
   abstract readonly code: RejectReason | FailureCode | 'INVALID_CONFIG';
@@ -65,6 +83,15 @@ export class JwksUnavailableError extends AuthorizerError {
 export class RevocationUnavailableError extends AuthorizerError {
   override readonly name = 'RevocationUnavailableError';
   readonly code = 'REVOCATION_UNAVAILABLE' as const;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(truncate(message, MAX_ERROR_MESSAGE_CHARS), options);
+  }
+}
+
+/** The DPoP replay store could not record a proof: failing closed without blaming the proof. */
+export class ReplayStoreUnavailableError extends AuthorizerError {
+  override readonly name = 'ReplayStoreUnavailableError';
+  readonly code = 'DPOP_REPLAY_UNAVAILABLE' as const;
   constructor(message: string, options?: { cause?: unknown }) {
     super(truncate(message, MAX_ERROR_MESSAGE_CHARS), options);
   }

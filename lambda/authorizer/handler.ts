@@ -6,13 +6,18 @@ import type {
   APIGatewayAuthorizerResult,
   APIGatewayRequestAuthorizerEvent,
   APIGatewayTokenAuthorizerEvent,
+  Context,
 } from 'aws-lambda';
 import { createAuthorizer } from './authorizer';
 import { parseConfig } from './config';
 import { filesBesideHandler } from './config-files';
+import { lambdaInvocation } from './invocation';
 
 const authorizer = createAuthorizer(parseConfig(process.env, filesBesideHandler()));
 
 export const handler = (
   event: APIGatewayTokenAuthorizerEvent | APIGatewayRequestAuthorizerEvent,
-): Promise<APIGatewayAuthorizerResult> => authorizer.authorize(event);
+  context: Context,
+): Promise<APIGatewayAuthorizerResult> =>
+  // The runtime sets _X_AMZN_TRACE_ID for each invocation.
+  authorizer.authorize(event, lambdaInvocation(context, process.env._X_AMZN_TRACE_ID));

@@ -8,13 +8,22 @@ const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 4
 
 export type LogFields = Record<string, string | number | boolean | undefined | null>;
 
+/**
+ * The methods' `embedded`: JSON members already rendered (`"_aws":{…},"Allowed":1`), appended to the line as
+ * they are and never cut, so that the line is also a CloudWatch Embedded Metric Format document.
+ */
 export interface Logger {
   readonly level: LogLevel;
   enabled(level: Exclude<LogLevel, 'silent'>): boolean;
-  debug(message: string, fields?: LogFields): void;
-  info(message: string, fields?: LogFields): void;
-  warn(message: string, fields?: LogFields): void;
-  error(message: string, fields?: LogFields): void;
+  debug(message: string, fields?: LogFields, embedded?: string): void;
+  info(message: string, fields?: LogFields, embedded?: string): void;
+  warn(message: string, fields?: LogFields, embedded?: string): void;
+  error(message: string, fields?: LogFields, embedded?: string): void;
+  /**
+   * Fields put on every line after `timestamp` until replaced (undefined: none), as Powertools' `addContext`
+   * puts the Lambda request id and the cold-start flag. Never cut: they come from the runtime, not a token.
+   */
+  setContext(fields: LogFields | undefined): void;
 }
 
 export type LogSink = (line: string) => void;
@@ -25,6 +34,12 @@ const stdoutSink: LogSink = (line) => {
 
 let sink: LogSink = stdoutSink;
 const observers: LogSink[] = [];
+
+/** Writes a line that is not a log record (a metrics-only EMF document) whatever the level, to every observer. */
+export function writeLine(line: string): void {
+  sink(line);
+  for (let i = 0; i < observers.length; i++) observers[i]!(line);
+}
 
 /** See every line, whatever the sink (the test suite checks that no token is ever logged). */
 export function observeLogs(observer: LogSink): () => void {
@@ -91,65 +106,90 @@ function withinFieldLimit(message: string, fields: LogFields | undefined): boole
 
 /**
  * The line for a record whose strings or total size are over the limits: every string (and key) cut to a
- * field limit that halves until the line fits; should even the smallest not do, the fields that fit are kept
- * in order and `droppedFields` counts the rest.
+ * field limit that halves until the line fits in `maxBytes`; should even the smallest not do, the fields that
+ * fit are kept in order and `droppedFields` counts the rest. The members in `kept` (where the record still
+ * holds their value) are never cut: the logger's own and the context's, which the configuration and the runtime
+ * bound, and among which are a metric's dimension values.
  */
-function boundedLine(record: Record<string, unknown>): string {
+function boundedLine(
+  record: Record<string, unknown>,
+  kept: Readonly<Record<string, unknown>>,
+  maxBytes: number,
+): string {
   const entries = Object.entries(record);
+  const cutTo = (key: string, value: unknown, limit: number): unknown =>
+    typeof value === 'string' && !(Object.hasOwn(kept, key) && kept[key] === value)
+      ? truncate(value, limit)
+      : value;
   for (let limit = MAX_LOG_FIELD_CHARS; limit >= MIN_FIELD_CHARS; limit >>= 1) {
     const cut: Record<string, unknown> = {};
-    for (const [key, value] of entries) {
-      cut[truncate(key, limit)] = typeof value === 'string' ? truncate(value, limit) : value;
-    }
+    for (const [key, value] of entries) cut[truncate(key, limit)] = cutTo(key, value, limit);
     const line = JSON.stringify(cut);
-    if (Buffer.byteLength(line) <= MAX_LOG_LINE_BYTES) return line;
+    if (Buffer.byteLength(line) <= maxBytes) return line;
   }
   // Room for the count and the closing brace, whatever their digits.
-  const budget = MAX_LOG_LINE_BYTES - 32;
+  const budget = maxBytes - 32;
   let line = '{';
-  let kept = 0;
+  let count = 0;
   for (const [key, value] of entries) {
     const member =
       JSON.stringify(truncate(key, MIN_FIELD_CHARS)) +
       ':' +
-      (JSON.stringify(typeof value === 'string' ? truncate(value, MIN_FIELD_CHARS) : value) ?? 'null');
+      (JSON.stringify(cutTo(key, value, MIN_FIELD_CHARS)) ?? 'null');
     if (Buffer.byteLength(line) + Buffer.byteLength(member) + 1 > budget) continue;
-    line += (kept === 0 ? '' : ',') + member;
-    kept++;
+    line += (count === 0 ? '' : ',') + member;
+    count++;
   }
-  return `${line}${kept === 0 ? '' : ','}"droppedFields":${entries.length - kept}}`;
+  return `${line}${count === 0 ? '' : ','}"droppedFields":${entries.length - count}}`;
 }
 
 export function createLogger(service: string, level: LogLevel = 'info'): Logger {
   const threshold = RANK[level];
   const service_ = JSON.stringify(service);
-  const emit = (lvl: Exclude<LogLevel, 'silent'>, message: string, fields?: LogFields): void => {
+  let context: LogFields | undefined;
+  /** The context's members as JSON, with a leading comma ('' for none). */
+  let contextJson = '';
+  const emit = (
+    lvl: Exclude<LogLevel, 'silent'>,
+    message: string,
+    fields?: LogFields,
+    embedded?: string,
+  ): void => {
     if (RANK[lvl] < threshold) return;
+    // The embedded members' share of the line is theirs: the rest is bounded to what is left.
+    const maxBytes = embedded === undefined ? MAX_LOG_LINE_BYTES : MAX_LOG_LINE_BYTES - embedded.length - 1;
     let line: string;
     if (fields !== undefined && hasReservedKey(fields)) {
-      line = JSON.stringify({ level: lvl, service, message, timestamp: timestamp(), ...fields });
+      line = JSON.stringify({ level: lvl, service, message, timestamp: timestamp(), ...context, ...fields });
     } else {
       // The same bytes and key order as stringifying the merged object, without building it.
       const rest = fields === undefined ? '{}' : JSON.stringify(fields);
-      line = `{"level":"${lvl}","service":${service_},"message":${JSON.stringify(message)},"timestamp":"${timestamp()}"${
+      line = `{"level":"${lvl}","service":${service_},"message":${JSON.stringify(message)},"timestamp":"${timestamp()}"${contextJson}${
         rest === '{}' ? '}' : ',' + rest.slice(1)
       }`;
     }
     if (
-      line.length > SHORT_LINE &&
-      !(withinFieldLimit(message, fields) && Buffer.byteLength(line) <= MAX_LOG_LINE_BYTES)
+      line.length > Math.min(SHORT_LINE, Math.floor(maxBytes / 3)) &&
+      !(withinFieldLimit(message, fields) && Buffer.byteLength(line) <= maxBytes)
     ) {
-      line = boundedLine({ level: lvl, service, message, timestamp: timestamp(), ...fields });
+      const envelope = { level: lvl, service, message, timestamp: timestamp(), ...context };
+      line = boundedLine({ ...envelope, ...fields }, { ...envelope, message: undefined }, maxBytes);
     }
-    sink(line);
-    for (let i = 0; i < observers.length; i++) observers[i]!(line);
+    // Embedded members are ASCII (names, numbers and codes), so their length is their size in bytes.
+    if (embedded !== undefined) line = `${line.slice(0, -1)},${embedded}}`;
+    writeLine(line);
   };
   return {
     level,
     enabled: (lvl) => RANK[lvl] >= threshold,
-    debug: (m, f) => emit('debug', m, f),
-    info: (m, f) => emit('info', m, f),
-    warn: (m, f) => emit('warn', m, f),
-    error: (m, f) => emit('error', m, f),
+    debug: (m, f, e) => emit('debug', m, f, e),
+    info: (m, f, e) => emit('info', m, f, e),
+    warn: (m, f, e) => emit('warn', m, f, e),
+    error: (m, f, e) => emit('error', m, f, e),
+    setContext(fields) {
+      context = fields;
+      const json = fields === undefined ? '{}' : JSON.stringify(fields);
+      contextJson = json === '{}' ? '' : ',' + json.slice(1, -1);
+    },
   };
 }

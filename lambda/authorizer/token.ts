@@ -28,7 +28,7 @@ function malformed(message: string): TokenRejectedError {
   return new TokenRejectedError('MALFORMED_TOKEN', message);
 }
 
-function decodeSegment(segment: string, what: string): Record<string, unknown> {
+export function decodeSegment(segment: string, what: string): Record<string, unknown> {
   if (segment.length % 4 === 1) throw malformed(`${what} is not valid base64url`);
   const text = Buffer.from(segment, 'base64url').toString('utf8');
   let value: unknown;

@@ -2,6 +2,7 @@
 // how they become the Lambda's environment variables and the files of its code asset. The construct renders
 // its props through this module; parseConfig (lambda/authorizer/config.ts) reads the result back, and
 // test/infra/config-round-trip.test.ts checks every prop both ways. CDK-free and dependency-free.
+import { METRICS_NAMESPACE_VARIABLE, SERVICE_NAME_VARIABLE } from './authorizer-metrics';
 import type { RouteRule } from './route-rules';
 
 /** A required claim's accepted value: compared whole and by type. */
@@ -48,6 +49,9 @@ export interface AuthorizerSettings {
   readonly maxTokenBytes?: number;
   readonly jwksTimeoutMs?: number;
   readonly logLevel?: string;
+  /** POWERTOOLS_METRICS_NAMESPACE and POWERTOOLS_SERVICE_NAME: where the metrics go, and the `service`. */
+  readonly metricsNamespace?: string;
+  readonly serviceName?: string;
   readonly revocation?: { readonly tableName: string; readonly requireJti: boolean };
   /** The claim returned as `usageIdentifierKey` (USAGE_IDENTIFIER_CLAIM), for usage plans. */
   readonly usageIdentifierClaim?: string;
@@ -104,6 +108,8 @@ export function renderAuthorizerSettings(settings: AuthorizerSettings): Rendered
   const env: Record<string, string> = { ROUTES_FILE: ROUTES_FILE_NAME };
   const files: Record<string, string> = { [ROUTES_FILE_NAME]: JSON.stringify(settings.routes) };
   if (settings.logLevel !== undefined) env.LOG_LEVEL = settings.logLevel;
+  if (settings.metricsNamespace !== undefined) env[METRICS_NAMESPACE_VARIABLE] = settings.metricsNamespace;
+  if (settings.serviceName !== undefined) env[SERVICE_NAME_VARIABLE] = settings.serviceName;
   if (settings.issuer !== undefined) {
     env.ISSUER = settings.issuer.issuer;
     env.AUDIENCE = settings.issuer.audience.join(',');

@@ -1,6 +1,7 @@
 // What API Gateway does in front of the authorizer, as plain values: the identity validation expression,
 // the result-cache TTL bounds and the gateway responses. CDK-free on purpose: the JwtAuthorizer construct
 // deploys these values and a local gateway (this repository's local/) reproduces them from this same module.
+import { DPOP_HEADER, unauthorizedChallenge } from './sender-constraint';
 
 /** RFC 9457's media type for problem details. */
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -112,6 +113,22 @@ export interface GatewayResponseOptions {
    * @default - every `type` is BLANK_PROBLEM_TYPE (`about:blank`); clients tell problems apart by `code`
    */
   readonly problemTypeBase?: string;
+  /**
+   * DPoP-bound tokens are accepted: the 401 and 403 offer the `DPoP` scheme with its `algs` (RFC 9449 §7.1),
+   * and browsers may send the `DPoP` header (it joins the default allowed headers).
+   * @default false
+   */
+  readonly dpop?: boolean;
+  /**
+   * Every token must be DPoP-bound: the challenges offer `DPoP` only.
+   * @default false
+   */
+  readonly dpopRequired?: boolean;
+  /**
+   * The protected-resource metadata URL (RFC 9728 §3.1), put in every challenge as `resource_metadata`.
+   * @default - no resource_metadata parameter
+   */
+  readonly resourceMetadataUrl?: string;
 }
 
 /** CORS headers on every gateway response; WWW-Authenticate and Retry-After are exposed so browsers can act on them. */
@@ -139,10 +156,19 @@ export function problemTypeUri(code: string, base: string | undefined): string {
 export function buildGatewayResponses(
   options: GatewayResponseOptions = {},
 ): readonly GatewayResponseContract[] {
+  const allowHeaders =
+    options.corsAllowHeaders ??
+    (options.dpop === true ? [...DEFAULT_CORS_ALLOW_HEADERS, DPOP_HEADER] : undefined);
+  const challenge = (error: string): string =>
+    unauthorizedChallenge(error, {
+      dpop: options.dpop === true,
+      dpopRequired: options.dpopRequired,
+      resourceMetadataUrl: options.resourceMetadataUrl,
+    });
   const base = {
     ...(options.allowOrigin === null
       ? {}
-      : corsHeaders(options.allowOrigin, options.corsAllowHeaders, options.corsExposeHeaders)),
+      : corsHeaders(options.allowOrigin, allowHeaders, options.corsExposeHeaders)),
     'Content-Type': PROBLEM_CONTENT_TYPE,
     'Cache-Control': 'no-store',
   };
@@ -156,7 +182,7 @@ export function buildGatewayResponses(
       // Error('Unauthorized'). API Gateway cannot tell these apart in a header, so all say invalid_token.
       type: 'UNAUTHORIZED',
       statusCode: 401,
-      headers: { ...base, 'WWW-Authenticate': 'Bearer error="invalid_token"' },
+      headers: { ...base, 'WWW-Authenticate': challenge('invalid_token') },
       body: problem(
         'INVALID_TOKEN',
         'Unauthorized',
@@ -168,7 +194,7 @@ export function buildGatewayResponses(
       // The authorizer's policy denies this method: the token is valid but lacks the route's scopes.
       type: 'ACCESS_DENIED',
       statusCode: 403,
-      headers: { ...base, 'WWW-Authenticate': 'Bearer error="insufficient_scope"' },
+      headers: { ...base, 'WWW-Authenticate': challenge('insufficient_scope') },
       body: problem(
         'INSUFFICIENT_SCOPE',
         'Forbidden',

@@ -53,4 +53,28 @@ export {
   subjectKey,
   tokenKey,
 } from './revocation-table';
+export {
+  AUTHORIZER_METRICS,
+  DECISION_METRICS,
+  DECISION_REASONS,
+  DEFAULT_METRICS_NAMESPACE,
+  DEFAULT_SERVICE_NAME,
+  FUNCTION_NAME_DIMENSION,
+  METRICS_NAMESPACE_VARIABLE,
+  REASON_DIMENSION,
+  SERVICE_DIMENSION,
+  SERVICE_NAME_VARIABLE,
+} from './authorizer-metrics';
+export type { AuthorizerMetricName, DecisionOutcome, DecisionReason, MetricUnit } from './authorizer-metrics';
 export type { RevocationAdminSettings } from './revocation-table';
+export {
+  DEFAULT_DPOP_PROOF_MAX_AGE_SECONDS,
+  DPOP_HEADER,
+  DPOP_SIGNING_ALGORITHMS,
+  PROTECTED_RESOURCE_WELL_KNOWN,
+  protectedResourceMetadata,
+  protectedResourceMetadataPath,
+  protectedResourceMetadataUrl,
+  unauthorizedChallenge,
+} from './sender-constraint';
+export type { ChallengeOptions, ProtectedResourceOptions } from './sender-constraint';

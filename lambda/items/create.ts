@@ -17,7 +17,8 @@ export const handler = withCorsOrigin(
         input,
         idempotencyKey === undefined ? {} : { idempotencyKey },
       );
-      // requestContext.path includes the stage (e.g. /prod/items), so the Location works behind any stage.
+      // requestContext.path is the path the client sent (with the stage on execute-api, e.g. /prod/items, or
+      // the base path on a custom domain), so the Location works behind either.
       const collection = (event.requestContext?.path ?? event.path ?? '/items').replace(/\/+$/, '');
       return jsonResponse(201, item, {
         Location: `${collection}/${item.id}`,

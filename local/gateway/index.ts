@@ -1,5 +1,7 @@
 // Public surface of the local API Gateway emulator.
-export { createGateway, STATS_PATH } from './server';
+export { createGateway, METRICS_PATH, STATS_PATH } from './server';
+export { LocalMetrics } from './metrics';
+export type { LocalMetric } from './metrics';
 export type {
   CorsPreflight,
   Gateway,

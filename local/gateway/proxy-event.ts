@@ -90,7 +90,11 @@ export function proxyEvent(
   pathParameters: Readonly<Record<string, string>> | null,
   authorizer: Record<string, string | number> | null,
 ): APIGatewayProxyEvent {
-  const headers = collect(headerPairs(request.rawHeaders));
+  // API Gateway sets X-Forwarded-Proto itself (https there); the local gateway speaks plain http.
+  const headers = collect([
+    ...headerPairs(request.rawHeaders).filter(([name]) => name.toLowerCase() !== 'x-forwarded-proto'),
+    ['X-Forwarded-Proto', 'http'],
+  ]);
   const query = collect(queryPairs(request.rawQuery));
   const host = headerValue(request.rawHeaders, 'host') ?? '127.0.0.1';
   return {
@@ -128,7 +132,9 @@ export function proxyEvent(
         userAgent: headerValue(request.rawHeaders, 'user-agent') ?? null,
         userArn: null,
       },
-      path: `/${api.stage}${request.path}`,
+      // The path as the client sent it: the local gateway serves like a custom domain mapped with an empty
+      // base path (no stage in the URL). On execute-api this would start with /{stage}.
+      path: request.path,
       protocol: 'HTTP/1.1',
       requestId: request.requestId,
       requestTime: requestTime(request.receivedAt),

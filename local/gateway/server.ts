@@ -3,8 +3,13 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { APIGatewayRequestAuthorizerEvent, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
+import type { APIGatewayRequestAuthorizerEvent, APIGatewayTokenAuthorizerEvent, Context } from 'aws-lambda';
 import { createLogger, type Logger } from 'bearer-gate/authorizer';
+import {
+  PROTECTED_RESOURCE_WELL_KNOWN,
+  protectedResourceMetadata,
+  type ProtectedResourceOptions,
+} from 'bearer-gate/contract';
 import { LocalStackError } from '../errors';
 import { parseAuthorizerOutput, requestContextAuthorizer, type AuthorizerOutput } from './authorizer-result';
 import {
@@ -28,10 +33,15 @@ import {
 import { parseProxyResult, type HttpResponse } from './proxy-result';
 import { ResultCache } from './result-cache';
 import { matchRoute } from './route-match';
+import { LocalMetrics } from './metrics';
 
-/** The Lambda authorizer (TOKEN or REQUEST event). Its return value is checked as API Gateway checks it. */
+/**
+ * The Lambda authorizer (TOKEN or REQUEST event), called with a Lambda context as the runtime calls it. Its
+ * return value is checked as API Gateway checks it.
+ */
 export type TokenAuthorizer = (
   event: APIGatewayTokenAuthorizerEvent | APIGatewayRequestAuthorizerEvent,
+  context?: Context,
 ) => Promise<unknown>;
 
 /**
@@ -81,11 +91,23 @@ export interface GatewayOptions {
    * real API Gateway has no such path.
    */
   readonly statsEndpoint?: boolean;
+  /**
+   * Serve `GET /__metrics`: the metrics every log line of this process has carried (the authorizer's, in
+   * CloudWatch Embedded Metric Format), counted as CloudWatch would. Off by default because a real API
+   * Gateway has no such path.
+   */
+  readonly metricsPage?: boolean;
   readonly logger?: Logger;
   /** @default 10 MiB, API Gateway's payload limit */
   readonly maxBodyBytes?: number;
   /** @default Date.now; drives the result cache */
   readonly now?: () => number;
+  /**
+   * Serve RFC 9728 metadata at `GET /.well-known/oauth-protected-resource` without the authorizer, as the
+   * construct's protectedResource does; the resource is this gateway's own origin (`http://<Host>`).
+   * @default - no metadata
+   */
+  readonly protectedResource?: Omit<ProtectedResourceOptions, 'resource'>;
 }
 
 export interface GatewayStats {
@@ -97,15 +119,20 @@ export interface GatewayStats {
 export interface Gateway {
   readonly server: Server;
   readonly stats: Readonly<GatewayStats>;
+  /** The metrics of this process's log lines, with `metricsPage`; counted until close(). */
+  readonly metrics: LocalMetrics | undefined;
   readonly cache: ResultCache<AuthorizerOutput>;
   /** Listens on 127.0.0.1 and resolves with the base URL. */
   listen(port: number): Promise<string>;
   close(): Promise<void>;
   /** Handles one request; exposed so the gateway can be driven without a socket. */
   handle(request: IncomingRequest): Promise<HttpResponse>;
+  /** Replaces the gateway responses: for ones that name the gateway's own URL, known once it listens. */
+  useResponses(responses: GatewayResponseSet): void;
 }
 
 export const STATS_PATH = '/__local/stats';
+export const METRICS_PATH = '/__metrics';
 
 const DEFAULT_API: ApiIdentity = Object.freeze({
   region: 'us-east-1',
@@ -137,7 +164,7 @@ function jsonResponse(statusCode: number, value: unknown): HttpResponse {
 
 export function createGateway(options: GatewayOptions): Gateway {
   const api = options.api ?? DEFAULT_API;
-  const responses = options.responses ?? {};
+  let responses = options.responses ?? {};
   const requestMode = options.authorizerType === 'REQUEST';
   const expression = requestMode ? null : (options.identityValidationExpression ?? null);
   const log = options.logger ?? createLogger('local-gateway');
@@ -145,6 +172,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   const now = options.now ?? Date.now;
   const cache = new ResultCache<AuthorizerOutput>({ ttlSeconds: options.cacheTtlSeconds, now });
   const stats: GatewayStats = { authorizerInvocations: 0, cacheHits: 0, integrationInvocations: 0 };
+  const metrics = options.metricsPage === true ? new LocalMetrics() : undefined;
+  const stopMetrics = metrics?.observe();
 
   const gatewayResponse = (
     type: GatewayResponseType,
@@ -214,6 +243,20 @@ export function createGateway(options: GatewayOptions): Gateway {
     const { requestId } = request;
     if (options.statsEndpoint === true && request.method === 'GET' && request.path === STATS_PATH) {
       return jsonResponse(200, { ...stats, cacheSize: cache.size });
+    }
+    if (
+      options.protectedResource !== undefined &&
+      request.method === 'GET' &&
+      request.path === PROTECTED_RESOURCE_WELL_KNOWN
+    ) {
+      const host = headerValue(request.rawHeaders, 'host') ?? '127.0.0.1';
+      return jsonResponse(
+        200,
+        protectedResourceMetadata({ ...options.protectedResource, resource: `http://${host}` }),
+      );
+    }
+    if (metrics !== undefined && request.method === 'GET' && request.path === METRICS_PATH) {
+      return jsonResponse(200, metrics.snapshot());
     }
     if (options.cors && request.method === 'OPTIONS') {
       const preflight = corsPreflight(options.cors, request.path);
@@ -333,8 +376,12 @@ export function createGateway(options: GatewayOptions): Gateway {
   return {
     server,
     stats,
+    metrics,
     cache,
     handle,
+    useResponses: (next) => {
+      responses = next;
+    },
     listen: (port) =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -345,6 +392,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       }),
     close: () =>
       new Promise((resolve, reject) => {
+        stopMetrics?.();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),

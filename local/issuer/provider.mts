@@ -170,6 +170,9 @@ export async function startLocalIssuer(options: LocalIssuerOptions): Promise<Loc
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
+      // A token request with a DPoP proof gets a DPoP-bound access token (cnf.jkt, RFC 9449 §5); without
+      // one, a bearer token. No nonceSecret: the authorizer's static 401 could not hand out nonces.
+      dPoP: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: (ctx: { body: string }, form: string) => {

@@ -22,10 +22,14 @@ describe('parseConfig', () => {
       maxTokenBytes: 8192,
       jwksTimeoutMs: 1500,
       logLevel: 'info',
+      metricsNamespace: 'BearerGate',
+      serviceName: 'authorizer',
       revocation: null,
       usageIdentifierClaim: null,
       jwksSeed: null,
       trustedCa: null,
+      // No DPoP issuer required, proofs 60 s old at most, remembered per instance.
+      dpop: { requiredIssuers: [], proofMaxAgeSeconds: 60, replayTable: null },
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.issuers[0])).toBe(true);
@@ -47,6 +51,8 @@ describe('parseConfig', () => {
       LOG_LEVEL: 'ERROR',
       REVOCATION_TABLE: 'revocations',
       REVOCATION_REQUIRE_JTI: 'false',
+      POWERTOOLS_METRICS_NAMESPACE: ' Payments/Auth ',
+      POWERTOOLS_SERVICE_NAME: 'ItemsApi/Authorizer',
     });
     expect(config.issuers).toEqual([
       { issuer: 'https://issuer.test/', audience: ['api-a', 'api-b'], jwksUri: 'https://keys.test/jwks' },
@@ -61,7 +67,13 @@ describe('parseConfig', () => {
       },
     ]);
     expect(config.tokenTypes).toEqual(['at+jwt', 'at+jwt']);
-    expect(config).toMatchObject({ clockSkewSeconds: 5, maxTokenBytes: 4096, logLevel: 'error' });
+    expect(config).toMatchObject({
+      clockSkewSeconds: 5,
+      maxTokenBytes: 4096,
+      logLevel: 'error',
+      metricsNamespace: 'Payments/Auth',
+      serviceName: 'ItemsApi/Authorizer',
+    });
     expect(config.revocation).toEqual({
       tableName: 'revocations',
       missingJti: 'subject-cutoff',
@@ -116,6 +128,31 @@ describe('parseConfig', () => {
       'the same issuer twice',
       { ...base, ISSUERS: JSON.stringify([{ issuer: base.ISSUER, audience: 'x' }]) },
       'ISSUERS: issuer "https://issuer.test/" is configured more than once',
+    ],
+    [
+      "AWS's own namespace",
+      { ...base, POWERTOOLS_METRICS_NAMESPACE: 'AWS/Lambda' },
+      'POWERTOOLS_METRICS_NAMESPACE: must be a CloudWatch namespace: 1 to 255 letters, digits, spaces or . _ - / # : @ + =, not starting with "AWS/"; got "AWS/Lambda"',
+    ],
+    [
+      'a namespace with a quote',
+      { ...base, POWERTOOLS_METRICS_NAMESPACE: 'a"b' },
+      'POWERTOOLS_METRICS_NAMESPACE: must be a CloudWatch namespace',
+    ],
+    [
+      'a namespace of 256 characters',
+      { ...base, POWERTOOLS_METRICS_NAMESPACE: 'n'.repeat(256) },
+      'POWERTOOLS_METRICS_NAMESPACE: must be a CloudWatch namespace',
+    ],
+    [
+      'a service name that is not ASCII',
+      { ...base, POWERTOOLS_SERVICE_NAME: 'café' },
+      'POWERTOOLS_SERVICE_NAME: must be a service name: 1 to 255 letters, digits, spaces or . _ - / # : @ + =, not starting with "AWS/"; got "café"',
+    ],
+    [
+      'a service name with a line break',
+      { ...base, POWERTOOLS_SERVICE_NAME: 'a\nb' },
+      'POWERTOOLS_SERVICE_NAME: must be a service name',
     ],
     [
       "a user pool's multi-Region issuer as another issuer",

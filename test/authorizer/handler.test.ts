@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { toRouteRules } from '../../lambda/routes';
 import { claims, createKey, signToken } from '../support/keys';
 import { startJwksServer, type JwksServer } from '../support/jwks-server';
+import { allMetrics, pointsOf } from '../support/emf';
 
 const key = createKey('RS256');
 let server: JwksServer;
@@ -26,13 +27,16 @@ async function coldStart(env: Record<string, string>, tokens: string[]) {
     timeout: 20_000,
   });
   let stderr = '';
+  let stdout = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
   const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
   const results = stderr
     .split('\n')
     .filter((l) => l.startsWith('RESULT '))
     .map((l) => JSON.parse(l.slice(7)) as Record<string, unknown>);
-  return { status, stderr, results };
+  const lines = stdout.split('\n').filter((l) => l !== '');
+  return { status, stderr, results, lines };
 }
 
 const env = () => ({
@@ -49,6 +53,36 @@ test('a cold start fetches the JWKS exactly once, however many invocations follo
   expect(status).toBe(0);
   expect(results).toEqual(tokens.map((_, i) => ({ ok: true, principalId: `user-${i}` })));
   expect(server.requests).toEqual(['/.well-known/jwks.json']);
+});
+
+test('each line says which invocation: request id, cold_start and trace id, and the first counts as ColdStart', async () => {
+  const tokens = [signToken(key, claims({ sub: 'a' })), signToken(key, claims({ aud: 'other' }))];
+  const { status, lines } = await coldStart({ ...env(), LOG_LEVEL: 'info' }, tokens);
+  expect(status).toBe(0);
+  const decisions = lines
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((l) => l.message === 'authorization');
+  expect(decisions.map((l) => [l.decision, l.function_request_id, l.cold_start, l.xray_trace_id])).toEqual([
+    ['allow', 'request-0', true, '1-00000000-000000000000000000000000'],
+    ['unauthorized', 'request-1', false, '1-00000000-000000000000000000000001'],
+  ]);
+  const metrics = allMetrics(lines);
+  expect(
+    pointsOf(metrics, 'ColdStart', { service: 'authorizer', function_name: 'bearer-gate-authorizer' }),
+  ).toEqual([1]);
+  expect(pointsOf(metrics, 'Allowed', { service: 'authorizer' })).toEqual([1]);
+  expect(pointsOf(metrics, 'Unauthorized', { service: 'authorizer', reason: 'WRONG_AUDIENCE' })).toEqual([1]);
+});
+
+test('at LOG_LEVEL=silent no log line is written, and every decision still counts', async () => {
+  const tokens = [signToken(key, claims()), signToken(key, claims({ aud: 'other' })), 'x.y.z'];
+  const { status, lines } = await coldStart({ ...env(), LOG_LEVEL: 'silent' }, tokens);
+  expect(status).toBe(0);
+  expect(lines.filter((l) => 'message' in (JSON.parse(l) as object))).toEqual([]);
+  const metrics = allMetrics(lines);
+  expect(pointsOf(metrics, 'Allowed', { service: 'authorizer' })).toEqual([1]);
+  expect(pointsOf(metrics, 'Unauthorized', { service: 'authorizer' })).toEqual([1, 1]);
+  expect(pointsOf(metrics, 'JwksFetches', { service: 'authorizer' })).toEqual([1]);
 });
 
 test('USAGE_IDENTIFIER_CLAIM: the handler returns the claim as usageIdentifierKey, and none without it', async () => {

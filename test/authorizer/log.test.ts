@@ -1,7 +1,7 @@
 // The structured logger: one JSON line per event, the level gate, fields that never clobber the envelope, and
 // bounds (512 characters a string, 2 KB a line) that no field can break.
 import fc from 'fast-check';
-import { createLogger, parseLogLevel, setLogSink } from '../../lambda/authorizer/log';
+import { createLogger, observeLogs, parseLogLevel, setLogSink, writeLine } from '../../lambda/authorizer/log';
 
 let lines: string[] = [];
 let restore: () => void;
@@ -177,5 +177,77 @@ describe('bounded lines: strings from tokens, discovery documents and key sets c
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('the invocation context and embedded metrics', () => {
+  const parse = (line: string) => JSON.parse(line) as Record<string, unknown>;
+  const EMBEDDED = '"_aws":{"Timestamp":1,"CloudWatchMetrics":[]},"Allowed":1';
+
+  test('context fields follow the timestamp on every line until replaced, and undefined removes them', () => {
+    const log = createLogger('svc', 'info');
+    log.setContext({ cold_start: true, function_request_id: 'req-1', xray_trace_id: undefined });
+    log.info('a', { n: 1 });
+    log.warn('b', { level: 'x' });
+    log.setContext({ cold_start: false, function_request_id: 'req-2' });
+    log.info('c');
+    log.setContext(undefined);
+    log.info('d');
+    expect(lines.map((l) => Object.keys(parse(l)))).toEqual([
+      ['level', 'service', 'message', 'timestamp', 'cold_start', 'function_request_id', 'n'],
+      ['level', 'service', 'message', 'timestamp', 'cold_start', 'function_request_id'],
+      ['level', 'service', 'message', 'timestamp', 'cold_start', 'function_request_id'],
+      ['level', 'service', 'message', 'timestamp'],
+    ]);
+    expect(lines.map((l) => parse(l).function_request_id)).toEqual(['req-1', 'req-1', 'req-2', undefined]);
+    // The documented override still wins over the envelope.
+    expect(parse(lines[1] as string).level).toBe('x');
+  });
+
+  test('embedded members are appended as they are, and a line below the level writes nothing', () => {
+    const log = createLogger('svc', 'warn');
+    log.info('hidden', {}, EMBEDDED);
+    log.warn('m', { reason: 'R' }, EMBEDDED);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /,"reason":"R","_aws":\{"Timestamp":1,"CloudWatchMetrics":\[\]\},"Allowed":1\}$/,
+    );
+    expect(parse(lines[0] as string)).toMatchObject({ message: 'm', Allowed: 1 });
+  });
+
+  test('a long line is cut to leave room for the embedded members, which are never cut, nor the context', () => {
+    const log = createLogger('s'.repeat(200), 'info');
+    const requestId = 'r'.repeat(100);
+    log.setContext({ function_request_id: requestId });
+    const embedded = `${EMBEDDED},"pad":"${'p'.repeat(400)}"`;
+    log.info(
+      'm',
+      Object.fromEntries(['a', 'b', 'c', 'd', 'e', 'f'].map((k) => [k, k.repeat(900)])),
+      embedded,
+    );
+    const line = lines[0] as string;
+    expect(Buffer.byteLength(line)).toBeLessThanOrEqual(2048);
+    expect(line.endsWith(`,${embedded}}`)).toBe(true);
+    const parsed = parse(line);
+    expect(parsed).toMatchObject({ service: 's'.repeat(200), function_request_id: requestId, Allowed: 1 });
+    expect(parsed.a).toBe(`${'a'.repeat(128)}…(+772 chars)`);
+  });
+
+  test('a field that overrides service is cut like any other field', () => {
+    createLogger('svc', 'info').info('m', {
+      service: 'x'.repeat(3000),
+      ...Object.fromEntries(['a', 'b', 'c'].map((k) => [k, k.repeat(900)])),
+    });
+    expect(parse(lines[0] as string).service).toBe(`${'x'.repeat(256)}…(+2744 chars)`);
+  });
+
+  test('writeLine writes whatever the level, to the sink and to every observer', () => {
+    const seen: string[] = [];
+    const stop = observeLogs((line) => seen.push(line));
+    createLogger('svc', 'silent').error('not written');
+    writeLine('{"_aws":{}}');
+    stop();
+    expect(lines).toEqual(['{"_aws":{}}']);
+    expect(seen).toEqual(['{"_aws":{}}']);
   });
 });

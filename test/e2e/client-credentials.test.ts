@@ -2,11 +2,16 @@
 // --client-credentials` gets the demo service's token from the real OpenID provider (no user; its
 // permissions arrive in a `roles` claim), and the local gateway's real authorizer, configured with
 // PERMISSION_CLAIMS=roles for the local issuer, lets it read items and refuses it a write. Nothing is mocked.
-import { gatewayResponse, gatewayResponseBody } from 'bearer-gate/contract';
+import { gatewayResponse, gatewayResponseBody, protectedResourceMetadataUrl } from 'bearer-gate/contract';
 import { appGatewayResponses } from '../../local/construct-contract';
 import { DEMO_SERVICES } from '../../local/issuer/demo-users';
 import { send } from '../../local/login-client';
 import { runLogin, startStack, type LoginRun, type StackProcess } from './stack-process';
+
+/** The stack's gateway responses: the app's, with the metadata URL (which holds the gateway's port). */
+function stackResponses() {
+  return appGatewayResponses('*', { resourceMetadataUrl: protectedResourceMetadataUrl(stack.info.api) });
+}
 
 jest.setTimeout(60_000);
 
@@ -66,7 +71,7 @@ test('the service token reads items (roles: items:read)', async () => {
 
 test('the service token is refused a write with 403 (it holds no items:write)', async () => {
   const res = await call('POST', '/items', { name: 'from a service' });
-  const expected = gatewayResponse('ACCESS_DENIED', appGatewayResponses());
+  const expected = gatewayResponse('ACCESS_DENIED', stackResponses());
   expect(res.status).toBe(403);
   expect(res.headers.get('www-authenticate')).toBe(expected.headers['WWW-Authenticate']);
   expect(await res.text()).toBe(gatewayResponseBody(expected));

@@ -4,10 +4,15 @@
 // CLOCK_SKEW_SECONDS=0): a real token from the real provider that the test waits out, not a forged one.
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { gatewayResponse, gatewayResponseBody } from 'bearer-gate/contract';
+import { gatewayResponse, gatewayResponseBody, protectedResourceMetadataUrl } from 'bearer-gate/contract';
 import { appGatewayResponses } from '../../local/construct-contract';
 import { completeInteraction, send } from '../../local/login-client';
 import { loginToken, runLogin, startStack, type StackProcess } from './stack-process';
+
+/** The stack's gateway responses: the app's, with the metadata URL (which holds the gateway's port). */
+function stackResponses() {
+  return appGatewayResponses('*', { resourceMetadataUrl: protectedResourceMetadataUrl(stack.info.api) });
+}
 
 jest.setTimeout(60_000);
 
@@ -33,6 +38,18 @@ async function stats(): Promise<Stats> {
   return (await res.json()) as Stats;
 }
 
+/** The authorizer's decisions so far, all outcomes, from the gateway's metrics page. */
+async function decisions(): Promise<number> {
+  const res = await fetch(`${api}/__metrics`);
+  const { metrics } = (await res.json()) as {
+    metrics: Array<{ name: string; dimensions: Record<string, string>; sum: number }>;
+  };
+  return metrics
+    .filter((m) => ['Allowed', 'Denied', 'Unauthorized', 'Unavailable'].includes(m.name))
+    .filter((m) => Object.keys(m.dimensions).join() === 'service')
+    .reduce((n, m) => n + m.sum, 0);
+}
+
 function call(method: string, path: string, token?: string, body?: unknown): Promise<Response> {
   const headers: Record<string, string> = {};
   if (token !== undefined) headers.Authorization = `Bearer ${token}`;
@@ -52,7 +69,7 @@ function claims(token: string): Record<string, unknown> {
 }
 
 async function expectGatewayResponse(res: Response, type: 'UNAUTHORIZED' | 'ACCESS_DENIED'): Promise<void> {
-  const expected = gatewayResponse(type, appGatewayResponses());
+  const expected = gatewayResponse(type, stackResponses());
   expect(res.status).toBe(expected.statusCode);
   expect(res.headers.get('www-authenticate')).toBe(expected.headers['WWW-Authenticate']);
   expect(res.headers.get('content-type')).toBe(expected.headers['Content-Type']);
@@ -153,7 +170,7 @@ describe('the items API through the gateway', () => {
     expect(created.status).toBe(201);
     const item = (await created.json()) as { id: string; name: string; owner: string };
     expect(item).toMatchObject({ name: 'e2e item', owner: 'alice' });
-    expect(created.headers.get('location')).toBe(`/local/items/${item.id}`);
+    expect(created.headers.get('location')).toBe(`/items/${item.id}`);
 
     const list = await call('GET', '/items', tokens.alice);
     expect(list.status).toBe(200);
@@ -326,13 +343,16 @@ describe('the token endpoint (oidc-provider)', () => {
 });
 
 describe('the authorizer result cache', () => {
-  test('a repeated request with the same token does not invoke the authorizer again', async () => {
+  test('a repeated request with the same token does not invoke the authorizer again, nor count a decision', async () => {
     const before = await stats();
+    const decidedBefore = await decisions();
     expect((await call('GET', '/items', tokens.aliceCache)).status).toBe(200);
     expect((await call('GET', '/items', tokens.aliceCache)).status).toBe(200);
     const after = await stats();
     expect(after.authorizerInvocations - before.authorizerInvocations).toBe(1);
     expect(after.cacheHits - before.cacheHits).toBe(1);
+    // LOG_LEVEL=warn: the allow line is not logged, its metrics are (a compact line).
+    expect((await decisions()) - decidedBefore).toBe(1);
   });
 
   test('a policy cached from a GET decides a later POST correctly (allowed for alice, denied for bob)', async () => {
@@ -351,11 +371,18 @@ describe('the authorizer result cache', () => {
 });
 
 describe('shutdown', () => {
-  test('SIGINT stops everything and removes the discovery file', async () => {
+  test('SIGINT stops everything, removes the discovery file and prints the metrics summary', async () => {
     const { stackFile } = stack;
     expect(existsSync(stackFile)).toBe(true);
+    const invocations = (await stats()).authorizerInvocations;
     expect(await stack.stop('SIGINT')).toBe(0);
     expect(existsSync(stackFile)).toBe(false);
+    const summary = stack.output().slice(stack.output().indexOf('SIGINT: stopping'));
+    expect(summary).toContain('metrics (what CloudWatch would count; every metric is at GET /__metrics):');
+    const counted = ['Allowed', 'Denied', 'Unauthorized', 'Unavailable'].map((name) =>
+      Number(new RegExp(`^ {2}${name} \\[authorizer\\]: (\\d+)`, 'm').exec(summary)?.[1] ?? 0),
+    );
+    expect(counted.reduce((a, b) => a + b, 0)).toBe(invocations);
     await expect(fetch(`${api}/items`)).rejects.toThrow();
     // The stack's own DynamoDB Local (Java) is gone too; one passed in through DYNAMODB_ENDPOINT is not its to stop.
     if (process.env.DYNAMODB_ENDPOINT === undefined)

@@ -2,10 +2,15 @@
 // with the revocation table, the gateway running the real authorizer with the revocation check and the real
 // POST /revocations handler) and `npm run revoke`. Nothing is mocked. The result cache is on, capped at
 // MAX_REVOCATION_DELAY_SECONDS (5 s, with margin for a busy CI machine); the only waits are for that cap to pass.
-import { gatewayResponse, gatewayResponseBody } from 'bearer-gate/contract';
+import { gatewayResponse, gatewayResponseBody, protectedResourceMetadataUrl } from 'bearer-gate/contract';
 import { appGatewayResponses } from '../../local/construct-contract';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../setup/dynamodb-local';
 import { loginToken, runRevoke, startStack, type StackProcess } from './stack-process';
+
+/** The stack's gateway responses: the app's, with the metadata URL (which holds the gateway's port). */
+function stackResponses() {
+  return appGatewayResponses('*', { resourceMetadataUrl: protectedResourceMetadataUrl(stack.info.api) });
+}
 
 jest.setTimeout(60_000);
 
@@ -45,7 +50,7 @@ async function expectGatewayResponse(
   res: Response,
   type: 'UNAUTHORIZED' | 'ACCESS_DENIED' | 'AUTHORIZER_CONFIGURATION_ERROR',
 ): Promise<void> {
-  const expected = gatewayResponse(type, appGatewayResponses());
+  const expected = gatewayResponse(type, stackResponses());
   expect({ status: res.status, body: await res.text() }).toEqual({
     status: expected.statusCode,
     body: gatewayResponseBody(expected),

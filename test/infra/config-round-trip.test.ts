@@ -84,6 +84,7 @@ function synthesizeEverything(): { env: Record<string, string>; files: Record<st
     usageIdentifierClaim: 'app.client\\.id',
     jwksSeed: JwksSeed.fromObject(SEED, { maxAge: Duration.days(2) }),
     trustedCertificates: TrustedCertificates.fromPem(corpCa.cert),
+    monitoring: { metricsNamespace: 'Orders/Auth', serviceName: 'orders-authorizer' },
   });
   jwt.addRoutes(api, ROUTES.slice(1), () => new apigw.MockIntegration());
   const [fn] = Object.values(
@@ -172,6 +173,8 @@ test('every prop reaches the Lambda, and parseConfig reads back what was given',
     clockSkewSeconds: 45,
     maxTokenBytes: 4096,
     logLevel: 'warn',
+    metricsNamespace: 'Orders/Auth',
+    serviceName: 'orders-authorizer',
     revocation: { tableName: 'revocations-prod', missingJti: 'subject-cutoff' },
     jwksSeed: { file: 'jwks-seed.json', maxAgeSeconds: 172800 },
   });
@@ -218,6 +221,8 @@ test('the defaults render nothing but the route file and the log level, and read
     maxTokenBytes: 8192,
     jwksTimeoutMs: 1500,
     logLevel: 'info',
+    metricsNamespace: 'BearerGate',
+    serviceName: 'authorizer',
     revocation: null,
     usageIdentifierClaim: null,
     jwksSeed: null,

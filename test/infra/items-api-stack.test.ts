@@ -249,6 +249,35 @@ describe.each([
     });
   });
 
+  test("the authorizer's alarms notify the stack's SSL-only topic, and it has a dashboard", () => {
+    // Revocation is on, no JWKS seed: JWKS unavailable, JWKS fetches failing, faults, throttles, revocation.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    const topic = { Ref: expect.stringMatching(/^AlarmTopic/) };
+    for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[]) {
+      expect(alarm.Properties).toMatchObject({ AlarmActions: [topic], OKActions: [topic] });
+    }
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Unavailable',
+      Dimensions: [
+        { Name: 'reason', Value: 'REVOCATION_UNAVAILABLE' },
+        { Name: 'service', Value: 'items-api-authorizer' },
+      ],
+    });
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    expect(authorizerVariables(template)).toMatchObject({
+      POWERTOOLS_METRICS_NAMESPACE: 'BearerGate',
+      POWERTOOLS_SERVICE_NAME: 'items-api-authorizer',
+    });
+    template.hasOutput('AlarmTopicArn', { Value: { Ref: Match.stringLikeRegexp('^AlarmTopic') } });
+  });
+
   test('cdk-nag AwsSolutions reports nothing unacknowledged', () => {
     expect(awsSolutionsFindings(stack)).toEqual([]);
   });

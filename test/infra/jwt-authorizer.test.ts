@@ -105,11 +105,21 @@ describe('issuer mode with defaults', () => {
 
   test('the environment has exactly the issuer settings and the routes that were protected', () => {
     const { Variables } = authorizerFunction(template).Environment;
-    expect(Object.keys(Variables).sort()).toEqual(['AUDIENCE', 'ISSUER', 'LOG_LEVEL', 'ROUTES_FILE']);
+    expect(Object.keys(Variables).sort()).toEqual([
+      'AUDIENCE',
+      'ISSUER',
+      'LOG_LEVEL',
+      'POWERTOOLS_METRICS_NAMESPACE',
+      'POWERTOOLS_SERVICE_NAME',
+      'ROUTES_FILE',
+    ]);
     expect(Variables).toMatchObject({
       ISSUER,
       AUDIENCE: 'https://api.example.com',
       LOG_LEVEL: 'info',
+      // Metrics go to the default namespace, told apart from other authorizers' by the construct's path.
+      POWERTOOLS_METRICS_NAMESPACE: 'BearerGate',
+      POWERTOOLS_SERVICE_NAME: 'Test/Jwt',
       ROUTES_FILE: 'routes.json',
     });
     expect(JSON.parse(authorizerAssetFiles(stack)['routes.json'] ?? '')).toEqual(ROUTES);

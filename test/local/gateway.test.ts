@@ -146,7 +146,7 @@ describe('the local gateway', () => {
         apiId: 'local123ab',
         stage: 'local',
         resourcePath: '/items/{id}',
-        path: '/local/items/a%20b',
+        path: '/items/a%20b',
         httpMethod: 'GET',
         // API Gateway turns numbers and booleans in the context into strings.
         authorizer: { principalId: 'alice', sub: 'alice', scope: 'items:read', expiresAt: '42' },

@@ -23,6 +23,7 @@ describe('parseStackSettings', () => {
       statsEndpoint: false,
       stackFile: null,
       authorizerCaching: 'auto',
+      dpop: false,
     });
   });
 

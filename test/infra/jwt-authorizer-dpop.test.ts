@@ -1,0 +1,146 @@
+// The construct's DPoP and protected-resource-metadata props: a REQUEST authorizer with its cache off (a
+// cached Allow would answer a replayed proof), the DPoP variables parseConfig reads back, the replay table's
+// one permission, the DPoP and resource_metadata challenges, and the metadata route without the authorizer.
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Issuer, JwtAuthorizer, type JwtAuthorizerProps } from '../../infra/constructs';
+import { parseConfig } from '../../lambda/authorizer';
+import { authorizerEnvironment, fastApp, synthError } from './synth-context';
+
+const ISSUER = 'https://issuer.example.com/';
+const ROUTES = [
+  { method: 'GET', path: '/orders', scopes: ['orders:read'] },
+  { method: 'POST', path: '/orders', scopes: ['orders:write'] },
+] as const;
+
+function build(props: Partial<JwtAuthorizerProps>) {
+  const stack = new Stack(fastApp(), 'Test');
+  const api = new apigw.RestApi(stack, 'Api', { deploy: false });
+  const table = new dynamodb.Table(stack, 'Replay', {
+    partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+  });
+  const jwt = new JwtAuthorizer(stack, 'Jwt', {
+    issuers: [Issuer.oidc(ISSUER, { audience: ['https://api.example.com'] })],
+    ...props,
+  });
+  jwt.addRoutes(api, [...ROUTES], () => new apigw.MockIntegration());
+  return { stack, jwt, table, template: () => Template.fromStack(stack) };
+}
+
+test('dpop makes a REQUEST authorizer with the result cache off, and says why in the 401', () => {
+  const { template, jwt } = build({ dpop: {} });
+  template().hasResourceProperties('AWS::ApiGateway::Authorizer', {
+    Type: 'REQUEST',
+    AuthorizerResultTtlInSeconds: 0,
+  });
+  expect(jwt.resultsCacheTtl.toSeconds()).toBe(0);
+  expect(jwt.variant).toBe('plain');
+  template().hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+    ResponseType: 'UNAUTHORIZED',
+    ResponseParameters: Match.objectLike({
+      'gatewayresponse.header.WWW-Authenticate':
+        `'Bearer error="invalid_token", DPoP error="invalid_token", ` +
+        `algs="ES256 ES384 ES512 EdDSA PS256 PS384 PS512 RS256 RS384 RS512"'`,
+      'gatewayresponse.header.Access-Control-Allow-Headers': "'Authorization,Content-Type,DPoP'",
+    }),
+  });
+});
+
+test('an explicit non-zero cache TTL with dpop is refused, naming the prop and the fix', () => {
+  expect(synthError(() => build({ dpop: {}, resultsCacheTtl: Duration.minutes(5) })).message).toContain(
+    'Test/Jwt: resultsCacheTtl must be Duration.seconds(0) with dpop (a cached policy would accept a replayed proof); got 300 s. Leave resultsCacheTtl out with dpop.',
+  );
+});
+
+test('the DPoP variables reach the Lambda and parseConfig reads them back', () => {
+  const built = build({ dpop: { requiredIssuers: [ISSUER], proofMaxAge: Duration.seconds(90) } });
+  const env = authorizerEnvironment(built.stack);
+  expect(env).toMatchObject({ DPOP_REQUIRED_ISSUERS: ISSUER, DPOP_PROOF_MAX_AGE_SECONDS: '90' });
+  expect(parseConfig({ ...env, ROUTES_FILE: '', ROUTES: JSON.stringify(ROUTES) }).dpop).toEqual({
+    requiredIssuers: [ISSUER],
+    proofMaxAgeSeconds: 90,
+    replayTable: null,
+  });
+});
+
+test('a replay table: the DynamoDB bundle, DPOP_REPLAY_TABLE, and dynamodb:PutItem on that table only', () => {
+  const stack = new Stack(fastApp(), 'Test');
+  const api = new apigw.RestApi(stack, 'Api', { deploy: false });
+  const replay = new dynamodb.Table(stack, 'Replay', {
+    partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+  });
+  const jwt = new JwtAuthorizer(stack, 'Jwt', {
+    issuers: [Issuer.oidc(ISSUER, { audience: ['https://api.example.com'] })],
+    dpop: { replayTable: replay },
+  });
+  jwt.addRoutes(api, [...ROUTES], () => new apigw.MockIntegration());
+  expect(jwt.variant).toBe('revocable');
+  expect(authorizerEnvironment(stack).DPOP_REPLAY_TABLE).toEqual({ Ref: expect.stringMatching(/^Replay/) });
+  const statements = (
+    Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')) as {
+      Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } };
+    }[]
+  ).flatMap((p) => p.Properties.PolicyDocument.Statement);
+  expect(statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')))).toEqual([
+    expect.objectContaining({
+      Action: 'dynamodb:PutItem',
+      Resource: [{ 'Fn::GetAtt': [expect.stringMatching(/^Replay/), 'Arn'] }],
+    }),
+  ]);
+});
+
+test('protectedResource serves the RFC 9728 document without the authorizer and points every 401 at it', () => {
+  const { template } = build({
+    dpop: {},
+    protectedResource: { resource: 'https://api.example.com/v1' },
+  });
+  const t = template();
+  t.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: '.well-known' });
+  t.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'oauth-protected-resource' });
+  t.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'v1' });
+  const methods = Object.values(t.findResources('AWS::ApiGateway::Method')) as {
+    Properties: {
+      AuthorizationType: string;
+      Integration?: { IntegrationResponses?: { ResponseTemplates: Record<string, string> }[] };
+    };
+  }[];
+  const metadata = methods.filter((m) => m.Properties.AuthorizationType === 'NONE');
+  expect(metadata).toHaveLength(1);
+  const body =
+    metadata[0]?.Properties.Integration?.IntegrationResponses?.[0]?.ResponseTemplates['application/json'];
+  expect(JSON.parse(body as string)).toEqual({
+    resource: 'https://api.example.com/v1',
+    authorization_servers: [ISSUER],
+    scopes_supported: ['orders:read', 'orders:write'],
+    bearer_methods_supported: ['header'],
+    dpop_signing_alg_values_supported: [
+      'ES256',
+      'ES384',
+      'ES512',
+      'EdDSA',
+      'PS256',
+      'PS384',
+      'PS512',
+      'RS256',
+      'RS384',
+      'RS512',
+    ],
+  });
+  t.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+    ResponseType: 'UNAUTHORIZED',
+    ResponseParameters: Match.objectLike({
+      'gatewayresponse.header.WWW-Authenticate': Match.stringLikeRegexp(
+        'resource_metadata="https://api.example.com/.well-known/oauth-protected-resource/v1"',
+      ),
+    }),
+  });
+});
+
+test.each([
+  ['https://abc123.execute-api.us-east-1.amazonaws.com/prod', 'is an execute-api URL'],
+  ['http://api.example.com', 'resource must use https (RFC 9728 §1.2)'],
+])('protectedResource %s is refused', (resource, message) => {
+  expect(synthError(() => build({ protectedResource: { resource } })).message).toContain(message);
+});
