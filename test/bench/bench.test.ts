@@ -115,7 +115,8 @@ describe('npm run bench -- --quick', () => {
       expect(rows[at]?.[2]).toMatch(/^[+-][\d,]+\.\d ms vs seeded on loopback \(CPU [+-][\d,]+\.\d ms\)$/);
     }
     expect(rows[5]?.[2]).toMatch(/^[+-][\d,]+\.\d ms vs seeded on loopback$/);
-    expect(rows[8]?.[2]).toMatch(/^\+[\d,]+\.\d ms \(\d+\.\d round trips\) vs unseeded on loopback$/);
+    // The sign is a measurement, not the harness's: a quick run on a busy machine can show either.
+    expect(rows[8]?.[2]).toMatch(/^[+-][\d,]+\.\d ms \(-?\d+\.\d round trips\) vs unseeded on loopback$/);
     expect(rows.map((r) => r[3])).toEqual([
       ...rows.slice(0, -1).map(() => 'allow 2/2'),
       'error JWKS_UNAVAILABLE 2/2 (API Gateway: 503)',
