@@ -65,6 +65,13 @@ export function pathParts(path: string, at = 'path'): string[] {
         `has the path part "${part}": API Gateway allows only A-Z a-z 0-9 : . _ $ - in a part, or {name} / {name+}`,
       );
     }
+    // `.` and `..` are segments a proxy may normalise away, and every policy refuses paths holding them.
+    if (part === '.' || part === '..') {
+      throw new RouteTableError(
+        at,
+        `has the path part "${part}", a dot segment that every policy refuses (a proxy may normalise it away); use a name`,
+      );
+    }
     // A `:` before a later `/` is a path the policies refuse (IAM may read `*` as not crossing `:`, see
     // UNSAFE_PATH_DENIES in route-set.ts), so such a route could never be allowed: say so now.
     if (variable === null && part.includes(':') && i !== parts.length - 1) {

@@ -216,6 +216,16 @@ describe('parseConfig', () => {
       'ROUTES: ROUTES[0].path has the greedy part "{proxy+}" before the end',
     ],
     [
+      'ROUTES with ":" in a part before the last',
+      { ...base, ROUTES: '[{"method":"GET","path":"/v1:beta/{id}","scopes":[]}]' },
+      'ROUTES: ROUTES[0].path has ":" in the part "v1:beta" before the last part; the authorizer refuses every path with a ":" before a later "/"',
+    ],
+    [
+      'ROUTES with a dot segment',
+      { ...base, ROUTES: '[{"method":"GET","path":"/a/../b","scopes":[]}]' },
+      'ROUTES: ROUTES[0].path has the path part "..", a dot segment that every policy refuses',
+    ],
+    [
       'ROUTES two variable children of one resource',
       {
         ...base,

@@ -271,3 +271,13 @@ test('an 8 KB path: the logged outcome agrees with the policy, served by a greed
     expect(permits(arnFor('GET', path), decision)).toBe(outcome === 'ALLOWED');
   }
 });
+
+test('a ":" in a route\'s last literal part is allowed, and its requests are', () => {
+  const set = setOf([{ method: 'POST', path: '/jobs/{id}/run:now', scopes: [] }]);
+  const decision = set.decide(new Set());
+  expect(permits(arnFor('POST', '/jobs/7/run:now'), decision)).toBe(true);
+  expect(set.outcome('POST', '/jobs/7/run:now', decision)).toBe('ALLOWED');
+  // A value with a ":" before a later "/" is refused: IAM may read a middle "*" as not crossing ":".
+  expect(permits(arnFor('POST', '/jobs/a:b/run:now'), decision)).toBe(false);
+  expect(set.outcome('POST', '/jobs/a:b/run:now', decision)).toBe('UNSAFE_PATH');
+});
