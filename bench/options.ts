@@ -1,8 +1,8 @@
 // The benchmark's knobs: full mode for figures worth committing, --quick for a seconds-long smoke run.
 
 /** A module `--only` can run by itself. */
-export type BenchModule = 'route-tables' | 'warm';
-const MODULES: readonly BenchModule[] = ['route-tables', 'warm'];
+export type BenchModule = 'route-tables' | 'warm' | 'dpop';
+const MODULES: readonly BenchModule[] = ['route-tables', 'warm', 'dpop'];
 
 export interface BenchOptions {
   readonly quick: boolean;

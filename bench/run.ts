@@ -1,7 +1,9 @@
-// `npm run bench [-- --quick] [--only route-tables|warm]`: runs every measurement (or one module) and prints the
+// `npm run bench [-- --quick] [--only route-tables|warm|dpop]`: runs every measurement (or one module) and prints the
 // markdown report on stdout.
 import { openSync, writeSync } from 'node:fs';
 import { setLogSink } from 'bearer-gate/authorizer';
+import { renderDpopReport, renderDpopSections } from './dpop-report';
+import { runDpopBench } from './dpop';
 import { parseBenchArgs } from './options';
 import { renderReport, renderWarmReport } from './report';
 import { renderRouteTablesReport } from './route-tables-report';
@@ -23,7 +25,11 @@ async function main(): Promise<void> {
       ? renderRouteTablesReport(await runRouteTablesBench(options, progress))
       : options.only === 'warm'
         ? renderWarmReport(await runWarmBench(options, progress))
-        : renderReport(await runBench(options, progress));
+        : options.only === 'dpop'
+          ? renderDpopReport(await runDpopBench(options, progress))
+          : renderReport(await runBench(options, progress)) +
+            '\n' +
+            renderDpopSections((await runDpopBench(options, progress)).dpop);
   process.stdout.write(report, () => {
     // jwks-rsa's rate limiter keeps probe requests queued on timers for minutes after the probe has been
     // counted; the report is complete, so the run ends here instead of waiting for that queue to drain.

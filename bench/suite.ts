@@ -38,7 +38,7 @@ export interface BenchResults extends RouteTablesResults {
   readonly gateway: GatewayMixReport;
 }
 
-function machineNote(): MachineNote {
+export function machineNote(): MachineNote {
   return {
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model.trim() ?? 'unknown',

@@ -3,7 +3,15 @@
 // Headless mode prints ONLY the access token on stdout, so scripts can capture it; everything else is stderr.
 import { LocalStackError } from './errors';
 import { API_SCOPES, DEMO_SERVICES, DEMO_USERS } from './issuer/demo-users';
-import { LOGIN_USAGE, clientCredentialsToken, loginWithPkce, parseLoginArgs } from './login-client';
+import {
+  LOGIN_USAGE,
+  clientCredentialsToken,
+  dpopKeyPath,
+  generateDpopKey,
+  loginWithPkce,
+  parseLoginArgs,
+  writeDpopKeyFile,
+} from './login-client';
 import { readStackFile, stackFilePath } from './stack-file';
 
 async function main(): Promise<void> {
@@ -12,7 +20,8 @@ async function main(): Promise<void> {
     process.stdout.write(LOGIN_USAGE + '\n');
     return;
   }
-  const stack = readStackFile(stackFilePath(process.env));
+  const stackFile = stackFilePath(process.env);
+  const stack = readStackFile(stackFile);
   if (stack.issuerCertificate === null) {
     throw new LocalStackError(
       'LOGIN_FAILED',
@@ -46,7 +55,9 @@ async function main(): Promise<void> {
   if (args.headless && password === undefined) {
     throw new LocalStackError('LOGIN_FAILED', `no demo user "${args.user}"; pass --password`);
   }
+  const dpopKey = args.dpop ? await generateDpopKey() : undefined;
   const result = await loginWithPkce({
+    ...(dpopKey === undefined ? {} : { dpopKey }),
     issuer: stack.issuer,
     clientId,
     audience: stack.audience,
@@ -62,6 +73,15 @@ async function main(): Promise<void> {
       process.stderr.write('(the browser will warn about the self-signed certificate of the local issuer)\n');
     },
   });
+  if (dpopKey !== undefined) {
+    // Written only once the token is issued, so a failed login leaves the previous key and token working.
+    const keyFile = dpopKeyPath(stackFile);
+    await writeDpopKeyFile(keyFile, dpopKey);
+    process.stderr.write(
+      `DPoP-bound token (cnf.jkt); its private key is in ${keyFile} (mode 0600).\n` +
+        'Call the API with a fresh proof per request: TOKEN=<the token> npm run call -- GET /items\n',
+    );
+  }
   if (!args.headless) {
     process.stderr.write(
       `granted scope: ${result.scope ?? '(none)'}; expires in ${result.expiresIn ?? '?'} s\n`,

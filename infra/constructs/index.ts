@@ -20,7 +20,7 @@ export type { AuthorizerVariant } from './authorizer-bundle';
 export { LoggedFunction, FUNCTION_RUNTIME } from './logged-function';
 export type { CommonFunctionProps, LoggedFunctionProps } from './logged-function';
 export { InfraConfigError } from './errors';
-export type { DpopProps, ProtectedResourceProps } from './sender-constraint';
+export type { DpopProps, MutualTlsProps, ProtectedResourceProps } from './sender-constraint';
 export type { InfraErrorCode } from './errors';
 export * from '../../lambda/contract';
 export { JwksSeed, JWKS_SEED_FILE_NAME, renderJwksSeed } from './jwks-seed';

@@ -42,7 +42,9 @@ import { resolveProps, type ResolvedProps } from './resolve-props';
 import { withRevocationList } from './revocation-list';
 import {
   addProtectedResourceMetadata,
+  checkMutualTls,
   dpopCacheTtl,
+  mutualTlsCacheTtl,
   dpopEnvironment,
   grantDpop,
   senderConstraintResponseOptions,
@@ -122,6 +124,8 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
   private restApi: apigw.IRestApi | undefined;
   private decidedMode: CachingDecision | undefined;
   private readonly dpop: DpopProps | undefined;
+  /** Set with `dpop` or `mutualTls`: the decision needs the REQUEST event and must not be cached. */
+  private readonly senderConstrained: boolean;
   private readonly protectedResource: ProtectedResourceProps | undefined;
 
   constructor(scope: Construct, id: string, props: JwtAuthorizerProps) {
@@ -135,13 +139,17 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
     this.caching = resolved.caching;
     // Sender-constrained tokens (sender-constraint.ts): DPoP decides each proof, so its cache is off.
     this.dpop = props.dpop;
+    checkMutualTls(this.node.path, props.mutualTls);
+    this.senderConstrained = props.dpop !== undefined || props.mutualTls !== undefined;
     this.protectedResource = props.protectedResource;
     this.gatewayResponseOptions = {
       ...resolved.gatewayResponses,
       ...senderConstraintResponseOptions(this.node.path, props.dpop, props.protectedResource),
     };
     this.resultsCacheTtl =
-      dpopCacheTtl(this.node.path, props.dpop, props.resultsCacheTtl) ?? resolved.resultsCacheTtl;
+      dpopCacheTtl(this.node.path, props.dpop, props.resultsCacheTtl) ??
+      mutualTlsCacheTtl(this.node.path, props.mutualTls, props.resultsCacheTtl) ??
+      resolved.resultsCacheTtl;
     if (resolved.maxRevocationDelay !== undefined) this.maxRevocationDelay = resolved.maxRevocationDelay;
     // Without revocation (or a DPoP replay table) the bundle carries no DynamoDB code at all: less to load at
     // every cold start.
@@ -452,10 +460,11 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
 
   /** Decided from the route table; remembered only once the table is final (the code asset is made). */
   private mode(): CachingDecision {
-    // DPoP needs the REQUEST event (the proof, the URL); its cache is off (dpopCacheTtl).
+    // DPoP and mutual TLS need the REQUEST event (the proof, the URL, the client certificate); their cache
+    // is off (dpopCacheTtl, mutualTlsCacheTtl).
     const decide = (): CachingDecision => {
       const decided = decideCaching(this.registry.routes, this.caching);
-      return this.dpop === undefined ? decided : { ...decided, perRoute: true };
+      return this.senderConstrained ? { ...decided, perRoute: true } : decided;
     };
     if (!this.code.materialized) return decide();
     this.decidedMode ??= decide();

@@ -13,7 +13,7 @@ import type { CorsOrigin } from './cors-origin';
 import type { Issuer } from './issuer';
 import type { JwksSeed } from './jwks-seed';
 import type { RevocationList } from './revocation-list';
-import type { DpopProps, ProtectedResourceProps } from './sender-constraint';
+import type { DpopProps, MutualTlsProps, ProtectedResourceProps } from './sender-constraint';
 import type { TrustedCertificates } from './trusted-certificates';
 
 /**
@@ -211,6 +211,12 @@ export interface JwtAuthorizerProps {
    * @default - no DPoP: a token with `cnf.jkt` is refused (it reaches a TOKEN authorizer, which cannot see proofs)
    */
   readonly dpop?: DpopProps;
+  /**
+   * Accept certificate-bound tokens (RFC 8705) on a custom domain with mutual TLS. The authorizer becomes a
+   * REQUEST authorizer with its result cache off (every request invokes it).
+   * @default - a token with `cnf["x5t#S256"]` reaching a TOKEN authorizer is refused (it cannot see the certificate)
+   */
+  readonly mutualTls?: MutualTlsProps;
   /**
    * Publish RFC 9728 protected-resource metadata, and point every 401 at it (`resource_metadata`).
    * @default - no metadata

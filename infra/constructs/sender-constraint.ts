@@ -1,5 +1,6 @@
-// The construct's DPoP (RFC 9449) and protected-resource metadata (RFC 9728) options: how they become the
-// Lambda's environment, the authorizer's caching, the gateway responses and the metadata route.
+// The construct's DPoP (RFC 9449), certificate-bound token (RFC 8705) and protected-resource metadata
+// (RFC 9728) options: how they become the Lambda's environment, the authorizer's caching, the gateway
+// responses and the metadata route.
 import { Duration, Lazy } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -55,6 +56,58 @@ export interface ProtectedResourceProps {
    * @default - every trusted issuer
    */
   readonly authorizationServers?: string[];
+}
+
+/**
+ * Certificate-bound tokens (RFC 8705): API Gateway passes the client certificate of a custom domain with
+ * mutual TLS to a REQUEST authorizer, which checks it against the token's `cnf["x5t#S256"]`.
+ */
+export interface MutualTlsProps {
+  /**
+   * The custom domain clients call, created with `mtls: { bucket, key }` (the truststore in S3). Checked
+   * at synth: a domain without mutual TLS passes no certificate, so every certificate-bound token would be
+   * refused. Map it to the API with `disableExecuteApiEndpoint: true` on the RestApi, or clients can skip
+   * mutual TLS through the execute-api URL (certificate-bound tokens still fail there; bearer tokens pass).
+   */
+  readonly domainName: apigw.DomainName;
+}
+
+/** Throws unless the domain was created with mutual TLS (its truststore URI is set). */
+export function checkMutualTls(path: string, mutualTls: MutualTlsProps | undefined): void {
+  if (mutualTls === undefined) return;
+  const cfn = mutualTls.domainName.node.defaultChild as apigw.CfnDomainName | undefined;
+  const truststore = cfn?.mutualTlsAuthentication as
+    apigw.CfnDomainName.MutualTlsAuthenticationProperty | undefined;
+  if (truststore?.truststoreUri === undefined) {
+    invalidProp(
+      path,
+      'mutualTls.domainName',
+      `(${mutualTls.domainName.node.path}) has no mutual TLS: API Gateway would pass no client certificate`,
+      "Create the DomainName with mtls: { bucket, key } naming the truststore's PEM bundle in S3.",
+    );
+  }
+}
+
+/**
+ * With DPoP or mutual TLS the result cache is off: a cached Allow would be served for a replayed proof or
+ * for another client certificate (neither can be part of the cache key). An explicit non-zero
+ * `resultsCacheTtl` is a contradiction, refused.
+ */
+export function mutualTlsCacheTtl(
+  path: string,
+  mutualTls: MutualTlsProps | undefined,
+  resultsCacheTtl: Duration | undefined,
+): Duration | undefined {
+  if (mutualTls === undefined) return undefined;
+  if (resultsCacheTtl !== undefined && resultsCacheTtl.toSeconds() !== 0) {
+    invalidProp(
+      path,
+      'resultsCacheTtl',
+      `must be Duration.seconds(0) with mutualTls (a cached policy would answer another client certificate); got ${resultsCacheTtl.toSeconds()} s`,
+      'Leave resultsCacheTtl out with mutualTls.',
+    );
+  }
+  return Duration.seconds(0);
 }
 
 /** The Lambda's DPoP variables (read back by lambda/authorizer/dpop-config.ts). */

@@ -48,7 +48,12 @@ export type RejectReason =
   | 'DPOP_WRONG_URL'
   | 'DPOP_STALE_PROOF'
   | 'DPOP_WRONG_ATH'
-  | 'DPOP_REPLAYED';
+  | 'DPOP_REPLAYED'
+  // Certificate-bound tokens (mtls.ts).
+  | 'MTLS_NEEDS_REQUEST_EVENT'
+  | 'MTLS_MISSING_CERTIFICATE'
+  | 'MTLS_MALFORMED_CERTIFICATE'
+  | 'MTLS_CERTIFICATE_MISMATCH';
 
 /** Why the authorizer could not decide. The token is not at fault, so these never become 401. */
 export type FailureCode =

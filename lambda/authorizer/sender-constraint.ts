@@ -1,7 +1,8 @@
 // Holds a verified token to its binding (RFC 7800 `cnf`): a DPoP-bound token (`cnf.jkt`, RFC 9449) must come
-// as `Authorization: DPoP` with one valid, unused proof from its key; a token of an issuer that requires
-// DPoP must be bound; any other confirmation method is refused, since accepting it as a bearer token would
-// undo the binding. Plain bearer tokens pass untouched.
+// as `Authorization: DPoP` with one valid, unused proof from its key; a certificate-bound token
+// (`cnf["x5t#S256"]`, RFC 8705) with the client certificate it names; a token of an issuer that requires
+// DPoP must be DPoP-bound; any other confirmation method is refused, since accepting it as a bearer token
+// would undo the binding. Plain bearer tokens pass untouched.
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import type { AuthorizerConfig } from './config';
 import type { AuthScheme } from './credentials';
@@ -10,6 +11,7 @@ import { readProofRequest } from './dpop-request';
 import { proofKey, type ReplayStore } from './dpop-replay';
 import type { AuthorizerEvent } from './event';
 import { TokenRejectedError } from './errors';
+import { checkCertificateBinding } from './mtls';
 
 export interface BindingInput {
   readonly event: AuthorizerEvent;
@@ -20,29 +22,48 @@ export interface BindingInput {
   readonly nowSeconds: number;
 }
 
-/** What the binding check found: `dpop` for a bound token with a good proof, null for a plain bearer token. */
-export type Binding = 'dpop' | null;
+/**
+ * What the binding check found: `dpop` for a DPoP-bound token with a good proof, `mtls` for a
+ * certificate-bound token with its certificate, both for a token bound both ways, null for a bearer token.
+ */
+export type Binding = 'dpop' | 'mtls' | 'dpop+mtls' | null;
 
-/** The token's `cnf.jkt`, undefined when it has no `cnf`; throws for a `cnf` this authorizer cannot honour. */
-function boundThumbprint(payload: JwtPayload): string | undefined {
+const CONFIRMATION_METHODS = new Set(['jkt', 'x5t#S256']);
+
+interface Confirmation {
+  readonly jkt: string | undefined;
+  readonly x5t: string | undefined;
+}
+
+/** The token's `cnf.jkt` and `cnf["x5t#S256"]`; throws for a `cnf` this authorizer cannot honour. */
+function confirmation(payload: JwtPayload): Confirmation {
   const cnf = payload.cnf;
-  if (cnf === undefined) return undefined;
+  if (cnf === undefined) return { jkt: undefined, x5t: undefined };
   if (typeof cnf !== 'object' || cnf === null || Array.isArray(cnf)) {
     throw new TokenRejectedError('INVALID_CLAIM', 'cnf must be an object');
   }
-  const methods = Object.keys(cnf);
-  const other = methods.find((m) => m !== 'jkt');
+  const other = Object.keys(cnf).find((m) => !CONFIRMATION_METHODS.has(m));
   if (other !== undefined) {
     throw new TokenRejectedError(
       'UNSUPPORTED_BINDING',
       `cnf names a confirmation method this resource cannot check (${JSON.stringify(other).slice(0, 40)})`,
     );
   }
-  const jkt = (cnf as Record<string, unknown>).jkt;
-  if (!isThumbprint(jkt)) {
-    throw new TokenRejectedError('INVALID_CLAIM', 'cnf.jkt must be a base64url SHA-256 thumbprint');
+  const members = cnf as Record<string, unknown>;
+  const read = (name: string): string | undefined => {
+    const value = members[name];
+    if (value === undefined) return undefined;
+    if (!isThumbprint(value)) {
+      throw new TokenRejectedError('INVALID_CLAIM', `cnf.${name} must be a base64url SHA-256 thumbprint`);
+    }
+    return value;
+  };
+  const jkt = read('jkt');
+  const x5t = read('x5t#S256');
+  if (jkt === undefined && x5t === undefined) {
+    throw new TokenRejectedError('INVALID_CLAIM', 'cnf names no confirmation method');
   }
-  return jkt;
+  return { jkt, x5t };
 }
 
 export function createBindingCheck(config: AuthorizerConfig, replay: ReplayStore) {
@@ -52,7 +73,9 @@ export function createBindingCheck(config: AuthorizerConfig, replay: ReplayStore
     /** Throws TokenRejectedError for a binding that does not hold; settles synchronously for bearer tokens. */
     check(input: BindingInput): Binding | Promise<Binding> {
       const { event, scheme, token, payload, nowSeconds } = input;
-      const jkt = boundThumbprint(payload);
+      const { jkt, x5t } = confirmation(payload);
+      // The certificate first: it needs no I/O, and a token bound both ways must pass both checks.
+      if (x5t !== undefined) checkCertificateBinding(event, x5t);
       if (jkt === undefined) {
         if (scheme === 'DPoP') {
           throw new TokenRejectedError('DPOP_TOKEN_NOT_BOUND', 'a DPoP-scheme token must carry cnf.jkt');
@@ -60,7 +83,7 @@ export function createBindingCheck(config: AuthorizerConfig, replay: ReplayStore
         if (required.has(payload.iss as string)) {
           throw new TokenRejectedError('DPOP_REQUIRED', "this issuer's tokens must be DPoP-bound");
         }
-        return null;
+        return x5t === undefined ? null : 'mtls';
       }
       if (event.type !== 'REQUEST') {
         throw new TokenRejectedError(
@@ -95,7 +118,8 @@ export function createBindingCheck(config: AuthorizerConfig, replay: ReplayStore
         proof.iat + proofMaxAgeSeconds + 1,
         nowSeconds,
       );
-      return recorded instanceof Promise ? recorded.then(() => 'dpop' as const) : 'dpop';
+      const bound: Binding = x5t === undefined ? 'dpop' : 'dpop+mtls';
+      return recorded instanceof Promise ? recorded.then(() => bound) : bound;
     },
   };
 }

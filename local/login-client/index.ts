@@ -12,3 +12,8 @@ export { send, trustingFetch } from './trusted-http';
 export type { RawResponse } from './trusted-http';
 export { parseLoginArgs, LOGIN_USAGE } from './login-args';
 export type { LoginArgs } from './login-args';
+export { dpopKeyPath, generateDpopKey, readDpopKeyFile, writeDpopKeyFile } from './dpop-key';
+export { callWithDpop } from './dpop-call';
+export type { DpopCallOptions, DpopCallResult } from './dpop-call';
+export { parseCallArgs, CALL_USAGE } from './call-args';
+export type { CallArgs } from './call-args';

@@ -11,10 +11,12 @@ export interface LoginArgs {
   readonly shortLived: boolean;
   /** The demo service's client credentials grant instead of a user's login. */
   readonly clientCredentials: boolean;
+  /** Bind the token to a new DPoP key (RFC 9449), kept in a key file for `npm run call`. */
+  readonly dpop: boolean;
   readonly help: boolean;
 }
 
-export const LOGIN_USAGE = `Usage: npm run login -- [--user NAME [--password PW] --headless] [--scope "a b"] [--short-lived]
+export const LOGIN_USAGE = `Usage: npm run login -- [--user NAME [--password PW] --headless] [--scope "a b"] [--short-lived] [--dpop]
        npm run login -- --client-credentials
 
 Logs in to the running local stack (npm start) with Authorization Code + PKCE and a loopback redirect.
@@ -24,6 +26,8 @@ Logs in to the running local stack (npm start) with Authorization Code + PKCE an
   --password PW     defaults to the demo user's password from docs/local-loop.md
   --scope "a b"     scopes to request (default: every API scope; you get those your user is allowed)
   --short-lived     use the short-lived client (needs SHORT_LIVED_TOKEN_TTL_SECONDS on npm start)
+  --dpop            a DPoP-bound token (RFC 9449): a new key pair is written to the DPoP key file next to
+                    the stack file (mode 0600); call the API with it: TOKEN=... npm run call -- GET /items
   --client-credentials
                     no user: the demo service local-service gets a token with the client credentials
                     grant; its permissions arrive in a \`roles\` claim (items:read), not in \`scope\``;
@@ -35,6 +39,7 @@ export function parseLoginArgs(argv: readonly string[]): LoginArgs {
   let headless = false;
   let shortLived = false;
   let clientCredentials = false;
+  let dpop = false;
   let help = false;
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i] as string;
@@ -64,6 +69,9 @@ export function parseLoginArgs(argv: readonly string[]): LoginArgs {
       case '--client-credentials':
         clientCredentials = true;
         break;
+      case '--dpop':
+        dpop = true;
+        break;
       case '--help':
       case '-h':
         help = true;
@@ -88,5 +96,8 @@ export function parseLoginArgs(argv: readonly string[]): LoginArgs {
       );
     }
   }
-  return { user, password, headless, scope, shortLived, clientCredentials, help };
+  if (clientCredentials && dpop) {
+    throw new SettingError('--dpop', 'is for the user login (Authorization Code + PKCE) only');
+  }
+  return { user, password, headless, scope, shortLived, clientCredentials, dpop, help };
 }

@@ -1,5 +1,6 @@
 // Authorization Code + PKCE (S256, with state) for a native client with a loopback redirect (RFC 8252),
 // built on oauth4webapi: discovery, the authorization request, response validation and the code exchange.
+import type { webcrypto } from 'node:crypto';
 import { LocalStackError } from '../errors';
 import { completeInteraction } from './headless-interaction';
 import { startLoopbackListener } from './loopback-listener';
@@ -18,6 +19,8 @@ export interface LoginOptions {
   readonly headless?: { readonly username: string; readonly password: string };
   /** Called with the authorization URL for a person to open (interactive mode). */
   readonly onAuthorizeUrl?: (url: string) => void;
+  /** Bind the token to this key with a DPoP proof on the token request (RFC 9449 §5). */
+  readonly dpopKey?: webcrypto.CryptoKeyPair;
   /** @default 300000 */
   readonly timeoutMs?: number;
 }
@@ -40,6 +43,7 @@ export async function loginWithPkce(options: LoginOptions): Promise<LoginResult>
     throw new LocalStackError('LOGIN_FAILED', `${options.issuer} publishes no authorization_endpoint`);
   }
   const client = { client_id: options.clientId };
+  const dpop = options.dpopKey === undefined ? {} : { DPoP: oauth.DPoP({}, options.dpopKey) };
   const codeVerifier = oauth.generateRandomCodeVerifier();
   const state = oauth.generateRandomState();
   const listener = await startLoopbackListener();
@@ -72,9 +76,16 @@ export async function loginWithPkce(options: LoginOptions): Promise<LoginResult>
       params,
       listener.redirectUri,
       codeVerifier,
-      { ...http, additionalParameters: { resource: options.audience } },
+      { ...http, ...dpop, additionalParameters: { resource: options.audience } },
     );
     const tokens = await oauth.processAuthorizationCodeResponse(as, client, response);
+    // An issuer that ignored the proof would hand out a bearer token the caller did not ask for.
+    if (options.dpopKey !== undefined && tokens.token_type.toLowerCase() !== 'dpop') {
+      throw new LocalStackError(
+        'LOGIN_FAILED',
+        `asked for a DPoP-bound token, got token_type ${tokens.token_type}`,
+      );
+    }
     return {
       accessToken: tokens.access_token,
       tokenType: tokens.token_type,

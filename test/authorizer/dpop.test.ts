@@ -249,9 +249,9 @@ test.each<[string, (token: string) => { auth?: string; proofs?: string[]; event?
     'DPOP_TOKEN_NOT_BOUND',
   ],
   [
-    'a certificate-bound token (x5t#S256)',
+    'a token bound by a confirmation method this resource cannot check (cnf.jwk)',
     () => {
-      const t = signToken(h.keys.rsa, claims({ cnf: { 'x5t#S256': 'A'.repeat(43) } }));
+      const t = signToken(h.keys.rsa, claims({ cnf: { jwk: { kty: 'EC' } } }));
       return { auth: `Bearer ${t}`, proofs: [] };
     },
     'UNSUPPORTED_BINDING',

@@ -246,13 +246,13 @@ describe('parseBenchArgs', () => {
   test.each([
     [['--fast'], 'unknown argument "--fast"'],
     [['--quick', 'extra'], 'unknown argument "extra"'],
-    [['--only'], '--only takes one of route-tables, warm; got ""'],
-    [['--only', 'cold-start'], '--only takes one of route-tables, warm; got "cold-start"'],
-    [['--only', '--quick'], '--only takes one of route-tables, warm; got "--quick"'],
+    [['--only'], '--only takes one of route-tables, warm, dpop; got ""'],
+    [['--only', 'cold-start'], '--only takes one of route-tables, warm, dpop; got "cold-start"'],
+    [['--only', '--quick'], '--only takes one of route-tables, warm, dpop; got "--quick"'],
   ])('refuses %j', (argv, message) => {
     expect(() => parseBenchArgs(argv)).toThrow(BenchUsageError);
     expect(() => parseBenchArgs(argv)).toThrow(
-      `${message}; usage: npm run bench [-- [--quick] [--only route-tables|warm]]`,
+      `${message}; usage: npm run bench [-- [--quick] [--only route-tables|warm|dpop]]`,
     );
   });
 
@@ -265,6 +265,7 @@ describe('parseBenchArgs', () => {
     expect(parseBenchArgs([]).only).toBeNull();
     expect(parseBenchArgs(['--only', 'route-tables'])).toMatchObject({ quick: false, only: 'route-tables' });
     expect(parseBenchArgs(['--only', 'warm'])).toMatchObject({ quick: false, only: 'warm' });
+    expect(parseBenchArgs(['--only', 'dpop'])).toMatchObject({ quick: false, only: 'dpop' });
     expect(parseBenchArgs(['--only', 'route-tables', '--quick'])).toMatchObject({
       quick: true,
       only: 'route-tables',

@@ -131,3 +131,22 @@ export async function runRevoke(stack: StackProcess, args: readonly string[]): P
   const code = await exitOf(child);
   return { code, stdout, stderr };
 }
+
+/** `TOKEN=<token> npm run call -- <args>` against the stack: a DPoP-signed call with the login's key file. */
+export async function runCall(
+  stack: StackProcess,
+  token: string,
+  args: readonly string[],
+): Promise<LoginRun> {
+  const child = tsxNode('local/call.ts', args, {
+    ...process.env,
+    LOCAL_STACK_FILE: stack.stackFile,
+    TOKEN: token,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const code = await exitOf(child);
+  return { code, stdout, stderr };
+}

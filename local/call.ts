@@ -1,0 +1,36 @@
+// `npm run call -- METHOD PATH`: calls the local API with the DPoP-bound token in $TOKEN and a fresh proof
+// signed with the key `npm run login -- --dpop` wrote. The response body goes to stdout, the rest to stderr.
+import { LocalStackError, SettingError } from './errors';
+import { CALL_USAGE, callWithDpop, dpopKeyPath, parseCallArgs, readDpopKeyFile } from './login-client';
+import { readStackFile, stackFilePath } from './stack-file';
+
+async function main(): Promise<void> {
+  const args = parseCallArgs(process.argv.slice(2));
+  if (args.help) {
+    process.stdout.write(CALL_USAGE + '\n');
+    return;
+  }
+  const token = process.env.TOKEN?.trim();
+  if (!token) throw new SettingError('TOKEN', 'must hold the token from npm run login -- --dpop');
+  const stackFile = stackFilePath(process.env);
+  const stack = readStackFile(stackFile);
+  const result = await callWithDpop({
+    api: stack.api,
+    method: args.method,
+    path: args.path,
+    token,
+    key: await readDpopKeyFile(dpopKeyPath(stackFile)),
+    ...(args.body === undefined ? {} : { body: args.body }),
+  });
+  process.stderr.write(`HTTP ${result.status}\n`);
+  if (result.wwwAuthenticate !== null) process.stderr.write(`WWW-Authenticate: ${result.wwwAuthenticate}\n`);
+  process.stdout.write(result.body + '\n');
+  // Like curl --fail: a script can tell a refused call from an answered one.
+  if (result.status >= 400) process.exitCode = 22;
+}
+
+main().catch((error: unknown) => {
+  const detail = error instanceof LocalStackError ? `${error.code}: ${error.message}` : String(error);
+  process.stderr.write(`npm run call failed: ${detail}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,69 @@
+// The construct's mutualTls prop (RFC 8705 certificate-bound tokens): a REQUEST authorizer with its cache off
+// (a cached Allow would answer another client certificate), and a synth error for a custom domain created
+// without mutual TLS (API Gateway would pass no certificate). AWS itself is not reached: synth only.
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Issuer, JwtAuthorizer, type JwtAuthorizerProps } from '../../infra/constructs';
+import { fastApp, synthError } from './synth-context';
+
+const ISSUER = 'https://issuer.example.com/';
+const ROUTES = [{ method: 'GET', path: '/orders', scopes: ['orders:read'] }] as const;
+
+function build(props: Partial<JwtAuthorizerProps>, withMtls = true) {
+  const stack = new Stack(fastApp(), 'Test');
+  const api = new apigw.RestApi(stack, 'Api', { deploy: false, disableExecuteApiEndpoint: true });
+  const truststore = new s3.Bucket(stack, 'Truststore');
+  const domainName = new apigw.DomainName(stack, 'Domain', {
+    domainName: 'api.example.com',
+    certificate: acm.Certificate.fromCertificateArn(
+      stack,
+      'Cert',
+      'arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000',
+    ),
+    endpointType: apigw.EndpointType.REGIONAL,
+    securityPolicy: apigw.SecurityPolicy.TLS_1_2,
+    ...(withMtls ? { mtls: { bucket: truststore, key: 'truststore.pem' } } : {}),
+  });
+  const jwt = new JwtAuthorizer(stack, 'Jwt', {
+    issuers: [Issuer.oidc(ISSUER, { audience: ['https://api.example.com'] })],
+    mutualTls: { domainName },
+    ...props,
+  });
+  jwt.addRoutes(api, [...ROUTES], () => new apigw.MockIntegration());
+  return { stack, jwt, template: () => Template.fromStack(stack) };
+}
+
+test('mutualTls makes a REQUEST authorizer with the result cache off', () => {
+  const { template, jwt } = build({});
+  template().hasResourceProperties('AWS::ApiGateway::Authorizer', {
+    Type: 'REQUEST',
+    AuthorizerResultTtlInSeconds: 0,
+  });
+  expect(jwt.resultsCacheTtl.toSeconds()).toBe(0);
+  template().hasResourceProperties('AWS::ApiGateway::DomainName', {
+    MutualTlsAuthentication: {
+      TruststoreUri: {
+        'Fn::Join': ['', ['s3://', { Ref: Match.stringLikeRegexp('^Truststore') }, '/truststore.pem']],
+      },
+    },
+  });
+});
+
+test.each<[string, () => unknown, string]>([
+  [
+    'a domain without mutual TLS',
+    () => build({}, false),
+    'Test/Jwt: mutualTls.domainName (Test/Domain) has no mutual TLS: API Gateway would pass no client certificate. ' +
+      "Create the DomainName with mtls: { bucket, key } naming the truststore's PEM bundle in S3.",
+  ],
+  [
+    'a non-zero cache TTL',
+    () => build({ resultsCacheTtl: Duration.minutes(5) }),
+    'Test/Jwt: resultsCacheTtl must be Duration.seconds(0) with mutualTls (a cached policy would answer another client certificate); got 300 s. Leave resultsCacheTtl out with mutualTls.',
+  ],
+])('%s is refused, naming the prop and the fix', (_name, make, message) => {
+  expect(synthError(make).message).toContain(message);
+});
