@@ -5,11 +5,11 @@
 // How. An Allow of `GET/items/?*` also covers `/items/1/invoice`, since IAM's `*` spans `/`. So every Allow comes
 // with the Denies that close it: each `{name}`-star written again as "two or more segments" (`GET/items/*\/?*`),
 // and each declared route the token may not use that shares a path with an allowed one. (A star at the end is
-// written `?*`, so it never covers the empty value: `GET/items/` is the path API Gateway routes to `/items`.) Paths whose routing IAM's pattern language cannot pin down are
-// denied outright (UNSAFE_PATH_DENIES). Where a Deny needed to close one held route also covers another held
+// written `?*`, so it never covers the empty value: `GET/items/` is the path API Gateway routes to `/items`.)
+// Paths whose routing IAM's pattern language cannot pin down are denied outright (UNSAFE_PATH_DENIES). Where a Deny needed to close one held route also covers another held
 // route's requests, the policy refuses those requests (it never over-allows); such tables are what
 // `conflicts()` reports, and per-route caching serves them exactly.
-import { CONCRETE_METHODS, pathParts, type HttpMethod, type RouteRule } from './route-rules';
+import { CONCRETE_METHODS, pathParts, type RouteRule } from './route-rules';
 import {
   ONE_OR_MORE,
   TWO_OR_MORE,
@@ -21,35 +21,7 @@ import {
   type PatternPart,
   type SegmentPattern,
 } from './route-patterns';
-
-/** A route for one concrete method: `ANY /x` stands for every method `/x` does not define itself. */
-interface ConcreteRoute {
-  readonly index: number;
-  readonly method: Exclude<HttpMethod, 'ANY'>;
-  readonly rule: RouteRule;
-  readonly parts: readonly string[];
-  readonly greedy: boolean;
-  /** Its path as a pattern: `GET/orgs/*\/members`. */
-  readonly pattern: SegmentPattern;
-  readonly tail: string;
-  /**
-   * The pattern and, unless it ends in `*` (which covers it), its trailing-`/` form: API Gateway routes
-   * `/orgs/acme/members/` here too, with a methodArn that keeps the `/`. What an Allow or a Deny of it names.
-   */
-  readonly forms: readonly SegmentPattern[];
-  readonly tails: readonly string[];
-}
-
-/** One resource of a method's route tree: its children by part, and the route that ends here. */
-interface TrieNode {
-  readonly id: number;
-  readonly literals: Map<string, TrieNode>;
-  variable: TrieNode | undefined;
-  /** The route whose `{name+}` part is this child. */
-  greedy: ConcreteRoute | undefined;
-  /** The non-greedy route whose path ends at this node. */
-  route: ConcreteRoute | undefined;
-}
+import { RouteTree, type ConcreteRoute } from './route-tree';
 
 /** The IAM resource tails (after `arn:…/{stage}/`) one policy allows and denies. */
 export interface RouteDecision {
@@ -87,7 +59,7 @@ export type RouteReason =
  *   `/items/adm%69n`), or decoded; both readings must be sound.
  * - `:` before a later `/`: IAM may read a `*` that is not last in its `:`-separated segment as not crossing `:`
  *   (the IAM documentation's reading), which would let `/items/a:b/admin` slip past a Deny of `GET/items/*\/?*`
- *   while the Allow `GET/items/*` (its `*` last) still covers it. With these paths refused, both readings agree
+ *   while the Allow `GET/items/?*` (its `*` last) still covers it. With these paths refused, both readings agree
  *   on every other pattern here, since every other `*` this package writes ends before a `/` of the path.
  * - empty segments (`//`) and `.` / `..` segments: no route serves them, and a proxy may normalise them.
  * `*:*%*` covers a `%` after the last `:` in a value when a `*` cannot cross `:`.
@@ -136,7 +108,7 @@ function withTrailing(pattern: SegmentPattern): SegmentPattern[] {
 }
 
 /**
- * `GET/items/*` -> the patterns that close it: each `{name}`-star again as "two or more segments" (for a route
+ * `GET/items/?*` -> the patterns that close it: each `{name}`-star again as "two or more segments" (for a route
  * that ends in a literal, in its trailing-`/` form too, which its Allow also names).
  */
 function closingPatterns(route: ConcreteRoute): SegmentPattern[] {
@@ -173,9 +145,7 @@ export class RouteSet {
   private readonly concrete: ConcreteRoute[] = [];
   /** `GET /items/{id}` to its concrete route: REQUEST mode looks one up per call. */
   private readonly byRoute = new Map<string, ConcreteRoute>();
-  /** Per method, the routes as API Gateway's resource tree. */
-  private readonly tries = new Map<string, TrieNode>();
-  private nodes = 0;
+  private readonly tree = new RouteTree();
   private readonly sharing: Array<readonly ConcreteRoute[] | undefined> = [];
   private readonly closing: Array<readonly string[] | undefined> = [];
   private readonly closingSegments: Array<readonly SegmentPattern[] | undefined> = [];
@@ -215,45 +185,10 @@ export class RouteSet {
         this.concrete.push(route);
         maxParts = Math.max(maxParts, parts.length);
         this.byRoute.set(describeRoute({ method, path: rule.path }), route);
-        this.insert(route);
+        this.tree.insert(route);
       }
     }
     this.maxParts = maxParts;
-  }
-
-  private newNode(): TrieNode {
-    return {
-      id: this.nodes++,
-      literals: new Map(),
-      variable: undefined,
-      greedy: undefined,
-      route: undefined,
-    };
-  }
-
-  private insert(route: ConcreteRoute): void {
-    let node = this.tries.get(route.method);
-    if (node === undefined) {
-      node = this.newNode();
-      this.tries.set(route.method, node);
-    }
-    for (const part of route.parts) {
-      const kind = partKind(part);
-      if (kind === 2) {
-        node.greedy = route;
-        return;
-      }
-      if (kind === 1) node = node.variable ??= this.newNode();
-      else {
-        let next = node.literals.get(part);
-        if (next === undefined) {
-          next = this.newNode();
-          node.literals.set(part, next);
-        }
-        node = next;
-      }
-    }
-    node.route = route;
   }
 
   /**
@@ -363,7 +298,7 @@ export class RouteSet {
     // know only that more segments follow. So an 8 KB path costs no more than a short one.
     const body = path.slice(1, trailing ? -1 : undefined);
     const head = path === '/' ? [] : body.split('/', this.maxParts + 1);
-    const serving = this.routesServing(method, head);
+    const serving = this.tree.serving(method, head);
     if (serving.length === 0) return 'UNDECLARED_ROUTE';
     const allowed = this.allowedSet(decision);
     if (serving.some((route) => !allowed.has(route.tail))) {
@@ -442,110 +377,9 @@ export class RouteSet {
     denySegments.push(...this.closingSegments[route.index]!);
   }
 
-  /** Every route in the subtree below `node` (excluding a route ending at `node` itself). */
-  private below(node: TrieNode, out: ConcreteRoute[]): void {
-    if (node.greedy !== undefined) out.push(node.greedy);
-    const visit = (child: TrieNode): void => {
-      if (child.route !== undefined) out.push(child.route);
-      this.below(child, out);
-    };
-    for (const child of node.literals.values()) visit(child);
-    if (node.variable !== undefined) visit(node.variable);
-  }
-
-  /** Declared routes of the same method that serve some path `route` serves too (a walk of the route tree). */
+  /** Declared routes of the same method that serve some path `route` serves too. */
   private sharingOf(route: ConcreteRoute): readonly ConcreteRoute[] {
-    let list = this.sharing[route.index];
-    if (list !== undefined) return list;
-    const found: ConcreteRoute[] = [];
-    const walk = (node: TrieNode, i: number): void => {
-      if (i === route.parts.length) {
-        if (node.route !== undefined) found.push(node.route);
-        return;
-      }
-      const kind = partKind(route.parts[i]!);
-      if (kind === 2) {
-        // One or more segments of any value: every route below shares some.
-        this.below(node, found);
-        return;
-      }
-      // A greedy child takes this part and the rest, whatever they are.
-      if (node.greedy !== undefined) found.push(node.greedy);
-      if (kind === 0) {
-        const next = node.literals.get(route.parts[i]!);
-        if (next !== undefined) walk(next, i + 1);
-      } else {
-        for (const next of node.literals.values()) walk(next, i + 1);
-      }
-      if (node.variable !== undefined) walk(node.variable, i + 1);
-    };
-    walk(this.tries.get(route.method)!, 0);
-    list = found.filter((other) => other !== route);
-    this.sharing[route.index] = list;
-    return list;
-  }
-
-  /** The routes API Gateway could serve this path with (method's own routes; ANY was expanded). */
-  /** `segments` may stop after maxParts + 1: the walk never goes deeper, and a greedy route needs only one more. */
-  private routesServing(method: string, segments: readonly string[]): ConcreteRoute[] {
-    const serving: ConcreteRoute[] = [];
-    const walk = (node: TrieNode, i: number): void => {
-      if (node.greedy !== undefined && i < segments.length) serving.push(node.greedy);
-      if (i === segments.length) {
-        if (node.route !== undefined) serving.push(node.route);
-        return;
-      }
-      const next = node.literals.get(segments[i]!);
-      if (next !== undefined) walk(next, i + 1);
-      if (node.variable !== undefined) walk(node.variable, i + 1);
-    };
-    const root = this.tries.get(method);
-    if (root !== undefined) walk(root, 0);
-    return serving;
-  }
-
-  /**
-   * The routes of `method` some of whose paths the pattern covers: a walk of the route tree, each (node, part,
-   * state) once, so a table of any size costs what the pattern can reach.
-   */
-  private routesCovered(method: string, pattern: readonly PatternPart[]): Set<ConcreteRoute> {
-    const found = new Set<ConcreteRoute>();
-    const root = this.tries.get(method);
-    if (root === undefined) return found;
-    const m = pattern.length;
-    const seen = new Set<number>();
-    // k: 0 outside a star; 1 inside star i having taken one segment; 2 having taken two or more.
-    const walk = (node: TrieNode, i: number, k: number): void => {
-      const key = (node.id * (m + 1) + i) * 3 + k;
-      if (seen.has(key)) return;
-      seen.add(key);
-      const p = pattern[i];
-      if (k > 0) {
-        // End the star here (once it has taken enough), or let it take more; a greedy child can supply the
-        // star and the rest of the pattern, whatever they need.
-        if (k >= (p === TWO_OR_MORE ? 2 : 1)) walk(node, i + 1, 0);
-        if (node.greedy !== undefined) found.add(node.greedy);
-        for (const child of node.literals.values()) walk(child, i, 2);
-        if (node.variable !== undefined) walk(node.variable, i, 2);
-        return;
-      }
-      if (i === m) {
-        if (node.route !== undefined) found.add(node.route);
-        return;
-      }
-      // A greedy child supplies one or more segments for the rest of the pattern.
-      if (node.greedy !== undefined) found.add(node.greedy);
-      if (typeof p === 'string') {
-        const next = node.literals.get(p);
-        if (next !== undefined) walk(next, i + 1, 0);
-        if (node.variable !== undefined) walk(node.variable, i + 1, 0);
-        return;
-      }
-      for (const child of node.literals.values()) walk(child, i, 1);
-      if (node.variable !== undefined) walk(node.variable, i, 1);
-    };
-    walk(root, 0, 0);
-    return found;
+    return (this.sharing[route.index] ??= this.tree.sharing(route));
   }
 
   /** Routes some of whose requests the route's closing Denies cover. */
@@ -562,7 +396,7 @@ export class RouteSet {
     this.deeperCovers = this.concrete.map((route) => {
       const found = new Set<ConcreteRoute>();
       for (const closing of closingPatterns(route)) {
-        for (const other of this.routesCovered(route.method, closing.parts)) found.add(other);
+        for (const other of this.tree.covered(route.method, closing.parts)) found.add(other);
       }
       return [...found];
     });
