@@ -234,6 +234,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     const kid = decoded.header.kid;
     const nowSeconds = Math.floor(Date.now() / 1000);
     let payload: JwtPayload;
+    let trusted: ReturnType<typeof verifier.trustedIssuer>;
     try {
       const result = verifier.verify(decoded, nowSeconds);
       payload = result instanceof Promise ? await result : result;
@@ -245,7 +246,9 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
           trace.revocationMs = millisecondsSince(asked);
         }
       }
-      const bound = binding.check({ event, scheme, token, payload, nowSeconds });
+      trusted = verifier.trustedIssuer(payload);
+      const issuer = trusted?.issuer ?? (payload.iss as string);
+      const bound = binding.check({ event, scheme, token, payload, issuer, nowSeconds });
       if (bound instanceof Promise) await bound;
     } catch (error) {
       if (error instanceof AuthorizerError) Object.assign(error, { kid });
@@ -253,7 +256,6 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     }
 
     const sub = payload.sub as string;
-    const trusted = verifier.trustedIssuer(payload);
     const granted = grantedScopes(payload, trusted?.scopePrefix, trusted?.permissionClaims);
     // TOKEN mode: one decision for every route (its reason only matters to the log line, below). REQUEST
     // mode: the one route API Gateway matched.

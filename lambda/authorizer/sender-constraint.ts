@@ -19,6 +19,11 @@ export interface BindingInput {
   readonly token: string;
   /** The verified token's claims. */
   readonly payload: JwtPayload;
+  /**
+   * The trusted issuer the token is from, as configured: Cognito's multi-Region `iss` is known by the pool's
+   * regional issuer, as everywhere else (keys, revocation, context).
+   */
+  readonly issuer: string;
   readonly nowSeconds: number;
 }
 
@@ -72,7 +77,7 @@ export function createBindingCheck(config: AuthorizerConfig, replay: ReplayStore
   return {
     /** Throws TokenRejectedError for a binding that does not hold; settles synchronously for bearer tokens. */
     check(input: BindingInput): Binding | Promise<Binding> {
-      const { event, scheme, token, payload, nowSeconds } = input;
+      const { event, scheme, token, payload, issuer, nowSeconds } = input;
       const { jkt, x5t } = confirmation(payload);
       // The certificate first: it needs no I/O, and a token bound both ways must pass both checks.
       if (x5t !== undefined) checkCertificateBinding(event, x5t);
@@ -80,7 +85,7 @@ export function createBindingCheck(config: AuthorizerConfig, replay: ReplayStore
         if (scheme === 'DPoP') {
           throw new TokenRejectedError('DPOP_TOKEN_NOT_BOUND', 'a DPoP-scheme token must carry cnf.jkt');
         }
-        if (required.has(payload.iss as string)) {
+        if (required.has(issuer)) {
           throw new TokenRejectedError('DPOP_REQUIRED', "this issuer's tokens must be DPoP-bound");
         }
         return x5t === undefined ? null : 'mtls';

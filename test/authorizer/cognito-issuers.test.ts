@@ -74,6 +74,20 @@ function token(iss: string, overrides: Record<string, unknown> = {}): string {
   );
 }
 
+test.each([
+  ['*', '*'],
+  ['the regional issuer', REGIONAL],
+])(
+  'DPOP_REQUIRED_ISSUERS %s: a bearer token of either form is refused (DPOP_REQUIRED), the multi-Region one included',
+  async (_name, required) => {
+    const authorizer = cognitoAuthorizer({ DPOP_REQUIRED_ISSUERS: required });
+    for (const iss of [REGIONAL, MULTI_REGION]) {
+      await expect(authorizer.authorize(tokenEvent(`Bearer ${token(iss)}`))).rejects.toThrow(UNAUTHORIZED);
+      expect(lastDecision(h.logs)).toMatchObject({ decision: 'unauthorized', reason: 'DPOP_REQUIRED' });
+    }
+  },
+);
+
 test('a token of either form is allowed, with the same context and one JWKS fetch from the regional URI', async () => {
   const authorizer = cognitoAuthorizer();
   const contexts = [];
