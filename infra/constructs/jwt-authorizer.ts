@@ -39,7 +39,7 @@ import {
   type ProtectedMethodOptions,
 } from './props';
 import { resolveProps, type ResolvedProps } from './resolve-props';
-import { withRevocationList } from './revocation-list';
+import { grantRevocationRead, withRevocationList } from './revocation-list';
 import {
   addProtectedResourceMetadata,
   checkMutualTls,
@@ -55,13 +55,11 @@ import { RouteRegistry } from './route-registry';
 import { authorizerSettings, type SettingsWithoutRoutes } from './settings';
 import { useAuthorizerKeySource } from './usage-identifier';
 
-export { ROUTES_FILE_NAME } from '../../lambda/contract/authorizer-settings';
-
 /** Lambda's limit on all environment variables of a function together, in bytes. */
-export const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
+const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
 
 /** The REQUEST authorizer's identity sources in per-route mode: the cache key is all three. */
-export const PER_ROUTE_IDENTITY_SOURCES = [
+const PER_ROUTE_IDENTITY_SOURCES = [
   `method.request.header.${AUTHORIZATION_HEADER}`,
   'context.httpMethod',
   'context.resourcePath',
@@ -161,11 +159,7 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
     this.role = handler.role;
     this.logGroup = handler.logGroup;
     this.grantPrincipal = handler.role;
-    if (resolved.revocation !== undefined) {
-      // Read-only, and only the two calls the check makes: a compromised authorizer cannot un-revoke anything.
-      resolved.revocation.table.grant(this.function, 'dynamodb:BatchGetItem', 'dynamodb:GetItem');
-      resolved.revocation.table.encryptionKey?.grantDecrypt(this.function);
-    }
+    if (resolved.revocation !== undefined) grantRevocationRead(resolved.revocation.table, this.function);
     grantDpop(props.dpop, this.function);
     this.authorizer = this.createAuthorizer(resolved);
     this.monitoring = new AuthorizerMonitoring(this, 'Monitoring', {

@@ -32,7 +32,7 @@ export const REVOCATION_TABLE_SCHEMA: {
 });
 
 /** The longest access token lifetime assumed when none is given: one day. */
-export const DEFAULT_MAX_TOKEN_LIFETIME = Duration.days(1);
+const DEFAULT_MAX_TOKEN_LIFETIME = Duration.days(1);
 
 export interface RevocationListProps {
   /**
@@ -133,7 +133,7 @@ function readSchema(table: dynamodb.ITable): ReadSchema | undefined {
  * Checks that a revocation table brought by the app has the key schema the authorizer reads. `who` and
  * `prop` name the construct and the prop in the error, e.g. `Stack/Jwt` and `JwtAuthorizer's revocationTable`.
  */
-export function checkRevocationTable(scope: Construct, prop: string, table: dynamodb.ITable): void {
+function checkRevocationTable(scope: Construct, prop: string, table: dynamodb.ITable): void {
   const schema = readSchema(table);
   if (schema === undefined) {
     Annotations.of(scope).addWarningV2(
@@ -161,6 +161,16 @@ export function checkRevocationTable(scope: Construct, prop: string, table: dyna
         `'${REVOCATION_TABLE_ATTRIBUTES.timeToLiveAttribute}' (REVOCATION_TABLE_SCHEMA has it).`,
     );
   }
+}
+
+/**
+ * What the authorizer's revocation check needs of a revocation table, and no more: BatchGetItem and GetItem
+ * (and decrypt with its key). A compromised authorizer cannot un-revoke anything.
+ */
+export function grantRevocationRead(table: dynamodb.ITable, grantee: iam.IGrantable): iam.Grant {
+  const grant = table.grant(grantee, 'dynamodb:BatchGetItem', 'dynamodb:GetItem');
+  table.encryptionKey?.grantDecrypt(grantee);
+  return grant;
 }
 
 /**
@@ -265,9 +275,7 @@ export class RevocationList extends Construct {
    * decrypt with its key), nothing else. JwtAuthorizer's `revocation` grants this to its function.
    */
   grantRead(grantee: iam.IGrantable): iam.Grant {
-    const grant = this.table.grant(grantee, 'dynamodb:BatchGetItem', 'dynamodb:GetItem');
-    this.table.encryptionKey?.grantDecrypt(grantee);
-    return grant;
+    return grantRevocationRead(this.table, grantee);
   }
 
   /**

@@ -6,6 +6,7 @@ import { DPOP_SIGNING_ALGORITHMS } from '../contract/sender-constraint';
 import { algorithmOf, keyFitsAlgorithm, MIN_RSA_BITS } from './algorithms';
 import { normalizeTokenType } from './config';
 import { TokenRejectedError, type RejectReason } from './errors';
+import { secretKeyMaterial } from './jwks-seed';
 import { decodeSegment } from './token';
 
 /** Far above any real proof (an RSA-4096 key and signature make about 2.5 KB): junk costs a length read. */
@@ -15,8 +16,6 @@ export const MAX_JTI_CHARS = 256;
 
 const SEGMENTS = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/;
 const THUMBPRINT = /^[A-Za-z0-9_-]{43}$/;
-/** JWK members that hold private or secret key material (RFC 7518 §6.2.2, §6.3.2, §6.4; RFC 8037 §2). */
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
 /** Header parameters that point at other keys, or extensions we do not understand (RFC 7515 §4.1.11). */
 const FORBIDDEN_HEADERS = ['jku', 'x5u', 'x5c', 'crit'] as const;
 /** RFC 7638 §3.2: the required members of each key type, in lexicographic order. */
@@ -143,9 +142,15 @@ function proofKey(header: Record<string, unknown>, alg: string): [Record<string,
     throw reject('DPOP_BAD_KEY', 'the proof header has no jwk object');
   }
   const key = jwk as Record<string, unknown>;
-  for (const name of PRIVATE_MEMBERS) {
-    if (key[name] !== undefined)
-      throw reject('DPOP_BAD_KEY', `the proof jwk has the private member "${name}"`);
+  // The same rule as for the issuers' keys: no private or secret member, no symmetric key.
+  const secret = secretKeyMaterial(key);
+  if (secret !== null) {
+    throw reject(
+      'DPOP_BAD_KEY',
+      secret.members.length > 0
+        ? `the proof jwk has the private member "${secret.members[0]}"`
+        : 'the proof jwk is a symmetric key',
+    );
   }
   if (key.use !== undefined && key.use !== 'sig')
     throw reject('DPOP_BAD_KEY', 'the proof jwk is not for signing');

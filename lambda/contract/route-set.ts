@@ -83,10 +83,14 @@ export function isUnsafePath(path: string): boolean {
   return /\/\.\.?(?:\/|$)/.test(path);
 }
 
-/** A safe path's segments (no empty ones), and whether it ended in `/`. `/` has none. */
-function splitPath(path: string): { segments: string[]; trailing: boolean } {
+/**
+ * A safe path's segments (no empty ones), and whether it ended in `/`; `/` has none. With `limit`, at most that
+ * many segments (the rest is not split).
+ */
+function splitPath(path: string, limit?: number): { segments: string[]; trailing: boolean } {
   const trailing = path.length > 1 && path.endsWith('/');
-  return { segments: path === '/' ? [] : path.slice(1, trailing ? -1 : undefined).split('/'), trailing };
+  const body = path.slice(1, trailing ? -1 : undefined);
+  return { segments: path === '/' ? [] : body.split('/', limit), trailing };
 }
 
 const NOTHING: RouteDecision = Object.freeze({ allow: Object.freeze([]), deny: Object.freeze([]) });
@@ -171,6 +175,7 @@ export class RouteSet {
           : [rule.method];
       for (const method of methods) {
         const pattern = routePattern(method, parts);
+        const forms = withTrailing(pattern);
         const route: ConcreteRoute = {
           index: this.concrete.length,
           method,
@@ -179,8 +184,8 @@ export class RouteSet {
           greedy: parts.length > 0 && partKind(parts[parts.length - 1]!) === 2,
           pattern,
           tail: renderPattern(pattern),
-          forms: withTrailing(pattern),
-          tails: withTrailing(pattern).map(renderPattern),
+          forms,
+          tails: forms.map(renderPattern),
         };
         this.concrete.push(route);
         maxParts = Math.max(maxParts, parts.length);
@@ -293,11 +298,9 @@ export class RouteSet {
    */
   outcome(method: string, path: string, decision: RouteDecision): RouteReason {
     if (isUnsafePath(path)) return 'UNSAFE_PATH';
-    const trailing = path.length > 1 && path.endsWith('/');
     // No route has more parts than the deepest one: past that, only a greedy route can serve, and it needs to
-    // know only that more segments follow. So an 8 KB path costs no more than a short one.
-    const body = path.slice(1, trailing ? -1 : undefined);
-    const head = path === '/' ? [] : body.split('/', this.maxParts + 1);
+    // know only that more segments follow. So a long path is split only as far as the routes reach.
+    const { segments: head, trailing } = splitPath(path, this.maxParts + 1);
     const serving = this.tree.serving(method, head);
     if (serving.length === 0) return 'UNDECLARED_ROUTE';
     const allowed = this.allowedSet(decision);
@@ -309,7 +312,7 @@ export class RouteSet {
       );
       return picked !== undefined && allowed.has(picked.tail) ? 'OVER_DENIED' : 'INSUFFICIENT_SCOPE';
     }
-    const segments = head.length <= this.maxParts ? head : body.split('/');
+    const segments = head.length <= this.maxParts ? head : splitPath(path).segments;
     return this.denies(decision, method, segments, trailing) ? 'OVER_DENIED' : 'ALLOWED';
   }
 
@@ -369,12 +372,17 @@ export class RouteSet {
     return found;
   }
 
+  /** The route's closing patterns, made once. */
+  private closingOf(route: ConcreteRoute): readonly SegmentPattern[] {
+    return (this.closingSegments[route.index] ??= closingPatterns(route));
+  }
+
   /** The Denies that close an allowed route's pattern. */
   private closeRoute(route: ConcreteRoute, deny: Set<string>, denySegments: SegmentPattern[]): void {
-    this.closing[route.index] ??= closingPatterns(route).map(renderPattern);
-    this.closingSegments[route.index] ??= closingPatterns(route);
+    const segments = this.closingOf(route);
+    this.closing[route.index] ??= segments.map(renderPattern);
     for (const tail of this.closing[route.index]!) deny.add(tail);
-    denySegments.push(...this.closingSegments[route.index]!);
+    denySegments.push(...segments);
   }
 
   /** Declared routes of the same method that serve some path `route` serves too. */
@@ -395,7 +403,7 @@ export class RouteSet {
     if (this.deeperCovers !== undefined) return this.deeperCovers;
     this.deeperCovers = this.concrete.map((route) => {
       const found = new Set<ConcreteRoute>();
-      for (const closing of closingPatterns(route)) {
+      for (const closing of this.closingOf(route)) {
         for (const other of this.tree.covered(route.method, closing.parts)) found.add(other);
       }
       return [...found];
