@@ -15,6 +15,7 @@ import {
   type AuthorizerDeps,
 } from 'bearer-gate/authorizer';
 import { setLogSink } from 'bearer-gate/authorizer';
+import { p1363ToDer } from './p1363-to-der';
 import { AUDIENCE, ISSUER, METHOD_ARN, type BenchAlg, type Fixtures } from './fixtures';
 import { trustingFetch } from './trusting-fetch';
 
@@ -39,10 +40,12 @@ export class CandidateCheckError extends Error {
   readonly code = 'CANDIDATE_CHECK';
 }
 
-/** The floor: node:crypto with a ready KeyObject, plus the JSON parsing any verifier must do. */
+/**
+ * The floor: node:crypto with a ready KeyObject, plus the JSON parsing any verifier must do. The key is passed
+ * bare (an ES256 signature turned into DER first): on Node 24 that is the cheapest call, by ~15 µs.
+ */
 function floor(fixtures: Fixtures, alg: BenchAlg): Candidate {
   const key = createPublicKey({ key: fixtures.keys[alg].jwk, format: 'jwk' });
-  const keyInput = alg === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' as const } : { key };
   return {
     id: 'floor',
     label: 'floor: node:crypto verify + JSON.parse',
@@ -54,9 +57,9 @@ function floor(fixtures: Fixtures, alg: BenchAlg): Candidate {
         Buffer.from(token.slice(first + 1, second), 'base64url').toString('utf8'),
       );
       const signed = Buffer.from(token.slice(0, second));
-      const signature = Buffer.from(token.slice(second + 1), 'base64url');
-      if (!cryptoVerify('sha256', signed, keyInput, signature))
-        throw new CandidateCheckError('bad signature');
+      const jws = Buffer.from(token.slice(second + 1), 'base64url');
+      const signature = alg === 'ES256' ? p1363ToDer(jws, 32) : jws;
+      if (!cryptoVerify('sha256', signed, key, signature)) throw new CandidateCheckError('bad signature');
       return payload;
     },
   };

@@ -14,6 +14,8 @@ export interface Algorithm {
    * signature made with another salt length is refused rather than recovered (no RSA_PSS_SALTLEN_AUTO).
    */
   readonly pss?: { readonly padding: number; readonly saltLength: number };
+  /** ECDSA: the bytes of each of r and s in a JWS signature (RFC 7518 §3.4); the signature is twice that. */
+  readonly ecdsaBytes?: number;
 }
 
 function pss(saltLength: number): Algorithm['pss'] {
@@ -28,9 +30,9 @@ const ALGORITHMS: ReadonlyMap<string, Algorithm> = new Map<string, Algorithm>([
   ['PS256', { hash: 'sha256', kty: 'RSA', pss: pss(32) }],
   ['PS384', { hash: 'sha384', kty: 'RSA', pss: pss(48) }],
   ['PS512', { hash: 'sha512', kty: 'RSA', pss: pss(64) }],
-  ['ES256', { hash: 'sha256', kty: 'EC', crv: ['P-256'] }],
-  ['ES384', { hash: 'sha384', kty: 'EC', crv: ['P-384'] }],
-  ['ES512', { hash: 'sha512', kty: 'EC', crv: ['P-521'] }],
+  ['ES256', { hash: 'sha256', kty: 'EC', crv: ['P-256'], ecdsaBytes: 32 }],
+  ['ES384', { hash: 'sha384', kty: 'EC', crv: ['P-384'], ecdsaBytes: 48 }],
+  ['ES512', { hash: 'sha512', kty: 'EC', crv: ['P-521'], ecdsaBytes: 66 }],
   ['EdDSA', { hash: null, kty: 'OKP', crv: ['Ed25519', 'Ed448'] }],
 ]);
 

@@ -1,12 +1,13 @@
 // Verifies one DPoP proof (RFC 9449 §4.3) against the request and the access token it comes with: a pure
 // function of plain values. The replay check (jti seen before) is dpop-replay.ts's; the caller adds it.
-import { createHash, createPublicKey, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { JwkWithKid } from 'aws-jwt-verify/jwk';
 import { DPOP_SIGNING_ALGORITHMS } from '../contract/sender-constraint';
 import { algorithmOf, keyFitsAlgorithm, MIN_RSA_BITS } from './algorithms';
 import { normalizeTokenType } from './config';
 import { TokenRejectedError, type RejectReason } from './errors';
 import { secretKeyMaterial } from './jwks-seed';
+import { verifyJwsSignature } from './jws-signature';
 import { decodeSegment } from './token';
 
 /** Far above any real proof (an RSA-4096 key and signature make about 2.5 KB): junk costs a length read. */
@@ -201,12 +202,7 @@ export function verifyDpopProof(proof: string, expect: ProofExpectation): Verifi
   const key = publicKeyOf(jwk, thumbprint);
   let valid: boolean;
   try {
-    valid = verify(
-      algorithm.hash,
-      Buffer.from(`${headerB64}.${payloadB64}`),
-      algorithm.pss === undefined ? { key, dsaEncoding: 'ieee-p1363' } : { key, ...algorithm.pss },
-      signature,
-    );
+    valid = verifyJwsSignature(algorithm, key, Buffer.from(`${headerB64}.${payloadB64}`), signature);
   } catch {
     valid = false;
   }
