@@ -36,6 +36,7 @@ const TAGS: Array<ScalarTag | CollectionTag> = ['Ref', ...FUNCTIONS].flatMap(
 );
 
 export interface Template {
+  readonly Conditions?: Record<string, unknown>;
   readonly Parameters: Record<
     string,
     {

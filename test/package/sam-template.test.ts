@@ -31,17 +31,43 @@ function references(node: unknown, found: string[] = []): string[] {
   return found;
 }
 
+/** The stack name the environment tests deploy under (the README's example). */
+const STACK_NAME = 'orders-authorizer';
+
+/**
+ * A value of the template as CloudFormation resolves it with `parameters` (and the defaults for the rest):
+ * Ref to a parameter or AWS::StackName, and Fn::If on a condition of Fn::Not / Fn::Equals.
+ */
+function resolveValue(node: unknown, parameters: Record<string, string>): string | boolean {
+  if (typeof node === 'string') return node;
+  const [[fn, arg]] = Object.entries(node as Record<string, unknown>) as [[string, unknown]];
+  const args = arg as unknown[];
+  switch (fn) {
+    case 'Ref': {
+      if (arg === 'AWS::StackName') return STACK_NAME;
+      const given = parameters[arg as string] ?? template.Parameters[arg as string]?.Default;
+      if (given === undefined) throw new Error(`parameter ${String(arg)} has no value and no default`);
+      return String(given);
+    }
+    case 'Fn::If':
+      return resolveValue(
+        resolveValue(template.Conditions?.[args[0] as string], parameters) ? args[1] : args[2],
+        parameters,
+      );
+    case 'Fn::Not':
+      return !resolveValue(args[0], parameters);
+    case 'Fn::Equals':
+      return resolveValue(args[0], parameters) === resolveValue(args[1], parameters);
+    default:
+      throw new Error(`the test cannot resolve ${fn}`);
+  }
+}
+
 /** The function's environment as deployed with `parameters` (and the defaults for the rest). */
 function deployedEnvironment(parameters: Record<string, string>): Record<string, string> {
   const variables = (fn.Environment as { Variables: Record<string, unknown> }).Variables;
   return Object.fromEntries(
-    Object.entries(variables).map(([name, value]) => {
-      if (typeof value === 'string') return [name, value];
-      const ref = (value as { Ref: string }).Ref;
-      const given = parameters[ref] ?? template.Parameters[ref]?.Default;
-      if (given === undefined) throw new Error(`parameter ${ref} has no value and no default`);
-      return [name, String(given)];
-    }),
+    Object.entries(variables).map(([name, value]) => [name, String(resolveValue(value, parameters))]),
   );
 }
 
@@ -135,6 +161,9 @@ describe('the environment it deploys is what parseConfig reads', () => {
       revocation: null,
       jwksSeed: null,
       trustedCa: null,
+      // Metrics under the default namespace, by the stack's name.
+      metricsNamespace: 'BearerGate',
+      serviceName: STACK_NAME,
     });
   });
 
@@ -178,11 +207,18 @@ describe('the environment it deploys is what parseConfig reads', () => {
         JwksUri: 'https://keys.example.com/jwks',
         TokenTypes: 'at+jwt',
         LogLevel: 'debug',
+        MetricsNamespace: 'Orders/Edge',
+        ServiceName: 'orders-api',
       }),
       layer,
     );
     expect(config.issuers[0]?.jwksUri).toBe('https://keys.example.com/jwks');
-    expect(config).toMatchObject({ tokenTypes: ['at+jwt'], logLevel: 'debug' });
+    expect(config).toMatchObject({
+      tokenTypes: ['at+jwt'],
+      logLevel: 'debug',
+      metricsNamespace: 'Orders/Edge',
+      serviceName: 'orders-api',
+    });
   });
 
   test('a RoutesFile the layer does not have fails at init, naming ROUTES_FILE', () => {
@@ -199,4 +235,31 @@ describe('the environment it deploys is what parseConfig reads', () => {
       message: `ROUTES_FILE: names "/opt/other.json", which cannot be read: ENOENT: no such file, open '/opt/other.json'`,
     });
   });
+});
+
+test.each([
+  ['MetricsNamespace', 'AWS/Lambda', false],
+  ['MetricsNamespace', 'Orders/Edge', true],
+  ['ServiceName', '', true],
+  ['ServiceName', 'orders api:v2', true],
+  ['ServiceName', 'orders|api', false],
+])('parameter %s allows "%s": %s, as the authorizer does', (name, value, allowed) => {
+  const pattern = new RegExp(template.Parameters[name]?.AllowedPattern ?? '');
+  expect(pattern.test(value)).toBe(allowed);
+  // The empty service name means the stack's; any other value is what the function gets.
+  if (value === '' && name === 'ServiceName') return;
+  const variable = name === 'MetricsNamespace' ? 'POWERTOOLS_METRICS_NAMESPACE' : 'POWERTOOLS_SERVICE_NAME';
+  const env = {
+    ISSUER: 'https://a.example/',
+    AUDIENCE: 'x',
+    ROUTES: JSON.stringify([{ method: 'GET', path: '/orders', scopes: ['orders:read'] }]),
+    [variable]: value,
+  };
+  let refused: string | undefined;
+  try {
+    parseConfig(env, { read: () => '' });
+  } catch (error) {
+    refused = error instanceof ConfigError ? error.variable : String(error);
+  }
+  expect(refused).toBe(allowed ? undefined : variable);
 });
