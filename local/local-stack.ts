@@ -260,6 +260,8 @@ export async function startLocalStack(options: StartOptions): Promise<RunningSta
         audience: settings.audience,
         scope: ITEMS_SCOPES.join(' '),
         api,
+        // With DPOP=1 the app binds its token to a key of its own, as the issuer and the gateway expect.
+        dpop: settings.dpop,
         routes: toRouteRules(),
       });
       announce(`app: ${app.origin}`);

@@ -1,5 +1,6 @@
 // The settings the app server hands the browser (/app-config.json): where the issuer and the API are, the
-// client to sign in as, and the route table, so the app can say which scope a refused operation needs.
+// client to sign in as, whether to bind the token to a DPoP key, and the route table, so the app can say
+// which scope a refused operation needs.
 
 /** One route of the API's route table (lambda/routes/table.ts), as the authorizer's ROUTES carries it. */
 export interface RouteRule {
@@ -19,6 +20,11 @@ export interface AppConfig {
   readonly scope: string;
   /** The API's base URL, without a trailing slash. */
   readonly api: string;
+  /**
+   * Whether the API takes DPoP-bound tokens (the local stack's DPOP=1): the app then asks for a token bound
+   * to a key it holds and signs a proof for every call (RFC 9449); otherwise it sends a bearer token.
+   */
+  readonly dpop: boolean;
   readonly routes: readonly RouteRule[];
 }
 
@@ -56,12 +62,14 @@ export function parseAppConfig(value: unknown): AppConfig {
   if (!Array.isArray(routes) || !routes.every(isRouteRule)) {
     throw new AppConfigError('app config: routes must be an array of {method, path, scopes}');
   }
+  if (typeof v.dpop !== 'boolean') throw new AppConfigError('app config: dpop must be true or false');
   return Object.freeze({
     issuer: text(v, 'issuer'),
     clientId: text(v, 'clientId'),
     audience: text(v, 'audience'),
     scope: text(v, 'scope'),
     api: text(v, 'api').replace(/\/+$/, ''),
+    dpop: v.dpop,
     routes,
   });
 }

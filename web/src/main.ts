@@ -94,14 +94,14 @@ function requireSession(): { config: AppConfig; session: Session } {
 
 async function refresh(): Promise<void> {
   const { config, session } = requireSession();
-  renderItems(await listItems(config.api, session.accessToken));
+  renderItems(await listItems(config.api, session));
 }
 
 async function addItem(): Promise<void> {
   const { config, session } = requireSession();
   const name = ui.name.value.trim();
   if (name === '') return;
-  const item = await createItem(config.api, session.accessToken, name);
+  const item = await createItem(config.api, session, name);
   ui.name.value = '';
   say(`Added “${item.name}”.`);
   await refresh();
@@ -109,7 +109,7 @@ async function addItem(): Promise<void> {
 
 async function removeItem(item: Item): Promise<void> {
   const { config, session } = requireSession();
-  await deleteItem(config.api, session.accessToken, item.id);
+  await deleteItem(config.api, session, item.id);
   say(`Deleted “${item.name}”.`);
   await refresh();
 }

@@ -1,11 +1,18 @@
 // Authorization Code + PKCE (S256, with state) in the browser, on oauth4webapi: the authorization request,
-// the callback's validation, the code exchange, and RP-initiated logout at the provider.
+// the callback's validation, the code exchange (with a DPoP proof when the API takes DPoP-bound tokens), and
+// RP-initiated logout at the provider.
 import * as oauth from 'oauth4webapi';
 import type { AppConfig } from './app-config';
+import { createDpopHandle, retryOnceForNonce } from './dpop-key';
 
 /** Who is signed in: everything lives in this object, in memory, and is lost on reload on purpose. */
 export interface Session {
   readonly accessToken: string;
+  /**
+   * For a DPoP-bound token (the config's `dpop`): the handle that holds the token's non-extractable key and
+   * signs a proof for every call. undefined: a bearer token.
+   */
+  readonly dpop: oauth.DPoPHandle | undefined;
   /** The ID token's `sub`, validated by oauth4webapi (issuer, audience, expiry). */
   readonly subject: string;
   /** The scopes granted for the API (the token response's `scope`, RFC 6749 §5.1), without `openid`. */
@@ -90,18 +97,31 @@ export async function completeSignIn(config: AppConfig, origin: string, callback
   try {
     const as = await discover(config);
     const params = oauth.validateAuthResponse(as, client, callback, pending.state);
-    const response = await oauth.authorizationCodeGrantRequest(
-      as,
-      client,
-      oauth.None(),
-      params,
-      callbackUri(origin),
-      pending.codeVerifier,
-      { additionalParameters: { resource: config.audience } },
-    );
-    const tokens = await oauth.processAuthorizationCodeResponse(as, client, response, {
-      requireIdToken: true,
-    });
+    const dpop = config.dpop ? await createDpopHandle(client) : undefined;
+    const exchange = async (): Promise<oauth.TokenEndpointResponse> => {
+      const response = await oauth.authorizationCodeGrantRequest(
+        as,
+        client,
+        oauth.None(),
+        params,
+        callbackUri(origin),
+        pending.codeVerifier,
+        {
+          additionalParameters: { resource: config.audience },
+          ...(dpop === undefined ? {} : { DPoP: dpop }),
+        },
+      );
+      return oauth.processAuthorizationCodeResponse(as, client, response, { requireIdToken: true });
+    };
+    const tokens = dpop === undefined ? await exchange() : await retryOnceForNonce(exchange);
+    // RFC 9449 §5: a provider that ignored the proof answers with a bearer token; calling the API with it
+    // would fail, and it would travel unbound.
+    if (dpop !== undefined && tokens.token_type !== 'dpop') {
+      throw new SignInError(
+        'SIGN_IN_FAILED',
+        `the provider issued a ${tokens.token_type} token although this app asked for a DPoP-bound one`,
+      );
+    }
     const claims = oauth.getValidatedIdTokenClaims(tokens);
     if (!claims || tokens.id_token === undefined) {
       throw new SignInError('SIGN_IN_FAILED', 'the provider returned no ID token');
@@ -112,6 +132,7 @@ export async function completeSignIn(config: AppConfig, origin: string, callback
       .filter((s) => s !== '' && s !== 'openid');
     return {
       accessToken: tokens.access_token,
+      dpop,
       subject: claims.sub,
       scopes: granted,
       expiresAt: tokens.expires_in === undefined ? undefined : Date.now() + tokens.expires_in * 1000,
