@@ -341,25 +341,27 @@ export function createGateway(options: GatewayOptions): Gateway {
     // Closed at the handshake already; this only catches a request that raced the close.
     if (tls?.kind === 'missing') return void req.socket.destroy();
     let response: HttpResponse;
-    const body = tls?.kind === 'refused' ? null : await readBody(req, maxBodyBytes);
     if (tls?.kind === 'refused') {
+      // What API Gateway's execution log records as "Access denied. Reason: ...".
       log.warn('client certificate refused', { code: 'MTLS_UNTRUSTED_CERTIFICATE', reason: tls.reason });
       response = jsonResponse(403, { message: 'Forbidden' });
-    } else if (body === null) {
-      response = gatewayResponse('DEFAULT_4XX', 'Request Too Long', requestId, 413);
     } else {
-      response = await handle({
-        method: req.method ?? 'GET',
-        path,
-        rawQuery: queryAt === -1 ? '' : url.slice(queryAt + 1),
-        rawHeaders: req.rawHeaders,
-        body: body.toString('utf8'),
-        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
-        requestId,
-        receivedAt,
-        secure: tls !== null,
-        clientCert: tls?.clientCert ?? null,
-      });
+      const body = await readBody(req, maxBodyBytes);
+      response =
+        body === null
+          ? gatewayResponse('DEFAULT_4XX', 'Request Too Long', requestId, 413)
+          : await handle({
+              method: req.method ?? 'GET',
+              path,
+              rawQuery: queryAt === -1 ? '' : url.slice(queryAt + 1),
+              rawHeaders: req.rawHeaders,
+              body: body.toString('utf8'),
+              sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+              requestId,
+              receivedAt,
+              secure: tls !== null,
+              clientCert: tls?.clientCert ?? null,
+            });
     }
     const headers: Record<string, string[]> = { ...response.headers, 'x-amzn-RequestId': [requestId] };
     res.writeHead(response.statusCode, headers);

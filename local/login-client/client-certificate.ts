@@ -5,7 +5,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalStackError, SettingError } from '../errors';
+import { SettingError } from '../errors';
 import type { LocalMutualTls } from '../stack-file';
 import { issueClientCertificate } from '../tls';
 import type { ClientCertificate } from './trusted-http';
@@ -87,9 +87,9 @@ export function requireMutualTls(
   flag: string,
 ): { mtls: LocalMutualTls; apiCertificate: string } {
   if (!mtls || !apiCertificate) {
-    throw new LocalStackError(
-      'LOGIN_FAILED',
-      `${flag} needs the stack started with MTLS=1 (a gateway that requires client certificates)`,
+    throw new SettingError(
+      flag,
+      'needs the stack started with MTLS=1 (a gateway that requires client certificates)',
     );
   }
   return { mtls, apiCertificate };
