@@ -1,7 +1,16 @@
-// `npm run call -- METHOD PATH`: calls the local API with the DPoP-bound token in $TOKEN and a fresh proof
-// signed with the key `npm run login -- --dpop` wrote. The response body goes to stdout, the rest to stderr.
+// `npm run call -- METHOD PATH`: calls the local API with the sender-constrained token in $TOKEN: a DPoP-bound
+// one with a fresh proof signed with the key `npm run login -- --dpop` wrote, or, with --cert/--key, a
+// certificate-bound one over mutual TLS. The response body goes to stdout, the rest to stderr.
 import { LocalStackError, SettingError } from './errors';
-import { CALL_USAGE, callWithDpop, dpopKeyPath, parseCallArgs, readDpopKeyFile } from './login-client';
+import {
+  CALL_USAGE,
+  callApi,
+  dpopKeyPath,
+  parseCallArgs,
+  readClientCertificate,
+  readDpopKeyFile,
+  requireMutualTls,
+} from './login-client';
 import { readStackFile, stackFilePath } from './stack-file';
 
 async function main(): Promise<void> {
@@ -11,15 +20,24 @@ async function main(): Promise<void> {
     return;
   }
   const token = process.env.TOKEN?.trim();
-  if (!token) throw new SettingError('TOKEN', 'must hold the token from npm run login -- --dpop');
+  if (!token) throw new SettingError('TOKEN', 'must hold the token from npm run login -- --dpop (or --mtls)');
   const stackFile = stackFilePath(process.env);
   const stack = readStackFile(stackFile);
-  const result = await callWithDpop({
+  const binding =
+    args.certificate === undefined
+      ? { dpopKey: await readDpopKeyFile(dpopKeyPath(stackFile)) }
+      : {
+          clientCertificate: readClientCertificate(args.certificate.certFile, args.certificate.keyFile),
+          ca: requireMutualTls(stack.mtls, stack.apiCertificate, '--cert').apiCertificate,
+        };
+  const result = await callApi({
     api: stack.api,
     method: args.method,
     path: args.path,
     token,
-    key: await readDpopKeyFile(dpopKeyPath(stackFile)),
+    ...binding,
+    // A stack with MTLS=1 asks for a client certificate on every connection, DPoP calls included.
+    ...(stack.apiCertificate ? { ca: stack.apiCertificate } : {}),
     ...(args.body === undefined ? {} : { body: args.body }),
   });
   process.stderr.write(`HTTP ${result.status}\n`);

@@ -1,6 +1,6 @@
 // Composes the local loop: the OpenID provider, DynamoDB Local with the items and revocation tables, and the
 // API gateway running the project's authorizer and route handlers. Each part returns a stop function.
-import { createLoopbackCertificate } from './tls';
+import { createClientCa, createLoopbackCertificate } from './tls';
 import { SettingError } from './errors';
 import { decideCaching, describeConflicts, protectedResourceMetadataUrl } from 'bearer-gate/contract';
 import { toRouteRules } from '../lambda/routes';
@@ -19,13 +19,15 @@ import {
   localClient,
   startDynamoDbLocal,
 } from './dynamodb-local';
-import { createGateway, type Gateway } from './gateway';
+import { createGateway, type Gateway, type GatewayMutualTls } from './gateway';
 import { API_SCOPES, DEMO_SERVICES, DEMO_USERS, ITEMS_SCOPES } from './issuer/demo-users';
 import { loadRouteHandlers } from './route-handlers';
-import type { LocalStackInfo } from './stack-file';
+import type { LocalMutualTls, LocalStackInfo } from './stack-file';
 import type { Env, StackSettings } from './stack-settings';
 
 export const CLI_CLIENT_ID = 'local-cli';
+/** With MTLS=1: the CLI's client whose tokens are bound to the certificate it presents (RFC 8705). */
+export const MTLS_CLIENT_ID = 'local-cli-mtls';
 export const SHORT_LIVED_CLIENT_ID = 'local-cli-short-lived';
 /** The browser app's public client (web/): its redirect URI is the app origin's /callback. */
 export const APP_CLIENT_ID = 'local-app';
@@ -58,6 +60,9 @@ async function startIssuer(
     users: DEMO_USERS,
     clients: [
       { clientId: CLI_CLIENT_ID, redirectUris: [LOOPBACK_REDIRECT_URI] },
+      ...(settings.mtls
+        ? [{ clientId: MTLS_CLIENT_ID, redirectUris: [LOOPBACK_REDIRECT_URI], certificateBound: true }]
+        : []),
       {
         clientId: APP_CLIENT_ID,
         applicationType: 'web',
@@ -76,6 +81,7 @@ async function startIssuer(
     ],
     services: DEMO_SERVICES,
     accessTokenTtlSeconds: settings.accessTokenTtlSeconds,
+    mutualTls: settings.mtls,
   });
   announce(`issuer: ${issuer.issuer}`);
   return {
@@ -150,6 +156,18 @@ function maxTokenLifetimeSeconds(settings: StackSettings, env: Env): number {
   return Math.max(60, longest + skew);
 }
 
+/**
+ * The gateway as a custom domain with mutual TLS: its own throwaway server certificate, and a throwaway
+ * client CA as the truststore (and for npm run login -- --mtls to issue client certificates from).
+ */
+async function gatewayMutualTls(): Promise<{ gateway: GatewayMutualTls; stackInfo: LocalMutualTls }> {
+  const [server, clientCa] = await Promise.all([createLoopbackCertificate(), createClientCa()]);
+  return {
+    gateway: { key: server.key, cert: server.cert, truststore: clientCa.cert },
+    stackInfo: { clientId: MTLS_CLIENT_ID, clientCa: { cert: clientCa.cert, key: clientCa.key } },
+  };
+}
+
 export interface StartOptions {
   readonly settings: StackSettings;
   /** The process environment: authorizer settings (LOG_LEVEL, CLOCK_SKEW_SECONDS, ISSUER, ...) come from it. */
@@ -215,17 +233,21 @@ export async function startLocalStack(options: StartOptions): Promise<RunningSta
         `is token, but one token-cached policy cannot tell these routes apart: ${describeConflicts(caching.conflicts)}`,
       );
     }
+    // Both bindings need the REQUEST event (the proof, the certificate) and no cache (a cached policy would
+    // answer a replayed proof or another certificate), as the construct deploys them.
+    const bound = [settings.dpop ? 'DPOP=1' : '', settings.mtls ? 'MTLS=1' : ''].filter(Boolean);
     announce(
-      settings.dpop
-        ? 'authorizer: REQUEST, not cached (DPOP=1: a cached policy would answer a replayed proof)'
+      bound.length > 0
+        ? `authorizer: REQUEST, not cached (${bound.join(', ')}: a cached policy would answer another proof or certificate)`
         : `authorizer: ${caching.perRoute ? 'REQUEST, cached per token and route' : 'TOKEN, cached per token'}`,
     );
+    const mutualTls = settings.mtls ? await gatewayMutualTls() : null;
     const gateway = createGateway({
       routes,
-      authorizerType: caching.perRoute || settings.dpop ? 'REQUEST' : 'TOKEN',
+      authorizerType: caching.perRoute || bound.length > 0 ? 'REQUEST' : 'TOKEN',
       authorizer: createLocalAuthorizer(revocation.authorizerEnv, issuer?.trust ?? null),
       identityValidationExpression: contract.identityValidationExpression,
-      cacheTtlSeconds: settings.dpop ? 0 : revocation.cacheTtlSeconds,
+      cacheTtlSeconds: bound.length > 0 ? 0 : revocation.cacheTtlSeconds,
       responses: contract.responses,
       statsEndpoint: settings.statsEndpoint,
       metricsPage: true,
@@ -237,6 +259,7 @@ export async function startLocalStack(options: StartOptions): Promise<RunningSta
         scopes: toRouteRules().flatMap((r) => r.scopes),
         dpop: settings.dpop,
       },
+      ...(mutualTls === null ? {} : { mutualTls: mutualTls.gateway }),
     });
     const api = await gateway.listen(settings.apiPort);
     stops.push(() => gateway.close());
@@ -252,6 +275,11 @@ export async function startLocalStack(options: StartOptions): Promise<RunningSta
       );
     }
     announce(`api: ${api}`);
+    if (mutualTls !== null) {
+      announce(
+        'mutual TLS: the API requires a client certificate from the local client CA (npm run login -- --mtls)',
+      );
+    }
     announce(`protected-resource metadata: ${protectedResourceMetadataUrl(api)}`);
     if (app && issuer) {
       app.configure({
@@ -277,6 +305,8 @@ export async function startLocalStack(options: StartOptions): Promise<RunningSta
       dynamodb: dynamodb.endpoint,
       app: app?.origin ?? null,
       pid: process.pid,
+      apiCertificate: mutualTls?.gateway.cert ?? null,
+      mtls: mutualTls?.stackInfo ?? null,
     };
     return { info, gateway, stop };
   } catch (error) {

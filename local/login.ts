@@ -1,5 +1,6 @@
 // `npm run login`: Authorization Code + PKCE against the running local stack (found via .local-stack.json),
 // or, with --client-credentials, the demo service's client credentials grant (no user, permissions in roles).
+// --dpop and --mtls bind the token to a new key or client certificate (RFC 9449, RFC 8705).
 // Headless mode prints ONLY the access token on stdout, so scripts can capture it; everything else is stderr.
 import { LocalStackError } from './errors';
 import { API_SCOPES, DEMO_SERVICES, DEMO_USERS } from './issuer/demo-users';
@@ -8,9 +9,14 @@ import {
   clientCredentialsToken,
   dpopKeyPath,
   generateDpopKey,
+  isBoundTo,
   loginWithPkce,
+  newClientCertificate,
   parseLoginArgs,
+  requireMutualTls,
+  writeClientCertificate,
   writeDpopKeyFile,
+  type ClientCertificate,
 } from './login-client';
 import { readStackFile, stackFilePath } from './stack-file';
 
@@ -44,7 +50,8 @@ async function main(): Promise<void> {
     process.stdout.write(result.accessToken + '\n');
     return;
   }
-  const clientId = args.shortLived ? stack.shortLivedClientId : stack.clientId;
+  const mutualTls = args.mtls ? requireMutualTls(stack.mtls, stack.apiCertificate, '--mtls') : undefined;
+  const clientId = mutualTls?.mtls.clientId ?? (args.shortLived ? stack.shortLivedClientId : stack.clientId);
   if (clientId === null) {
     throw new LocalStackError(
       'LOGIN_FAILED',
@@ -56,8 +63,11 @@ async function main(): Promise<void> {
     throw new LocalStackError('LOGIN_FAILED', `no demo user "${args.user}"; pass --password`);
   }
   const dpopKey = args.dpop ? await generateDpopKey() : undefined;
+  const clientCertificate =
+    mutualTls === undefined ? undefined : await newClientCertificate(mutualTls.mtls, args.user ?? clientId);
   const result = await loginWithPkce({
     ...(dpopKey === undefined ? {} : { dpopKey }),
+    ...(clientCertificate === undefined ? {} : { clientCertificate }),
     issuer: stack.issuer,
     clientId,
     audience: stack.audience,
@@ -82,6 +92,9 @@ async function main(): Promise<void> {
         'Call the API with a fresh proof per request: TOKEN=<the token> npm run call -- GET /items\n',
     );
   }
+  if (clientCertificate !== undefined && mutualTls !== undefined) {
+    reportCertificateBinding(result.accessToken, clientCertificate, mutualTls.apiCertificate, stack.api);
+  }
   if (!args.headless) {
     process.stderr.write(
       `granted scope: ${result.scope ?? '(none)'}; expires in ${result.expiresIn ?? '?'} s\n`,
@@ -89,6 +102,34 @@ async function main(): Promise<void> {
     process.stderr.write('access token (export TOKEN=...):\n');
   }
   process.stdout.write(result.accessToken + '\n');
+}
+
+/** Writes the certificate the token is bound to, and says on stderr where it went and how to call the API. */
+function reportCertificateBinding(
+  accessToken: string,
+  certificate: ClientCertificate,
+  apiCertificate: string,
+  api: string,
+): void {
+  if (!isBoundTo(accessToken, certificate)) {
+    throw new LocalStackError(
+      'LOGIN_FAILED',
+      'asked for a certificate-bound token, got one without its cnf x5t#S256',
+    );
+  }
+  const files = writeClientCertificate(certificate, apiCertificate);
+  process.stderr.write(
+    [
+      'Certificate-bound token (cnf x5t#S256, RFC 8705), sent as Bearer over mutual TLS with:',
+      `  client certificate: ${files.certFile}`,
+      `  private key:        ${files.keyFile} (mode 0600)`,
+      'Call the API with them (without the certificate the gateway closes the connection):',
+      `  TOKEN=<the token> npm run call -- --cert ${files.certFile} --key ${files.keyFile} GET /items`,
+      `  curl --cacert ${files.apiCaFile} --cert ${files.certFile} --key ${files.keyFile} \\`,
+      `    -H "Authorization: Bearer $TOKEN" ${api}/items`,
+      '',
+    ].join('\n'),
+  );
 }
 
 main().catch((error: unknown) => {

@@ -2,7 +2,7 @@
 // as the demo admin: a headless PKCE login (the same client code as `npm run login`), then POST /revocations.
 import { LocalStackError, SettingError } from './errors';
 import { DEMO_USERS } from './issuer/demo-users';
-import { loginWithPkce } from './login-client';
+import { loginWithPkce, newClientCertificate, send } from './login-client';
 import { REVOKE_USAGE, parseRevokeArgs, revocationBody } from './revoke-args';
 import { readStackFile, stackFilePath } from './stack-file';
 
@@ -40,13 +40,19 @@ async function main(): Promise<void> {
     headless: { username: admin.username, password: admin.password },
   });
 
-  const response = await fetch(`${stack.api}/revocations`, {
+  // With MTLS=1 the gateway takes no connection without a client certificate: a throwaway one from its CA.
+  const clientCertificate = stack.mtls ? await newClientCertificate(stack.mtls, ADMIN) : undefined;
+  const response = await send(`${stack.api}/revocations`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${accessToken}`, 'Content-Type': 'application/json' },
     body: JSON.stringify(revocationBody(args.request, stack.issuer)),
+    ca: stack.apiCertificate ?? null,
+    ...(clientCertificate === undefined ? {} : { clientCertificate }),
   });
-  const text = await response.text();
-  if (!response.ok) throw new RevokeRefusedError(`POST /revocations answered ${response.status}: ${text}`);
+  const text = response.body.toString('utf8');
+  if (response.status < 200 || response.status > 299) {
+    throw new RevokeRefusedError(`POST /revocations answered ${response.status}: ${text}`);
+  }
   process.stdout.write(text + '\n');
 }
 

@@ -18,6 +18,20 @@ export interface LocalStackInfo {
   /** The browser app's origin; null when it is not served (an external issuer). */
   readonly app: string | null;
   readonly pid: number;
+  /** PEM of the gateway's throwaway certificate when the API is served over HTTPS (MTLS=1), else null. */
+  readonly apiCertificate?: string | null;
+  /** With MTLS=1: what a client needs to get and use certificate-bound tokens; else null. */
+  readonly mtls?: LocalMutualTls | null;
+}
+
+export interface LocalMutualTls {
+  /** The public client whose tokens the local issuer binds to the certificate it presents. */
+  readonly clientId: string;
+  /**
+   * The gateway's truststore CA, key included, so that `npm run login -- --mtls` can issue a client
+   * certificate the gateway accepts. A throwaway made at each start; the stack file is mode 0600.
+   */
+  readonly clientCa: { readonly cert: string; readonly key: string };
 }
 
 export const DEFAULT_STACK_FILE = resolve(__dirname, '..', '.local-stack.json');

@@ -42,6 +42,12 @@ export interface StackSettings {
    * result cache off, and the DPoP scheme in the 401.
    */
   readonly dpop: boolean;
+  /**
+   * Play a custom domain with mutual TLS (MTLS=1), as the construct's `mutualTls` expects: the gateway serves
+   * HTTPS and requires client certificates from a throwaway client CA, the authorizer is REQUEST with its
+   * result cache off, and the local issuer binds tokens to the certificate a client presents (RFC 8705).
+   */
+  readonly mtls: boolean;
 }
 
 /** The API identifier of the local loop; a real deployment uses its own (e.g. an Auth0 API identifier). */
@@ -132,5 +138,6 @@ export function parseStackSettings(
     stackFile: read(env, 'LOCAL_STACK_FILE') ?? null,
     authorizerCaching: caching(env),
     dpop: flag(env, 'DPOP'),
+    mtls: flag(env, 'MTLS'),
   });
 }

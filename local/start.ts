@@ -10,6 +10,7 @@ import { parseStackSettings } from './stack-settings';
 function usage(stack: RunningStack, stackFile: string): string {
   const { api, issuer, app } = stack.info;
   const local = stack.info.issuerCertificate !== null;
+  const mtls = Boolean(stack.info.mtls);
   const lines = [
     '',
     `ready. Discovery info for npm run login: ${stackFile}`,
@@ -18,15 +19,25 @@ function usage(stack: RunningStack, stackFile: string): string {
     local
       ? 'Log in (users alice / alice-password, bob / bob-password, admin / admin-password):'
       : `Get an access token from ${issuer} with your tenant's own tools, then:`,
-    ...(local
+    ...(local && !mtls
       ? [
           '  npm run login                                   # prints a login URL to open in your browser',
           '  TOKEN=$(npm run --silent login -- --user alice --headless)',
         ]
       : []),
-    'Call the API:',
-    `  curl -s -H "Authorization: Bearer $TOKEN" ${api}/items`,
-    `  curl -s -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"name":"first"}' ${api}/items`,
+    ...(mtls && local
+      ? [
+          'The API requires a client certificate (MTLS=1). Get a token bound to a new one; the login names its',
+          'files and the calls to make (npm run call -- --cert FILE --key FILE GET /items, or curl):',
+          '  TOKEN=$(npm run --silent login -- --user alice --headless --mtls)',
+        ]
+      : mtls
+        ? ['The API requires a client certificate from the local client CA (MTLS=1; see the stack file).']
+        : [
+            'Call the API:',
+            `  curl -s -H "Authorization: Bearer $TOKEN" ${api}/items`,
+            `  curl -s -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"name":"first"}' ${api}/items`,
+          ]),
     ...(local
       ? [
           'Revoke that token (as admin), or every earlier token of a user:',
@@ -35,7 +46,7 @@ function usage(stack: RunningStack, stackFile: string): string {
         ]
       : []),
     "The authorizer's metrics so far (as CloudWatch would count them):",
-    `  curl -s ${api}/__metrics`,
+    mtls ? '  (GET /__metrics needs a client certificate too)' : `  curl -s ${api}/__metrics`,
     '',
     'Ctrl-C stops everything, and prints a summary of the metrics.',
   ];

@@ -20,6 +20,8 @@ export { compileValidationExpression, checkIdentitySource } from './identity-sou
 export { renderGatewayResponse, GATEWAY_MESSAGES } from './gateway-responses';
 export type { GatewayResponseSet, GatewayResponseSpec, GatewayResponseType } from './gateway-responses';
 export { methodArn, proxyEvent, tokenAuthorizerEvent } from './proxy-event';
+export { clientCertificateContext } from './client-certificate';
+export type { GatewayMutualTls } from './mutual-tls';
 export type { ApiIdentity, IncomingRequest } from './proxy-event';
 export { parseProxyResult } from './proxy-result';
 export type { LambdaHandler } from './lambda-invoke';

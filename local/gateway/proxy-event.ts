@@ -1,6 +1,7 @@
 // Builds the Lambda proxy integration event of an API Gateway REST API (payload format 1.0) and the TOKEN
 // and REQUEST authorizer events, from plain request values.
 import type {
+  APIGatewayEventClientCertificate,
   APIGatewayProxyEvent,
   APIGatewayRequestAuthorizerEvent,
   APIGatewayTokenAuthorizerEvent,
@@ -24,6 +25,10 @@ export interface IncomingRequest {
   readonly sourceIp: string;
   readonly requestId: string;
   readonly receivedAt: Date;
+  /** Came over HTTPS (the gateway as a mutual-TLS custom domain). @default false */
+  readonly secure?: boolean;
+  /** The verified client certificate of a mutual-TLS connection. @default null */
+  readonly clientCert?: APIGatewayEventClientCertificate | null;
 }
 
 /** arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path without the leading slash} */
@@ -90,10 +95,11 @@ export function proxyEvent(
   pathParameters: Readonly<Record<string, string>> | null,
   authorizer: Record<string, string | number> | null,
 ): APIGatewayProxyEvent {
-  // API Gateway sets X-Forwarded-Proto itself (https there); the local gateway speaks plain http.
+  // API Gateway sets X-Forwarded-Proto itself (https there); the local gateway speaks plain http unless it
+  // plays a mutual-TLS custom domain.
   const headers = collect([
     ...headerPairs(request.rawHeaders).filter(([name]) => name.toLowerCase() !== 'x-forwarded-proto'),
-    ['X-Forwarded-Proto', 'http'],
+    ['X-Forwarded-Proto', request.secure === true ? 'https' : 'http'],
   ]);
   const query = collect(queryPairs(request.rawQuery));
   const host = headerValue(request.rawHeaders, 'host') ?? '127.0.0.1';
@@ -121,7 +127,8 @@ export function proxyEvent(
         apiKey: null,
         apiKeyId: null,
         caller: null,
-        clientCert: null,
+        // Only a custom domain with mutual TLS passes a certificate (to REQUEST authorizers and integrations).
+        clientCert: request.clientCert ?? null,
         cognitoAuthenticationProvider: null,
         cognitoAuthenticationType: null,
         cognitoIdentityId: null,

@@ -1,7 +1,9 @@
-// The local API gateway: a node:http server that reproduces API Gateway REST with a Lambda TOKEN authorizer
-// (identity source checks, result cache, IAM policy evaluation, gateway responses, proxy integration).
+// The local API gateway: a node:http server that reproduces API Gateway REST with a Lambda TOKEN or REQUEST
+// authorizer (identity source checks, result cache, IAM policy evaluation, gateway responses, proxy
+// integration), or, with mutualTls, an HTTPS custom domain that requires client certificates.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayRequestAuthorizerEvent, APIGatewayTokenAuthorizerEvent, Context } from 'aws-lambda';
 import { createLogger, type Logger } from 'bearer-gate/authorizer';
@@ -18,6 +20,7 @@ import {
   type GatewayResponseSet,
   type GatewayResponseType,
 } from './gateway-responses';
+import { corsPreflight } from './cors-preflight';
 import { checkIdentitySource } from './identity-source';
 import { invokeLambda, type LambdaHandler } from './lambda-invoke';
 import { evaluatePolicy } from './policy-evaluation';
@@ -34,6 +37,7 @@ import { parseProxyResult, type HttpResponse } from './proxy-result';
 import { ResultCache } from './result-cache';
 import { matchRoute } from './route-match';
 import { LocalMetrics } from './metrics';
+import { checkClientCertificate, createMutualTlsServer, type GatewayMutualTls } from './mutual-tls';
 
 /**
  * The Lambda authorizer (TOKEN or REQUEST event), called with a Lambda context as the runtime calls it. Its
@@ -108,6 +112,13 @@ export interface GatewayOptions {
    * @default - no metadata
    */
   readonly protectedResource?: Omit<ProtectedResourceOptions, 'resource'>;
+  /**
+   * Serve HTTPS as a custom domain with mutual TLS does: a connection without a client certificate is
+   * closed, one whose certificate the truststore does not verify is answered 403, and a verified one reaches
+   * REQUEST authorizers and integrations as requestContext.identity.clientCert.
+   * @default - plain http and no client certificates, like the execute-api endpoint
+   */
+  readonly mutualTls?: GatewayMutualTls;
 }
 
 export interface GatewayStats {
@@ -122,7 +133,7 @@ export interface Gateway {
   /** The metrics of this process's log lines, with `metricsPage`; counted until close(). */
   readonly metrics: LocalMetrics | undefined;
   readonly cache: ResultCache<AuthorizerOutput>;
-  /** Listens on 127.0.0.1 and resolves with the base URL. */
+  /** Listens on 127.0.0.1 and resolves with the base URL (https:// with mutualTls). */
   listen(port: number): Promise<string>;
   close(): Promise<void>;
   /** Handles one request; exposed so the gateway can be driven without a socket. */
@@ -174,6 +185,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const stats: GatewayStats = { authorizerInvocations: 0, cacheHits: 0, integrationInvocations: 0 };
   const metrics = options.metricsPage === true ? new LocalMetrics() : undefined;
   const stopMetrics = metrics?.observe();
+  const scheme = options.mutualTls === undefined ? 'http' : 'https';
 
   const gatewayResponse = (
     type: GatewayResponseType,
@@ -252,14 +264,14 @@ export function createGateway(options: GatewayOptions): Gateway {
       const host = headerValue(request.rawHeaders, 'host') ?? '127.0.0.1';
       return jsonResponse(
         200,
-        protectedResourceMetadata({ ...options.protectedResource, resource: `http://${host}` }),
+        protectedResourceMetadata({ ...options.protectedResource, resource: `${scheme}://${host}` }),
       );
     }
     if (metrics !== undefined && request.method === 'GET' && request.path === METRICS_PATH) {
       return jsonResponse(200, metrics.snapshot());
     }
     if (options.cors && request.method === 'OPTIONS') {
-      const preflight = corsPreflight(options.cors, request.path);
+      const preflight = corsPreflight(options.routes, options.cors, request.path);
       if (preflight) return preflight;
     }
     const match = matchRoute(options.routes, request.method, request.path);
@@ -319,42 +331,37 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
   }
 
-  /** 204 with the CORS headers, for a path that is a known resource (unknown paths stay 'missing'). */
-  function corsPreflight(cors: CorsPreflight, path: string): HttpResponse | undefined {
-    const known = options.routes.some((route) => matchRoute([route], route.method, path).kind === 'matched');
-    if (!known) return undefined;
-    const headers: Record<string, string[]> = {
-      'Access-Control-Allow-Origin': [cors.allowOrigin],
-      'Access-Control-Allow-Methods': [cors.allowMethods.join(',')],
-      'Access-Control-Allow-Headers': [cors.allowHeaders.join(',')],
-    };
-    if (cors.exposeHeaders) headers['Access-Control-Expose-Headers'] = [cors.exposeHeaders.join(',')];
-    if (cors.maxAgeSeconds !== undefined) headers['Access-Control-Max-Age'] = [String(cors.maxAgeSeconds)];
-    if (cors.allowOrigin !== '*') headers.Vary = ['Origin'];
-    return { statusCode: 204, headers, body: Buffer.alloc(0) };
-  }
-
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
     const receivedAt = new Date(now());
     const url = req.url ?? '/';
     const queryAt = url.indexOf('?');
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
+    const tls = options.mutualTls === undefined ? null : checkClientCertificate(req.socket as TLSSocket);
+    // Closed at the handshake already; this only catches a request that raced the close.
+    if (tls?.kind === 'missing') return void req.socket.destroy();
     let response: HttpResponse;
-    const body = await readBody(req, maxBodyBytes);
-    if (body === null) {
-      response = gatewayResponse('DEFAULT_4XX', 'Request Too Long', requestId, 413);
+    if (tls?.kind === 'refused') {
+      // What API Gateway's execution log records as "Access denied. Reason: ...".
+      log.warn('client certificate refused', { code: 'MTLS_UNTRUSTED_CERTIFICATE', reason: tls.reason });
+      response = jsonResponse(403, { message: 'Forbidden' });
     } else {
-      response = await handle({
-        method: req.method ?? 'GET',
-        path,
-        rawQuery: queryAt === -1 ? '' : url.slice(queryAt + 1),
-        rawHeaders: req.rawHeaders,
-        body: body.toString('utf8'),
-        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
-        requestId,
-        receivedAt,
-      });
+      const body = await readBody(req, maxBodyBytes);
+      response =
+        body === null
+          ? gatewayResponse('DEFAULT_4XX', 'Request Too Long', requestId, 413)
+          : await handle({
+              method: req.method ?? 'GET',
+              path,
+              rawQuery: queryAt === -1 ? '' : url.slice(queryAt + 1),
+              rawHeaders: req.rawHeaders,
+              body: body.toString('utf8'),
+              sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+              requestId,
+              receivedAt,
+              secure: tls !== null,
+              clientCert: tls?.clientCert ?? null,
+            });
     }
     const headers: Record<string, string[]> = { ...response.headers, 'x-amzn-RequestId': [requestId] };
     res.writeHead(response.statusCode, headers);
@@ -362,7 +369,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     log.info('request', { method: req.method, path, status: response.statusCode, requestId });
   }
 
-  const server = createServer((req, res) => {
+  const onHttp = (req: IncomingMessage, res: ServerResponse): void => {
     onRequest(req, res).catch((error: unknown) => {
       log.error('gateway error', {
         code: 'GATEWAY_ERROR',
@@ -371,7 +378,9 @@ export function createGateway(options: GatewayOptions): Gateway {
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ message: GATEWAY_MESSAGES.internalServerError }));
     });
-  });
+  };
+  const server: Server =
+    options.mutualTls === undefined ? createServer(onHttp) : createMutualTlsServer(options.mutualTls, onHttp);
 
   return {
     server,
@@ -387,7 +396,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         server.once('error', reject);
         server.listen(port, '127.0.0.1', () => {
           server.off('error', reject);
-          resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+          resolve(`${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}`);
         });
       }),
     close: () =>

@@ -1,10 +1,12 @@
 // The local OpenID provider (oidc-provider, ESM only): HTTPS on 127.0.0.1, public clients with PKCE (S256)
 // and loopback redirects, machine clients with client credentials whose permissions arrive in a `roles`
-// claim, RS256 JWT access tokens for one API audience, and its own login/consent pages.
+// claim, RS256 JWT access tokens for one API audience, its own login/consent pages, and, with mutualTls,
+// certificate-bound access tokens (RFC 8705) for clients that present a certificate at the token endpoint.
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import Provider, { errors, type ClientLike, type InteractionDetails } from 'oidc-provider';
 import type { TlsMaterial } from '../tls.js';
 import {
@@ -31,6 +33,14 @@ export interface LocalClient {
   readonly postLogoutRedirectUris?: readonly string[];
   /** @default - the issuer's accessTokenTtlSeconds */
   readonly accessTokenTtlSeconds?: number;
+  /**
+   * Bind every access token to the client certificate presented on the token request (RFC 8705 §3,
+   * `tls_client_certificate_bound_access_tokens`); a token request without one is refused. Needs the
+   * issuer's mutualTls. The client keeps its own authentication (none + PKCE for a public client: RFC 8705
+   * §4 lets a public client bind tokens to a self-made certificate).
+   * @default false
+   */
+  readonly certificateBound?: boolean;
 }
 
 export interface LocalIssuerOptions {
@@ -46,6 +56,12 @@ export interface LocalIssuerOptions {
   /** Confidential clients for the client credentials grant. @default - none */
   readonly services?: readonly DemoService[];
   readonly accessTokenTtlSeconds: number;
+  /**
+   * Ask every TLS client for a certificate (without verifying its chain: the token is bound to whichever
+   * certificate the client proved it holds the key of) and bind the tokens of certificateBound clients.
+   * @default false
+   */
+  readonly mutualTls?: boolean;
 }
 
 export interface LocalIssuer {
@@ -112,8 +128,15 @@ export async function startLocalIssuer(options: LocalIssuerOptions): Promise<Loc
   let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
     res.writeHead(503).end();
   };
-  const server: Server = createServer({ key: options.tls.key, cert: options.tls.cert }, (req, res) =>
-    handler(req, res),
+  const mutualTls = options.mutualTls === true;
+  const server: Server = createServer(
+    {
+      key: options.tls.key,
+      cert: options.tls.cert,
+      // Asked, not required: browsers and bearer clients go on without one.
+      ...(mutualTls ? { requestCert: true, rejectUnauthorized: false } : {}),
+    },
+    (req, res) => handler(req, res),
   );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -140,6 +163,7 @@ export async function startLocalIssuer(options: LocalIssuerOptions): Promise<Loc
         response_types: ['code'],
         redirect_uris: [...c.redirectUris],
         post_logout_redirect_uris: [...(c.postLogoutRedirectUris ?? [])],
+        ...(c.certificateBound === true ? { tls_client_certificate_bound_access_tokens: true } : {}),
       })),
       ...[...services.values()].map((s) => ({
         client_id: s.clientId,
@@ -173,6 +197,13 @@ export async function startLocalIssuer(options: LocalIssuerOptions): Promise<Loc
       // A token request with a DPoP proof gets a DPoP-bound access token (cnf.jkt, RFC 9449 §5); without
       // one, a bearer token. No nonceSecret: the authorizer's static 401 could not hand out nonces.
       dPoP: { enabled: true },
+      // RFC 8705 §3: a JWT access token carries cnf["x5t#S256"], the SHA-256 thumbprint of the certificate
+      // the TLS handshake proved the client holds the key of.
+      mTLS: {
+        enabled: mutualTls,
+        certificateBoundAccessTokens: mutualTls,
+        getCertificate: (ctx: { socket: TLSSocket }) => ctx.socket.getPeerX509Certificate(),
+      },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: (ctx: { body: string }, form: string) => {

@@ -1,4 +1,4 @@
-// Parses `npm run call -- METHOD PATH [--body JSON]`; errors name the argument.
+// Parses `npm run call -- [--cert FILE --key FILE] METHOD PATH [--body JSON]`; errors name the argument.
 import { SettingError } from '../errors';
 
 export interface CallArgs {
@@ -6,28 +6,39 @@ export interface CallArgs {
   /** The path (and query) on the local API, starting with /. */
   readonly path: string;
   readonly body: string | undefined;
+  /** The client certificate and key files (PEM) for a certificate-bound token; undefined: a DPoP call. */
+  readonly certificate: { readonly certFile: string; readonly keyFile: string } | undefined;
   readonly help: boolean;
 }
 
 export const CALL_USAGE = `Usage: TOKEN=<DPoP-bound token> npm run call -- METHOD PATH [--body JSON]
+       TOKEN=<certificate-bound token> npm run call -- --cert FILE --key FILE METHOD PATH [--body JSON]
 
-Calls the running local stack's API (npm start with DPOP=1) with the token from npm run login -- --dpop:
-signs a fresh DPoP proof (htm, htu, ath, a new jti) with the key in the DPoP key file for this one request,
-sends Authorization: DPoP <token>, and prints the status line and the response body.
+Calls the running local stack's API and prints the status line and the response body.
+  (no --cert)       with the token from npm run login -- --dpop (npm start with DPOP=1): signs a fresh DPoP
+                    proof (htm, htu, ath, a new jti) with the key in the DPoP key file for this one request
+                    and sends Authorization: DPoP <token>
+  --cert FILE       with the token from npm run login -- --mtls (npm start with MTLS=1): presents this client
+  --key FILE        certificate (and its key) on the mutual-TLS connection and sends Authorization: Bearer
+                    <token> (RFC 8705 keeps the Bearer scheme); both files are named by the login
   --body JSON       a JSON request body (Content-Type: application/json)`;
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
+const HELP: CallArgs = { method: '', path: '', body: undefined, certificate: undefined, help: true };
+
 export function parseCallArgs(argv: readonly string[]): CallArgs {
   const positional: string[] = [];
-  let body: string | undefined;
+  const flags = new Map<string, string>();
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i] as string;
-    if (arg === '--help' || arg === '-h') return { method: '', path: '', body: undefined, help: true };
-    if (arg === '--body' || arg.startsWith('--body=')) {
-      const value = arg === '--body' ? argv[++i] : arg.slice('--body='.length);
-      if (value === undefined || value === '') throw new SettingError('--body', 'needs a value');
-      body = value;
+    if (arg === '--help' || arg === '-h') return HELP;
+    const [name, inline] =
+      arg.startsWith('--') && arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
+    if (name === '--body' || name === '--cert' || name === '--key') {
+      const value = inline ?? argv[++i];
+      if (value === undefined || value === '') throw new SettingError(name, 'needs a value');
+      flags.set(name, value);
     } else if (arg.startsWith('-')) {
       throw new SettingError(arg, 'is not a call flag (see --help)');
     } else {
@@ -42,5 +53,17 @@ export function parseCallArgs(argv: readonly string[]): CallArgs {
   if (!METHODS.has(upper))
     throw new SettingError(method, `is not an HTTP method (${[...METHODS].join(', ')})`);
   if (!path.startsWith('/')) throw new SettingError(path, 'must be a path starting with /');
-  return { method: upper, path, body, help: false };
+  const certFile = flags.get('--cert');
+  const keyFile = flags.get('--key');
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    const [given, missing] = certFile === undefined ? ['--key', '--cert'] : ['--cert', '--key'];
+    throw new SettingError(given, `needs ${missing} FILE too (a certificate and its private key)`);
+  }
+  return {
+    method: upper,
+    path,
+    body: flags.get('--body'),
+    certificate: certFile !== undefined && keyFile !== undefined ? { certFile, keyFile } : undefined,
+    help: false,
+  };
 }

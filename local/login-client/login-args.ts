@@ -13,10 +13,12 @@ export interface LoginArgs {
   readonly clientCredentials: boolean;
   /** Bind the token to a new DPoP key (RFC 9449), kept in a key file for `npm run call`. */
   readonly dpop: boolean;
+  /** Bind the token to a new client certificate (RFC 8705), written with its key to a temporary directory. */
+  readonly mtls: boolean;
   readonly help: boolean;
 }
 
-export const LOGIN_USAGE = `Usage: npm run login -- [--user NAME [--password PW] --headless] [--scope "a b"] [--short-lived] [--dpop]
+export const LOGIN_USAGE = `Usage: npm run login -- [--user NAME [--password PW] --headless] [--scope "a b"] [--short-lived] [--dpop | --mtls]
        npm run login -- --client-credentials
 
 Logs in to the running local stack (npm start) with Authorization Code + PKCE and a loopback redirect.
@@ -28,6 +30,9 @@ Logs in to the running local stack (npm start) with Authorization Code + PKCE an
   --short-lived     use the short-lived client (needs SHORT_LIVED_TOKEN_TTL_SECONDS on npm start)
   --dpop            a DPoP-bound token (RFC 9449): a new key pair is written to the DPoP key file next to
                     the stack file (mode 0600); call the API with it: TOKEN=... npm run call -- GET /items
+  --mtls            a certificate-bound token (RFC 8705; needs npm start with MTLS=1): a new client
+                    certificate from the stack's client CA, presented at the token endpoint; it and its key
+                    (mode 0600) go to a new temporary directory, named on stderr with the call to make
   --client-credentials
                     no user: the demo service local-service gets a token with the client credentials
                     grant; its permissions arrive in a \`roles\` claim (items:read), not in \`scope\``;
@@ -40,6 +45,7 @@ export function parseLoginArgs(argv: readonly string[]): LoginArgs {
   let shortLived = false;
   let clientCredentials = false;
   let dpop = false;
+  let mtls = false;
   let help = false;
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i] as string;
@@ -72,6 +78,9 @@ export function parseLoginArgs(argv: readonly string[]): LoginArgs {
       case '--dpop':
         dpop = true;
         break;
+      case '--mtls':
+        mtls = true;
+        break;
       case '--help':
       case '-h':
         help = true;
@@ -99,5 +108,17 @@ export function parseLoginArgs(argv: readonly string[]): LoginArgs {
   if (clientCredentials && dpop) {
     throw new SettingError('--dpop', 'is for the user login (Authorization Code + PKCE) only');
   }
-  return { user, password, headless, scope, shortLived, clientCredentials, dpop, help };
+  if (clientCredentials && mtls) {
+    throw new SettingError('--mtls', 'is for the user login (Authorization Code + PKCE) only');
+  }
+  if (dpop && mtls) {
+    throw new SettingError('--mtls', 'and --dpop cannot be combined: the issuer binds a token one way only');
+  }
+  if (shortLived && mtls) {
+    throw new SettingError(
+      '--mtls',
+      'uses its own client, which has the normal token lifetime; drop --short-lived',
+    );
+  }
+  return { user, password, headless, scope, shortLived, clientCredentials, dpop, mtls, help };
 }

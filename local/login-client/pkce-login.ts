@@ -4,7 +4,7 @@ import type { webcrypto } from 'node:crypto';
 import { LocalStackError } from '../errors';
 import { completeInteraction } from './headless-interaction';
 import { startLoopbackListener } from './loopback-listener';
-import { trustingFetch } from './trusted-http';
+import { trustingFetch, type ClientCertificate } from './trusted-http';
 
 export interface LoginOptions {
   readonly issuer: string;
@@ -21,6 +21,11 @@ export interface LoginOptions {
   readonly onAuthorizeUrl?: (url: string) => void;
   /** Bind the token to this key with a DPoP proof on the token request (RFC 9449 §5). */
   readonly dpopKey?: webcrypto.CryptoKeyPair;
+  /**
+   * Present this certificate on every TLS connection to the issuer; a client registered for
+   * certificate-bound tokens gets its token bound to it (RFC 8705 §3).
+   */
+  readonly clientCertificate?: ClientCertificate;
   /** @default 300000 */
   readonly timeoutMs?: number;
 }
@@ -36,7 +41,7 @@ export interface LoginResult {
 export async function loginWithPkce(options: LoginOptions): Promise<LoginResult> {
   // oauth4webapi is ESM only; this module is CommonJS.
   const oauth = await import('oauth4webapi');
-  const http = { [oauth.customFetch]: trustingFetch(options.ca) };
+  const http = { [oauth.customFetch]: trustingFetch(options.ca, options.clientCertificate) };
   const issuer = new URL(options.issuer);
   const as = await oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, http));
   if (!as.authorization_endpoint) {

@@ -65,7 +65,7 @@ export async function startStack(extraEnv: Readonly<Record<string, string>>): Pr
   const ready = await new Promise<boolean>((resolvePromise) => {
     const deadline = setTimeout(() => resolvePromise(false), READY_TIMEOUT_MS);
     const check = (): void => {
-      if (/^api: http:\/\/127\.0\.0\.1:\d+$/m.test(log) && log.includes('ready.')) {
+      if (/^api: https?:\/\/127\.0\.0\.1:\d+$/m.test(log) && log.includes('ready.')) {
         clearTimeout(deadline);
         resolvePromise(true);
       }

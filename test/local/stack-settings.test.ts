@@ -24,6 +24,7 @@ describe('parseStackSettings', () => {
       stackFile: null,
       authorizerCaching: 'auto',
       dpop: false,
+      mtls: false,
     });
   });
 
@@ -48,6 +49,8 @@ describe('parseStackSettings', () => {
           SHORT_LIVED_TOKEN_TTL_SECONDS: '2',
           GATEWAY_STATS: '1',
           LOCAL_STACK_FILE: '/tmp/x.json',
+          DPOP: '1',
+          MTLS: 'true',
         },
         DEFAULTS,
       ),
@@ -65,6 +68,8 @@ describe('parseStackSettings', () => {
       shortLivedTokenTtlSeconds: 2,
       statsEndpoint: true,
       stackFile: '/tmp/x.json',
+      dpop: true,
+      mtls: true,
     });
   });
 
@@ -89,6 +94,7 @@ describe('parseStackSettings', () => {
     ['GATEWAY_STATS', 'yes', 'GATEWAY_STATS must be 1/true or 0/false; got "yes"'],
     ['REVOCATION_TABLE', 'r', 'REVOCATION_TABLE must be a DynamoDB table name; got "r"'],
     ['REVOCATION_CHECK', 'on', 'REVOCATION_CHECK must be 1/true or 0/false; got "on"'],
+    ['MTLS', 'required', 'MTLS must be 1/true or 0/false; got "required"'],
     [
       'MAX_REVOCATION_DELAY_SECONDS',
       '0',
