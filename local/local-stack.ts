@@ -258,6 +258,7 @@ export async function startLocalStack(options: StartOptions): Promise<RunningSta
         authorizationServers: issuer ? [issuer.trust.issuer] : [],
         scopes: toRouteRules().flatMap((r) => r.scopes),
         dpop: settings.dpop,
+        mutualTls: settings.mtls,
       },
       ...(mutualTls === null ? {} : { mutualTls: mutualTls.gateway }),
     });

@@ -78,6 +78,11 @@ export interface ProtectedResourceOptions {
   readonly dpop: boolean;
   /** Whether every token must be DPoP-bound (RFC 9728 §2 `dpop_bound_access_tokens_required`). */
   readonly dpopRequired?: boolean;
+  /**
+   * Whether the API is served with mutual TLS and accepts certificate-bound tokens (RFC 8705): RFC 9728 §2
+   * `tls_client_certificate_bound_access_tokens`.
+   */
+  readonly mutualTls?: boolean;
 }
 
 /** The RFC 9728 §2 metadata document, members in the RFC's order; only what this resource can promise. */
@@ -89,6 +94,7 @@ export function protectedResourceMetadata(options: ProtectedResourceOptions): Re
     scopes_supported: [...new Set(options.scopes)].sort(),
     // RFC 6750 §2.1 only: this authorizer reads the Authorization header, never a body or a query.
     bearer_methods_supported: ['header'],
+    ...(options.mutualTls === true ? { tls_client_certificate_bound_access_tokens: true } : {}),
     ...(options.dpop
       ? {
           dpop_signing_alg_values_supported: [...DPOP_SIGNING_ALGORITHMS],

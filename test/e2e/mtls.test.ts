@@ -179,6 +179,14 @@ test('the token with the right certificate → 200; with another valid one → 4
   expect(await call('/items', bob.token, certificateOf(bob))).toMatchObject({ status: 200 });
 });
 
+test('the protected-resource metadata says certificate-bound tokens are supported (RFC 9728 §2)', async () => {
+  const answer = await call('/.well-known/oauth-protected-resource', null, certificateOf(alice));
+  expect(answer).toMatchObject({ status: 200 });
+  const document = JSON.parse((answer as Answer).body) as Record<string, unknown>;
+  expect(document.tls_client_certificate_bound_access_tokens).toBe(true);
+  expect(document.resource).toBe(stack.info.api);
+});
+
 test('npm run call reports the refusal: exit 22, HTTP 401 and the challenge on stderr', async () => {
   const run = await runCall(stack, alice.token, [
     '--cert',

@@ -100,4 +100,13 @@ test('the metadata document has the RFC 9728 §2 members this resource can promi
     dpop_signing_alg_values_supported: ALGS.split(' '),
     dpop_bound_access_tokens_required: true,
   });
+  // RFC 9728 §2's order: tls_client_certificate_bound_access_tokens before the DPoP members.
+  expect(JSON.stringify(protectedResourceMetadata({ ...base, dpop: true, mutualTls: true }))).toBe(
+    '{"resource":"https://api.example.com/v1","authorization_servers":["https://issuer.example.com"],' +
+      '"scopes_supported":["items:read","items:write"],"bearer_methods_supported":["header"],' +
+      `"tls_client_certificate_bound_access_tokens":true,"dpop_signing_alg_values_supported":${JSON.stringify(ALGS.split(' '))}}`,
+  );
+  expect(protectedResourceMetadata({ ...base, dpop: false, mutualTls: false })).not.toHaveProperty(
+    'tls_client_certificate_bound_access_tokens',
+  );
 });
