@@ -39,6 +39,7 @@ import {
   type ProtectedMethodOptions,
 } from './props';
 import { resolveProps, type ResolvedProps } from './resolve-props';
+import { cognitoIssuer } from './resolve-trust';
 import { grantRevocationRead, withRevocationList } from './revocation-list';
 import {
   addProtectedResourceMetadata,
@@ -390,9 +391,7 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
     return [
       ...(issuer === undefined ? [] : [issuer.issuer]),
       ...(issuers ?? []).map((i) => i.issuer),
-      ...(cognito === undefined
-        ? []
-        : [`https://cognito-idp.${cognito.userPoolId.split('_')[0]}.amazonaws.com/${cognito.userPoolId}`]),
+      ...(cognito === undefined ? [] : [cognitoIssuer(cognito.userPoolId)]),
     ];
   }
 

@@ -1,9 +1,13 @@
 // The trusted issuers and their keys, resolved: each issuer bound (it checks its own arguments), the rules
 // across issuers (one user pool, no issuer twice, which one travels in the ISSUER variables), and the JWKS seed
 // checked against them. Part of resolveProps (resolve-props.ts).
-import { Token } from 'aws-cdk-lib';
+import { Fn, Token } from 'aws-cdk-lib';
 import type { SeedTrust } from '../../lambda/authorizer/jwks-seed';
-import type { CognitoSettings, IssuerSettings } from '../../lambda/contract/authorizer-settings';
+import {
+  cognitoIssuers,
+  type CognitoSettings,
+  type IssuerSettings,
+} from '../../lambda/contract/authorizer-settings';
 import { Issuer, type BoundIssuer } from './issuer';
 import { renderJwksSeed, type JwksSeed } from './jwks-seed';
 import { commaSafeClaims, durationSeconds, show, type PropProblems } from './prop-checks';
@@ -111,6 +115,15 @@ export function resolveTrust(
   };
 }
 
+/**
+ * A user pool's issuer (the regional form the Lambda fetches keys for). The region is the pool id's prefix;
+ * for a pool id that is a token (a pool of this app, a parameter) CloudFormation takes it apart at deploy.
+ */
+export function cognitoIssuer(poolId: string): string {
+  const region = Token.isUnresolved(poolId) ? Fn.select(0, Fn.split('_', poolId)) : poolId.split('_')[0]!;
+  return cognitoIssuers(poolId, region).regional;
+}
+
 /** The JWKS seed (checked against the trusted issuers) and the trusted CA file, as the code asset carries them. */
 export function resolveKeys(
   p: PropProblems,
@@ -144,7 +157,7 @@ function resolveSeed(
   const trusted: SeedTrust[] = oidc.map((i) => ({ issuer: i.issuer, jwksUri: normalized(i.jwksUri) }));
   const poolId = trust.cognito?.userPoolId;
   if (poolId !== undefined && !Token.isUnresolved(poolId)) {
-    const issuer = `https://cognito-idp.${poolId.split('_')[0]}.amazonaws.com/${poolId}`;
+    const issuer = cognitoIssuer(poolId);
     trusted.push({ issuer, jwksUri: `${issuer}/.well-known/jwks.json` });
   }
   // An issuer given as a token cannot be compared at synth; the Lambda checks the seed again at init.

@@ -7,6 +7,7 @@ import {
   METRICS_NAMESPACE_VARIABLE,
   SERVICE_NAME_VARIABLE,
 } from '../contract/authorizer-metrics';
+import { cognitoIssuers } from '../contract/authorizer-settings';
 import { parseClaimPath, type ClaimPath } from './claim-path';
 import { parseLogLevel, type LogLevel } from './log';
 import { ConfigError } from './errors';
@@ -171,18 +172,6 @@ function httpsUrl(name: string, value: string): string {
     throw new ConfigError(name, `must use https (JWKS over plain http can be tampered with); got "${value}"`);
   }
   return url.href;
-}
-
-/**
- * A user pool's two issuer forms, as aws-jwt-verify 5.2 accepts them: the regional one, and the one user pools
- * with multi-Region replication put in their tokens (`issuer-cognito-idp.`, the pool's home region). Both
- * end in the pool id, so neither can name another pool.
- */
-export function cognitoIssuers(poolId: string, region: string): { regional: string; multiRegion: string } {
-  return {
-    regional: `https://cognito-idp.${region}.amazonaws.com/${poolId}`,
-    multiRegion: `https://issuer-cognito-idp.${region}.amazonaws.com/${poolId}`,
-  };
 }
 
 /** Cognito's documented, fixed JWKS URI: the issuer URL plus `/.well-known/jwks.json`. */

@@ -35,6 +35,18 @@ export interface CognitoSettings extends ClaimRuleSettings {
   readonly scopePrefix?: string;
 }
 
+/**
+ * A user pool's two issuer forms, as aws-jwt-verify 5.2 accepts them: the regional one, and the one user pools
+ * with multi-Region replication put in their tokens (`issuer-cognito-idp.`, the pool's home region). Both
+ * end in the pool id, so neither can name another pool.
+ */
+export function cognitoIssuers(poolId: string, region: string): { regional: string; multiRegion: string } {
+  return {
+    regional: `https://cognito-idp.${region}.amazonaws.com/${poolId}`,
+    multiRegion: `https://issuer-cognito-idp.${region}.amazonaws.com/${poolId}`,
+  };
+}
+
 /** Everything a deployment configures; absent optional values take the Lambda's defaults. */
 export interface AuthorizerSettings {
   /** The single issuer of ISSUER/AUDIENCE/JWKS_URI. */

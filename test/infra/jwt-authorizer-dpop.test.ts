@@ -4,6 +4,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Issuer, JwtAuthorizer, type JwtAuthorizerProps } from '../../infra/constructs';
 import { parseConfig } from '../../lambda/authorizer';
@@ -143,4 +144,61 @@ test.each([
   ['http://api.example.com', 'resource must use https (RFC 9728 §1.2)'],
 ])('protectedResource %s is refused', (resource, message) => {
   expect(synthError(() => build({ protectedResource: { resource } })).message).toContain(message);
+});
+
+/** The RFC 9728 document's response template for an authorizer that trusts one user pool. */
+function cognitoMetadata(
+  pool: (stack: Stack) => { pool: cognito.IUserPool; client: cognito.IUserPoolClient },
+): { stack: Stack; body: unknown } {
+  const stack = new Stack(fastApp(), 'Test');
+  const api = new apigw.RestApi(stack, 'Api', { deploy: false });
+  const made = pool(stack);
+  const jwt = new JwtAuthorizer(stack, 'Jwt', {
+    issuers: [Issuer.cognito(made.pool, { clients: [made.client] })],
+    protectedResource: { resource: 'https://api.example.com' },
+  });
+  jwt.addRoutes(api, [...ROUTES], () => new apigw.MockIntegration());
+  const [metadata] = Object.values(
+    Template.fromStack(stack).findResources('AWS::ApiGateway::Method', {
+      Properties: { AuthorizationType: 'NONE' },
+    }),
+  ) as {
+    Properties: { Integration: { IntegrationResponses: { ResponseTemplates: Record<string, unknown> }[] } };
+  }[];
+  return {
+    stack,
+    body: metadata?.Properties.Integration.IntegrationResponses[0]?.ResponseTemplates['application/json'],
+  };
+}
+
+test('a user pool of the same app: authorization_servers is its issuer, the region read from the pool id at deploy', () => {
+  const { stack, body } = cognitoMetadata((s) => {
+    const pool = new cognito.UserPool(s, 'Pool');
+    return { pool, client: pool.addClient('Client') };
+  });
+  const poolRef = {
+    Ref: stack.getLogicalId(stack.node.findChild('Pool').node.defaultChild as cognito.CfnUserPool),
+  };
+  expect(body).toEqual({
+    'Fn::Join': [
+      '',
+      [
+        '{"resource":"https://api.example.com","authorization_servers":["https://cognito-idp.',
+        { 'Fn::Select': [0, { 'Fn::Split': ['_', poolRef] }] },
+        '.amazonaws.com/',
+        poolRef,
+        '"],"scopes_supported":["orders:read","orders:write"],"bearer_methods_supported":["header"]}',
+      ],
+    ],
+  });
+});
+
+test('an imported user pool id: authorization_servers is its issuer, the region its prefix', () => {
+  const { body } = cognitoMetadata((s) => ({
+    pool: cognito.UserPool.fromUserPoolId(s, 'Pool', 'eu-west-1_AbC123'),
+    client: cognito.UserPoolClient.fromUserPoolClientId(s, 'Client', 'client-1'),
+  }));
+  expect(JSON.parse(body as string).authorization_servers).toEqual([
+    'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123',
+  ]);
 });
