@@ -166,6 +166,35 @@ function checkFeatures(p: PropProblems, at: string, features: AuthorizerMonitori
 }
 
 /**
+ * Monitoring options, their problems added to `p` (`at`: the props they are in, e.g. `monitoring.`): the
+ * namespace and service name, defaults applied.
+ */
+function resolveNames(
+  p: PropProblems,
+  at: string,
+  options: AuthorizerMonitoringOptions,
+  defaults: { readonly serviceName: string },
+  fixes: { readonly metricsNamespace: string; readonly serviceName: string },
+): ResolvedMonitoring {
+  checkFeatures(p, at, options);
+  return {
+    ...options,
+    metricsNamespace: checkName(
+      p,
+      `${at}metricsNamespace`,
+      options.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE,
+      fixes.metricsNamespace,
+    ),
+    serviceName: checkName(
+      p,
+      `${at}serviceName`,
+      options.serviceName ?? defaults.serviceName,
+      fixes.serviceName,
+    ),
+  };
+}
+
+/**
  * JwtAuthorizer's `monitoring`, its problems added to `p`: the namespace and service name default to
  * `BearerGate` and the construct's path (`path`), so two authorizers in one account never share metrics.
  */
@@ -174,22 +203,45 @@ export function resolveMonitoring(
   path: string,
   options: AuthorizerMonitoringOptions = {},
 ): ResolvedMonitoring {
-  checkFeatures(p, 'monitoring.', options);
-  return {
-    ...options,
-    metricsNamespace: checkName(
-      p,
-      'monitoring.metricsNamespace',
-      options.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE,
-      'Use a namespace of your own, e.g. "MyCompany/Auth".',
-    ),
-    serviceName: checkName(
-      p,
-      'monitoring.serviceName',
-      options.serviceName ?? path,
-      'Pass monitoring.serviceName, e.g. "orders-authorizer".',
-    ),
-  };
+  return resolveNames(
+    p,
+    'monitoring.',
+    options,
+    { serviceName: path },
+    {
+      metricsNamespace: 'Use a namespace of your own, e.g. "MyCompany/Auth".',
+      serviceName: 'Pass monitoring.serviceName, e.g. "orders-authorizer".',
+    },
+  );
+}
+
+/** Marks the props JwtAuthorizer passes: resolveProps has checked them (resolveMonitoring). */
+const RESOLVED = Symbol('bearer-gate.ResolvedMonitoring');
+
+/** AuthorizerMonitoring's props from JwtAuthorizer's resolved `monitoring`, which the construct takes as they are. */
+export function resolvedMonitoringProps(
+  monitoring: ResolvedMonitoring,
+  props: Pick<AuthorizerMonitoringProps, 'function' | 'revocation' | 'jwksSeed'>,
+): AuthorizerMonitoringProps {
+  return { ...monitoring, ...props, [RESOLVED]: true } as AuthorizerMonitoringProps;
+}
+
+/** The props of an AuthorizerMonitoring made directly (for a function deployed otherwise), checked. */
+function checkedProps(path: string, props: AuthorizerMonitoringProps): ResolvedMonitoring {
+  if (RESOLVED in props) return props as ResolvedMonitoring;
+  const p = new PropProblems(path);
+  const resolved = resolveNames(
+    p,
+    '',
+    props,
+    { serviceName: DEFAULT_SERVICE_NAME },
+    {
+      metricsNamespace: "Use the function's POWERTOOLS_METRICS_NAMESPACE.",
+      serviceName: "Use the function's POWERTOOLS_SERVICE_NAME.",
+    },
+  );
+  p.throwIfAny();
+  return resolved;
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
@@ -211,21 +263,9 @@ export class AuthorizerMonitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: AuthorizerMonitoringProps) {
     super(scope, id);
-    const p = new PropProblems(this.node.path);
-    checkFeatures(p, '', props);
-    this.metricsNamespace = checkName(
-      p,
-      'metricsNamespace',
-      props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE,
-      "Use the function's POWERTOOLS_METRICS_NAMESPACE.",
-    );
-    this.serviceName = checkName(
-      p,
-      'serviceName',
-      props.serviceName ?? DEFAULT_SERVICE_NAME,
-      "Use the function's POWERTOOLS_SERVICE_NAME.",
-    );
-    p.throwIfAny();
+    const { metricsNamespace, serviceName } = checkedProps(this.node.path, props);
+    this.metricsNamespace = metricsNamespace;
+    this.serviceName = serviceName;
     this.function = props.function;
     if (props.alarms === true) this.createAlarms(props);
     this.dashboard = props.dashboard === true ? this.createDashboard(props) : undefined;

@@ -27,6 +27,7 @@ import { AUTHORIZER_HANDLER, authorizerBundleDir, type AuthorizerVariant } from 
 import { AuthorizerCode } from './authorizer-code';
 import {
   AuthorizerMonitoring,
+  resolvedMonitoringProps,
   type AuthorizerDecision,
   type AuthorizerMetric,
 } from './authorizer-monitoring';
@@ -43,14 +44,11 @@ import { cognitoIssuer } from './resolve-trust';
 import { grantRevocationRead, withRevocationList } from './revocation-list';
 import {
   addProtectedResourceMetadata,
-  checkMutualTls,
-  dpopCacheTtl,
-  mutualTlsCacheTtl,
   dpopEnvironment,
   grantDpop,
   senderConstraintResponseOptions,
-  type DpopProps,
-  type ProtectedResourceProps,
+  type ResolvedDpop,
+  type ResolvedProtectedResource,
 } from './sender-constraint';
 import { RouteRegistry } from './route-registry';
 import { authorizerSettings, type SettingsWithoutRoutes } from './settings';
@@ -122,10 +120,10 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
   private readonly settings: SettingsWithoutRoutes;
   private restApi: apigw.IRestApi | undefined;
   private decidedMode: CachingDecision | undefined;
-  private readonly dpop: DpopProps | undefined;
+  private readonly dpop: ResolvedDpop | undefined;
   /** Set with `dpop` or `mutualTls`: the decision needs the REQUEST event and must not be cached. */
   private readonly senderConstrained: boolean;
-  private readonly protectedResource: ProtectedResourceProps | undefined;
+  private readonly protectedResource: ResolvedProtectedResource | undefined;
 
   constructor(scope: Construct, id: string, props: JwtAuthorizerProps) {
     super(scope, id);
@@ -136,24 +134,21 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
     this.settings = authorizerSettings(resolved);
     this.registry = new RouteRegistry(this.node.path, resolved.routes);
     this.caching = resolved.caching;
-    // Sender-constrained tokens (sender-constraint.ts): DPoP decides each proof, so its cache is off.
-    this.dpop = props.dpop;
-    checkMutualTls(this.node.path, props.mutualTls);
-    this.senderConstrained = props.dpop !== undefined || props.mutualTls !== undefined;
-    this.protectedResource = props.protectedResource;
+    // Sender-constrained tokens (sender-constraint.ts): the decision needs the REQUEST event, and the result
+    // cache is off (resolved.resultsCacheTtl).
+    this.dpop = resolved.dpop;
+    this.senderConstrained = resolved.dpop !== undefined || resolved.mutualTls !== undefined;
+    this.protectedResource = resolved.protectedResource;
     this.gatewayResponseOptions = {
       ...resolved.gatewayResponses,
-      ...senderConstraintResponseOptions(this.node.path, props.dpop, props.protectedResource),
+      ...senderConstraintResponseOptions(resolved),
     };
-    this.resultsCacheTtl =
-      dpopCacheTtl(this.node.path, props.dpop, props.resultsCacheTtl) ??
-      mutualTlsCacheTtl(this.node.path, props.mutualTls, props.resultsCacheTtl) ??
-      resolved.resultsCacheTtl;
+    this.resultsCacheTtl = resolved.resultsCacheTtl;
     if (resolved.maxRevocationDelay !== undefined) this.maxRevocationDelay = resolved.maxRevocationDelay;
     // Without revocation (or a DPoP replay table) the bundle carries no DynamoDB code at all: less to load at
     // every cold start.
     this.variant =
-      resolved.revocation === undefined && props.dpop?.replayTable === undefined ? 'plain' : 'revocable';
+      resolved.revocation === undefined && resolved.dpop?.replayTable === undefined ? 'plain' : 'revocable';
 
     const handler = this.createFunction(resolved);
     this.function = handler.function;
@@ -161,14 +156,17 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
     this.logGroup = handler.logGroup;
     this.grantPrincipal = handler.role;
     if (resolved.revocation !== undefined) grantRevocationRead(resolved.revocation.table, this.function);
-    grantDpop(props.dpop, this.function);
+    grantDpop(resolved.dpop, this.function);
     this.authorizer = this.createAuthorizer(resolved);
-    this.monitoring = new AuthorizerMonitoring(this, 'Monitoring', {
-      ...resolved.monitoring,
-      function: this.function,
-      revocation: resolved.revocation !== undefined,
-      jwksSeed: resolved.jwksSeed !== undefined,
-    });
+    this.monitoring = new AuthorizerMonitoring(
+      this,
+      'Monitoring',
+      resolvedMonitoringProps(resolved.monitoring, {
+        function: this.function,
+        revocation: resolved.revocation !== undefined,
+        jwksSeed: resolved.jwksSeed !== undefined,
+      }),
+    );
 
     // The code asset is made once every route is known: after construction, before the template resolves.
     Aspects.of(this).add({ visit: (node) => node === this && this.makeCode() });
@@ -275,7 +273,7 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
       description: 'Verifies JWT access tokens for API Gateway (TOKEN or per-route REQUEST authorizer)',
       environment: {
         ...renderAuthorizerSettings({ ...this.settings, routes: [] }).environment,
-        ...dpopEnvironment(this.node.path, this.dpop),
+        ...dpopEnvironment(this.dpop),
       },
       // The authorizer maps the one stack it logs (an INTERNAL failure) itself, when it logs it: Node's own
       // source maps would read and index the bundle's map once per instance (at load on Node 20, at the first
@@ -454,7 +452,7 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
   /** Decided from the route table; remembered only once the table is final (the code asset is made). */
   private mode(): CachingDecision {
     // DPoP and mutual TLS need the REQUEST event (the proof, the URL, the client certificate); their cache
-    // is off (dpopCacheTtl, mutualTlsCacheTtl).
+    // is off (senderConstrainedCacheTtl).
     const decide = (): CachingDecision => {
       const decided = decideCaching(this.registry.routes, this.caching);
       return this.senderConstrained ? { ...decided, perRoute: true } : decided;

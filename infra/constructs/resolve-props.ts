@@ -30,6 +30,11 @@ import { CachingMode, LogLevel, type JwtAuthorizerProps } from './props';
 import { usageIdentifierClaim } from './usage-identifier';
 import { checkRouteTable } from './route-registry';
 import {
+  resolveSenderConstraint,
+  senderConstrainedCacheTtl,
+  type ResolvedSenderConstraint,
+} from './sender-constraint';
+import {
   resolveKeys,
   resolveTrust,
   type ResolvedKeys,
@@ -64,12 +69,12 @@ export interface ResolvedFunction {
   readonly logRemovalPolicy: RemovalPolicy;
 }
 
-export interface ResolvedProps extends ResolvedKeys {
+export interface ResolvedProps extends ResolvedKeys, ResolvedSenderConstraint {
   readonly trust: ResolvedTrust;
   /** The routes prop, checked by the route table validator. */
   readonly routes: readonly RouteRule[];
   readonly caching: CachingMode;
-  /** The result cache TTL in effect: with revocation on, at most `maxRevocationDelay`. */
+  /** The result cache TTL in effect: with revocation on, at most `maxRevocationDelay`; 0 with dpop or mutualTls. */
   readonly resultsCacheTtl: Duration;
   readonly maxRevocationDelay?: Duration;
   readonly revocation?: { readonly table: dynamodb.ITable; readonly requireJti: boolean };
@@ -108,6 +113,7 @@ export function resolveProps(scope: IConstruct, props: JwtAuthorizerProps): Reso
     ...(revocation === undefined ? {} : { revocation }),
     ...resolveVerification(p, given),
     ...resolveKeys(p, given, trust, warnings),
+    ...resolveSenderConstraint(p, given),
     gatewayResponses: resolveGatewayResponses(p, given),
     fn: resolveFunction(p, given),
     monitoring: resolveMonitoring(p, scope.node.path, given.monitoring),
@@ -171,7 +177,7 @@ function member<T extends string>(
   return chosen;
 }
 
-/** The result cache TTL, and with revocation on, the cap on it and the table. */
+/** The result cache TTL (off with dpop or mutualTls), and with revocation on, the cap on it and the table. */
 function resolveCache(
   p: PropProblems,
   props: Partial<JwtAuthorizerProps>,
@@ -183,6 +189,11 @@ function resolveCache(
     RANGES.resultsCacheTtl,
     "Use at most Duration.hours(1) (API Gateway's limit), or Duration.seconds(0) to turn the cache off.",
   );
+  const senderConstrained = senderConstrainedCacheTtl(
+    p,
+    props,
+    props.resultsCacheTtl === undefined ? undefined : ttl,
+  );
   if (props.revocationTable === undefined) {
     for (const stray of ['maxRevocationDelay', 'revocationRequireJti'] as const) {
       if (props[stray] !== undefined) {
@@ -193,7 +204,7 @@ function resolveCache(
         );
       }
     }
-    return { resultsCacheTtl: Duration.seconds(ttl) };
+    return { resultsCacheTtl: senderConstrained ?? Duration.seconds(ttl) };
   }
   const delay = durationSeconds(
     p,
@@ -205,7 +216,7 @@ function resolveCache(
   return {
     // API Gateway keeps serving a cached Allow until its TTL runs out, revoked or not: the cap is what
     // bounds the delay between a revocation and refusal.
-    resultsCacheTtl: Duration.seconds(Math.min(ttl, delay)),
+    resultsCacheTtl: senderConstrained ?? Duration.seconds(Math.min(ttl, delay)),
     maxRevocationDelay: Duration.seconds(delay),
     revocation: {
       table: props.revocationTable,

@@ -1,6 +1,6 @@
 // The construct's DPoP (RFC 9449), certificate-bound token (RFC 8705) and protected-resource metadata
-// (RFC 9728) options: how they become the Lambda's environment, the authorizer's caching, the gateway
-// responses and the metadata route.
+// (RFC 9728) options: checked as part of resolveProps, then how they become the Lambda's environment, the
+// authorizer's caching, the gateway responses and the metadata route.
 import { Duration, Lazy } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -12,12 +12,10 @@ import {
   type GatewayResponseOptions,
 } from '../../lambda/contract';
 import type { RouteRule } from '../../lambda/contract/route-rules';
-import { propError } from './prop-checks';
+import { commaSafeList, durationSeconds, type PropProblems } from './prop-checks';
 
-/** `Stack/Jwt: <prop> <problem>. <fix>`, thrown at once. */
-function invalidProp(path: string, prop: string, problem: string, fix: string): never {
-  throw propError(path, 'INVALID_PROP', { prop, problem, fix });
-}
+/** A proof is accepted 1 to 300 seconds after its `iat`. */
+const PROOF_MAX_AGE_RANGE = [1, 300] as const;
 
 /** DPoP-bound tokens (RFC 9449): a bound token must come with a fresh proof from its key. */
 export interface DpopProps {
@@ -72,15 +70,84 @@ export interface MutualTlsProps {
   readonly domainName: apigw.DomainName;
 }
 
-/** Throws unless the domain was created with mutual TLS (its truststore URI is set). */
-export function checkMutualTls(path: string, mutualTls: MutualTlsProps | undefined): void {
-  if (mutualTls === undefined) return;
+/** JwtAuthorizer's sender-constraint props (props.ts names them; this module does not import it). */
+interface SenderConstraintProps {
+  readonly dpop?: DpopProps;
+  readonly mutualTls?: MutualTlsProps;
+  readonly protectedResource?: ProtectedResourceProps;
+}
+
+/** dpop, mutualTls and protectedResource, checked: part of resolveProps (resolve-props.ts). */
+export interface ResolvedSenderConstraint {
+  readonly dpop?: ResolvedDpop;
+  readonly mutualTls?: MutualTlsProps;
+  readonly protectedResource?: ResolvedProtectedResource;
+}
+
+/** `dpop`, checked: what the Lambda's DPoP variables carry. */
+export interface ResolvedDpop {
+  readonly requiredIssuers?: readonly string[];
+  readonly proofMaxAgeSeconds?: number;
+  readonly replayTable?: dynamodb.ITable;
+}
+
+/** `protectedResource`, checked, with the URL its metadata is served at. */
+export interface ResolvedProtectedResource extends ProtectedResourceProps {
+  readonly metadataUrl: string;
+}
+
+/** Why the result cache must be off with each sender constraint: the cache key holds neither proof nor certificate. */
+const CACHE_OFF_BECAUSE = {
+  dpop: 'a cached policy would accept a replayed proof',
+  mutualTls: 'a cached policy would answer another client certificate',
+} as const;
+
+/** The props' sender constraints, each problem added to `p`. */
+export function resolveSenderConstraint(
+  p: PropProblems,
+  props: SenderConstraintProps,
+): ResolvedSenderConstraint {
+  const { dpop, mutualTls, protectedResource } = props;
+  if (mutualTls !== undefined) checkMutualTls(p, mutualTls);
+  const resource =
+    protectedResource === undefined ? undefined : resolveProtectedResource(p, protectedResource);
+  return {
+    ...(dpop === undefined ? {} : { dpop: resolveDpop(p, dpop) }),
+    ...(mutualTls === undefined ? {} : { mutualTls }),
+    ...(resource === undefined ? {} : { protectedResource: resource }),
+  };
+}
+
+/**
+ * The result cache TTL in effect with DPoP or mutual TLS: 0, since a cached Allow would be served for a
+ * replayed proof or another client certificate (the cache key can hold neither, and a key that held a proof's
+ * jti would answer its replay from the cache). An explicit non-zero `resultsCacheTtl` is a contradiction,
+ * refused. Undefined without either.
+ */
+export function senderConstrainedCacheTtl(
+  p: PropProblems,
+  props: SenderConstraintProps,
+  resultsCacheTtlSeconds: number | undefined,
+): Duration | undefined {
+  const constraint = (['dpop', 'mutualTls'] as const).find((prop) => props[prop] !== undefined);
+  if (constraint === undefined) return undefined;
+  if (resultsCacheTtlSeconds !== undefined && resultsCacheTtlSeconds !== 0) {
+    p.add(
+      'resultsCacheTtl',
+      `must be Duration.seconds(0) with ${constraint} (${CACHE_OFF_BECAUSE[constraint]}); got ${resultsCacheTtlSeconds} s`,
+      `Leave resultsCacheTtl out with ${constraint}.`,
+    );
+  }
+  return Duration.seconds(0);
+}
+
+/** A domain without mutual TLS (no truststore URI) passes no certificate. */
+function checkMutualTls(p: PropProblems, mutualTls: MutualTlsProps): void {
   const cfn = mutualTls.domainName.node.defaultChild as apigw.CfnDomainName | undefined;
   const truststore = cfn?.mutualTlsAuthentication as
     apigw.CfnDomainName.MutualTlsAuthenticationProperty | undefined;
   if (truststore?.truststoreUri === undefined) {
-    invalidProp(
-      path,
+    p.add(
       'mutualTls.domainName',
       `(${mutualTls.domainName.node.path}) has no mutual TLS: API Gateway would pass no client certificate`,
       "Create the DomainName with mtls: { bucket, key } naming the truststore's PEM bundle in S3.",
@@ -88,120 +155,89 @@ export function checkMutualTls(path: string, mutualTls: MutualTlsProps | undefin
   }
 }
 
-/**
- * With DPoP or mutual TLS the result cache is off: a cached Allow would be served for a replayed proof or
- * for another client certificate (neither can be part of the cache key). An explicit non-zero
- * `resultsCacheTtl` is a contradiction, refused.
- */
-export function mutualTlsCacheTtl(
-  path: string,
-  mutualTls: MutualTlsProps | undefined,
-  resultsCacheTtl: Duration | undefined,
-): Duration | undefined {
-  if (mutualTls === undefined) return undefined;
-  if (resultsCacheTtl !== undefined && resultsCacheTtl.toSeconds() !== 0) {
-    invalidProp(
-      path,
-      'resultsCacheTtl',
-      `must be Duration.seconds(0) with mutualTls (a cached policy would answer another client certificate); got ${resultsCacheTtl.toSeconds()} s`,
-      'Leave resultsCacheTtl out with mutualTls.',
+function resolveDpop(p: PropProblems, dpop: DpopProps): ResolvedDpop {
+  const { requiredIssuers, proofMaxAge, replayTable } = dpop;
+  return {
+    ...(requiredIssuers === undefined
+      ? {}
+      : {
+          requiredIssuers: commaSafeList(
+            p,
+            'dpop.requiredIssuers',
+            requiredIssuers,
+            "List issuers (their exact iss), or ['*'] for all; leave it out to accept bearer tokens too.",
+          ),
+        }),
+    ...(proofMaxAge === undefined
+      ? {}
+      : {
+          proofMaxAgeSeconds: durationSeconds(
+            p,
+            'dpop.proofMaxAge',
+            proofMaxAge,
+            PROOF_MAX_AGE_RANGE,
+            'Use Duration.minutes(1).',
+          ),
+        }),
+    ...(replayTable === undefined ? {} : { replayTable }),
+  };
+}
+
+function resolveProtectedResource(
+  p: PropProblems,
+  resource: ProtectedResourceProps,
+): ResolvedProtectedResource | undefined {
+  let metadataUrl: string;
+  try {
+    metadataUrl = protectedResourceMetadataUrl(resource.resource);
+  } catch (error) {
+    p.add('protectedResource.resource', (error as Error).message, 'Use the https URL clients call.');
+    return undefined;
+  }
+  // RFC 9728 §3.1 puts the metadata before the path, and execute-api's URLs begin with the stage: the
+  // metadata URL of an execute-api resource reaches no stage at all.
+  if (/\.execute-api\.[^.]+\.amazonaws\.com$/i.test(new URL(resource.resource).hostname)) {
+    p.add(
+      'protectedResource.resource',
+      `is an execute-api URL, whose RFC 9728 metadata URL (${metadataUrl}) no stage can serve; got "${resource.resource}"`,
+      'Use a custom domain mapped to this API with an empty base path.',
     );
   }
-  return Duration.seconds(0);
+  return { ...resource, metadataUrl };
 }
 
 /** The Lambda's DPoP variables (read back by lambda/authorizer/dpop-config.ts). */
-export function dpopEnvironment(path: string, dpop: DpopProps | undefined): Record<string, string> {
+export function dpopEnvironment(dpop: ResolvedDpop | undefined): Record<string, string> {
   if (dpop === undefined) return {};
-  const env: Record<string, string> = {};
-  if (dpop.requiredIssuers !== undefined) {
-    if (dpop.requiredIssuers.length === 0 || dpop.requiredIssuers.some((i) => i === '' || i.includes(','))) {
-      invalidProp(
-        path,
-        'dpop.requiredIssuers',
-        `must list issuers without commas, or ['*']; got ${JSON.stringify(dpop.requiredIssuers)}`,
-        'Leave it out to accept bearer tokens too.',
-      );
-    }
-    env.DPOP_REQUIRED_ISSUERS = dpop.requiredIssuers.join(',');
-  }
-  if (dpop.proofMaxAge !== undefined) {
-    const seconds = dpop.proofMaxAge.toSeconds();
-    if (!Number.isInteger(seconds) || seconds < 1 || seconds > 300) {
-      invalidProp(
-        path,
-        'dpop.proofMaxAge',
-        `must be 1 to 300 whole seconds; got ${seconds}`,
-        'Use Duration.minutes(1).',
-      );
-    }
-    env.DPOP_PROOF_MAX_AGE_SECONDS = String(seconds);
-  }
-  if (dpop.replayTable !== undefined) env.DPOP_REPLAY_TABLE = dpop.replayTable.tableName;
-  return env;
-}
-
-/**
- * With DPoP the result cache is off: a cached Allow would be served for a replayed proof (the cache key
- * cannot hold the proof's jti, and a key that held it would answer its replay from the cache). An explicit
- * non-zero `resultsCacheTtl` is a contradiction, refused.
- */
-export function dpopCacheTtl(
-  path: string,
-  dpop: DpopProps | undefined,
-  resultsCacheTtl: Duration | undefined,
-): Duration | undefined {
-  if (dpop === undefined) return undefined;
-  if (resultsCacheTtl !== undefined && resultsCacheTtl.toSeconds() !== 0) {
-    invalidProp(
-      path,
-      'resultsCacheTtl',
-      `must be Duration.seconds(0) with dpop (a cached policy would accept a replayed proof); got ${resultsCacheTtl.toSeconds()} s`,
-      'Leave resultsCacheTtl out with dpop.',
-    );
-  }
-  return Duration.seconds(0);
+  return {
+    ...(dpop.requiredIssuers === undefined ? {} : { DPOP_REQUIRED_ISSUERS: dpop.requiredIssuers.join(',') }),
+    ...(dpop.proofMaxAgeSeconds === undefined
+      ? {}
+      : { DPOP_PROOF_MAX_AGE_SECONDS: String(dpop.proofMaxAgeSeconds) }),
+    ...(dpop.replayTable === undefined ? {} : { DPOP_REPLAY_TABLE: dpop.replayTable.tableName }),
+  };
 }
 
 /** Grants what the replay check needs: one conditional put, nothing else. */
-export function grantDpop(dpop: DpopProps | undefined, fn: IFunction): void {
+export function grantDpop(dpop: ResolvedDpop | undefined, fn: IFunction): void {
   if (dpop?.replayTable === undefined) return;
   dpop.replayTable.grant(fn, 'dynamodb:PutItem');
   dpop.replayTable.encryptionKey?.grant(fn, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*');
 }
 
+/** Whether every issuer's tokens must be DPoP-bound (`requiredIssuers: ['*']`). */
+function dpopRequired(dpop: ResolvedDpop | undefined): boolean {
+  return dpop?.requiredIssuers?.includes('*') === true;
+}
+
 /** The gateway-response options DPoP and the metadata add (challenges, CORS header). */
 export function senderConstraintResponseOptions(
-  path: string,
-  dpop: DpopProps | undefined,
-  resource: ProtectedResourceProps | undefined,
+  resolved: ResolvedSenderConstraint,
 ): Pick<GatewayResponseOptions, 'dpop' | 'dpopRequired' | 'resourceMetadataUrl'> {
-  let resourceMetadataUrl: string | undefined;
-  if (resource !== undefined) {
-    try {
-      resourceMetadataUrl = protectedResourceMetadataUrl(resource.resource);
-    } catch (error) {
-      invalidProp(
-        path,
-        'protectedResource.resource',
-        (error as Error).message,
-        'Use the https URL clients call.',
-      );
-    }
-    // RFC 9728 §3.1 puts the metadata before the path, and execute-api's URLs begin with the stage: the
-    // metadata URL of an execute-api resource reaches no stage at all.
-    if (/\.execute-api\.[^.]+\.amazonaws\.com$/i.test(new URL(resource.resource).hostname)) {
-      invalidProp(
-        path,
-        'protectedResource.resource',
-        `is an execute-api URL, whose RFC 9728 metadata URL (${resourceMetadataUrl}) no stage can serve; got "${resource.resource}"`,
-        'Use a custom domain mapped to this API with an empty base path.',
-      );
-    }
-  }
+  const { dpop, protectedResource } = resolved;
   return {
-    ...(dpop === undefined ? {} : { dpop: true, dpopRequired: dpop.requiredIssuers?.includes('*') === true }),
-    ...(resourceMetadataUrl === undefined ? {} : { resourceMetadataUrl }),
+    ...(dpop === undefined ? {} : { dpop: true, dpopRequired: dpopRequired(dpop) }),
+    ...(protectedResource === undefined ? {} : { resourceMetadataUrl: protectedResource.metadataUrl }),
   };
 }
 
@@ -212,7 +248,7 @@ export function senderConstraintResponseOptions(
 export function addProtectedResourceMetadata(
   api: apigw.IRestApi,
   resource: ProtectedResourceProps,
-  options: { issuers: () => string[]; routes: () => readonly RouteRule[]; dpop: DpopProps | undefined },
+  options: { issuers: () => string[]; routes: () => readonly RouteRule[]; dpop: ResolvedDpop | undefined },
 ): apigw.Method {
   const path = protectedResourceMetadataPath(resource.resource);
   const document = Lazy.string({
@@ -223,7 +259,7 @@ export function addProtectedResourceMetadata(
           authorizationServers: resource.authorizationServers ?? options.issuers(),
           scopes: options.routes().flatMap((r) => r.scopes),
           dpop: options.dpop !== undefined,
-          dpopRequired: options.dpop?.requiredIssuers?.includes('*') === true,
+          dpopRequired: dpopRequired(options.dpop),
         }),
       ),
   });

@@ -11,6 +11,8 @@ import { parseConfig } from '../../lambda/authorizer';
 import { authorizerEnvironment, fastApp, synthError } from './synth-context';
 
 const ISSUER = 'https://issuer.example.com/';
+const REQUIRED_ISSUERS_FIX =
+  "List issuers (their exact iss), or ['*'] for all; leave it out to accept bearer tokens too.";
 const ROUTES = [
   { method: 'GET', path: '/orders', scopes: ['orders:read'] },
   { method: 'POST', path: '/orders', scopes: ['orders:write'] },
@@ -201,4 +203,41 @@ test('an imported user pool id: authorization_servers is its issuer, the region 
   expect(JSON.parse(body as string).authorization_servers).toEqual([
     'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123',
   ]);
+});
+
+test.each<[string, Partial<JwtAuthorizerProps>, string]>([
+  [
+    'no required issuers',
+    { dpop: { requiredIssuers: [] } },
+    'dpop.requiredIssuers must not be empty. ' + REQUIRED_ISSUERS_FIX,
+  ],
+  [
+    'an empty required issuer',
+    { dpop: { requiredIssuers: [ISSUER, ''] } },
+    `dpop.requiredIssuers[1] must be non-empty and contain no commas; got "". ${REQUIRED_ISSUERS_FIX}`,
+  ],
+  [
+    'a required issuer with a comma',
+    { dpop: { requiredIssuers: ['https://a.example.com,https://b.example.com'] } },
+    'dpop.requiredIssuers[0] must be non-empty and contain no commas; got ' +
+      `"https://a.example.com,https://b.example.com". ${REQUIRED_ISSUERS_FIX}`,
+  ],
+  [
+    'a proof max age of 0',
+    { dpop: { proofMaxAge: Duration.seconds(0) } },
+    'dpop.proofMaxAge must be a whole number of seconds from 1 to 300; got 0 seconds. Use Duration.minutes(1).',
+  ],
+  [
+    'a proof max age over 5 minutes',
+    { dpop: { proofMaxAge: Duration.seconds(301) } },
+    'dpop.proofMaxAge must be a whole number of seconds from 1 to 300; got 301 seconds. Use Duration.minutes(1).',
+  ],
+  [
+    'a proof max age in part seconds',
+    { dpop: { proofMaxAge: Duration.millis(1500) } },
+    'dpop.proofMaxAge must be a whole number of seconds from 1 to 300; got 1.5 seconds. Use Duration.minutes(1).',
+  ],
+])('dpop with %s is refused, naming the prop and the fix', (_name, props, message) => {
+  const error = synthError(() => build(props));
+  expect([error.code, error.message]).toEqual(['INVALID_PROP', `Test/Jwt: ${message}`]);
 });

@@ -67,3 +67,32 @@ test.each<[string, () => unknown, string]>([
 ])('%s is refused, naming the prop and the fix', (_name, make, message) => {
   expect(synthError(make).message).toContain(message);
 });
+
+test('sender-constraint problems are reported with every other problem, one line each, naming the path and the prop', () => {
+  const error = synthError(() =>
+    build(
+      {
+        memorySize: 64,
+        resultsCacheTtl: Duration.minutes(5),
+        dpop: { requiredIssuers: ['a,b'], proofMaxAge: Duration.minutes(10) },
+        protectedResource: { resource: 'https://abc123.execute-api.us-east-1.amazonaws.com/prod' },
+      },
+      false,
+    ),
+  );
+  expect([error.code, error.subject, ...error.message.split('\n')]).toEqual([
+    'INVALID_PROP',
+    'resultsCacheTtl',
+    'Test/Jwt: resultsCacheTtl must be Duration.seconds(0) with dpop (a cached policy would accept a replayed proof); got 300 s. Leave resultsCacheTtl out with dpop.',
+    'Test/Jwt: mutualTls.domainName (Test/Domain) has no mutual TLS: API Gateway would pass no client certificate. ' +
+      "Create the DomainName with mtls: { bucket, key } naming the truststore's PEM bundle in S3.",
+    'Test/Jwt: protectedResource.resource is an execute-api URL, whose RFC 9728 metadata URL ' +
+      '(https://abc123.execute-api.us-east-1.amazonaws.com/.well-known/oauth-protected-resource/prod) no stage ' +
+      'can serve; got "https://abc123.execute-api.us-east-1.amazonaws.com/prod". Use a custom domain mapped to ' +
+      'this API with an empty base path.',
+    'Test/Jwt: dpop.requiredIssuers[0] must be non-empty and contain no commas; got "a,b". List issuers ' +
+      "(their exact iss), or ['*'] for all; leave it out to accept bearer tokens too.",
+    'Test/Jwt: dpop.proofMaxAge must be a whole number of seconds from 1 to 300; got 600 seconds. Use Duration.minutes(1).',
+    'Test/Jwt: memorySize must be a whole number from 128 to 10240; got 64. Lambda accepts 128 to 10240 MiB.',
+  ]);
+});
