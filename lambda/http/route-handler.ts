@@ -1,18 +1,16 @@
-// The shared shape of every API Lambda: identity, scope check, the route's own work, and errors as problems.
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+// The shared shape of every API Lambda of the route table: identity, scope check, the route's own work, and
+// errors as problems (request-flow.ts), for the route the table names.
+import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { Logger } from 'bearer-gate/authorizer';
 import type { AppRoute } from '../routes';
 import { APP_ROUTES } from '../routes';
-import { readIdentity } from './identity';
-import type { Identity } from './identity';
-import { HttpProblemError, internalError, problemResponse } from './problem';
-import { assertScopes, findRoute } from './scope-check';
+import type { HttpProblemError } from './problem';
+import { createRequestFlow, type ApiHandler, type FlowRequest } from './request-flow';
+import { findRoute } from './scope-check';
 
-export interface ApiRequest {
-  readonly event: APIGatewayProxyEvent;
-  readonly identity: Identity;
-  readonly route: AppRoute;
-}
+export type { ApiHandler } from './request-flow';
+
+export type ApiRequest = FlowRequest<AppRoute>;
 
 export interface RouteHandlerOptions {
   /** The route's `id` in the route table; its scopes are checked on every request. */
@@ -31,46 +29,8 @@ export interface RouteHandlerOptions {
   readonly routes?: readonly AppRoute[];
 }
 
-export type ApiHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
-
-function causeName(error: unknown): string | undefined {
-  return error instanceof Error ? error.name : undefined;
-}
-
 export function createRouteHandler(options: RouteHandlerOptions): ApiHandler {
-  const { logger, handle, toProblem } = options;
   // Looked up once, so a handler wired to a route that does not exist fails at cold start.
   const route = findRoute(options.routeId, options.routes ?? APP_ROUTES);
-
-  return async (event) => {
-    const requestId = event.requestContext?.requestId;
-    try {
-      const identity = readIdentity(event);
-      assertScopes(identity, route);
-      const result = await handle({ event, identity, route });
-      logger.info('request handled', { route: route.id, requestId, status: result.statusCode, reason: 'OK' });
-      return result;
-    } catch (error) {
-      const mapped = error instanceof HttpProblemError ? error : toProblem?.(error);
-      const problem = mapped ?? internalError(error);
-      const cause: unknown = problem === error ? problem.cause : error;
-      const fields = {
-        route: route.id,
-        requestId,
-        status: problem.status,
-        reason: problem.code,
-        cause: causeName(cause),
-      };
-      if (problem.status >= 500) {
-        // The client sees a generic message; the reason for the operator is here.
-        logger.error('request failed', {
-          ...fields,
-          causeMessage: cause instanceof Error ? cause.message : undefined,
-        });
-      } else {
-        logger.warn('request refused', fields);
-      }
-      return problemResponse(problem);
-    }
-  };
+  return createRequestFlow({ ...options, route: () => route });
 }

@@ -1,14 +1,14 @@
 // POST /revocations as an API Gateway proxy handler: the caller's identity and scopes (from the authorizer's
-// context, checked again here), the body, the write, and every failure as an RFC 9457 problem. It imports the
-// HTTP layer's modules one by one, never its index: the package ships this function prebuilt, and the index
-// would bring the sample app's route table into its bundle.
+// context, checked again here), the body, the write, and every failure as an RFC 9457 problem, in the flow
+// every API Lambda shares (lambda/http/request-flow.ts). It imports the HTTP layer's modules one by one, never
+// its index: the package ships this function prebuilt, and the index would bring the sample app's route table
+// into its bundle.
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { Logger } from 'bearer-gate/authorizer';
-import { readIdentity } from '../http/identity';
-import { HttpProblemError, internalError, problemResponse } from '../http/problem';
+import { HttpProblemError } from '../http/problem';
 import { readJsonBody } from '../http/request';
+import { createRequestFlow } from '../http/request-flow';
 import { jsonResponse } from '../http/response';
-import { assertScopes } from '../http/scope-check';
 import { RevocationError } from './errors';
 import { parseRevocationRequest } from './input';
 import type { RevocationService } from './service';
@@ -42,41 +42,22 @@ function storageProblem(error: unknown): HttpProblemError | undefined {
 export function createRevocationHandler(options: RevocationHandlerOptions): RevocationHandler {
   const { service, logger, requiredScopes } = options;
   const now = options.now ?? Date.now;
-  return async (event) => {
-    const requestId = event.requestContext?.requestId;
-    try {
-      const identity = readIdentity(event);
+  return createRequestFlow({
+    logger,
+    route: (event) => ({
+      id: REVOCATION_ROUTE_ID,
+      method: 'POST',
       // The path as the API names it: the function does not know where it was mounted.
-      const path =
-        typeof event.resource === 'string' && event.resource !== '' ? event.resource : '/revocations';
-      assertScopes(identity, { method: 'POST', path, scopes: requiredScopes });
+      path: typeof event.resource === 'string' && event.resource !== '' ? event.resource : '/revocations',
+      scopes: requiredScopes,
+    }),
+    handle: async ({ event, identity }) => {
       const nowSeconds = Math.floor(now() / 1000);
       const request = parseRevocationRequest(readJsonBody(event), nowSeconds);
       const revocation = await service.revoke(request, nowSeconds);
       logger.info('revoked', { kind: revocation.kind, by: identity.sub, reason: 'REVOKED' });
-      logger.info('request handled', { route: REVOCATION_ROUTE_ID, requestId, status: 201, reason: 'OK' });
       return jsonResponse(201, revocation);
-    } catch (error) {
-      const problem =
-        error instanceof HttpProblemError ? error : (storageProblem(error) ?? internalError(error));
-      const cause: unknown = problem === error ? problem.cause : error;
-      const fields = {
-        route: REVOCATION_ROUTE_ID,
-        requestId,
-        status: problem.status,
-        reason: problem.code,
-        cause: cause instanceof Error ? cause.name : undefined,
-      };
-      if (problem.status >= 500) {
-        // The client sees a generic message; the reason for the operator is here.
-        logger.error('request failed', {
-          ...fields,
-          causeMessage: cause instanceof Error ? cause.message : undefined,
-        });
-      } else {
-        logger.warn('request refused', fields);
-      }
-      return problemResponse(problem);
-    }
-  };
+    },
+    toProblem: storageProblem,
+  });
 }
