@@ -30,17 +30,3 @@ export function conditionalPutWith(
     }
   };
 }
-
-export async function loadConditionalPut(
-  tableName: string,
-  endpoint: string | undefined,
-): Promise<ConditionalPut> {
-  const sdk = await import('@aws-sdk/client-dynamodb');
-  const client = new sdk.DynamoDBClient({
-    ...(endpoint === undefined ? {} : { endpoint }),
-    maxAttempts: 2,
-    // Bounded: an unreachable table must become a quick 503, well inside API Gateway's authorizer timeout.
-    requestHandler: { connectionTimeout: 500, requestTimeout: 1000 },
-  });
-  return conditionalPutWith(client, sdk, tableName);
-}

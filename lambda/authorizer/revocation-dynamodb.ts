@@ -1,4 +1,4 @@
-// The revocation check's one read, over the AWS SDK's DynamoDB client: imported lazily by the loader, and
+// The revocation check's one read, over the AWS SDK's DynamoDB client (imported lazily: dynamodb-table.ts), and
 // kept out of the public type surface (its types name the SDK, an optional dependency of the package).
 import type { BatchGetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { REVOCATION_TABLE_ATTRIBUTES } from '../contract/revocation-table';
@@ -8,7 +8,7 @@ const { partitionKey, revokedBeforeAttribute } = REVOCATION_TABLE_ATTRIBUTES;
 
 /**
  * The entries at `keys` in `tableName`, and how many of the keys DynamoDB left unprocessed. The SDK module
- * is passed in because the loader imports it lazily.
+ * is passed in because dynamodb-table.ts imports it lazily.
  */
 export function batchGetWith(
   client: Pick<DynamoDBClient, 'send'>,
@@ -32,15 +32,4 @@ export function batchGetWith(
       unprocessed: out.UnprocessedKeys?.[tableName]?.Keys?.length ?? 0,
     };
   };
-}
-
-export async function loadBatchGet(tableName: string, endpoint: string | undefined): Promise<BatchGet> {
-  const sdk = await import('@aws-sdk/client-dynamodb');
-  const client = new sdk.DynamoDBClient({
-    ...(endpoint === undefined ? {} : { endpoint }),
-    maxAttempts: 2,
-    // Bounded: an unreachable table must become a quick 503, well inside API Gateway's authorizer timeout.
-    requestHandler: { connectionTimeout: 500, requestTimeout: 1000 },
-  });
-  return batchGetWith(client, sdk, tableName);
 }
