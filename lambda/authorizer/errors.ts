@@ -1,4 +1,5 @@
 // The authorizer's error family. Callers tell members apart with instanceof or switch on `code`.
+import type { DECISION_REASONS } from '../contract/authorizer-metrics';
 import { truncate } from './truncate';
 
 /**
@@ -7,57 +8,11 @@ import { truncate } from './truncate';
  */
 export const MAX_ERROR_MESSAGE_CHARS = 512;
 
-/** Why a token was refused. Stable: these codes appear in logs and dashboards. */
-export type RejectReason =
-  | 'MISSING_TOKEN'
-  | 'MALFORMED_HEADER'
-  | 'TOKEN_TOO_LARGE'
-  | 'MALFORMED_TOKEN'
-  | 'UNSUPPORTED_ALGORITHM'
-  | 'FORBIDDEN_HEADER'
-  | 'WRONG_TOKEN_TYPE'
-  | 'MISSING_KID'
-  | 'UNKNOWN_KID'
-  | 'BAD_SIGNATURE'
-  | 'INVALID_CLAIM'
-  | 'MISSING_EXP'
-  | 'TOKEN_EXPIRED'
-  | 'TOKEN_NOT_YET_VALID'
-  | 'ISSUED_IN_FUTURE'
-  | 'WRONG_ISSUER'
-  | 'WRONG_AUDIENCE'
-  | 'WRONG_TOKEN_USE'
-  | 'WRONG_CLIENT'
-  | 'MISSING_REQUIRED_CLAIM'
-  | 'WRONG_CLAIM_VALUE'
-  | 'MISSING_JTI'
-  | 'TOKEN_REVOKED'
-  // Sender-constrained tokens (dpop.ts, sender-constraint.ts).
-  | 'UNSUPPORTED_BINDING'
-  | 'DPOP_REQUIRED'
-  | 'DPOP_TOKEN_NOT_BOUND'
-  | 'DPOP_BOUND_TOKEN_AS_BEARER'
-  | 'DPOP_NEEDS_REQUEST_EVENT'
-  | 'DPOP_MISSING_PROOF'
-  | 'DPOP_MALFORMED_PROOF'
-  | 'DPOP_UNSUPPORTED_ALGORITHM'
-  | 'DPOP_BAD_KEY'
-  | 'DPOP_BAD_SIGNATURE'
-  | 'DPOP_KEY_MISMATCH'
-  | 'DPOP_WRONG_METHOD'
-  | 'DPOP_WRONG_URL'
-  | 'DPOP_STALE_PROOF'
-  | 'DPOP_WRONG_ATH'
-  | 'DPOP_REPLAYED'
-  // Certificate-bound tokens (mtls.ts).
-  | 'MTLS_NEEDS_REQUEST_EVENT'
-  | 'MTLS_MISSING_CERTIFICATE'
-  | 'MTLS_MALFORMED_CERTIFICATE'
-  | 'MTLS_CERTIFICATE_MISMATCH';
+/** Why a token was refused. Stable: these codes appear in logs and dashboards (the list is the metrics'). */
+export type RejectReason = (typeof DECISION_REASONS.unauthorized)[number];
 
 /** Why the authorizer could not decide. The token is not at fault, so these never become 401. */
-export type FailureCode =
-  'JWKS_UNAVAILABLE' | 'REVOCATION_UNAVAILABLE' | 'DPOP_REPLAY_UNAVAILABLE' | 'INVALID_EVENT' | 'INTERNAL';
+export type FailureCode = (typeof DECISION_REASONS.error)[number];
 
 export abstract class AuthorizerError extends Error {
   abstract readonly code: RejectReason | FailureCode | 'INVALID_CONFIG';

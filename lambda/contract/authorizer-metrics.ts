@@ -35,8 +35,9 @@ export const DECISION_METRICS = Object.freeze({
 export type DecisionOutcome = keyof typeof DECISION_METRICS;
 
 /**
- * The `reason` of each outcome: a fixed set of codes, so no dimension ever holds text a token chose.
- * lambda/authorizer/metrics.ts checks at compile time that these are exactly the codes the authorizer has.
+ * The `reason` of each outcome: a fixed set of codes, so no dimension ever holds text a token chose. The one
+ * list of them: the authorizer's code types are derived from it (RejectReason and FailureCode in
+ * lambda/authorizer/errors.ts, RouteReason in route-set.ts), so a code is added here and nowhere else.
  */
 export const DECISION_REASONS = Object.freeze({
   allow: ['ALLOWED'],
@@ -65,6 +66,7 @@ export const DECISION_REASONS = Object.freeze({
     'WRONG_CLAIM_VALUE',
     'MISSING_JTI',
     'TOKEN_REVOKED',
+    // Sender-constrained tokens (dpop.ts, sender-constraint.ts).
     'UNSUPPORTED_BINDING',
     'DPOP_REQUIRED',
     'DPOP_TOKEN_NOT_BOUND',
@@ -81,6 +83,7 @@ export const DECISION_REASONS = Object.freeze({
     'DPOP_STALE_PROOF',
     'DPOP_WRONG_ATH',
     'DPOP_REPLAYED',
+    // Certificate-bound tokens (mtls.ts).
     'MTLS_NEEDS_REQUEST_EVENT',
     'MTLS_MISSING_CERTIFICATE',
     'MTLS_MALFORMED_CERTIFICATE',

@@ -9,6 +9,7 @@
 // Paths whose routing IAM's pattern language cannot pin down are denied outright (UNSAFE_PATH_DENIES). Where a Deny needed to close one held route also covers another held
 // route's requests, the policy refuses those requests (it never over-allows); such tables are what
 // `conflicts()` reports, and per-route caching serves them exactly.
+import type { DECISION_REASONS } from './authorizer-metrics';
 import { CONCRETE_METHODS, pathParts, type RouteRule } from './route-rules';
 import {
   ONE_OR_MORE,
@@ -50,8 +51,7 @@ export function describeRoute(rule: { readonly method: string; readonly path: st
  * Why a decision allows or refuses the called request: the `reason` of its log line. UNSAFE_PATH: the path has
  * characters whose routing a policy cannot pin down (see UNSAFE_PATH_DENIES).
  */
-export type RouteReason =
-  'ALLOWED' | 'INSUFFICIENT_SCOPE' | 'UNDECLARED_ROUTE' | 'UNSAFE_PATH' | 'OVER_DENIED';
+export type RouteReason = (typeof DECISION_REASONS)['allow' | 'deny'][number];
 
 /**
  * Denied in every policy, for every method, since no pattern could tell where API Gateway routes such a path:

@@ -10,8 +10,6 @@ import {
   type DecisionOutcome,
   type DecisionReason,
 } from '../../lambda/contract/authorizer-metrics';
-import type { RouteReason } from '../../lambda/contract/route-set';
-import type { FailureCode, RejectReason } from '../../lambda/authorizer/errors';
 import type { LogLevel } from '../../lambda/authorizer/log';
 import { createAuthorizer, parseConfig, type Authorizer, type AuthorizerDeps } from '../../lambda/authorizer';
 import { lambdaInvocation, traceRoot } from '../../lambda/authorizer/invocation';
@@ -43,19 +41,9 @@ const OUTCOME_METRIC: Record<DecisionOutcome, string> = {
   error: 'Unavailable',
 };
 
-/** A type that is `true` only when A and B are the same union. */
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-
-test('the reason dimension takes exactly the codes the authorizer has, each outcome its own', () => {
-  // Checked by the compiler (npm test runs tsc): a code added to errors.ts or route-set.ts and not to the
-  // contract, or the other way round, fails the type check here.
-  const same: [
-    Same<(typeof DECISION_REASONS.unauthorized)[number], RejectReason>,
-    Same<(typeof DECISION_REASONS.error)[number], FailureCode>,
-    Same<(typeof DECISION_REASONS.allow)[number] | (typeof DECISION_REASONS.deny)[number], RouteReason>,
-    Same<DecisionReason, RejectReason | FailureCode | RouteReason>,
-  ] = [true, true, true, true];
-  expect(same).toEqual([true, true, true, true]);
+test('the reason dimension takes a fixed set of codes, each once, each outcome its own', () => {
+  // The authorizer's code types (RejectReason, FailureCode, RouteReason) are derived from this list, so the
+  // compiler refuses a code the authorizer would log and the list lacks; here, the list's own shape.
   const all = Object.values(DECISION_REASONS).flat();
   expect(new Set(all).size).toBe(all.length);
   expect(all.every((r) => /^[A-Z_]{1,32}$/.test(r))).toBe(true);
