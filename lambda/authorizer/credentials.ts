@@ -1,9 +1,10 @@
 // Reads the Authorization value as one of the two schemes this authorizer knows: `Bearer <token>` (RFC 6750
 // §2.1) or `DPoP <token>` (RFC 9449 §7.1), whose token must be DPoP-bound and come with a proof.
+import { DPOP_SCHEME } from '../contract/sender-constraint';
 import { parseBearer } from './bearer';
 import { TokenRejectedError } from './errors';
 
-export type AuthScheme = 'Bearer' | 'DPoP';
+export type AuthScheme = 'Bearer' | typeof DPOP_SCHEME;
 
 export interface Credentials {
   readonly scheme: AuthScheme;
@@ -28,5 +29,5 @@ export function parseCredentials(header: unknown, maxTokenBytes: number): Creden
   if (token.length > maxTokenBytes) {
     throw new TokenRejectedError('TOKEN_TOO_LARGE', `token longer than ${maxTokenBytes} bytes`);
   }
-  return { scheme: 'DPoP', token };
+  return { scheme: DPOP_SCHEME, token };
 }

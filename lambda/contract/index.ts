@@ -70,6 +70,7 @@ export type { RevocationAdminSettings } from './revocation-table';
 export {
   DEFAULT_DPOP_PROOF_MAX_AGE_SECONDS,
   DPOP_HEADER,
+  DPOP_SCHEME,
   DPOP_SIGNING_ALGORITHMS,
   PROTECTED_RESOURCE_WELL_KNOWN,
   protectedResourceMetadata,

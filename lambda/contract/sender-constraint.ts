@@ -5,6 +5,9 @@
 /** The request header that carries a DPoP proof (RFC 9449 §4.1). */
 export const DPOP_HEADER = 'DPoP';
 
+/** The Authorization scheme of a DPoP-bound token (RFC 9449 §7.1): `DPoP <token>`, and its challenge. */
+export const DPOP_SCHEME = 'DPoP';
+
 /**
  * The JWS algorithms a DPoP proof may use: asymmetric only (RFC 9449 §4.2: never `none` nor a MAC). The
  * authorizer's algorithm table (lambda/authorizer/algorithms.ts) knows each; a test holds them together.
@@ -123,6 +126,6 @@ export function unauthorizedChallenge(error: string, options: ChallengeOptions):
     options.resourceMetadataUrl === undefined ? '' : `, resource_metadata="${options.resourceMetadataUrl}"`;
   const bearer = `Bearer error="${error}"${metadata}`;
   if (!options.dpop) return bearer;
-  const dpop = `DPoP error="${error}", algs="${DPOP_SIGNING_ALGORITHMS.join(' ')}"${metadata}`;
+  const dpop = `${DPOP_SCHEME} error="${error}", algs="${DPOP_SIGNING_ALGORITHMS.join(' ')}"${metadata}`;
   return options.dpopRequired === true ? dpop : `${bearer}, ${dpop}`;
 }

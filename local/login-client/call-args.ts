@@ -1,4 +1,5 @@
 // Parses `npm run call -- [--cert FILE --key FILE] METHOD PATH [--body JSON]`; errors name the argument.
+import { CONCRETE_METHODS, DPOP_SCHEME } from 'bearer-gate/contract';
 import { SettingError } from '../errors';
 
 export interface CallArgs {
@@ -17,13 +18,13 @@ export const CALL_USAGE = `Usage: TOKEN=<DPoP-bound token> npm run call -- METHO
 Calls the running local stack's API and prints the status line and the response body.
   (no --cert)       with the token from npm run login -- --dpop (npm start with DPOP=1): signs a fresh DPoP
                     proof (htm, htu, ath, a new jti) with the key in the DPoP key file for this one request
-                    and sends Authorization: DPoP <token>
+                    and sends Authorization: ${DPOP_SCHEME} <token>
   --cert FILE       with the token from npm run login -- --mtls (npm start with MTLS=1): presents this client
   --key FILE        certificate (and its key) on the mutual-TLS connection and sends Authorization: Bearer
                     <token> (RFC 8705 keeps the Bearer scheme); both files are named by the login
   --body JSON       a JSON request body (Content-Type: application/json)`;
 
-const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+const METHODS: ReadonlySet<string> = new Set(CONCRETE_METHODS);
 
 const HELP: CallArgs = { method: '', path: '', body: undefined, certificate: undefined, help: true };
 

@@ -25,7 +25,7 @@ describe('parseCallArgs', () => {
     [[], 'npm run call needs exactly METHOD and PATH, e.g. GET /items'],
     [['GET'], 'npm run call needs exactly METHOD and PATH, e.g. GET /items'],
     [['GET', '/a', '/b'], 'npm run call needs exactly METHOD and PATH, e.g. GET /items'],
-    [['FETCH', '/items'], 'FETCH is not an HTTP method (GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS)'],
+    [['FETCH', '/items'], 'FETCH is not an HTTP method (GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS)'],
     [['GET', 'items'], 'items must be a path starting with /'],
     [['GET', '/items', '--body'], '--body needs a value'],
     [['GET', '/items', '--verbose'], '--verbose is not a call flag (see --help)'],
