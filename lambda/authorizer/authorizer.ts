@@ -24,9 +24,16 @@ import { grantedScopes } from './scopes';
 import { decodeToken } from './token';
 import { TokenVerifier } from './verifier';
 
+/** Times a read of the revocation table: each read it wraps counts in RevocationLookups and RevocationLatency. */
+export type RevocationLookup = <T>(read: () => Promise<T>) => Promise<T>;
+
 /** Checks a verified token against a revocation list; throws TokenRejectedError('TOKEN_REVOKED') or fails. */
 export interface RevocationCheck {
-  check(payload: JwtPayload): Promise<void>;
+  /**
+   * `lookup` wraps the read of the revocation table, failed reads included; a decision the check makes
+   * without reading it (MISSING_JTI) is not wrapped, so it reports no revocation latency.
+   */
+  check(payload: JwtPayload, lookup?: RevocationLookup): Promise<void>;
 }
 
 export interface AuthorizerDeps {
@@ -97,7 +104,10 @@ function millisecondsSince(started: bigint): number {
   return Math.round(Number(process.hrtime.bigint() - started) / 1000) / 1000;
 }
 
-/** What a decision measured on its way, for its metrics: set while deciding, read by whichever line ends it. */
+/**
+ * What a decision measured on its way, for its metrics: set while deciding, read by whichever line ends it.
+ * `revocationMs` is set exactly when the revocation table was read (RevocationCheck's `lookup`).
+ */
 interface DecisionTrace {
   revocationMs: number | undefined;
 }
@@ -239,12 +249,14 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
       const result = verifier.verify(decoded, nowSeconds);
       payload = result instanceof Promise ? await result : result;
       if (deps.revocation) {
-        const asked = process.hrtime.bigint();
-        try {
-          await deps.revocation.check(payload);
-        } finally {
-          trace.revocationMs = millisecondsSince(asked);
-        }
+        await deps.revocation.check(payload, async (read) => {
+          const asked = process.hrtime.bigint();
+          try {
+            return await read();
+          } finally {
+            trace.revocationMs = millisecondsSince(asked);
+          }
+        });
       }
       trusted = verifier.trustedIssuer(payload);
       const issuer = trusted?.issuer ?? (payload.iss as string);
@@ -346,9 +358,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
       const latencyMs = millisecondsSince(started);
       const kid = (error as { kid?: string } | null)?.kid;
       const code = error instanceof AuthorizerError ? error.code : 'INTERNAL';
-      // MISSING_JTI is refused before the revocation table is read.
-      const revocationMs = code === 'MISSING_JTI' ? undefined : trace.revocationMs;
-      const measures = { latencyMs, revocationMs, coldStartOf };
+      const measures = { latencyMs, revocationMs: trace.revocationMs, coldStartOf };
       if (error instanceof TokenRejectedError) {
         metrics.write(
           'warn',

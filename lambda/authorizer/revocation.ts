@@ -7,7 +7,7 @@ import {
   subjectKey,
   tokenKey,
 } from '../contract/revocation-table';
-import type { RevocationCheck } from './authorizer';
+import type { RevocationCheck, RevocationLookup } from './authorizer';
 import type { MissingJtiPolicy } from './config';
 import { RevocationUnavailableError, TokenRejectedError } from './errors';
 import { MAX_NUMERIC_DATE } from './token';
@@ -77,7 +77,7 @@ export function createRevocationCheckWith(
   batchGet: () => Promise<BatchGet>,
 ): RevocationCheck {
   return {
-    async check(payload: JwtPayload): Promise<void> {
+    async check(payload: JwtPayload, lookup: RevocationLookup = (read) => read()): Promise<void> {
       const jti = typeof payload.jti === 'string' && payload.jti !== '' ? payload.jti : undefined;
       if (jti === undefined && options.missingJti === 'reject') {
         throw new TokenRejectedError('MISSING_JTI', 'revocation is on and the token has no jti');
@@ -94,10 +94,12 @@ export function createRevocationCheckWith(
 
       let result: Awaited<ReturnType<BatchGet>>;
       try {
-        const get = await batchGet();
-        result = await get(keys);
-        // BatchGetItem may leave keys unprocessed under throttling; one retry of them all, then fail closed.
-        if (result.unprocessed > 0) result = await get(keys);
+        result = await lookup(async () => {
+          const get = await batchGet();
+          const first = await get(keys);
+          // BatchGetItem may leave keys unprocessed under throttling; one retry of them all, then fail closed.
+          return first.unprocessed > 0 ? get(keys) : first;
+        });
       } catch (cause) {
         throw new RevocationUnavailableError('revocation table could not be read', { cause });
       }

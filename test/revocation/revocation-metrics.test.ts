@@ -1,11 +1,12 @@
 // What the revocation check adds to the metrics, against AWS's DynamoDB Local: one lookup and its latency for
-// every decision that read the table (allowed, revoked, or the table unreachable), none for a token refused
-// before the read (MISSING_JTI). Every line checked against the EMF specification.
+// every decision that read the table (allowed, revoked, or the table unreachable; a token without jti where
+// subject cut-offs are read for it), none for a decision made without the read (MISSING_JTI, or a check of
+// the app's own that decides without the table). Every line checked against the EMF specification.
 import '../items/local-aws-env';
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createAuthorizer, parseConfig } from 'bearer-gate/authorizer';
+import { TokenRejectedError, createAuthorizer, parseConfig } from 'bearer-gate/authorizer';
 import { createRevocationCheck } from '../../lambda/authorizer/revocation-loader';
 import { createRevocationService, createRevocationTableInput } from '../../lambda/revocation';
 import { localClient } from '../setup/dynamodb-local';
@@ -35,6 +36,13 @@ test.each([
   ['a token not revoked', () => claims(), {}, 'Allowed', 'ALLOWED'],
   ['a revoked token', () => revoked, {}, 'Unauthorized', 'TOKEN_REVOKED'],
   // Port 1 on loopback: nothing listens, so the connection is refused (a real network failure).
+  [
+    'a token without jti where subject cut-offs are read for it',
+    () => claims({ jti: undefined }),
+    { REVOCATION_REQUIRE_JTI: 'false' },
+    'Allowed',
+    'ALLOWED',
+  ],
   [
     'a table that cannot be reached',
     () => claims(),
@@ -79,5 +87,25 @@ test('a token refused before the table is read (MISSING_JTI) counts no lookup', 
   ).rejects.toThrow(/^Unauthorized$/);
   const metrics = allMetrics(h.logs);
   expect(pointsOf(metrics, 'Unauthorized', { service: SERVICE, reason: 'MISSING_JTI' })).toEqual([1]);
+  expect(metrics.filter((m) => m.name.startsWith('Revocation'))).toEqual([]);
+});
+
+test('a check that decides without reading the table counts no lookup, whatever its reason', async () => {
+  // Not a stand-in for AWS: a RevocationCheck of an app's own (deps.revocation is public) that refuses from
+  // what it holds, before any read; the authorizer cannot see a read it was not given to time.
+  const config = parseConfig(h.env({ REVOCATION_TABLE: TABLE, DYNAMODB_ENDPOINT: endpoint }));
+  const a = createAuthorizer(config, {
+    fetcher: h.fetcher,
+    revocation: {
+      check: () => Promise.reject(new TokenRejectedError('TOKEN_REVOKED', 'held as revoked')),
+    },
+  });
+  await a.ready;
+  h.logs.length = 0;
+  await expect(a.authorize(tokenEvent(`Bearer ${signToken(h.keys.rsa, claims())}`) as never)).rejects.toThrow(
+    /^Unauthorized$/,
+  );
+  const metrics = allMetrics(h.logs);
+  expect(pointsOf(metrics, 'Unauthorized', { service: SERVICE, reason: 'TOKEN_REVOKED' })).toEqual([1]);
   expect(metrics.filter((m) => m.name.startsWith('Revocation'))).toEqual([]);
 });
