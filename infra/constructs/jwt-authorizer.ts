@@ -123,6 +123,8 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
   private readonly dpop: ResolvedDpop | undefined;
   /** Set with `dpop` or `mutualTls`: the decision needs the REQUEST event and must not be cached. */
   private readonly senderConstrained: boolean;
+  /** Set with `mutualTls`: the metadata says certificate-bound tokens are supported. */
+  private readonly mutualTls: boolean;
   private readonly protectedResource: ResolvedProtectedResource | undefined;
 
   constructor(scope: Construct, id: string, props: JwtAuthorizerProps) {
@@ -137,7 +139,8 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
     // Sender-constrained tokens (sender-constraint.ts): the decision needs the REQUEST event, and the result
     // cache is off (resolved.resultsCacheTtl).
     this.dpop = resolved.dpop;
-    this.senderConstrained = resolved.dpop !== undefined || resolved.mutualTls !== undefined;
+    this.mutualTls = resolved.mutualTls !== undefined;
+    this.senderConstrained = resolved.dpop !== undefined || this.mutualTls;
     this.protectedResource = resolved.protectedResource;
     this.gatewayResponseOptions = {
       ...resolved.gatewayResponses,
@@ -379,6 +382,7 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
         issuers: () => this.trustedIssuers(),
         routes: () => this.registry.routes,
         dpop: this.dpop,
+        mutualTls: this.mutualTls,
       });
     }
   }

@@ -248,7 +248,12 @@ export function senderConstraintResponseOptions(
 export function addProtectedResourceMetadata(
   api: apigw.IRestApi,
   resource: ProtectedResourceProps,
-  options: { issuers: () => string[]; routes: () => readonly RouteRule[]; dpop: ResolvedDpop | undefined },
+  options: {
+    issuers: () => string[];
+    routes: () => readonly RouteRule[];
+    dpop: ResolvedDpop | undefined;
+    mutualTls: boolean;
+  },
 ): apigw.Method {
   const path = protectedResourceMetadataPath(resource.resource);
   const document = Lazy.string({
@@ -260,6 +265,7 @@ export function addProtectedResourceMetadata(
           scopes: options.routes().flatMap((r) => r.scopes),
           dpop: options.dpop !== undefined,
           dpopRequired: dpopRequired(options.dpop),
+          mutualTls: options.mutualTls,
         }),
       ),
   });

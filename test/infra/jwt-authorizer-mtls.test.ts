@@ -96,3 +96,25 @@ test('sender-constraint problems are reported with every other problem, one line
     'Test/Jwt: memorySize must be a whole number from 128 to 10240; got 64. Lambda accepts 128 to 10240 MiB.',
   ]);
 });
+
+test('with protectedResource, the metadata says certificate-bound tokens are supported (RFC 9728 §2)', () => {
+  const { template } = build({ protectedResource: { resource: 'https://api.example.com/v1' } });
+  const methods = Object.values(
+    template().findResources('AWS::ApiGateway::Method', {
+      Properties: { AuthorizationType: 'NONE', HttpMethod: 'GET' },
+    }),
+  ) as {
+    Properties: { Integration: { IntegrationResponses: { ResponseTemplates: Record<string, string> }[] } };
+  }[];
+  expect(methods).toHaveLength(1);
+  const document = JSON.parse(
+    methods[0]?.Properties.Integration.IntegrationResponses[0]?.ResponseTemplates['application/json'] ?? '',
+  ) as Record<string, unknown>;
+  expect(document).toEqual({
+    resource: 'https://api.example.com/v1',
+    authorization_servers: [ISSUER],
+    scopes_supported: ['orders:read'],
+    bearer_methods_supported: ['header'],
+    tls_client_certificate_bound_access_tokens: true,
+  });
+});
