@@ -11,7 +11,7 @@ import {
   type DecisionReason,
 } from '../../lambda/contract/authorizer-metrics';
 import type { RouteReason } from '../../lambda/contract/route-set';
-import type { FailureCode, RejectReason } from '../../lambda/authorizer/errors';
+import type { ChallengeReason, FailureCode, RejectReason } from '../../lambda/authorizer/errors';
 import type { LogLevel } from '../../lambda/authorizer/log';
 import { createAuthorizer, parseConfig, type Authorizer, type AuthorizerDeps } from '../../lambda/authorizer';
 import { lambdaInvocation, traceRoot } from '../../lambda/authorizer/invocation';
@@ -52,8 +52,11 @@ test('the reason dimension takes exactly the codes the authorizer has, each outc
   const same: [
     Same<(typeof DECISION_REASONS.unauthorized)[number], RejectReason>,
     Same<(typeof DECISION_REASONS.error)[number], FailureCode>,
-    Same<(typeof DECISION_REASONS.allow)[number] | (typeof DECISION_REASONS.deny)[number], RouteReason>,
-    Same<DecisionReason, RejectReason | FailureCode | RouteReason>,
+    Same<
+      (typeof DECISION_REASONS.allow)[number] | (typeof DECISION_REASONS.deny)[number],
+      RouteReason | ChallengeReason
+    >,
+    Same<DecisionReason, RejectReason | FailureCode | RouteReason | ChallengeReason>,
   ] = [true, true, true, true];
   expect(same).toEqual([true, true, true, true]);
   const all = Object.values(DECISION_REASONS).flat();
