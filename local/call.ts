@@ -1,5 +1,6 @@
 // `npm run call -- METHOD PATH`: calls the local API with the DPoP-bound token in $TOKEN and a fresh proof
-// signed with the key `npm run login -- --dpop` wrote. The response body goes to stdout, the rest to stderr.
+// signed with the key `npm run login -- --dpop` wrote (once more with the server's nonce, when the API asks
+// for it). The response body goes to stdout, the rest to stderr.
 import { LocalStackError, SettingError } from './errors';
 import { CALL_USAGE, callWithDpop, dpopKeyPath, parseCallArgs, readDpopKeyFile } from './login-client';
 import { readStackFile, stackFilePath } from './stack-file';
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
     key: await readDpopKeyFile(dpopKeyPath(stackFile)),
     ...(args.body === undefined ? {} : { body: args.body }),
   });
+  if (result.nonceRetried) process.stderr.write('DPoP: the API asked for its nonce; sent again with it\n');
   process.stderr.write(`HTTP ${result.status}\n`);
   if (result.wwwAuthenticate !== null) process.stderr.write(`WWW-Authenticate: ${result.wwwAuthenticate}\n`);
   process.stdout.write(result.body + '\n');

@@ -1,8 +1,10 @@
-// The shared shape of every API Lambda: identity, scope check, the route's own work, and errors as problems.
+// The shared shape of every API Lambda: identity, scope check, the route's own work, errors as problems, and
+// the DPoP server nonce the authorizer handed out on every answer.
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { Logger } from 'bearer-gate/authorizer';
 import type { AppRoute } from '../routes';
 import { APP_ROUTES } from '../routes';
+import { withDpopNonce } from './dpop-nonce';
 import { readIdentity } from './identity';
 import type { Identity } from './identity';
 import { HttpProblemError, internalError, problemResponse } from './problem';
@@ -49,7 +51,7 @@ export function createRouteHandler(options: RouteHandlerOptions): ApiHandler {
       assertScopes(identity, route);
       const result = await handle({ event, identity, route });
       logger.info('request handled', { route: route.id, requestId, status: result.statusCode, reason: 'OK' });
-      return result;
+      return withDpopNonce(event, result);
     } catch (error) {
       const mapped = error instanceof HttpProblemError ? error : toProblem?.(error);
       const problem = mapped ?? internalError(error);
@@ -70,7 +72,7 @@ export function createRouteHandler(options: RouteHandlerOptions): ApiHandler {
       } else {
         logger.warn('request refused', fields);
       }
-      return problemResponse(problem);
+      return withDpopNonce(event, problemResponse(problem));
     }
   };
 }

@@ -13,7 +13,9 @@ export const CALL_USAGE = `Usage: TOKEN=<DPoP-bound token> npm run call -- METHO
 
 Calls the running local stack's API (npm start with DPOP=1) with the token from npm run login -- --dpop:
 signs a fresh DPoP proof (htm, htu, ath, a new jti) with the key in the DPoP key file for this one request,
-sends Authorization: DPoP <token>, and prints the status line and the response body.
+sends Authorization: DPoP <token>, and prints the status line and the response body. When the API asks for
+its server nonce (DPOP_NONCES=1: use_dpop_nonce with a DPoP-Nonce header), it signs a new proof with it and
+sends the request once more.
   --body JSON       a JSON request body (Content-Type: application/json)`;
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
