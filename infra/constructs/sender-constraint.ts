@@ -40,6 +40,17 @@ export interface DpopProps {
    * @default Duration.minutes(1)
    */
   readonly proofMaxAge?: Duration;
+  /**
+   * Require server nonces (RFC 9449 §8) in every proof, for every issuer's DPoP-bound tokens: a proof without
+   * a nonce this API handed out is answered 403 with `WWW-Authenticate: DPoP error="use_dpop_nonce"` and a
+   * `DPoP-Nonce` header (a 403, not RFC 9449's 401: API Gateway lets an authorizer shape only its Deny
+   * response), and every decision for a DPoP-bound token hands the integration the next nonce in its context
+   * (`dpopNonce`), to return as `DPoP-Nonce`. Nonces change every minute and are accepted for one to two;
+   * the key that signs them is an item of `replayTable`, which is therefore required (the authorizer also
+   * gets `dynamodb:GetItem` on it). The 403 for a missing scope then names the route's scopes.
+   * @default false
+   */
+  readonly nonces?: boolean;
 }
 
 /** RFC 9728 protected-resource metadata, served by the API itself without the authorizer. */
@@ -111,7 +122,11 @@ export function mutualTlsCacheTtl(
 }
 
 /** The Lambda's DPoP variables (read back by lambda/authorizer/dpop-config.ts). */
-export function dpopEnvironment(path: string, dpop: DpopProps | undefined): Record<string, string> {
+export function dpopEnvironment(
+  path: string,
+  dpop: DpopProps | undefined,
+  resource: ProtectedResourceProps | undefined,
+): Record<string, string> {
   if (dpop === undefined) return {};
   const env: Record<string, string> = {};
   if (dpop.requiredIssuers !== undefined) {
@@ -138,6 +153,19 @@ export function dpopEnvironment(path: string, dpop: DpopProps | undefined): Reco
     env.DPOP_PROOF_MAX_AGE_SECONDS = String(seconds);
   }
   if (dpop.replayTable !== undefined) env.DPOP_REPLAY_TABLE = dpop.replayTable.tableName;
+  if (dpop.nonces === true) {
+    if (dpop.replayTable === undefined) {
+      invalidProp(
+        path,
+        'dpop.nonces',
+        'needs dpop.replayTable: every Lambda instance signs and checks nonces with one key, an item of that table',
+        'Give dpop.replayTable a table with REVOCATION_TABLE_SCHEMA (its own, not the revocation table).',
+      );
+    }
+    env.DPOP_NONCES = 'true';
+    // The authorizer words its 403s itself with nonces on, naming the metadata URL as the static 401 does.
+    if (resource !== undefined) env.RESOURCE_METADATA_URL = protectedResourceMetadataUrl(resource.resource);
+  }
   return env;
 }
 
@@ -163,10 +191,16 @@ export function dpopCacheTtl(
   return Duration.seconds(0);
 }
 
-/** Grants what the replay check needs: one conditional put, nothing else. */
+/**
+ * Grants what the replay check needs: one conditional put; with nonces, the consistent read of the nonce key's
+ * item too. Nothing else.
+ */
 export function grantDpop(dpop: DpopProps | undefined, fn: IFunction): void {
   if (dpop?.replayTable === undefined) return;
-  dpop.replayTable.grant(fn, 'dynamodb:PutItem');
+  dpop.replayTable.grant(
+    fn,
+    ...(dpop.nonces === true ? ['dynamodb:PutItem', 'dynamodb:GetItem'] : ['dynamodb:PutItem']),
+  );
   dpop.replayTable.encryptionKey?.grant(fn, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*');
 }
 
@@ -175,7 +209,7 @@ export function senderConstraintResponseOptions(
   path: string,
   dpop: DpopProps | undefined,
   resource: ProtectedResourceProps | undefined,
-): Pick<GatewayResponseOptions, 'dpop' | 'dpopRequired' | 'resourceMetadataUrl'> {
+): Pick<GatewayResponseOptions, 'dpop' | 'dpopRequired' | 'dpopNonces' | 'resourceMetadataUrl'> {
   let resourceMetadataUrl: string | undefined;
   if (resource !== undefined) {
     try {
@@ -201,6 +235,7 @@ export function senderConstraintResponseOptions(
   }
   return {
     ...(dpop === undefined ? {} : { dpop: true, dpopRequired: dpop.requiredIssuers?.includes('*') === true }),
+    ...(dpop?.nonces === true ? { dpopNonces: true } : {}),
     ...(resourceMetadataUrl === undefined ? {} : { resourceMetadataUrl }),
   };
 }
