@@ -7,7 +7,7 @@ import { createLogger, type Logger } from './log';
 import { parseCredentials } from './credentials';
 import { MemoryReplayStore, type ReplayStore } from './dpop-replay';
 import type { NonceKeyStore } from './dpop-nonce';
-import { createNonceDecisions, nonceChallengePolicy } from './dpop-nonce-policy';
+import { answerNonceChallenge, createNonceDecisions } from './dpop-nonce-policy';
 import { createBindingCheck, type Binding } from './sender-constraint';
 import type { AuthorizerConfig } from './config';
 import { contextClaimValues } from './context-claims';
@@ -261,19 +261,15 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
       bound = checked instanceof Promise ? await checked : checked;
     } catch (error) {
       if (error instanceof NonceChallengeError) {
-        // Thrown only once the token has verified, so its sub is the verified one. A 403 that asks for a retry.
-        const sub = decoded.payload.sub as string;
-        const latencyMs = millisecondsSince(started);
-        const measures = { latencyMs, policyResources: 1, revocationMs: trace.revocationMs, coldStartOf };
-        const fields = { decision: 'deny', reason: error.code, detail: error.message, sub, kid, latencyMs };
-        metrics.write(
-          'info',
-          'authorization',
-          fields,
-          metrics.decision('deny', error.code, measures),
-          error.code,
-        );
-        return nonceChallengePolicy(arn, sub, error);
+        // Thrown only once the token has verified, so its sub is the verified one: a 403 asking for a retry.
+        return answerNonceChallenge(metrics, error, {
+          arn,
+          sub: decoded.payload.sub as string,
+          kid,
+          latencyMs: millisecondsSince(started),
+          revocationMs: trace.revocationMs,
+          coldStartOf,
+        });
       }
       if (error instanceof AuthorizerError) Object.assign(error, { kid });
       throw error;

@@ -11,10 +11,11 @@ import type { AuthorizerConfig } from './config';
 import type { DpopNonceConfig } from './dpop-config';
 import { DpopNonces, type NonceKeyStore } from './dpop-nonce';
 import { ConfigError, type NonceChallengeError } from './errors';
+import type { AuthorizerMetrics } from './metrics';
 import { buildPolicy, type ContextValue, type MethodArn } from './policy';
 import type { Binding } from './sender-constraint';
 
-/** What a nonce challenge's policy allows: nothing (one stage-wide Deny). */
+/** What a nonce challenge's policy allows: nothing (one stage-wide Deny, one resource). */
 const NOTHING_ALLOWED: RouteDecision = Object.freeze({ allow: [], deny: [] });
 
 type CalledRoute = { readonly method: string; readonly resourcePath: string } | null;
@@ -91,12 +92,48 @@ export function createNonceDecisions(
   };
 }
 
-/** The Deny that answers a proof without a valid nonce: ACCESS_DENIED maps its context to the 403's headers. */
-export function nonceChallengePolicy(
-  arn: MethodArn,
-  sub: string,
+/** What the challenge's decision line and metrics say besides the challenge. */
+export interface ChallengedRequest {
+  readonly arn: MethodArn;
+  /** The verified token's subject: the policy's principal. */
+  readonly sub: string;
+  readonly kid: string | undefined;
+  readonly latencyMs: number;
+  readonly revocationMs: number | undefined;
+  readonly coldStartOf: string | undefined;
+}
+
+/**
+ * The Deny that answers a proof without a valid nonce, logged and counted as a deny with the challenge's reason:
+ * ACCESS_DENIED maps its context to the 403's WWW-Authenticate and DPoP-Nonce.
+ */
+export function answerNonceChallenge(
+  metrics: AuthorizerMetrics,
   challenge: NonceChallengeError,
+  request: ChallengedRequest,
 ): APIGatewayAuthorizerResult {
+  const { arn, sub, kid, latencyMs, revocationMs, coldStartOf } = request;
+  const counts = metrics.decision('deny', challenge.code, {
+    latencyMs,
+    policyResources: 1,
+    revocationMs,
+    coldStartOf,
+  });
+  metrics.write(
+    'info',
+    'authorization',
+    {
+      decision: 'deny',
+      reason: challenge.code,
+      detail: challenge.message,
+      route: `${arn.method} ${arn.path}`,
+      sub,
+      kid,
+      latencyMs,
+    },
+    counts,
+    challenge.code,
+  );
   return buildPolicy(arn, sub, NOTHING_ALLOWED, {
     sub,
     [DPOP_NONCE_CONTEXT_KEYS.wwwAuthenticate]: challenge.challenge,

@@ -15,13 +15,13 @@ import {
   createReplayStore,
   ConfigError,
 } from '../../lambda/authorizer';
-import { keyPeriodOf, mintNonce, nonceWindow } from '../../lambda/authorizer/dpop-nonce';
+import { keyPeriodOf, mintNonce, nonceWindow, type NonceKeyStore } from '../../lambda/authorizer/dpop-nonce';
 import {
   nonceKeyExpiresAt,
   nonceKeyItemKey,
   nonceKeyLoaderWith,
 } from '../../lambda/authorizer/dpop-nonce-dynamodb';
-import { proofKey } from '../../lambda/authorizer/dpop-replay';
+import { MemoryReplayStore, proofKey } from '../../lambda/authorizer/dpop-replay';
 import { localClient } from '../setup/dynamodb-local';
 import { claims, createKey, signToken } from '../support/keys';
 import { makeProof, thumbprint } from '../support/dpop-proof';
@@ -333,6 +333,29 @@ describe('decisions with nonces on', () => {
       /^the DPoP nonce key item dpop-nonce-key#\d+ is not a 32-byte key with an expiry$/,
     );
     expect(lastDecision(h.logs)).toMatchObject({ decision: 'error', reason: 'DPOP_NONCE_KEY_UNAVAILABLE' });
+  });
+});
+
+describe('a key store that answers only asynchronously (every read a first one)', () => {
+  // The store's own contract with a table-less key: what the authorizer does while a key is being read.
+  const key = Buffer.alloc(32, 3);
+  const slowKeys: NonceKeyStore = { key: async () => key };
+  const slow = () => {
+    const config = h.config({ DPOP_REPLAY_TABLE: TABLE, DPOP_NONCES: 'true' });
+    return createAuthorizer(config, { dpopReplay: new MemoryReplayStore(), dpopNonceKeys: slowKeys });
+  };
+
+  test('the challenge, the retry and the next nonce are the same as with a key on hand', async () => {
+    const a = slow();
+    const token = boundToken();
+    const challenge = await a.authorize(event(`DPoP ${token}`, proofWith(token, undefined)));
+    const nonce = challenge.context?.dpopNonce as string;
+    expect([mintNonce(key, nonceWindow(now())), mintNonce(key, nonceWindow(now()) - 1)]).toContain(nonce);
+    const allowed = await slow().authorize(event(`DPoP ${token}`, proofWith(token, nonce)));
+    expect(allowed.policyDocument.Statement[0]).toMatchObject({ Effect: 'Allow' });
+    expect([mintNonce(key, nonceWindow(now())), mintNonce(key, nonceWindow(now()) - 1)]).toContain(
+      allowed.context?.dpopNonce,
+    );
   });
 });
 
