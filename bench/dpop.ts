@@ -133,6 +133,7 @@ export async function measureDpop(
         requiredIssuers: [],
         proofMaxAgeSeconds: 60,
         replayTable: { tableName: REPLAY_TABLE, endpoint: dynamodb.endpoint },
+        nonces: null,
       }),
     });
     const bearer: number[] = [];

@@ -1,7 +1,12 @@
 // Builds the authorizer the local gateway calls: the project's own authorizer core, configured through the
 // same environment variables the Lambda reads, trusting the local issuer's throwaway certificate.
 import { BoundedFetcher, createAuthorizer, parseConfig, type AuthorizerDeps } from 'bearer-gate/authorizer';
-import { createReplayStore, createRevocationCheck, lambdaInvocation } from 'bearer-gate/authorizer';
+import {
+  createNonceKeyStore,
+  createReplayStore,
+  createRevocationCheck,
+  lambdaInvocation,
+} from 'bearer-gate/authorizer';
 import { APP_ROUTES, toRouteRules } from '../lambda/routes';
 import type { TokenAuthorizer } from './gateway';
 import { SERVICE_ROLES_CLAIM } from './issuer/demo-users';
@@ -43,6 +48,7 @@ export function createLocalAuthorizer(env: Env, local: LocalIssuerTrust | null):
   const deps: AuthorizerDeps = {
     revocation: createRevocationCheck(config),
     dpopReplay: createReplayStore(config.dpop),
+    dpopNonceKeys: createNonceKeyStore(config.dpop),
   };
   const fetcher =
     local === null

@@ -1,6 +1,7 @@
 // `npm run call -- METHOD PATH`: calls the local API with the sender-constrained token in $TOKEN: a DPoP-bound
-// one with a fresh proof signed with the key `npm run login -- --dpop` wrote, or, with --cert/--key, a
-// certificate-bound one over mutual TLS. The response body goes to stdout, the rest to stderr.
+// one with a fresh proof signed with the key `npm run login -- --dpop` wrote (once more with the server's
+// nonce, when the API asks for it), or, with --cert/--key, a certificate-bound one over mutual TLS. The
+// response body goes to stdout, the rest to stderr.
 import { LocalStackError, SettingError } from './errors';
 import {
   CALL_USAGE,
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
     ...(stack.apiCertificate ? { ca: stack.apiCertificate } : {}),
     ...(args.body === undefined ? {} : { body: args.body }),
   });
+  if (result.nonceRetried) process.stderr.write('DPoP: the API asked for its nonce; sent again with it\n');
   process.stderr.write(`HTTP ${result.status}\n`);
   if (result.wwwAuthenticate !== null) process.stderr.write(`WWW-Authenticate: ${result.wwwAuthenticate}\n`);
   process.stdout.write(result.body + '\n');

@@ -37,6 +37,7 @@ export function toGatewayResponseSet(contracts: readonly GatewayResponseContract
     set[contract.type] = {
       ...(contract.statusCode === undefined ? {} : { statusCode: contract.statusCode }),
       headers: contract.headers,
+      ...(contract.contextHeaders === undefined ? {} : { contextHeaders: contract.contextHeaders }),
       body: gatewayResponseBody(contract),
     };
   }
@@ -50,7 +51,7 @@ export function toGatewayResponseSet(contracts: readonly GatewayResponseContract
  */
 export function appGatewayResponses(
   allowOrigin: string | null = '*',
-  senderConstraint: Pick<GatewayResponseOptions, 'dpop' | 'resourceMetadataUrl'> = {},
+  senderConstraint: Pick<GatewayResponseOptions, 'dpop' | 'dpopNonces' | 'resourceMetadataUrl'> = {},
 ): readonly GatewayResponseContract[] {
   return buildGatewayResponses({
     ...GATEWAY_RESPONSE_OPTIONS,

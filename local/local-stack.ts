@@ -19,7 +19,7 @@ import {
   localClient,
   startDynamoDbLocal,
 } from './dynamodb-local';
-import { createGateway, type Gateway, type GatewayMutualTls } from './gateway';
+import { createGateway, type Gateway, type GatewayMutualTls, type TokenAuthorizer } from './gateway';
 import { API_SCOPES, DEMO_SERVICES, DEMO_USERS, ITEMS_SCOPES } from './issuer/demo-users';
 import { loadRouteHandlers } from './route-handlers';
 import type { LocalMutualTls, LocalStackInfo } from './stack-file';
@@ -99,12 +99,18 @@ async function startDynamoDb(
   settings: StackSettings,
   announce: Announce,
 ): Promise<{ endpoint: string; stop: Stop }> {
-  const tables = `tables ${settings.itemsTable}, ${settings.revocationTable}`;
+  const replay = settings.dpopNonces ? `, ${settings.dpopReplayTable}` : '';
+  const tables = `tables ${settings.itemsTable}, ${settings.revocationTable}${replay}`;
+  // The DPoP replay table has the revocation table's schema.
+  const ensureReplayTable = async (client: ReturnType<typeof localClient>): Promise<void> => {
+    if (settings.dpopNonces) await ensureRevocationTable(client, settings.dpopReplayTable);
+  };
   if (settings.dynamodbEndpoint !== null) {
     const client = localClient(settings.dynamodbEndpoint);
     try {
       await ensureItemsTable(client, settings.itemsTable);
       await ensureRevocationTable(client, settings.revocationTable);
+      await ensureReplayTable(client);
     } finally {
       client.destroy();
     }
@@ -114,6 +120,7 @@ async function startDynamoDb(
   const local = await startDynamoDbLocal();
   await ensureItemsTable(local.client, settings.itemsTable);
   await ensureRevocationTable(local.client, settings.revocationTable);
+  await ensureReplayTable(local.client);
   announce(`dynamodb: ${local.endpoint} (DynamoDB Local, ${tables})`);
   return { endpoint: local.endpoint, stop: () => local.stop() };
 }
@@ -150,6 +157,21 @@ function revocationWiring(
  * How long a subject revocation is kept: the longest token lifetime the local issuer hands out, plus the
  * authorizer's clock skew (it accepts a token until exp + skew), and at least the admin handler's minimum.
  */
+/**
+ * What the construct does with `dpop: { nonces: true, replayTable }`: the authorizer records proofs in the
+ * replay table, shares the nonce key through it, and names the metadata URL in the 403s it words itself.
+ * DPOP_NONCES is always set here, since the caller's own (DPOP_NONCES=1) is not the Lambda's `true`.
+ */
+function dpopNonceEnv(settings: StackSettings, endpoint: string, api: string): Env {
+  if (!settings.dpopNonces) return { DPOP_NONCES: 'false' };
+  return {
+    DPOP_NONCES: 'true',
+    DPOP_REPLAY_TABLE: settings.dpopReplayTable,
+    DYNAMODB_ENDPOINT: endpoint,
+    RESOURCE_METADATA_URL: protectedResourceMetadataUrl(api),
+  };
+}
+
 function maxTokenLifetimeSeconds(settings: StackSettings, env: Env): number {
   const skew = Number(env.CLOCK_SKEW_SECONDS ?? 30) || 0;
   const longest = Math.max(settings.accessTokenTtlSeconds, settings.shortLivedTokenTtlSeconds ?? 0);
@@ -237,15 +259,21 @@ export async function startLocalStack(options: StartOptions): Promise<RunningSta
     // answer a replayed proof or another certificate), as the construct deploys them.
     const bound = [settings.dpop ? 'DPOP=1' : '', settings.mtls ? 'MTLS=1' : ''].filter(Boolean);
     announce(
-      bound.length > 0
+      (bound.length > 0
         ? `authorizer: REQUEST, not cached (${bound.join(', ')}: a cached policy would answer another proof or certificate)`
-        : `authorizer: ${caching.perRoute ? 'REQUEST, cached per token and route' : 'TOKEN, cached per token'}`,
+        : `authorizer: ${caching.perRoute ? 'REQUEST, cached per token and route' : 'TOKEN, cached per token'}`) +
+        (settings.dpopNonces ? `; server nonces on (table ${settings.dpopReplayTable})` : ''),
     );
     const mutualTls = settings.mtls ? await gatewayMutualTls() : null;
+    // Made once the gateway listens: with server nonces its 403s name the metadata URL, which holds the port.
+    const made: { authorizer?: TokenAuthorizer } = {};
     const gateway = createGateway({
       routes,
       authorizerType: caching.perRoute || bound.length > 0 ? 'REQUEST' : 'TOKEN',
-      authorizer: createLocalAuthorizer(revocation.authorizerEnv, issuer?.trust ?? null),
+      authorizer: (event, context) => {
+        if (made.authorizer === undefined) throw new Error('the local authorizer is not made yet');
+        return made.authorizer(event, context);
+      },
       identityValidationExpression: contract.identityValidationExpression,
       cacheTtlSeconds: bound.length > 0 ? 0 : revocation.cacheTtlSeconds,
       responses: contract.responses,
@@ -264,12 +292,17 @@ export async function startLocalStack(options: StartOptions): Promise<RunningSta
     });
     const api = await gateway.listen(settings.apiPort);
     stops.push(() => gateway.close());
+    made.authorizer = createLocalAuthorizer(
+      { ...revocation.authorizerEnv, ...dpopNonceEnv(settings, dynamodb.endpoint, api) },
+      issuer?.trust ?? null,
+    );
     // The 401 names the metadata URL, which holds the port the gateway got.
     if (options.contract === undefined) {
       gateway.useResponses(
         toGatewayResponseSet(
           appGatewayResponses(app?.origin ?? '*', {
             dpop: settings.dpop,
+            dpopNonces: settings.dpopNonces,
             resourceMetadataUrl: protectedResourceMetadataUrl(api),
           }),
         ),

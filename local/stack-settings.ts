@@ -48,6 +48,13 @@ export interface StackSettings {
    * result cache off, and the local issuer binds tokens to the certificate a client presents (RFC 8705).
    */
   readonly mtls: boolean;
+  /**
+   * Require DPoP server nonces (DPOP_NONCES=1, with DPOP=1), as the construct's `dpop.nonces` does: proofs are
+   * then recorded in a replay table, whose item shares the nonce key, and a proof without a nonce is a 403.
+   */
+  readonly dpopNonces: boolean;
+  /** The DPoP replay table, created with DPOP_NONCES (the construct's `dpop.replayTable`). */
+  readonly dpopReplayTable: string;
 }
 
 /** The API identifier of the local loop; a real deployment uses its own (e.g. an Auth0 API identifier). */
@@ -139,5 +146,16 @@ export function parseStackSettings(
     authorizerCaching: caching(env),
     dpop: flag(env, 'DPOP'),
     mtls: flag(env, 'MTLS'),
+    dpopNonces: dpopNonces(env),
+    dpopReplayTable: tableName(env, 'DPOP_REPLAY_TABLE', 'dpop-replay'),
   });
+}
+
+/** Server nonces are a DPoP setting: without DPoP=1 no proof would ever be asked for one. */
+function dpopNonces(env: Env): boolean {
+  const nonces = flag(env, 'DPOP_NONCES');
+  if (nonces && !flag(env, 'DPOP')) {
+    throw new SettingError('DPOP_NONCES', 'needs DPOP=1 (server nonces are asked of DPoP proofs)');
+  }
+  return nonces;
 }

@@ -276,7 +276,7 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
       description: 'Verifies JWT access tokens for API Gateway (TOKEN or per-route REQUEST authorizer)',
       environment: {
         ...renderAuthorizerSettings({ ...this.settings, routes: [] }).environment,
-        ...dpopEnvironment(this.dpop),
+        ...dpopEnvironment(this.dpop, this.protectedResource),
       },
       // The authorizer maps the one stack it logs (an INTERNAL failure) itself, when it logs it: Node's own
       // source maps would read and index the bundle's map once per instance (at load on Node 20, at the first
@@ -372,8 +372,18 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
         restApi: api,
         type: apigw.ResponseType.of(response.type),
         statusCode: response.statusCode === undefined ? undefined : String(response.statusCode),
-        // API Gateway reads header values as expressions; a literal is written in single quotes.
-        responseHeaders: Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k, `'${v}'`])),
+        responseHeaders: {
+          // API Gateway reads header values as expressions; a literal is written in single quotes.
+          ...Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k, `'${v}'`])),
+          // A mapping from the Lambda authorizer's context: "A gateway response mapping template can access
+          // $context variable values" (API Gateway Developer Guide, "Gateway responses in API Gateway"), and
+          // `$context.authorizer.property` is "the stringified value of the specified key-value pair of the
+          // context map returned from an API Gateway Lambda authorizer function" (its variable reference).
+          // Only a Deny has such a context at a gateway response, so only ACCESS_DENIED maps one.
+          ...Object.fromEntries(
+            Object.entries(response.contextHeaders ?? {}).map(([k, key]) => [k, `context.authorizer.${key}`]),
+          ),
+        },
         templates: { 'application/json': gatewayResponseBody(response) },
       });
     }

@@ -38,6 +38,17 @@ export interface DpopProps {
    * @default Duration.minutes(1)
    */
   readonly proofMaxAge?: Duration;
+  /**
+   * Require server nonces (RFC 9449 §8) in every proof, for every issuer's DPoP-bound tokens: a proof without
+   * a nonce this API handed out is answered 403 with `WWW-Authenticate: DPoP error="use_dpop_nonce"` and a
+   * `DPoP-Nonce` header (a 403, not RFC 9449's 401: API Gateway lets an authorizer shape only its Deny
+   * response), and every decision for a DPoP-bound token hands the integration the next nonce in its context
+   * (`dpopNonce`), to return as `DPoP-Nonce`. Nonces change every minute and are accepted for one to two;
+   * the key that signs them is an item of `replayTable`, which is therefore required (the authorizer also
+   * gets `dynamodb:GetItem` on it). The 403 for a missing scope then names the route's scopes.
+   * @default false
+   */
+  readonly nonces?: boolean;
 }
 
 /** RFC 9728 protected-resource metadata, served by the API itself without the authorizer. */
@@ -89,6 +100,8 @@ export interface ResolvedDpop {
   readonly requiredIssuers?: readonly string[];
   readonly proofMaxAgeSeconds?: number;
   readonly replayTable?: dynamodb.ITable;
+  /** Server nonces (needs replayTable, which holds their key). */
+  readonly nonces: boolean;
 }
 
 /** `protectedResource`, checked, with the URL its metadata is served at. */
@@ -157,7 +170,16 @@ function checkMutualTls(p: PropProblems, mutualTls: MutualTlsProps): void {
 
 function resolveDpop(p: PropProblems, dpop: DpopProps): ResolvedDpop {
   const { requiredIssuers, proofMaxAge, replayTable } = dpop;
+  const nonces = dpop.nonces === true;
+  if (nonces && replayTable === undefined) {
+    p.add(
+      'dpop.nonces',
+      'needs dpop.replayTable: every Lambda instance signs and checks nonces with one key, an item of that table',
+      'Give dpop.replayTable a table with REVOCATION_TABLE_SCHEMA (its own, not the revocation table).',
+    );
+  }
   return {
+    nonces,
     ...(requiredIssuers === undefined
       ? {}
       : {
@@ -207,7 +229,10 @@ function resolveProtectedResource(
 }
 
 /** The Lambda's DPoP variables (read back by lambda/authorizer/dpop-config.ts). */
-export function dpopEnvironment(dpop: ResolvedDpop | undefined): Record<string, string> {
+export function dpopEnvironment(
+  dpop: ResolvedDpop | undefined,
+  resource: ResolvedProtectedResource | undefined,
+): Record<string, string> {
   if (dpop === undefined) return {};
   return {
     ...(dpop.requiredIssuers === undefined ? {} : { DPOP_REQUIRED_ISSUERS: dpop.requiredIssuers.join(',') }),
@@ -215,13 +240,26 @@ export function dpopEnvironment(dpop: ResolvedDpop | undefined): Record<string, 
       ? {}
       : { DPOP_PROOF_MAX_AGE_SECONDS: String(dpop.proofMaxAgeSeconds) }),
     ...(dpop.replayTable === undefined ? {} : { DPOP_REPLAY_TABLE: dpop.replayTable.tableName }),
+    ...(dpop.nonces
+      ? {
+          DPOP_NONCES: 'true',
+          // The authorizer words its 403s itself with nonces on, naming the metadata URL as the static 401 does.
+          ...(resource === undefined ? {} : { RESOURCE_METADATA_URL: resource.metadataUrl }),
+        }
+      : {}),
   };
 }
 
-/** Grants what the replay check needs: one conditional put, nothing else. */
+/**
+ * Grants what the replay check needs: one conditional put; with nonces, the consistent read of the nonce key's
+ * item too. Nothing else.
+ */
 export function grantDpop(dpop: ResolvedDpop | undefined, fn: IFunction): void {
   if (dpop?.replayTable === undefined) return;
-  dpop.replayTable.grant(fn, 'dynamodb:PutItem');
+  dpop.replayTable.grant(
+    fn,
+    ...(dpop.nonces === true ? ['dynamodb:PutItem', 'dynamodb:GetItem'] : ['dynamodb:PutItem']),
+  );
   dpop.replayTable.encryptionKey?.grant(fn, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*');
 }
 
@@ -233,10 +271,11 @@ function dpopRequired(dpop: ResolvedDpop | undefined): boolean {
 /** The gateway-response options DPoP and the metadata add (challenges, CORS header). */
 export function senderConstraintResponseOptions(
   resolved: ResolvedSenderConstraint,
-): Pick<GatewayResponseOptions, 'dpop' | 'dpopRequired' | 'resourceMetadataUrl'> {
+): Pick<GatewayResponseOptions, 'dpop' | 'dpopRequired' | 'dpopNonces' | 'resourceMetadataUrl'> {
   const { dpop, protectedResource } = resolved;
   return {
     ...(dpop === undefined ? {} : { dpop: true, dpopRequired: dpopRequired(dpop) }),
+    ...(dpop?.nonces === true ? { dpopNonces: true } : {}),
     ...(protectedResource === undefined ? {} : { resourceMetadataUrl: protectedResource.metadataUrl }),
   };
 }

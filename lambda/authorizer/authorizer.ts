@@ -6,11 +6,13 @@ import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { createLogger, type Logger } from './log';
 import { parseCredentials } from './credentials';
 import { MemoryReplayStore, type ReplayStore } from './dpop-replay';
-import { createBindingCheck } from './sender-constraint';
+import type { NonceKeyStore } from './dpop-nonce';
+import { answerNonceChallenge, createNonceDecisions } from './dpop-nonce-policy';
+import { createBindingCheck, type Binding } from './sender-constraint';
 import type { AuthorizerConfig } from './config';
 import { contextClaimValues } from './context-claims';
 import { OidcDiscovery } from './discovery';
-import { AuthorizerError, ConfigError, TokenRejectedError } from './errors';
+import { AuthorizerError, ConfigError, NonceChallengeError, TokenRejectedError } from './errors';
 import { BoundedFetcher } from './https-fetcher';
 import { WarmJwksCache, type JwksFetchEvent, type JwksSeedEvent } from './jwks-cache';
 import { RouteSet, describeConflicts, describeRoute, type RouteDecision } from '../contract/route-set';
@@ -54,6 +56,11 @@ export interface AuthorizerDeps {
    * @default this instance's memory (refused when DPOP_REPLAY_TABLE is set)
    */
   readonly dpopReplay?: ReplayStore;
+  /**
+   * Where the DPoP server nonces' key is read: createNonceKeyStore(config.dpop) for DPOP_NONCES.
+   * @default - none (refused when DPOP_NONCES is on)
+   */
+  readonly dpopNonceKeys?: NonceKeyStore;
   /**
    * At most one unknown-kid refetch per window; unknown kids inside it are refused at once and schedule one
    * trailing fetch at its end.
@@ -203,7 +210,8 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     },
   });
   const verifier = new TokenVerifier(config, jwksCache, discovery);
-  const binding = createBindingCheck(config, deps.dpopReplay ?? new MemoryReplayStore());
+  const nonces = createNonceDecisions(config, deps.dpopNonceKeys);
+  const binding = createBindingCheck(config, deps.dpopReplay ?? new MemoryReplayStore(), nonces?.proofs);
   const routes = new RouteSet(config.routes);
   // Said once per instance: whoever wired this Lambda (SAM, CloudFormation, Terraform) may have chosen a TOKEN
   // authorizer, whose one cached policy per token refuses some held requests of such a table.
@@ -245,6 +253,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     const nowSeconds = Math.floor(Date.now() / 1000);
     let payload: JwtPayload;
     let trusted: ReturnType<typeof verifier.trustedIssuer>;
+    let bound: Binding;
     try {
       const result = verifier.verify(decoded, nowSeconds);
       payload = result instanceof Promise ? await result : result;
@@ -260,9 +269,20 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
       }
       trusted = verifier.trustedIssuer(payload);
       const issuer = trusted?.issuer ?? (payload.iss as string);
-      const bound = binding.check({ event, scheme, token, payload, issuer, nowSeconds });
-      if (bound instanceof Promise) await bound;
+      const checked = binding.check({ event, scheme, token, payload, issuer, nowSeconds });
+      bound = checked instanceof Promise ? await checked : checked;
     } catch (error) {
+      if (error instanceof NonceChallengeError) {
+        // Thrown only once the token has verified, so its sub is the verified one: a 403 asking for a retry.
+        return answerNonceChallenge(metrics, error, {
+          arn,
+          sub: decoded.payload.sub as string,
+          kid,
+          latencyMs: millisecondsSince(started),
+          revocationMs: trace.revocationMs,
+          coldStartOf,
+        });
+      }
       if (error instanceof AuthorizerError) Object.assign(error, { kid });
       throw error;
     }
@@ -287,6 +307,8 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     };
     if (clientId !== undefined) context.clientId = clientId;
     if (typeof payload.jti === 'string') context.tokenId = payload.jti;
+    const nonced = nonces?.addTo(context, called, reason, bound, nowSeconds);
+    if (nonced instanceof Promise) await nonced;
 
     // What the policy does with this request, found by routing its path (not by matching every pattern).
     const outcome =

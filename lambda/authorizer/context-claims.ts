@@ -29,6 +29,9 @@ export const BUILT_IN_CONTEXT_KEYS: ReadonlySet<string> = new Set([
   'clientId',
   'tokenId',
   'expiresAt',
+  // With DPoP server nonces on (dpop-nonce-policy.ts): the 403's WWW-Authenticate and the next nonce.
+  'wwwAuthenticate',
+  'dpopNonce',
 ]);
 
 /** Joins the elements of an array claim (groups, roles), as `scope` joins scopes. */

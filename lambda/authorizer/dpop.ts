@@ -46,6 +46,8 @@ export interface VerifiedProof {
   readonly iat: number;
   /** The signing key's thumbprint (equal to cnf.jkt). */
   readonly jkt: string;
+  /** The `nonce` claim as the proof has it, unchecked: dpop-nonce.ts judges it when nonces are on. */
+  readonly nonce: unknown;
 }
 
 function reject(code: RejectReason, message: string): TokenRejectedError {
@@ -167,8 +169,9 @@ function proofKey(header: Record<string, unknown>, alg: string): [Record<string,
 }
 
 /**
- * Checks everything RFC 9449 §4.3 asks of one proof except jti uniqueness (step 11's replay check) and
- * server nonces (not offered). Throws TokenRejectedError with a DPOP_* code; never logs or echoes the proof.
+ * Checks everything RFC 9449 §4.3 asks of one proof except jti uniqueness (step 11's replay check) and the
+ * server nonce (step 10, dpop-nonce.ts). Throws TokenRejectedError with a DPOP_* code; never logs or echoes
+ * the proof.
  */
 export function verifyDpopProof(proof: string, expect: ProofExpectation): VerifiedProof {
   if (proof.length > MAX_PROOF_BYTES) {
@@ -209,7 +212,7 @@ export function verifyDpopProof(proof: string, expect: ProofExpectation): Verifi
   if (!valid) throw reject('DPOP_BAD_SIGNATURE', 'proof signature does not verify with its jwk');
 
   const claims = decodeProofSegment(payloadB64, 'payload');
-  const { jti, htm, htu, iat, ath } = claims;
+  const { jti, htm, htu, iat, ath, nonce } = claims;
   if (typeof jti !== 'string' || jti === '' || jti.length > MAX_JTI_CHARS) {
     throw reject('DPOP_MALFORMED_PROOF', `proof jti must be a string of 1 to ${MAX_JTI_CHARS} characters`);
   }
@@ -233,5 +236,5 @@ export function verifyDpopProof(proof: string, expect: ProofExpectation): Verifi
   if (typeof ath !== 'string' || ath !== accessTokenHash(expect.accessToken)) {
     throw reject('DPOP_WRONG_ATH', 'proof ath is missing or is not the hash of the access token');
   }
-  return { jti, iat, jkt: thumbprint };
+  return { jti, iat, jkt: thumbprint, nonce };
 }

@@ -14,8 +14,17 @@ export type RejectReason = (typeof DECISION_REASONS.unauthorized)[number];
 /** Why the authorizer could not decide. The token is not at fault, so these never become 401. */
 export type FailureCode = (typeof DECISION_REASONS.error)[number];
 
+/**
+ * Why a good proof is answered with a server nonce (RFC 9449 §8) instead of a decision: it carries none, or
+ * one that is stale, forged or not this server's. A Deny whose context holds the challenge (a 403).
+ */
+export type ChallengeReason = Extract<
+  (typeof DECISION_REASONS.deny)[number],
+  'DPOP_NONCE_REQUIRED' | 'DPOP_NONCE_INVALID'
+>;
+
 export abstract class AuthorizerError extends Error {
-  abstract readonly code: RejectReason | FailureCode | 'INVALID_CONFIG';
+  abstract readonly code: RejectReason | FailureCode | ChallengeReason | 'INVALID_CONFIG';
 }
 
 /** The token (or its header) is bad. The handler turns this into exactly Error('Unauthorized'). */
@@ -54,6 +63,31 @@ export class ReplayStoreUnavailableError extends AuthorizerError {
   readonly code = 'DPOP_REPLAY_UNAVAILABLE' as const;
   constructor(message: string, options?: { cause?: unknown }) {
     super(truncate(message, MAX_ERROR_MESSAGE_CHARS), options);
+  }
+}
+
+/** The DPoP nonce key could not be read or created: failing closed without blaming the proof. */
+export class NonceKeyUnavailableError extends AuthorizerError {
+  override readonly name = 'NonceKeyUnavailableError';
+  readonly code = 'DPOP_NONCE_KEY_UNAVAILABLE' as const;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(truncate(message, MAX_ERROR_MESSAGE_CHARS), options);
+  }
+}
+
+/**
+ * A proof that passed every check but the server nonce: the authorizer answers it with a Deny whose context
+ * carries `challenge` (the WWW-Authenticate value) and `nonce` (the one to use), not with a 401.
+ */
+export class NonceChallengeError extends AuthorizerError {
+  override readonly name = 'NonceChallengeError';
+  constructor(
+    readonly code: ChallengeReason,
+    message: string,
+    readonly nonce: string,
+    readonly challenge: string,
+  ) {
+    super(message);
   }
 }
 

@@ -14,16 +14,19 @@ export {
   ConfigError,
   InvalidEventError,
   JwksUnavailableError,
+  NonceKeyUnavailableError,
   RevocationUnavailableError,
   TokenRejectedError,
 } from './errors';
-export type { FailureCode, RejectReason } from './errors';
+export type { ChallengeReason, FailureCode, RejectReason } from './errors';
 export { grantedScopes } from './scopes';
 export { parseMethodArn, resourceMatches } from './policy';
 export { RouteSet } from '../contract/route-set';
 export { createRevocationCheck } from './revocation-loader';
 export { MemoryReplayStore } from './dpop-replay';
 export { createReplayStore } from './dpop-replay-loader';
+export { createNonceKeyStore } from './dpop-nonce-loader';
+export type { NonceKeyStore } from './dpop-nonce';
 export type { ReplayStore } from './dpop-replay';
 export { createLogger, observeLogs, parseLogLevel, setLogSink, writeLine } from './log';
 export type { LogFields, LogLevel, LogSink, Logger } from './log';

@@ -1,6 +1,6 @@
-// Lambda entry point for the authorizer with DynamoDB: the revocation check (REVOCATION_TABLE) and the DPoP
-// replay table (DPOP_REPLAY_TABLE). The same core as handler.ts; the AWS SDK import starts at init alongside
-// the JWKS fetch.
+// Lambda entry point for the authorizer with DynamoDB: the revocation check (REVOCATION_TABLE), the DPoP
+// replay table (DPOP_REPLAY_TABLE) and the DPoP server nonces' key in it (DPOP_NONCES). The same core as
+// handler.ts; the AWS SDK import starts at init alongside the JWKS fetch.
 import type {
   APIGatewayAuthorizerResult,
   APIGatewayRequestAuthorizerEvent,
@@ -13,11 +13,13 @@ import { filesBesideHandler } from './config-files';
 import { lambdaInvocation } from './invocation';
 import { createRevocationCheck } from './revocation-loader';
 import { createReplayStore } from './dpop-replay-loader';
+import { createNonceKeyStore } from './dpop-nonce-loader';
 
 const config = parseConfig(process.env, filesBesideHandler());
 const authorizer = createAuthorizer(config, {
   revocation: createRevocationCheck(config),
   dpopReplay: createReplayStore(config.dpop),
+  dpopNonceKeys: createNonceKeyStore(config.dpop),
 });
 
 export const handler = (

@@ -2,12 +2,14 @@
 // as `Authorization: DPoP` with one valid, unused proof from its key; a certificate-bound token
 // (`cnf["x5t#S256"]`, RFC 8705) with the client certificate it names; a token of an issuer that requires
 // DPoP must be DPoP-bound; any other confirmation method is refused, since accepting it as a bearer token
-// would undo the binding. Plain bearer tokens pass untouched.
+// would undo the binding. With server nonces on, a good proof without a valid nonce is answered with a new one
+// (NonceChallengeError) before it is recorded. Plain bearer tokens pass untouched.
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import type { AuthorizerConfig } from './config';
 import type { AuthScheme } from './credentials';
 import { verifyDpopProof, isThumbprint } from './dpop';
 import { readProofRequest } from './dpop-request';
+import type { DpopNonces } from './dpop-nonce';
 import { proofKey, type ReplayStore } from './dpop-replay';
 import type { AuthorizerEvent } from './event';
 import { TokenRejectedError } from './errors';
@@ -71,7 +73,8 @@ function confirmation(payload: JwtPayload): Confirmation {
   return { jkt, x5t };
 }
 
-export function createBindingCheck(config: AuthorizerConfig, replay: ReplayStore) {
+/** `nonces`: the server nonces every proof must carry (DPOP_NONCES), or undefined when they are off. */
+export function createBindingCheck(config: AuthorizerConfig, replay: ReplayStore, nonces?: DpopNonces) {
   const required = new Set(config.dpop.requiredIssuers);
   const { proofMaxAgeSeconds } = config.dpop;
   return {
@@ -117,14 +120,19 @@ export function createBindingCheck(config: AuthorizerConfig, replay: ReplayStore
         maxAgeSeconds: proofMaxAgeSeconds,
         clockSkewSeconds: config.clockSkewSeconds,
       });
-      // Kept until the proof is stale anyway: then its iat alone refuses it.
-      const recorded = replay.record(
-        proofKey(proof.jkt, proof.jti),
-        proof.iat + proofMaxAgeSeconds + 1,
-        nowSeconds,
-      );
-      const bound: Binding = x5t === undefined ? 'dpop' : 'dpop+mtls';
-      return recorded instanceof Promise ? recorded.then(() => bound) : bound;
+      const record = (): Binding | Promise<Binding> => {
+        // Kept until the proof is stale anyway: then its iat alone refuses it.
+        const recorded = replay.record(
+          proofKey(proof.jkt, proof.jti),
+          proof.iat + proofMaxAgeSeconds + 1,
+          nowSeconds,
+        );
+        const bound: Binding = x5t === undefined ? 'dpop' : 'dpop+mtls';
+        return recorded instanceof Promise ? recorded.then(() => bound) : bound;
+      };
+      // A proof answered with a nonce is not recorded: the client signs a new one (a new jti) with it.
+      const nonced = nonces?.check(proof.nonce, nowSeconds);
+      return nonced instanceof Promise ? nonced.then(record) : record();
     },
   };
 }

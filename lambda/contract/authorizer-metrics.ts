@@ -41,7 +41,15 @@ export type DecisionOutcome = keyof typeof DECISION_METRICS;
  */
 export const DECISION_REASONS = Object.freeze({
   allow: ['ALLOWED'],
-  deny: ['INSUFFICIENT_SCOPE', 'UNDECLARED_ROUTE', 'UNSAFE_PATH', 'OVER_DENIED'],
+  // The DPOP_NONCE_* denies are a proof answered with a server nonce (RFC 9449 §8): the 403 asks for a retry.
+  deny: [
+    'INSUFFICIENT_SCOPE',
+    'UNDECLARED_ROUTE',
+    'UNSAFE_PATH',
+    'OVER_DENIED',
+    'DPOP_NONCE_REQUIRED',
+    'DPOP_NONCE_INVALID',
+  ],
   unauthorized: [
     'MISSING_TOKEN',
     'MALFORMED_HEADER',
@@ -93,6 +101,7 @@ export const DECISION_REASONS = Object.freeze({
     'JWKS_UNAVAILABLE',
     'REVOCATION_UNAVAILABLE',
     'DPOP_REPLAY_UNAVAILABLE',
+    'DPOP_NONCE_KEY_UNAVAILABLE',
     'INVALID_EVENT',
     'INTERNAL',
   ],

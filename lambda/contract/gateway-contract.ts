@@ -1,7 +1,12 @@
 // What API Gateway does in front of the authorizer, as plain values: the identity validation expression,
 // the result-cache TTL bounds and the gateway responses. CDK-free on purpose: the JwtAuthorizer construct
 // deploys these values and a local gateway (this repository's local/) reproduces them from this same module.
-import { DPOP_HEADER, unauthorizedChallenge } from './sender-constraint';
+import {
+  DPOP_HEADER,
+  DPOP_NONCE_CONTEXT_KEYS,
+  DPOP_NONCE_HEADER,
+  unauthorizedChallenge,
+} from './sender-constraint';
 
 /** RFC 9457's media type for problem details. */
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -87,6 +92,11 @@ export interface GatewayResponseContract {
   readonly statusCode: number | undefined;
   /** Literal header values (the construct quotes them for API Gateway). */
   readonly headers: Readonly<Record<string, string>>;
+  /**
+   * Headers API Gateway fills from the Lambda authorizer's `context` (header name -> context key; the
+   * construct maps each to `context.authorizer.<key>`). Only ACCESS_DENIED has them, with `dpopNonces`.
+   */
+  readonly contextHeaders?: Readonly<Record<string, string>>;
   readonly body: GatewayProblem;
 }
 
@@ -129,6 +139,14 @@ export interface GatewayResponseOptions {
    * @default - no resource_metadata parameter
    */
   readonly resourceMetadataUrl?: string;
+  /**
+   * DPoP server nonces (RFC 9449 §8) are on: the 403 (ACCESS_DENIED) takes its `WWW-Authenticate` and
+   * `DPoP-Nonce` from the authorizer's context (DPOP_NONCE_CONTEXT_KEYS), so one response answers both a nonce
+   * challenge and an insufficient scope, and browsers may read `DPoP-Nonce` (it joins the default exposed
+   * headers).
+   * @default false
+   */
+  readonly dpopNonces?: boolean;
 }
 
 /** CORS headers on every gateway response; WWW-Authenticate and Retry-After are exposed so browsers can act on them. */
@@ -159,6 +177,9 @@ export function buildGatewayResponses(
   const allowHeaders =
     options.corsAllowHeaders ??
     (options.dpop === true ? [...DEFAULT_CORS_ALLOW_HEADERS, DPOP_HEADER] : undefined);
+  const exposeHeaders =
+    options.corsExposeHeaders ??
+    (options.dpopNonces === true ? [...DEFAULT_CORS_EXPOSE_HEADERS, DPOP_NONCE_HEADER] : undefined);
   const challenge = (error: string): string =>
     unauthorizedChallenge(error, {
       dpop: options.dpop === true,
@@ -166,9 +187,7 @@ export function buildGatewayResponses(
       resourceMetadataUrl: options.resourceMetadataUrl,
     });
   const base = {
-    ...(options.allowOrigin === null
-      ? {}
-      : corsHeaders(options.allowOrigin, allowHeaders, options.corsExposeHeaders)),
+    ...(options.allowOrigin === null ? {} : corsHeaders(options.allowOrigin, allowHeaders, exposeHeaders)),
     'Content-Type': PROBLEM_CONTENT_TYPE,
     'Cache-Control': 'no-store',
   };
@@ -190,18 +209,39 @@ export function buildGatewayResponses(
         401,
       ),
     },
-    {
-      // The authorizer's policy denies this method: the token is valid but lacks the route's scopes.
-      type: 'ACCESS_DENIED',
-      statusCode: 403,
-      headers: { ...base, 'WWW-Authenticate': challenge('insufficient_scope') },
-      body: problem(
-        'INSUFFICIENT_SCOPE',
-        'Forbidden',
-        'The access token does not grant the scopes this operation requires.',
-        403,
-      ),
-    },
+    options.dpopNonces === true
+      ? {
+          // The authorizer's policy denies this method, and its context says why: the challenge of a proof
+          // without the server nonce (RFC 9449 §9), or of a token without the route's scopes (RFC 6750 §3.1).
+          // API Gateway answers a Deny only with this response, whose status is static: so a nonce challenge
+          // is a 403, where RFC 9449 writes 401 (the README says why and which clients this suits).
+          type: 'ACCESS_DENIED',
+          statusCode: 403,
+          headers: base,
+          contextHeaders: {
+            'WWW-Authenticate': DPOP_NONCE_CONTEXT_KEYS.wwwAuthenticate,
+            [DPOP_NONCE_HEADER]: DPOP_NONCE_CONTEXT_KEYS.dpopNonce,
+          },
+          body: problem(
+            'ACCESS_DENIED',
+            'Forbidden',
+            'The access token does not grant the scopes this operation requires, or the DPoP proof must ' +
+              'carry the server nonce; WWW-Authenticate says which (insufficient_scope or use_dpop_nonce).',
+            403,
+          ),
+        }
+      : {
+          // The authorizer's policy denies this method: the token is valid but lacks the route's scopes.
+          type: 'ACCESS_DENIED',
+          statusCode: 403,
+          headers: { ...base, 'WWW-Authenticate': challenge('insufficient_scope') },
+          body: problem(
+            'INSUFFICIENT_SCOPE',
+            'Forbidden',
+            'The access token does not grant the scopes this operation requires.',
+            403,
+          ),
+        },
     // When a Lambda authorizer throws anything but Error('Unauthorized') (JWKS or revocation table
     // unreachable), API Gateway answers AUTHORIZER_CONFIGURATION_ERROR; a timeout or an unusable result
     // (a context value that is an object) answers AUTHORIZER_FAILURE. Neither is the token's fault, and

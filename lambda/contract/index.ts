@@ -71,11 +71,15 @@ export {
   DEFAULT_DPOP_PROOF_MAX_AGE_SECONDS,
   DPOP_HEADER,
   DPOP_SCHEME,
+  DPOP_NONCE_CONTEXT_KEYS,
+  DPOP_NONCE_HEADER,
+  DPOP_NONCE_WINDOW_SECONDS,
   DPOP_SIGNING_ALGORITHMS,
   PROTECTED_RESOURCE_WELL_KNOWN,
   protectedResourceMetadata,
   protectedResourceMetadataPath,
   protectedResourceMetadataUrl,
   unauthorizedChallenge,
+  useDpopNonceChallenge,
 } from './sender-constraint';
 export type { ChallengeOptions, ProtectedResourceOptions } from './sender-constraint';

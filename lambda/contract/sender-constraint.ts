@@ -1,12 +1,38 @@
 // Sender-constrained tokens (DPoP, RFC 9449) and protected-resource metadata (RFC 9728), as plain values the
 // authorizer, the construct and the local gateway share: the proof header, the accepted proof algorithms,
-// the WWW-Authenticate challenges API Gateway's static 401 carries, and the metadata document.
+// the WWW-Authenticate challenges API Gateway's static 401 carries, server nonces, and the metadata document.
 
 /** The request header that carries a DPoP proof (RFC 9449 §4.1). */
 export const DPOP_HEADER = 'DPoP';
 
 /** The Authorization scheme of a DPoP-bound token (RFC 9449 §7.1): `DPoP <token>`, and its challenge. */
 export const DPOP_SCHEME = 'DPoP';
+
+/** The response header that carries a server nonce (RFC 9449 §8.1). */
+export const DPOP_NONCE_HEADER = 'DPoP-Nonce';
+
+/**
+ * Server nonces (RFC 9449 §8) change every this many seconds; a proof may carry the nonce of the current or of
+ * the previous window, so a nonce is accepted for 60 to 120 seconds after it was handed out.
+ */
+export const DPOP_NONCE_WINDOW_SECONDS = 60;
+
+/**
+ * The authorizer-context keys the ACCESS_DENIED gateway response reads when server nonces are on: a Lambda
+ * authorizer can shape no other gateway response, and this one only through the `context` of the Deny policy
+ * it returns. With nonces on, the authorizer sets `wwwAuthenticate` on every policy it returns, and
+ * `dpopNonce` on every decision for a DPoP-bound token; an Allow's context reaches the integration, which
+ * returns the nonce on its 200 (RFC 9449 §8.2).
+ */
+export const DPOP_NONCE_CONTEXT_KEYS = Object.freeze({
+  /** The WWW-Authenticate value of a 403: `use_dpop_nonce`, or `insufficient_scope` with the route's scopes. */
+  wwwAuthenticate: 'wwwAuthenticate',
+  /** A fresh server nonce (RFC 9449 §8.1), for the `DPoP-Nonce` header; set on DPoP-bound decisions. */
+  dpopNonce: 'dpopNonce',
+} as const);
+
+/** RFC 9449 §9's error_description, which clients show; they act on `error` alone. */
+const USE_DPOP_NONCE_DESCRIPTION = 'Resource server requires nonce in DPoP proof';
 
 /**
  * The JWS algorithms a DPoP proof may use: asymmetric only (RFC 9449 §4.2: never `none` nor a MAC). The
@@ -114,6 +140,11 @@ export interface ChallengeOptions {
   readonly dpopRequired?: boolean;
   /** The metadata URL (RFC 9728 §5.1), on every challenge. */
   readonly resourceMetadataUrl?: string;
+  /**
+   * The scopes the request needs (RFC 6750 §3 `scope`), on every challenge: for an `insufficient_scope` the
+   * authorizer answers itself. Scope tokens hold no `"` or `\` (RFC 6749 §3.3), so they need no escaping.
+   */
+  readonly scope?: readonly string[];
 }
 
 /**
@@ -122,10 +153,23 @@ export interface ChallengeOptions {
  * problem too: RFC 9449 §7.1 would prefer `invalid_dpop_proof`, which a static response cannot choose.
  */
 export function unauthorizedChallenge(error: string, options: ChallengeOptions): string {
+  const scope =
+    options.scope === undefined || options.scope.length === 0 ? '' : `, scope="${options.scope.join(' ')}"`;
   const metadata =
     options.resourceMetadataUrl === undefined ? '' : `, resource_metadata="${options.resourceMetadataUrl}"`;
-  const bearer = `Bearer error="${error}"${metadata}`;
+  const bearer = `Bearer error="${error}"${scope}${metadata}`;
   if (!options.dpop) return bearer;
-  const dpop = `${DPOP_SCHEME} error="${error}", algs="${DPOP_SIGNING_ALGORITHMS.join(' ')}"${metadata}`;
+  const dpop = `${DPOP_SCHEME} error="${error}"${scope}, algs="${DPOP_SIGNING_ALGORITHMS.join(' ')}"${metadata}`;
   return options.dpopRequired === true ? dpop : `${bearer}, ${dpop}`;
+}
+
+/**
+ * RFC 9449 §9: the challenge that asks for a proof with the server's nonce (the `DPoP-Nonce` header beside it).
+ * A DPoP challenge only: the client is already using DPoP.
+ */
+export function useDpopNonceChallenge(): string {
+  return (
+    `DPoP error="use_dpop_nonce", error_description="${USE_DPOP_NONCE_DESCRIPTION}", ` +
+    `algs="${DPOP_SIGNING_ALGORITHMS.join(' ')}"`
+  );
 }

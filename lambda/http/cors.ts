@@ -11,12 +11,14 @@ export const CORS_ALLOW_HEADERS: readonly string[] = Object.freeze([
 ]);
 
 /**
- * Response headers the browser app may read: the authorizer's (WWW-Authenticate, Retry-After) and the API's
- * own (Location). The handlers, the preflight and the gateway responses all expose these.
+ * Response headers the browser app may read: the authorizer's (WWW-Authenticate, Retry-After, and DPoP-Nonce
+ * with DPoP server nonces) and the API's own (Location). The handlers, the preflight and the gateway responses
+ * all expose these.
  */
 export const CORS_EXPOSE_HEADERS: readonly string[] = Object.freeze([
   'WWW-Authenticate',
   'Retry-After',
+  'DPoP-Nonce',
   'Location',
 ]);
 

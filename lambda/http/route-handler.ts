@@ -1,9 +1,11 @@
 // The shared shape of every API Lambda of the route table: identity, scope check, the route's own work, and
-// errors as problems (request-flow.ts), for the route the table names.
+// errors as problems (request-flow.ts), for the route the table names, and the DPoP server nonce the
+// authorizer handed out on every answer.
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { Logger } from 'bearer-gate/authorizer';
 import type { AppRoute } from '../routes';
 import { APP_ROUTES } from '../routes';
+import { withDpopNonce } from './dpop-nonce';
 import type { HttpProblemError } from './problem';
 import { createRequestFlow, type ApiHandler, type FlowRequest } from './request-flow';
 import { findRoute } from './scope-check';
@@ -32,5 +34,6 @@ export interface RouteHandlerOptions {
 export function createRouteHandler(options: RouteHandlerOptions): ApiHandler {
   // Looked up once, so a handler wired to a route that does not exist fails at cold start.
   const route = findRoute(options.routeId, options.routes ?? APP_ROUTES);
-  return createRequestFlow({ ...options, route: () => route });
+  const flow = createRequestFlow({ ...options, route: () => route });
+  return async (event) => withDpopNonce(event, await flow(event));
 }

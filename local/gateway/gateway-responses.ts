@@ -12,6 +12,11 @@ export interface GatewayResponseSpec {
   readonly statusCode?: number;
   /** Header name -> value, already unquoted (CDK writes `"'value'"` for a static value). */
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Header name -> key of the Lambda authorizer's context (`context.authorizer.<key>` on AWS). Only a Deny's
+   * ACCESS_DENIED has a context to read.
+   */
+  readonly contextHeaders?: Readonly<Record<string, string>>;
   /** A response template for application/json; `$context.error.messageString` etc. are filled in. */
   readonly body?: string;
 }
@@ -43,6 +48,8 @@ export interface ErrorContext {
   /** `$context.error.message`; null where AWS gives no message (authorizer failures). */
   readonly message: string | null;
   readonly requestId: string;
+  /** The context of the authorizer's policy, for ACCESS_DENIED: what `context.authorizer.<key>` reads. */
+  readonly authorizer?: Readonly<Record<string, string | number | boolean>>;
 }
 
 function fallbackType(type: GatewayResponseType): 'DEFAULT_4XX' | 'DEFAULT_5XX' {
@@ -80,6 +87,13 @@ export function renderGatewayResponse(
   const headers: Record<string, string> = { 'Content-Type': 'application/json' };
   for (const [name, value] of Object.entries(spec?.headers ?? {}))
     headers[name] = renderTemplate(value, type, ctx);
+  // AWS's documentation does not say what a header mapped from an absent context value becomes. It is
+  // omitted here, as emulators of API Gateway's parameter mappings omit a mapping whose source has no value;
+  // the authorizer never relies on it for a DPoP decision (it always sets both keys there).
+  for (const [name, key] of Object.entries(own?.contextHeaders ?? {})) {
+    const value = ctx.authorizer?.[key];
+    if (value !== undefined && value !== '') headers[name] = String(value);
+  }
   return {
     statusCode: own?.statusCode ?? underlyingStatus ?? AWS_DEFAULTS[type],
     headers,

@@ -192,8 +192,14 @@ export function createGateway(options: GatewayOptions): Gateway {
     message: string | null,
     requestId: string,
     underlyingStatus?: number,
+    authorizer?: AuthorizerOutput['context'],
   ): HttpResponse => {
-    const rendered = renderGatewayResponse(responses, type, { message, requestId }, underlyingStatus);
+    const rendered = renderGatewayResponse(
+      responses,
+      type,
+      { message, requestId, authorizer },
+      underlyingStatus,
+    );
     const headers: Record<string, string[]> = {};
     for (const [name, value] of Object.entries(rendered.headers)) headers[name] = [value];
     return { statusCode: rendered.statusCode, headers, body: Buffer.from(rendered.body) };
@@ -298,7 +304,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (decision !== 'allow') {
       const message =
         decision === 'explicit-deny' ? GATEWAY_MESSAGES.explicitDeny : GATEWAY_MESSAGES.implicitDeny;
-      return gatewayResponse('ACCESS_DENIED', message, requestId);
+      // A Deny's context reaches ACCESS_DENIED's header mappings (context.authorizer.<key>).
+      return gatewayResponse('ACCESS_DENIED', message, requestId, undefined, authorized.output.context);
     }
 
     stats.integrationInvocations += 1;

@@ -18,7 +18,9 @@ export const CALL_USAGE = `Usage: TOKEN=<DPoP-bound token> npm run call -- METHO
 Calls the running local stack's API and prints the status line and the response body.
   (no --cert)       with the token from npm run login -- --dpop (npm start with DPOP=1): signs a fresh DPoP
                     proof (htm, htu, ath, a new jti) with the key in the DPoP key file for this one request
-                    and sends Authorization: ${DPOP_SCHEME} <token>
+                    and sends Authorization: ${DPOP_SCHEME} <token>; when the API asks for its server
+                    nonce (DPOP_NONCES=1: use_dpop_nonce with a DPoP-Nonce header), signs a new proof with
+                    it and sends the request once more
   --cert FILE       with the token from npm run login -- --mtls (npm start with MTLS=1): presents this client
   --key FILE        certificate (and its key) on the mutual-TLS connection and sends Authorization: Bearer
                     <token> (RFC 8705 keeps the Bearer scheme); both files are named by the login

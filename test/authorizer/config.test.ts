@@ -29,7 +29,7 @@ describe('parseConfig', () => {
       jwksSeed: null,
       trustedCa: null,
       // No DPoP issuer required, proofs 60 s old at most, remembered per instance.
-      dpop: { requiredIssuers: [], proofMaxAgeSeconds: 60, replayTable: null },
+      dpop: { requiredIssuers: [], proofMaxAgeSeconds: 60, replayTable: null, nonces: null },
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.issuers[0])).toBe(true);

@@ -395,11 +395,13 @@ test('config: "*" requires DPoP of every issuer; the defaults', () => {
     requiredIssuers: [ISSUER],
     proofMaxAgeSeconds: 60,
     replayTable: null,
+    nonces: null,
   });
   expect(parseConfig(h.env()).dpop).toEqual({
     requiredIssuers: [],
     proofMaxAgeSeconds: 60,
     replayTable: null,
+    nonces: null,
   });
 });
 

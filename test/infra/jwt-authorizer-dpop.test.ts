@@ -1,6 +1,7 @@
 // The construct's DPoP and protected-resource-metadata props: a REQUEST authorizer with its cache off (a
 // cached Allow would answer a replayed proof), the DPoP variables parseConfig reads back, the replay table's
-// one permission, the DPoP and resource_metadata challenges, and the metadata route without the authorizer.
+// one permission, the DPoP and resource_metadata challenges, and the metadata route without the authorizer;
+// server nonces: the ACCESS_DENIED headers mapped from the authorizer's context, and their variables.
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -65,6 +66,7 @@ test('the DPoP variables reach the Lambda and parseConfig reads them back', () =
     requiredIssuers: [ISSUER],
     proofMaxAgeSeconds: 90,
     replayTable: null,
+    nonces: null,
   });
 });
 
@@ -240,4 +242,112 @@ test.each<[string, Partial<JwtAuthorizerProps>, string]>([
 ])('dpop with %s is refused, naming the prop and the fix', (_name, props, message) => {
   const error = synthError(() => build(props));
   expect([error.code, error.message]).toEqual(['INVALID_PROP', `Test/Jwt: ${message}`]);
+});
+
+describe('dpop.nonces', () => {
+  const ALGS = 'ES256 ES384 ES512 EdDSA PS256 PS384 PS512 RS256 RS384 RS512';
+
+  function withNonces(props: Partial<JwtAuthorizerProps> = {}) {
+    const stack = new Stack(fastApp(), 'Test');
+    const api = new apigw.RestApi(stack, 'Api', { deploy: false });
+    const replay = new dynamodb.Table(stack, 'Replay', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+    });
+    const jwt = new JwtAuthorizer(stack, 'Jwt', {
+      issuers: [Issuer.oidc(ISSUER, { audience: ['https://api.example.com'] })],
+      dpop: { replayTable: replay, nonces: true },
+      ...props,
+    });
+    jwt.addRoutes(api, [...ROUTES], () => new apigw.MockIntegration());
+    return { stack, jwt, template: Template.fromStack(stack) };
+  }
+
+  test('ACCESS_DENIED takes WWW-Authenticate and DPoP-Nonce from the Deny context; browsers may read both', () => {
+    const { template } = withNonces();
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'ACCESS_DENIED',
+      StatusCode: '403',
+      ResponseParameters: Match.objectLike({
+        'gatewayresponse.header.WWW-Authenticate': 'context.authorizer.wwwAuthenticate',
+        'gatewayresponse.header.DPoP-Nonce': 'context.authorizer.dpopNonce',
+        'gatewayresponse.header.Access-Control-Expose-Headers': "'WWW-Authenticate,Retry-After,DPoP-Nonce'",
+      }),
+      ResponseTemplates: {
+        'application/json': Match.stringLikeRegexp('"code":"ACCESS_DENIED"'),
+      },
+    });
+    // The 401 stays static.
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'UNAUTHORIZED',
+      ResponseParameters: Match.objectLike({
+        'gatewayresponse.header.WWW-Authenticate': `'Bearer error="invalid_token", DPoP error="invalid_token", algs="${ALGS}"'`,
+      }),
+    });
+  });
+
+  test('no other response maps the context', () => {
+    const { template } = withNonces();
+    const responses = Object.values(template.findResources('AWS::ApiGateway::GatewayResponse')) as {
+      Properties: { ResponseType: string; ResponseParameters: Record<string, string> };
+    }[];
+    const mapped = responses.filter((r) =>
+      Object.values(r.Properties.ResponseParameters).some((v) => v.startsWith('context.')),
+    );
+    expect(mapped.map((r) => r.Properties.ResponseType)).toEqual(['ACCESS_DENIED']);
+  });
+
+  test('the variables reach the Lambda, and parseConfig reads them back', () => {
+    const { stack, jwt } = withNonces({ protectedResource: { resource: 'https://api.example.com/v1' } });
+    expect(jwt.variant).toBe('revocable');
+    const env = authorizerEnvironment(stack);
+    expect(env).toMatchObject({
+      DPOP_NONCES: 'true',
+      DPOP_REPLAY_TABLE: { Ref: expect.stringMatching(/^Replay/) },
+      RESOURCE_METADATA_URL: 'https://api.example.com/.well-known/oauth-protected-resource/v1',
+    });
+    const config = parseConfig({
+      ...env,
+      DPOP_REPLAY_TABLE: 'replay',
+      ROUTES_FILE: '',
+      ROUTES: JSON.stringify(ROUTES),
+    });
+    expect(config.dpop.nonces).toEqual({
+      dpopOnly: false,
+      resourceMetadataUrl: 'https://api.example.com/.well-known/oauth-protected-resource/v1',
+    });
+  });
+
+  test('the authorizer may read and write the replay table (the nonce key item) and nothing else of it', () => {
+    const { template } = withNonces();
+    const statements = (
+      Object.values(template.findResources('AWS::IAM::Policy')) as {
+        Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } };
+      }[]
+    ).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')))).toEqual([
+      expect.objectContaining({
+        Action: ['dynamodb:PutItem', 'dynamodb:GetItem'],
+        Resource: [{ 'Fn::GetAtt': [expect.stringMatching(/^Replay/), 'Arn'] }],
+      }),
+    ]);
+  });
+
+  test('nonces without a replay table are refused, naming the prop and the fix', () => {
+    expect(synthError(() => build({ dpop: { nonces: true } })).message).toContain(
+      'Test/Jwt: dpop.nonces needs dpop.replayTable: every Lambda instance signs and checks nonces with one key, ' +
+        'an item of that table. Give dpop.replayTable a table with REVOCATION_TABLE_SCHEMA (its own, not the ' +
+        'revocation table).',
+    );
+  });
+
+  test('without nonces, ACCESS_DENIED stays static', () => {
+    const { template } = build({ dpop: {} });
+    template().hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'ACCESS_DENIED',
+      ResponseParameters: Match.objectLike({
+        'gatewayresponse.header.WWW-Authenticate': `'Bearer error="insufficient_scope", DPoP error="insufficient_scope", algs="${ALGS}"'`,
+      }),
+    });
+    expect(authorizerEnvironment(build({ dpop: {} }).stack)).not.toHaveProperty('DPOP_NONCES');
+  });
 });

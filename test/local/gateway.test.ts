@@ -7,7 +7,7 @@ import type {
   APIGatewayTokenAuthorizerEvent,
 } from 'aws-lambda';
 import { gatewayResponse, gatewayResponseBody } from 'bearer-gate/contract';
-import { appGatewayResponses, constructContract } from '../../local/construct-contract';
+import { appGatewayResponses, constructContract, toGatewayResponseSet } from '../../local/construct-contract';
 import {
   createGateway,
   type Gateway,
@@ -263,6 +263,72 @@ describe('the local gateway', () => {
   });
 });
 
+describe('the local gateway with DPoP server nonces (ACCESS_DENIED headers from the Deny context)', () => {
+  let gateway: Gateway;
+  let url: string;
+  beforeAll(async () => {
+    gateway = createGateway({
+      routes,
+      authorizer: (event) => authorizerImpl(event),
+      authorizerType: 'REQUEST',
+      responses: toGatewayResponseSet(appGatewayResponses('*', { dpop: true, dpopNonces: true })),
+      cacheTtlSeconds: 0,
+      logger: createLogger('local-gateway', 'silent'),
+    });
+    url = await gateway.listen(0);
+  });
+  afterAll(() => gateway.close());
+
+  const denyWith = (context?: Record<string, unknown>) => async () => ({
+    principalId: 'alice',
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Deny', Action: 'execute-api:Invoke', Resource: `${API_ARN}/*` }],
+    },
+    ...(context === undefined ? {} : { context }),
+  });
+
+  test.each<[string, Record<string, unknown> | undefined, Record<string, string | null>]>([
+    [
+      'both keys',
+      { wwwAuthenticate: 'DPoP error="use_dpop_nonce"', dpopNonce: 'n-1' },
+      { 'www-authenticate': 'DPoP error="use_dpop_nonce"', 'dpop-nonce': 'n-1' },
+    ],
+    [
+      'the challenge only',
+      { wwwAuthenticate: 'Bearer error="insufficient_scope"' },
+      { 'www-authenticate': 'Bearer error="insufficient_scope"', 'dpop-nonce': null },
+    ],
+    // AWS does not document an absent source; the gateway leaves the header out (see gateway-responses.ts).
+    ['no context', undefined, { 'www-authenticate': null, 'dpop-nonce': null }],
+    [
+      'empty values',
+      { wwwAuthenticate: '', dpopNonce: '' },
+      { 'www-authenticate': null, 'dpop-nonce': null },
+    ],
+  ])('a Deny with %s: 403 with the headers its context fills', async (_name, context, headers) => {
+    authorizerImpl = denyWith(context) as TokenAuthorizer;
+    const res = await fetch(`${url}/items/1`, { headers: { Authorization: TOKEN } });
+    expect(res.status).toBe(403);
+    expect({
+      'www-authenticate': res.headers.get('www-authenticate'),
+      'dpop-nonce': res.headers.get('dpop-nonce'),
+    }).toEqual(headers);
+    const expected = gatewayResponse(
+      'ACCESS_DENIED',
+      appGatewayResponses('*', { dpop: true, dpopNonces: true }),
+    );
+    expect(await res.text()).toBe(gatewayResponseBody(expected));
+  });
+
+  test('only ACCESS_DENIED reads the context: an allowed request never gets these headers from it', async () => {
+    authorizerImpl = async () => allowAll({ sub: 'alice', wwwAuthenticate: 'x', dpopNonce: 'n-2' });
+    const res = await fetch(`${url}/items/1`, { headers: { Authorization: TOKEN } });
+    expect(res.status).toBe(200);
+    expect([res.headers.get('www-authenticate'), res.headers.get('dpop-nonce')]).toEqual([null, null]);
+  });
+});
+
 describe('the local gateway with the result cache on', () => {
   let gateway: Gateway;
   let url: string;
@@ -418,7 +484,7 @@ describe('the local gateway with the stack CORS preflight', () => {
       'access-control-allow-origin': '*',
       'access-control-allow-methods': 'GET,POST,DELETE',
       'access-control-allow-headers': 'Authorization,Content-Type,Idempotency-Key',
-      'access-control-expose-headers': 'WWW-Authenticate,Retry-After,Location',
+      'access-control-expose-headers': 'WWW-Authenticate,Retry-After,DPoP-Nonce,Location',
       'access-control-max-age': '3600',
     });
   });

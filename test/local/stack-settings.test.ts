@@ -25,7 +25,15 @@ describe('parseStackSettings', () => {
       authorizerCaching: 'auto',
       dpop: false,
       mtls: false,
+      dpopNonces: false,
+      dpopReplayTable: 'dpop-replay',
     });
+  });
+
+  test('DPOP_NONCES=1 with DPOP=1 requires server nonces, in the replay table DPOP_REPLAY_TABLE names', () => {
+    expect(
+      parseStackSettings({ DPOP: '1', DPOP_NONCES: '1', DPOP_REPLAY_TABLE: 'replay-e2e' }, DEFAULTS),
+    ).toMatchObject({ dpop: true, dpopNonces: true, dpopReplayTable: 'replay-e2e' });
   });
 
   test.each(['auto', 'token', 'route'])('AUTHORIZER_CACHING=%s is read', (value) => {
@@ -105,6 +113,9 @@ describe('parseStackSettings', () => {
       '0',
       'SHORT_LIVED_TOKEN_TTL_SECONDS must be a whole number from 1 to 3600; got "0"',
     ],
+    ['DPOP_NONCES', '1', 'DPOP_NONCES needs DPOP=1 (server nonces are asked of DPoP proofs)'],
+    ['DPOP_NONCES', 'maybe', 'DPOP_NONCES must be 1/true or 0/false; got "maybe"'],
+    ['DPOP_REPLAY_TABLE', 'x', 'DPOP_REPLAY_TABLE must be a DynamoDB table name; got "x"'],
   ])('%s=%s is refused', (name, value, message) => {
     let error: unknown;
     try {

@@ -330,7 +330,7 @@ describe('withCorsOrigin (items handlers)', () => {
       headers: {
         Location: '/items/1',
         'Access-Control-Allow-Origin': 'http://127.0.0.1:3080',
-        'Access-Control-Expose-Headers': 'WWW-Authenticate,Retry-After,Location',
+        'Access-Control-Expose-Headers': 'WWW-Authenticate,Retry-After,DPoP-Nonce,Location',
       },
       body: '{}',
     });
