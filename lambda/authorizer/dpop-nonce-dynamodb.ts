@@ -92,17 +92,3 @@ export function nonceKeyLoaderWith(
     return written;
   };
 }
-
-export async function loadNonceKeyLoader(
-  tableName: string,
-  endpoint: string | undefined,
-): Promise<(period: number, nowSeconds: number) => Promise<Buffer>> {
-  const sdk = await import('@aws-sdk/client-dynamodb');
-  const client = new sdk.DynamoDBClient({
-    ...(endpoint === undefined ? {} : { endpoint }),
-    maxAttempts: 2,
-    // Bounded: an unreachable table must become a quick 503, well inside API Gateway's authorizer timeout.
-    requestHandler: { connectionTimeout: 500, requestTimeout: 1000 },
-  });
-  return nonceKeyLoaderWith(client, sdk, tableName);
-}
