@@ -1,8 +1,9 @@
 // A JWKS cache that stays warm across invocations, refetches at most once per window on unknown key ids,
 // refuses a flood of bogus `kid`s at once (never holding an instance), and still picks up a key that was
-// really rotated in meanwhile. It can start from a seed (JWKS_SEED_FILE): keys on hand at init, served until
-// a fetch replaces them, and for a bounded time while the issuer cannot be reached. A key that carries private
-// or secret material is never served: whoever saw the JWKS could sign with it.
+// really rotated in meanwhile. It can start from a seed (JWKS_SEED_FILE): keys on hand at init, fresh as a
+// fetch made at the seed's `fetchedAt` would be, served until a fetch replaces them, and for a bounded time
+// while the issuer cannot be reached. A key that carries private or secret material is never served: whoever
+// saw the JWKS could sign with it.
 import type { Fetcher } from 'aws-jwt-verify/https';
 import type { Jwks, JwkWithKid } from 'aws-jwt-verify/jwk';
 import { JwksNotAvailableInCacheError, KidNotFoundInJwksError } from 'aws-jwt-verify/error';
@@ -59,7 +60,12 @@ export interface JwksCacheOptions {
   readonly refetchWindowMs: number;
   /** After a failed fetch, fail fast for this long rather than hammering an issuer that is down. */
   readonly failureBackoffMs: number;
-  /** Keys older than this are refreshed in the background while the cached set keeps serving. */
+  /**
+   * Keys older than this are refreshed in the background while the cached set keeps serving. A seed counts as
+   * a fetch made at its `fetchedAt`: one younger than this is not refreshed before it is this old (an unknown
+   * kid still fetches at once), so a key removed at the issuer verifies at most this long after the keys were
+   * fetched, as it does on an instance that fetched them itself.
+   */
   readonly maxAgeMs: number;
   readonly onFetch?: (event: JwksFetchEvent) => void;
   readonly onSeed?: (event: JwksSeedEvent) => void;
@@ -71,6 +77,7 @@ interface Entry {
   jwks: Jwks;
   /** Usually one key per kid; RFC 7517 §4.5 allows a kid shared by keys of different types. */
   byKid: Map<string, JwkWithKid[]>;
+  /** When these keys were fetched: a seed's `fetchedAt`, or -Infinity for a seed that does not say (stale). */
   fetchedAt: number;
   /** Seeded keys: when they were fetched (or the cold start, when the seed does not say) and until when they count. */
   seed?: Seed;
@@ -131,7 +138,9 @@ export class WarmJwksCache {
 
   /**
    * Serves these keys, with no fetch, until a fetch replaces them or `maxAgeMs` after `fetchedAt` (null: from
-   * now). Returns false, and serves nothing, when the seed is already that old.
+   * now). Returns false, and serves nothing, when the seed is already that old. Like fetched keys, they are
+   * refreshed once they are the cache's `maxAgeMs` old: a seed that does not say when it was fetched, at the
+   * first request that uses it.
    */
   seed(jwksUri: string, seeded: Jwks, fetchedAt: number | null, maxAgeMs: number): boolean {
     const now = this.now();
@@ -143,9 +152,19 @@ export class WarmJwksCache {
       return false;
     }
     const { jwks, byKid } = this.index(jwksUri, seeded);
-    this.entries.set(jwksUri, { jwks, byKid, fetchedAt: now, seed });
-    this.seedEvent('JWKS_SEED_LOADED', jwksUri, seed, { keys: byKid.size });
+    const entry: Entry = { jwks, byKid, fetchedAt: seed.dated ? since : -Infinity, seed };
+    this.entries.set(jwksUri, entry);
+    this.seedEvent('JWKS_SEED_LOADED', jwksUri, seed, {
+      keys: byKid.size,
+      refreshInSeconds: Math.max(0, Math.round(this.freshForMs(entry) / 1000)),
+    });
     return true;
+  }
+
+  /** Whether keys for this URI are on hand and younger than `maxAgeMs` (a seed: counted from its fetchedAt). */
+  isFresh(jwksUri: string): boolean {
+    const entry = this.current(jwksUri);
+    return entry !== undefined && this.freshForMs(entry) > 0;
   }
 
   /** Whether keys for this URI are on hand (fetched, or a seed still trusted). */
@@ -163,9 +182,11 @@ export class WarmJwksCache {
     if (!entry) throw new JwksNotAvailableInCacheError(`JWKS for ${jwksUri} not yet in cache`);
     const jwk = lookup(entry, decomposedJwt.header);
     if (!jwk) throw new KidNotFoundInJwksError('kid not found in the cached JWKS');
-    // Seeded keys are refreshed until a fetch lands (at most once per failure backoff while the issuer is down).
-    if (entry.seed || this.now() - entry.fetchedAt >= this.options.maxAgeMs)
-      this.refreshInBackground(jwksUri);
+    // Stale keys, a stale seed's included, are refreshed until a fetch lands (at most once per failure backoff
+    // while the issuer is down). A fresh seed is not: its refresh would put the first TLS set-up and handshake
+    // of the instance's life on the requests that follow (on Lambda each of its steps lands on the request that
+    // thaws the instance), for keys no older than an instance's own fetch may be.
+    if (this.freshForMs(entry) <= 0) this.refreshInBackground(jwksUri);
     return jwk;
   }
 
@@ -201,6 +222,11 @@ export class WarmJwksCache {
     for (const timer of this.trailing.values()) clearTimeout(timer);
     this.trailing.clear();
     await Promise.allSettled([...this.inflight.values()]);
+  }
+
+  /** How much longer these keys count as fresh (0 or less: stale). */
+  private freshForMs(entry: Entry): number {
+    return entry.fetchedAt + this.options.maxAgeMs - this.now();
   }
 
   /** One fetch at the end of the current window, for every unknown kid refused inside it. */
