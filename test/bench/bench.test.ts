@@ -123,13 +123,15 @@ describe('npm run bench -- --quick', () => {
     ]);
   });
 
-  test('runtime table: each invocation after a freeze, seeded and unseeded, and when the live JWKS replaced the seed', () => {
+  test('runtime table: each invocation after a freeze, seeded (a fresh and an old seed) and unseeded, and when the live JWKS replaced the seed', () => {
     const [header, ...rows] = table(report, 'Cold start with a JWKS seed', 1);
     expect(header).toEqual([
       'invocation (JWKS on loopback)',
-      'seeded',
+      'seeded, seed 1 min old',
+      'seeded, seed 1 h old',
       'unseeded',
-      'added by the seed and its refresh',
+      'added, seed 1 min old',
+      'added, seed 1 h old (its refresh)',
     ]);
     expect(rows.map((r) => r[0])).toEqual([
       '1 (the cold start, from the import)',
@@ -145,16 +147,26 @@ describe('npm run bench -- --quick', () => {
       expect(row.slice(1)).toEqual([
         expect.stringMatching(/^[\d,]+\.\d ms$/),
         expect.stringMatching(/^[\d,]+\.\d ms$/),
+        expect.stringMatching(/^[\d,]+\.\d ms$/),
+        expect.stringMatching(/^[+-][\d,]+\.\d ms$/),
         expect.stringMatching(/^[+-][\d,]+\.\d ms$/),
       ]);
     }
     expect(rows[6]?.slice(1)).toEqual([
       expect.stringMatching(/^[\d,]+\.\d ms$/),
       expect.stringMatching(/^[\d,]+\.\d ms$/),
+      expect.stringMatching(/^[\d,]+\.\d ms$/),
+      '',
       '',
     ]);
-    // Both quick-run processes must see the refresh land: the seed is replaced by the live JWKS.
-    expect(rows[7]?.[1]).toMatch(/^\d+\.\d \(2\/2 processes\)$/);
+    // A seed younger than the refresh age is never refreshed; an older one is replaced in both quick-run processes.
+    expect(rows[7]?.slice(1)).toEqual([
+      'never (0/2 processes)',
+      expect.stringMatching(/^\d+\.\d \(2\/2 processes\)$/),
+      '',
+      '',
+      '',
+    ]);
   });
 
   test('memory table: RSS and heap after the first decision, next to bare node', () => {
@@ -214,8 +226,8 @@ describe('npm run bench -- --quick', () => {
     );
     const [targetHeader, ...targets] = table(report, 'Targets');
     expect(targetHeader).toEqual(['target', 'measured', 'verdict']);
-    // Twelve of the suite's own, four of the route tables' (test/bench/route-tables.test.ts checks their module).
-    expect(targets).toHaveLength(16);
+    // Thirteen of the suite's own, four of the route tables' (test/bench/route-tables.test.ts checks their module).
+    expect(targets).toHaveLength(17);
     for (const row of targets) expect(['met', '**missed**']).toContain(row[2]);
   });
 });
