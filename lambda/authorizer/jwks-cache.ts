@@ -64,7 +64,8 @@ export interface JwksCacheOptions {
    * Keys older than this are refreshed in the background while the cached set keeps serving. A seed counts as
    * a fetch made at its `fetchedAt`: one younger than this is not refreshed before it is this old (an unknown
    * kid still fetches at once), so a key removed at the issuer verifies at most this long after the keys were
-   * fetched, as it does on an instance that fetched them itself.
+   * fetched, as it does on an instance that fetched them itself. A seed is also refreshed this long before its
+   * own max age ends, so that the live keys are in before it stops being trusted.
    */
   readonly maxAgeMs: number;
   readonly onFetch?: (event: JwksFetchEvent) => void;
@@ -77,8 +78,8 @@ interface Entry {
   jwks: Jwks;
   /** Usually one key per kid; RFC 7517 §4.5 allows a kid shared by keys of different types. */
   byKid: Map<string, JwkWithKid[]>;
-  /** When these keys were fetched: a seed's `fetchedAt`, or -Infinity for a seed that does not say (stale). */
-  fetchedAt: number;
+  /** When these keys are due for a refresh (-Infinity: at once, as for a seed that does not say its age). */
+  refreshAt: number;
   /** Seeded keys: when they were fetched (or the cold start, when the seed does not say) and until when they count. */
   seed?: Seed;
 }
@@ -139,8 +140,8 @@ export class WarmJwksCache {
   /**
    * Serves these keys, with no fetch, until a fetch replaces them or `maxAgeMs` after `fetchedAt` (null: from
    * now). Returns false, and serves nothing, when the seed is already that old. Like fetched keys, they are
-   * refreshed once they are the cache's `maxAgeMs` old: a seed that does not say when it was fetched, at the
-   * first request that uses it.
+   * refreshed once they are the cache's `maxAgeMs` old, or that long before the seed's trust ends if sooner: a
+   * seed that does not say when it was fetched, at the first request that uses it.
    */
   seed(jwksUri: string, seeded: Jwks, fetchedAt: number | null, maxAgeMs: number): boolean {
     const now = this.now();
@@ -152,7 +153,9 @@ export class WarmJwksCache {
       return false;
     }
     const { jwks, byKid } = this.index(jwksUri, seeded);
-    const entry: Entry = { jwks, byKid, fetchedAt: seed.dated ? since : -Infinity, seed };
+    const { maxAgeMs: refreshAge } = this.options;
+    const refreshAt = seed.dated ? Math.min(since + refreshAge, seed.trustedUntil - refreshAge) : -Infinity;
+    const entry: Entry = { jwks, byKid, refreshAt, seed };
     this.entries.set(jwksUri, entry);
     this.seedEvent('JWKS_SEED_LOADED', jwksUri, seed, {
       keys: byKid.size,
@@ -161,7 +164,7 @@ export class WarmJwksCache {
     return true;
   }
 
-  /** Whether keys for this URI are on hand and younger than `maxAgeMs` (a seed: counted from its fetchedAt). */
+  /** Whether keys for this URI are on hand and not yet due for a refresh (a seed: see `seed`). */
   isFresh(jwksUri: string): boolean {
     const entry = this.current(jwksUri);
     return entry !== undefined && this.freshForMs(entry) > 0;
@@ -226,7 +229,7 @@ export class WarmJwksCache {
 
   /** How much longer these keys count as fresh (0 or less: stale). */
   private freshForMs(entry: Entry): number {
-    return entry.fetchedAt + this.options.maxAgeMs - this.now();
+    return entry.refreshAt - this.now();
   }
 
   /** One fetch at the end of the current window, for every unknown kid refused inside it. */
@@ -329,7 +332,7 @@ export class WarmJwksCache {
         const { jwks, byKid } = this.index(jwksUri, parseJwks(body));
         // An empty or unusable key set is an issuer fault; keep serving the last good set.
         if (byKid.size === 0) throw new Error('JWKS has no usable signing keys');
-        const entry: Entry = { jwks, byKid, fetchedAt: this.now() };
+        const entry: Entry = { jwks, byKid, refreshAt: this.now() + this.options.maxAgeMs };
         const replaced = this.entries.get(jwksUri);
         this.entries.set(jwksUri, entry);
         this.lastFailure.delete(jwksUri);

@@ -1,7 +1,7 @@
 // When seeded keys are refreshed: a seed counts as a fetch made at its fetchedAt, so one younger than the key
-// cache's refresh age (15 minutes) is not refreshed before it is that old, an undated or older one after the first
-// request; a kid the seed does not know is fetched at once; and a key the issuer removed stops verifying within
-// that age of the seed's fetchedAt. Real keys, real signed tokens, the JWKS over real HTTPS on 127.0.0.1.
+// cache's refresh age (15 minutes) is not refreshed before it is that old (or that long before its max age ends),
+// an undated or older one after the first request; a kid the seed does not know is fetched at once; and a key the
+// issuer removed stops verifying within that age of the seed's fetchedAt. Real keys, real signed tokens, the JWKS over real HTTPS on 127.0.0.1.
 import type { Jwk } from 'aws-jwt-verify/jwk';
 import { createAuthorizer, parseConfig, type Authorizer, type AuthorizerDeps } from '../../lambda/authorizer';
 import { BoundedFetcher } from '../../lambda/authorizer/https-fetcher';
@@ -103,6 +103,46 @@ test('on a clock the test moves: no fetch until the seed is the refresh age old,
   } finally {
     await cache.stop();
   }
+});
+
+test('on a clock: a seed whose max age ends within two refresh ages is refreshed one refresh age before it ends', async () => {
+  let now = 20_000_000;
+  const cache = new WarmJwksCache({
+    fetcher,
+    refetchWindowMs: 2000,
+    failureBackoffMs: 1000,
+    maxAgeMs: 15 * MINUTE,
+    now: () => now,
+  });
+  try {
+    const jwt = { header: { alg: 'RS256', kid: h.keys.rsa.kid } };
+    // Trusted for 20 minutes from its fetchedAt: refreshed at 5, with 15 left to get the live keys in.
+    expect(cache.seed(h.server.url, { keys: [h.keys.rsa.jwk as unknown as Jwk] }, now, 20 * MINUTE)).toBe(
+      true,
+    );
+    now += 5 * MINUTE - 1;
+    expect(cache.getCachedJwk(h.server.url, jwt).kid).toBe(h.keys.rsa.kid);
+    await cache.settled();
+    expect(h.server.requests).toEqual([]);
+    now += 1;
+    expect(cache.getCachedJwk(h.server.url, jwt).kid).toBe(h.keys.rsa.kid);
+    await cache.settled();
+    expect(h.server.requests).toEqual([JWKS]);
+  } finally {
+    await cache.stop();
+  }
+});
+
+test('a seed a minute old with a 10-minute max age is refreshed after the first request', async () => {
+  const config = parseConfig(h.env({ JWKS_SEED_FILE: 'jwks-seed.json', JWKS_SEED_MAX_AGE_SECONDS: '600' }), {
+    read: () => seedOf([h.keys.rsa], MINUTE),
+  });
+  const authorizer = createAuthorizer(config, { fetcher });
+  made.push(authorizer);
+  expect((await authorizer.authorize(allow(h.keys.rsa))).principalId).toBe('user-1');
+  await authorizer.settled();
+  expect(h.server.requests).toEqual([JWKS]);
+  expect(seedLines()[0]).toEqual(expect.objectContaining({ code: 'JWKS_SEED_LOADED', refreshInSeconds: 0 }));
 });
 
 test('a kid a fresh seed does not know is fetched at once, and the request waits for it', async () => {
