@@ -92,9 +92,7 @@ async function main(): Promise<void> {
         );
         out.push(
           '',
-          `after the first answer: seeded ${formatNumber(r.afterFirstAnswerMs.seeded, 2)} ms, old seed ` +
-            `${formatNumber(r.afterFirstAnswerMs.oldSeeded, 2)} ms, unseeded ` +
-            `${formatNumber(r.afterFirstAnswerMs.unseeded, 2)} ms; seed replaced after answer ` +
+          `seed replaced after answer ` +
             `${formatNumber(r.replacedAfter.seeded, 1)} (${r.replaced.seeded}/${r.processes}), old seed ` +
             `${formatNumber(r.replacedAfter.oldSeeded, 1)} (${r.replaced.oldSeeded}/${r.processes})`,
         );

@@ -168,8 +168,6 @@ export interface Invocation {
   readonly outcome: string;
   /** From the thaw to the answer (the first: from the process's import of the bundle). */
   readonly latencyMs: number;
-  /** From the answer to the runtime's poll for the next invocation: billed, and no request waits for it. */
-  readonly afterAnswerMs: number;
 }
 
 export interface RuntimeReport {
@@ -190,12 +188,6 @@ export interface RuntimeReport {
    */
   readonly addedMs: readonly number[];
   readonly oldAddedMs: readonly number[];
-  /** Median work after the first answer, before the runtime's next poll. */
-  readonly afterFirstAnswerMs: {
-    readonly seeded: number;
-    readonly oldSeeded: number;
-    readonly unseeded: number;
-  };
   /** After how many answers the live JWKS replaced the seed (median), and in how many processes it did. */
   readonly replacedAfter: { readonly seeded: number; readonly oldSeeded: number };
   readonly replaced: { readonly seeded: number; readonly oldSeeded: number };
@@ -281,8 +273,6 @@ function runtimeReport(
   const indices = Array.from({ length: RUNTIME_INVOCATIONS }, (_, at) => at);
   const replacedAfter = (results: readonly ProcessResult[]): number[] =>
     results.flatMap((r) => (typeof r.replacedAfter === 'number' ? [r.replacedAfter] : []));
-  const afterFirst = (results: readonly ProcessResult[]): number =>
-    median(results.map((r) => r.invocations?.[0]?.afterAnswerMs ?? Number.NaN));
   return {
     invocations: RUNTIME_INVOCATIONS,
     freezeMs: FREEZE_MS,
@@ -292,11 +282,6 @@ function runtimeReport(
     unseededMs: indices.map((at) => median(latencies(unseeded, at))),
     addedMs: indices.map((at) => medianDifference(latencies(seeded, at), latencies(unseeded, at))),
     oldAddedMs: indices.map((at) => medianDifference(latencies(oldSeeded, at), latencies(unseeded, at))),
-    afterFirstAnswerMs: {
-      seeded: afterFirst(seeded),
-      oldSeeded: afterFirst(oldSeeded),
-      unseeded: afterFirst(unseeded),
-    },
     replacedAfter: { seeded: median(replacedAfter(seeded)), oldSeeded: median(replacedAfter(oldSeeded)) },
     replaced: { seeded: replacedAfter(seeded).length, oldSeeded: replacedAfter(oldSeeded).length },
     processes: seeded.length,

@@ -237,13 +237,13 @@ export function renderColdStart(bundle: BundleReport, coldStart: ColdStartReport
   out.push(
     'A seeded process refreshes its keys in the background once they are older than the refresh age (15 ' +
       `minutes, counted from the seed's fetchedAt): with a ${fresh} not before then, with a ${old} after its ` +
-      "first decision. The processes below run as Lambda's Node.js runtime runs an instance: each answer is " +
-      "posted as the handler's promise settles, the runtime asks for the next invocation from the immediate " +
-      `queued then, and there the process is frozen (blocked, nothing runs) for ${r.freezeMs} ms; the next event ` +
+      "first decision. The processes below run as Lambda's Node.js 24 runtime runs an instance: its runtime " +
+      "interface client posts each answer from an immediate it queues once the handler's promise has settled " +
+      "(so what the handler queued before, such as a refresh's set-up, runs first), then asks for the next " +
+      `invocation, and there the process is frozen (blocked, nothing runs) for ${r.freezeMs} ms; the next event ` +
       'is handed over after whatever I/O became ready meanwhile. Each invocation is timed from the thaw (the first ' +
-      'from the import of the bundle); "added" is the median of per-iteration differences, seeded minus ' +
-      'unseeded: what the seed and its refresh cost the requests that follow it. The work after the first answer ' +
-      'runs before the runtime asks for the next invocation: billed, and no request waits for it.',
+      'from the import of the bundle) to its answer; "added" is the median of per-iteration differences, seeded ' +
+      'minus unseeded: what the seed and its refresh cost each request.',
   );
   out.push('');
   const replaced = (after: number, count: number): string =>
@@ -269,14 +269,6 @@ export function renderColdStart(bundle: BundleReport, coldStart: ColdStartReport
           added(r.addedMs[at] ?? Number.NaN),
           added(r.oldAddedMs[at] ?? Number.NaN),
         ]),
-        [
-          'work after the first answer, before the runtime asks for the next invocation (billed; no request waits)',
-          ms(r.afterFirstAnswerMs.seeded),
-          ms(r.afterFirstAnswerMs.oldSeeded),
-          ms(r.afterFirstAnswerMs.unseeded),
-          '',
-          '',
-        ],
         [
           'the live JWKS replaced the seed, after answer (median)',
           replaced(r.replacedAfter.seeded, r.replaced.seeded),
