@@ -298,8 +298,8 @@ export class WarmJwksCache {
   }
 
   /**
-   * Refreshes after the request that found the keys stale (or seeded) has been decided: its answer never waits
-   * for a TLS handshake to be set up, and a seeded cold start does no network I/O before its first answer.
+   * Refreshes after the request that found the keys stale has been decided: its decision never waits for the
+   * network, and a seeded cold start does no network I/O before its first decision.
    */
   private refreshInBackground(jwksUri: string): void {
     if (this.inflight.has(jwksUri)) return;
@@ -321,9 +321,11 @@ export class WarmJwksCache {
       return this.options.fetcher.fetch(jwksUri);
     };
     // In flight from now on (callers join it). A deferred fetch starts in the next turn's immediate: after the
-    // request that found the keys stale or seeded has been answered, and (the Lambda runtime posts the answer as
-    // the handler's promise settles, then asks for the next invocation from an immediate queued after ours)
-    // before the sandbox can freeze. The fetcher's costly set-up runs synchronously there, so it costs no request.
+    // request that found the keys stale has been decided, and before the sandbox can freeze, since Lambda's
+    // runtime asks for the next invocation only from an immediate it queues after the handler's promise has
+    // settled, after ours. The fetcher's costly set-up runs synchronously there. Older runtime clients posted
+    // the answer before that immediate, so no request waited for it; the one Node.js 24 runs posts it from that
+    // immediate, so the request that starts an instance's first fetch waits for its set-up.
     const promise = (deferred ? nextTurn(request) : request())
       // A background fetch's answer is parsed, indexed and logged a turn later: a request that became ready
       // on the same turn (on Lambda, the invocation that thawed the sandbox) is decided first.
