@@ -79,14 +79,25 @@ async function main(): Promise<void> {
         out.push('', '## Invocations (medians; added: median of differences vs unseeded)', '');
         out.push(
           markdownTable(
-            ['invocation', 'seeded', 'seeded, old seed', 'unseeded', 'added', 'added, old seed'],
+            [
+              'invocation',
+              'seeded',
+              'seeded, old seed',
+              'seeded, aging seed',
+              'unseeded',
+              'added',
+              'added, old seed',
+              'added, aging seed',
+            ],
             r.seededMs.map((seeded, at) => [
               String(at + 1),
               formatNumber(seeded, 2),
               formatNumber(r.oldSeededMs[at] ?? Number.NaN, 2),
+              formatNumber(r.agingSeededMs[at] ?? Number.NaN, 2),
               formatNumber(r.unseededMs[at] ?? Number.NaN, 2),
               formatNumber(r.addedMs[at] ?? Number.NaN, 2),
               formatNumber(r.oldAddedMs[at] ?? Number.NaN, 2),
+              formatNumber(r.agingAddedMs[at] ?? Number.NaN, 2),
             ]),
           ),
         );
@@ -94,7 +105,8 @@ async function main(): Promise<void> {
           '',
           `seed replaced after answer ` +
             `${formatNumber(r.replacedAfter.seeded, 1)} (${r.replaced.seeded}/${r.processes}), old seed ` +
-            `${formatNumber(r.replacedAfter.oldSeeded, 1)} (${r.replaced.oldSeeded}/${r.processes})`,
+            `${formatNumber(r.replacedAfter.oldSeeded, 1)} (${r.replaced.oldSeeded}/${r.processes}), aging seed ` +
+            `${formatNumber(r.replacedAfter.agingSeeded, 1)} (${r.replaced.agingSeeded}/${r.processes})`,
         );
       }
     }

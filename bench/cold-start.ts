@@ -2,8 +2,9 @@
 // `node -e` and against the floor (a bare HTTPS fetch and one verify) started the same way, interleaved process
 // by process. With and without a JWKS seed, with the JWKS on loopback, one simulated 50 ms round trip away, and
 // down at cold start; each process reports its outcome and its memory after the first decision. The seeds are a
-// minute old (younger than the key cache's refresh age), but for one series run as a warm instance whose seed is
-// an hour old, the age a seed written at deploy usually has when an instance starts.
+// minute old (younger than the key cache's refresh age), but for two series run as warm instances: one whose seed
+// is an hour old, the age a seed written at deploy usually has when an instance starts, and one whose seed turns
+// stale while it serves.
 //
 // Trust: the test issuer's certificate is trusted through TRUSTED_CA_FILE, which the authorizer (and the
 // floors) read when they first fetch, as a deployed authorizer with a public issuer builds Node's root store on
@@ -40,6 +41,7 @@ export type ColdSeriesId =
   | 'unseeded-down'
   | 'seeded-runtime'
   | 'seeded-old-runtime'
+  | 'seeded-aging-runtime'
   | 'unseeded-runtime'
   | 'seeded-compile-cache'
   | 'seeded-dead-code';
@@ -60,6 +62,7 @@ export const SERIES: readonly ColdSeriesId[] = [
   'unseeded-down',
   'seeded-runtime',
   'seeded-old-runtime',
+  'seeded-aging-runtime',
   'unseeded-runtime',
   'seeded-compile-cache',
   'seeded-dead-code',
@@ -82,6 +85,7 @@ const EXPECTED_OUTCOME: Readonly<Record<ColdSeriesId, string>> = {
   'unseeded-down': 'error JWKS_UNAVAILABLE',
   'seeded-runtime': 'allow',
   'seeded-old-runtime': 'allow',
+  'seeded-aging-runtime': 'allow',
   'unseeded-runtime': 'allow',
   'seeded-compile-cache': 'allow',
   'seeded-dead-code': 'allow',
@@ -97,6 +101,17 @@ export const RUNTIME_INVOCATIONS = 6;
 export const FRESH_SEED_AGE_MS = 60_000;
 /** seeded-old-runtime's seed: older than the refresh age, as a seed written at deploy usually is by a cold start. */
 export const OLD_SEED_AGE_MS = 3_600_000;
+/** The key cache's refresh age (createAuthorizer's default): keys, fetched or seeded, older than this are refreshed. */
+export const REFRESH_AGE_MS = 15 * 60_000;
+/**
+ * seeded-aging-runtime: a warm instance whose seed turns stale while it serves. Its seed is this much younger than
+ * the refresh age when the process starts, and the process is frozen AGING_FREEZE_MS (longer) before request
+ * AGING_STALE_AT, which finds the seed stale and starts its refresh: what a seed younger than the refresh age
+ * only puts off.
+ */
+export const AGING_MARGIN_MS = 1000;
+export const AGING_FREEZE_MS = 1500;
+export const AGING_STALE_AT = 4;
 /** How long a runtime-series process stays frozen between two invocations. */
 export const FREEZE_MS = 20;
 
@@ -175,12 +190,16 @@ export interface RuntimeReport {
   readonly freezeMs: number;
   /** FRESH_SEED_AGE_MS and OLD_SEED_AGE_MS, for the labels. */
   readonly seedAgesMs: { readonly fresh: number; readonly old: number };
+  /** The request at which seeded-aging-runtime's seed is stale (1-based). */
+  readonly agingStaleAt: number;
   /**
    * Median latency of each invocation (index 0: the cold start): seeded with a fresh seed (younger than the
    * refresh age: no refresh), seeded with an old one (refreshed after the first answer), and unseeded.
    */
   readonly seededMs: readonly number[];
   readonly oldSeededMs: readonly number[];
+  /** A seed that turns stale before request `agingStaleAt`, on a warm instance. */
+  readonly agingSeededMs: readonly number[];
   readonly unseededMs: readonly number[];
   /**
    * What the seed (and, for the old seed, its background refresh) adds to each invocation: the median of
@@ -188,9 +207,14 @@ export interface RuntimeReport {
    */
   readonly addedMs: readonly number[];
   readonly oldAddedMs: readonly number[];
+  readonly agingAddedMs: readonly number[];
   /** After how many answers the live JWKS replaced the seed (median), and in how many processes it did. */
-  readonly replacedAfter: { readonly seeded: number; readonly oldSeeded: number };
-  readonly replaced: { readonly seeded: number; readonly oldSeeded: number };
+  readonly replacedAfter: {
+    readonly seeded: number;
+    readonly oldSeeded: number;
+    readonly agingSeeded: number;
+  };
+  readonly replaced: { readonly seeded: number; readonly oldSeeded: number; readonly agingSeeded: number };
   readonly processes: number;
 }
 
@@ -216,8 +240,15 @@ interface ProcessResult {
   readonly replacedAfter?: number | null;
 }
 
-/** Runs one child; one that prints `bench:next` (--runtime) is thawed FREEZE_MS later with a line on stdin. */
-function timeProcess(args: readonly string[], env: NodeJS.ProcessEnv): Promise<ProcessResult> {
+/**
+ * Runs one child; one that prints `bench:next` (--runtime) is thawed with a line on stdin, `freezeMs(n)` after its
+ * n-th freeze (0: after the first answer) began.
+ */
+function timeProcess(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  freezeMs: (n: number) => number = () => FREEZE_MS,
+): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(process.execPath, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -227,7 +258,7 @@ function timeProcess(args: readonly string[], env: NodeJS.ProcessEnv): Promise<P
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString('utf8');
       for (const due = stdout.split('\nbench:next\n').length - 1; freezes < due; freezes++) {
-        setTimeout(() => child.stdin.write('\n'), FREEZE_MS);
+        setTimeout(() => child.stdin.write('\n'), freezeMs(freezes));
       }
     });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
@@ -266,6 +297,7 @@ async function writeSeed(fixtures: Fixtures, file: string, jwksUri: string, ageM
 function runtimeReport(
   seeded: readonly ProcessResult[],
   oldSeeded: readonly ProcessResult[],
+  agingSeeded: readonly ProcessResult[],
   unseeded: readonly ProcessResult[],
 ): RuntimeReport {
   const latencies = (results: readonly ProcessResult[], at: number): number[] =>
@@ -277,13 +309,24 @@ function runtimeReport(
     invocations: RUNTIME_INVOCATIONS,
     freezeMs: FREEZE_MS,
     seedAgesMs: { fresh: FRESH_SEED_AGE_MS, old: OLD_SEED_AGE_MS },
+    agingStaleAt: AGING_STALE_AT,
     seededMs: indices.map((at) => median(latencies(seeded, at))),
     oldSeededMs: indices.map((at) => median(latencies(oldSeeded, at))),
+    agingSeededMs: indices.map((at) => median(latencies(agingSeeded, at))),
     unseededMs: indices.map((at) => median(latencies(unseeded, at))),
     addedMs: indices.map((at) => medianDifference(latencies(seeded, at), latencies(unseeded, at))),
     oldAddedMs: indices.map((at) => medianDifference(latencies(oldSeeded, at), latencies(unseeded, at))),
-    replacedAfter: { seeded: median(replacedAfter(seeded)), oldSeeded: median(replacedAfter(oldSeeded)) },
-    replaced: { seeded: replacedAfter(seeded).length, oldSeeded: replacedAfter(oldSeeded).length },
+    agingAddedMs: indices.map((at) => medianDifference(latencies(agingSeeded, at), latencies(unseeded, at))),
+    replacedAfter: {
+      seeded: median(replacedAfter(seeded)),
+      oldSeeded: median(replacedAfter(oldSeeded)),
+      agingSeeded: median(replacedAfter(agingSeeded)),
+    },
+    replaced: {
+      seeded: replacedAfter(seeded).length,
+      oldSeeded: replacedAfter(oldSeeded).length,
+      agingSeeded: replacedAfter(agingSeeded).length,
+    },
     processes: seeded.length,
   };
 }
@@ -315,6 +358,7 @@ export async function measureColdStarts(
       near: join(fixtures.workDir, 'seed-near.json'),
       down: join(fixtures.workDir, 'seed-down.json'),
       old: await writeSeed(fixtures, join(fixtures.workDir, 'seed-old.json'), uris.loopback, OLD_SEED_AGE_MS),
+      aging: join(fixtures.workDir, 'seed-aging.json'),
     };
     const fresh = [
       [seeds.loopback, uris.loopback],
@@ -387,6 +431,7 @@ export async function measureColdStarts(
       },
       'seeded-runtime': { args: runtime, env: seeded },
       'seeded-old-runtime': { args: runtime, env: deployed(uris.loopback, seeds.old) },
+      'seeded-aging-runtime': { args: runtime, env: deployed(uris.loopback, seeds.aging) },
       'unseeded-runtime': { args: runtime, env: deployed(uris.loopback) },
     };
 
@@ -397,9 +442,13 @@ export async function measureColdStarts(
     const jwksFetches: number[] = [];
     const run = async (id: ColdSeriesId, i: number): Promise<void> => {
       const seedFile = plan[id].env.JWKS_SEED_FILE;
-      if (seedFile !== undefined && seedFile !== seeds.old) await writeFreshSeeds(seedFile);
+      const aging = id === 'seeded-aging-runtime';
+      if (aging) await writeSeed(fixtures, seeds.aging, uris.loopback, REFRESH_AGE_MS - AGING_MARGIN_MS);
+      else if (seedFile !== undefined && seedFile !== seeds.old) await writeFreshSeeds(seedFile);
       const before = fixtures.jwks.requests.length;
-      results[id].push(await timeProcess(plan[id].args(i), plan[id].env));
+      const freezeMs = (n: number): number =>
+        aging && n === AGING_STALE_AT - 2 ? AGING_FREEZE_MS : FREEZE_MS;
+      results[id].push(await timeProcess(plan[id].args(i), plan[id].env, freezeMs));
       if (id === 'deployed') jwksFetches.push(fixtures.jwks.requests.length - before);
     };
     // One untimed start of each, so the first timed process does not pay for cold disk caches.
@@ -463,6 +512,7 @@ export async function measureColdStarts(
       runtime: runtimeReport(
         results['seeded-runtime'],
         results['seeded-old-runtime'],
+        results['seeded-aging-runtime'],
         results['unseeded-runtime'],
       ),
       outcomes,

@@ -234,10 +234,13 @@ export function renderColdStart(bundle: BundleReport, coldStart: ColdStartReport
   const r = c.runtime;
   const fresh = `seed ${minutes(r.seedAgesMs.fresh)} old`;
   const old = `seed ${minutes(r.seedAgesMs.old)} old`;
+  const aging = `seed stale at ${r.agingStaleAt}`;
   out.push(
     'A seeded process refreshes its keys in the background once they are older than the refresh age (15 ' +
       `minutes, counted from the seed's fetchedAt): with a ${fresh} not before then, with a ${old} after its ` +
-      "first decision. The processes below run as Lambda's Node.js 24 runtime runs an instance: its runtime " +
+      `first decision; "${aging}" is a seed that turns 15 minutes old while the process is frozen (longer) before ` +
+      `request ${r.agingStaleAt}, as a fresh seed does on an instance that lives that long. The processes below ` +
+      "run as Lambda's Node.js 24 runtime runs an instance: its runtime " +
       "interface client posts each answer from an immediate it queues once the handler's promise has settled " +
       "(so what the handler queued before, such as a refresh's set-up, runs first), then asks for the next " +
       `invocation, and there the process is frozen (blocked, nothing runs) for ${r.freezeMs} ms; the next event ` +
@@ -256,23 +259,29 @@ export function renderColdStart(bundle: BundleReport, coldStart: ColdStartReport
         'invocation (JWKS on loopback)',
         `seeded, ${fresh}`,
         `seeded, ${old}`,
+        `seeded, ${aging}`,
         'unseeded',
         `added, ${fresh}`,
-        `added, ${old} (its refresh)`,
+        `added, ${old}`,
+        `added, ${aging}`,
       ],
       [
         ...r.seededMs.map((seeded, at): Cell[] => [
           at === 0 ? '1 (the cold start, from the import)' : `${at + 1} (from the thaw)`,
           ms(seeded),
           ms(r.oldSeededMs[at] ?? Number.NaN),
+          ms(r.agingSeededMs[at] ?? Number.NaN),
           ms(r.unseededMs[at] ?? Number.NaN),
           added(r.addedMs[at] ?? Number.NaN),
           added(r.oldAddedMs[at] ?? Number.NaN),
+          added(r.agingAddedMs[at] ?? Number.NaN),
         ]),
         [
           'the live JWKS replaced the seed, after answer (median)',
           replaced(r.replacedAfter.seeded, r.replaced.seeded),
           replaced(r.replacedAfter.oldSeeded, r.replaced.oldSeeded),
+          replaced(r.replacedAfter.agingSeeded, r.replaced.agingSeeded),
+          '',
           '',
           '',
           '',
@@ -357,6 +366,10 @@ export function coldStartTargetRows(coldStart: ColdStartReport): Cell[][] {
     ...(
       [
         ['younger than the refresh age (15 min): not refreshed', c.runtime.addedMs],
+        [
+          `younger than the refresh age that turns stale before request ${c.runtime.agingStaleAt} (a warm instance)`,
+          c.runtime.agingAddedMs,
+        ],
         ['older than the refresh age: refreshed after the first answer', c.runtime.oldAddedMs],
       ] as const
     ).map(([seed, addedMs]): Cell[] => [
