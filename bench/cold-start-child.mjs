@@ -2,15 +2,15 @@
 // the outcome and the memory after that first decision on one stdout line, exit. Plain JavaScript so that
 // node runs it without a TypeScript loader in the way.
 //
-// With --runtime it goes on as Lambda's Node.js runtime does between invocations, for one token after another
-// (the tokens comma-separated): the answer is posted as soon as the handler's promise settles, and the runtime
-// asks for the next invocation from an immediate queued then (aws-lambda-nodejs-runtime-interface-client's
-// order). There the sandbox may freeze: the process prints `bench:next` and blocks on stdin until the parent
-// writes a line, so that nothing runs in between, the worst case (the sooner the freeze, the less work done
-// before it). The next event is handed to the handler from an immediate, after whatever I/O became ready while
-// frozen (also the worst case). Each invocation reports how long its answer took from the thaw (from the
-// import, for the first), and how long the process kept working after the answer before it asked for the
-// next invocation: billed time that no request waits for.
+// With --runtime it goes on as Lambda's Node.js 24 runtime does between invocations, for one token after another
+// (the tokens comma-separated). Its runtime interface client (aws-lambda-nodejs-runtime-interface-client, the
+// rewrite that serves Node.js 22 and 24: LifecycleManager.succeed) posts the answer from an immediate it queues
+// once the handler's promise has settled, so whatever the handler queued before that (a background refresh's
+// set-up) runs first, and then asks for the next invocation within that turn's microtasks. There the sandbox may
+// freeze: right after the answer, the process prints `bench:next` and blocks on stdin until the parent writes a
+// line, so that nothing runs in between, the worst case. The next event is handed to the handler from an
+// immediate, after whatever I/O became ready while frozen (also the worst case). Each invocation reports how long
+// its answer took from the thaw (from the import, for the first).
 import { readSync, writeSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
@@ -73,15 +73,10 @@ function invoke(i) {
       (reason) => ({ status: 'rejected', reason }),
     )
     .then((settled) => {
-      const answeredAt = nowMs();
-      answers++;
       globalThis.setImmediate(() => {
-        const polledAt = nowMs();
-        invocations.push({
-          outcome: outcomeOf(settled),
-          latencyMs: answeredAt - received,
-          afterAnswerMs: polledAt - answeredAt,
-        });
+        const answeredAt = nowMs();
+        answers++;
+        invocations.push({ outcome: outcomeOf(settled), latencyMs: answeredAt - received });
         if (i + 1 === tokens.length) {
           const { rss, heapUsed } = process.memoryUsage();
           const report = {

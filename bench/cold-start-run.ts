@@ -74,25 +74,39 @@ async function main(): Promise<void> {
           }),
         ),
       );
-      if (series.includes('seeded-runtime') && series.includes('unseeded-runtime')) {
+      if (series.includes('unseeded-runtime')) {
         const r = report.runtime;
-        out.push('', '## Invocations (seeded, unseeded, added: medians)', '');
+        out.push('', '## Invocations (medians; added: median of differences vs unseeded)', '');
         out.push(
           markdownTable(
-            ['invocation', 'seeded', 'unseeded', 'added'],
+            [
+              'invocation',
+              'seeded',
+              'seeded, old seed',
+              'seeded, aging seed',
+              'unseeded',
+              'added',
+              'added, old seed',
+              'added, aging seed',
+            ],
             r.seededMs.map((seeded, at) => [
               String(at + 1),
               formatNumber(seeded, 2),
+              formatNumber(r.oldSeededMs[at] ?? Number.NaN, 2),
+              formatNumber(r.agingSeededMs[at] ?? Number.NaN, 2),
               formatNumber(r.unseededMs[at] ?? Number.NaN, 2),
               formatNumber(r.addedMs[at] ?? Number.NaN, 2),
+              formatNumber(r.oldAddedMs[at] ?? Number.NaN, 2),
+              formatNumber(r.agingAddedMs[at] ?? Number.NaN, 2),
             ]),
           ),
         );
         out.push(
           '',
-          `after the first answer: seeded ${formatNumber(r.afterFirstAnswerMs.seeded, 2)} ms, unseeded ` +
-            `${formatNumber(r.afterFirstAnswerMs.unseeded, 2)} ms; seed replaced after answer ` +
-            `${formatNumber(r.replacedAfter, 1)} (${r.replaced}/${r.processes})`,
+          `seed replaced after answer ` +
+            `${formatNumber(r.replacedAfter.seeded, 1)} (${r.replaced.seeded}/${r.processes}), old seed ` +
+            `${formatNumber(r.replacedAfter.oldSeeded, 1)} (${r.replaced.oldSeeded}/${r.processes}), aging seed ` +
+            `${formatNumber(r.replacedAfter.agingSeeded, 1)} (${r.replaced.agingSeeded}/${r.processes})`,
         );
       }
     }

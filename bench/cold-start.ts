@@ -1,7 +1,10 @@
 // Cold start: fresh node processes that load the deployed bundle and authorize their first token, against bare
 // `node -e` and against the floor (a bare HTTPS fetch and one verify) started the same way, interleaved process
 // by process. With and without a JWKS seed, with the JWKS on loopback, one simulated 50 ms round trip away, and
-// down at cold start; each process reports its outcome and its memory after the first decision.
+// down at cold start; each process reports its outcome and its memory after the first decision. The seeds are a
+// minute old (younger than the key cache's refresh age), but for two series run as warm instances: one whose seed
+// is an hour old, the age a seed written at deploy usually has when an instance starts, and one whose seed turns
+// stale while it serves.
 //
 // Trust: the test issuer's certificate is trusted through TRUSTED_CA_FILE, which the authorizer (and the
 // floors) read when they first fetch, as a deployed authorizer with a public issuer builds Node's root store on
@@ -37,6 +40,8 @@ export type ColdSeriesId =
   | 'seeded-down'
   | 'unseeded-down'
   | 'seeded-runtime'
+  | 'seeded-old-runtime'
+  | 'seeded-aging-runtime'
   | 'unseeded-runtime'
   | 'seeded-compile-cache'
   | 'seeded-dead-code';
@@ -56,6 +61,8 @@ export const SERIES: readonly ColdSeriesId[] = [
   'seeded-down',
   'unseeded-down',
   'seeded-runtime',
+  'seeded-old-runtime',
+  'seeded-aging-runtime',
   'unseeded-runtime',
   'seeded-compile-cache',
   'seeded-dead-code',
@@ -77,6 +84,8 @@ const EXPECTED_OUTCOME: Readonly<Record<ColdSeriesId, string>> = {
   'seeded-down': 'allow',
   'unseeded-down': 'error JWKS_UNAVAILABLE',
   'seeded-runtime': 'allow',
+  'seeded-old-runtime': 'allow',
+  'seeded-aging-runtime': 'allow',
   'unseeded-runtime': 'allow',
   'seeded-compile-cache': 'allow',
   'seeded-dead-code': 'allow',
@@ -84,6 +93,25 @@ const EXPECTED_OUTCOME: Readonly<Record<ColdSeriesId, string>> = {
 
 /** Invocations per process in the runtime series: the cold start, then one after each freeze. */
 export const RUNTIME_INVOCATIONS = 6;
+/**
+ * How old the seeds are (their fetchedAt), for every seeded series but seeded-old-runtime: younger than the key
+ * cache's refresh age (15 minutes), so that a seeded instance does not refresh them (written again before each
+ * process, so that a long run does not age them past it).
+ */
+export const FRESH_SEED_AGE_MS = 60_000;
+/** seeded-old-runtime's seed: older than the refresh age, as a seed written at deploy usually is by a cold start. */
+export const OLD_SEED_AGE_MS = 3_600_000;
+/** The key cache's refresh age (createAuthorizer's default): keys, fetched or seeded, older than this are refreshed. */
+export const REFRESH_AGE_MS = 15 * 60_000;
+/**
+ * seeded-aging-runtime: a warm instance whose seed turns stale while it serves. Its seed is this much younger than
+ * the refresh age when the process starts, and the process is frozen AGING_FREEZE_MS (longer) before request
+ * AGING_STALE_AT, which finds the seed stale and starts its refresh: what a seed younger than the refresh age
+ * only puts off.
+ */
+export const AGING_MARGIN_MS = 1000;
+export const AGING_FREEZE_MS = 1500;
+export const AGING_STALE_AT = 4;
 /** How long a runtime-series process stays frozen between two invocations. */
 export const FREEZE_MS = 20;
 
@@ -155,26 +183,38 @@ export interface Invocation {
   readonly outcome: string;
   /** From the thaw to the answer (the first: from the process's import of the bundle). */
   readonly latencyMs: number;
-  /** From the answer to the runtime's poll for the next invocation: billed, and no request waits for it. */
-  readonly afterAnswerMs: number;
 }
 
 export interface RuntimeReport {
   readonly invocations: number;
   readonly freezeMs: number;
-  /** Median latency of each invocation (index 0: the cold start), seeded and unseeded. */
+  /** FRESH_SEED_AGE_MS and OLD_SEED_AGE_MS, for the labels. */
+  readonly seedAgesMs: { readonly fresh: number; readonly old: number };
+  /** The request at which seeded-aging-runtime's seed is stale (1-based). */
+  readonly agingStaleAt: number;
+  /**
+   * Median latency of each invocation (index 0: the cold start): seeded with a fresh seed (younger than the
+   * refresh age: no refresh), seeded with an old one (refreshed after the first answer), and unseeded.
+   */
   readonly seededMs: readonly number[];
+  readonly oldSeededMs: readonly number[];
+  /** A seed that turns stale before request `agingStaleAt`, on a warm instance. */
+  readonly agingSeededMs: readonly number[];
   readonly unseededMs: readonly number[];
   /**
-   * What the seed's background refresh adds to each invocation: the median of per-iteration differences,
-   * seeded minus unseeded (index 0 is the cold start, where the seed saves the fetch).
+   * What the seed (and, for the old seed, its background refresh) adds to each invocation: the median of
+   * per-iteration differences, seeded minus unseeded (index 0 is the cold start, where the seed saves the fetch).
    */
   readonly addedMs: readonly number[];
-  /** Median work after the first answer, before the runtime's next poll: seeded (the refresh's set-up), unseeded. */
-  readonly afterFirstAnswerMs: { readonly seeded: number; readonly unseeded: number };
+  readonly oldAddedMs: readonly number[];
+  readonly agingAddedMs: readonly number[];
   /** After how many answers the live JWKS replaced the seed (median), and in how many processes it did. */
-  readonly replacedAfter: number;
-  readonly replaced: number;
+  readonly replacedAfter: {
+    readonly seeded: number;
+    readonly oldSeeded: number;
+    readonly agingSeeded: number;
+  };
+  readonly replaced: { readonly seeded: number; readonly oldSeeded: number; readonly agingSeeded: number };
   readonly processes: number;
 }
 
@@ -200,8 +240,15 @@ interface ProcessResult {
   readonly replacedAfter?: number | null;
 }
 
-/** Runs one child; one that prints `bench:next` (--runtime) is thawed FREEZE_MS later with a line on stdin. */
-function timeProcess(args: readonly string[], env: NodeJS.ProcessEnv): Promise<ProcessResult> {
+/**
+ * Runs one child; one that prints `bench:next` (--runtime) is thawed with a line on stdin, `freezeMs(n)` after its
+ * n-th freeze (0: after the first answer) began.
+ */
+function timeProcess(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  freezeMs: (n: number) => number = () => FREEZE_MS,
+): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(process.execPath, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -211,7 +258,7 @@ function timeProcess(args: readonly string[], env: NodeJS.ProcessEnv): Promise<P
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString('utf8');
       for (const due = stdout.split('\nbench:next\n').length - 1; freezes < due; freezes++) {
-        setTimeout(() => child.stdin.write('\n'), FREEZE_MS);
+        setTimeout(() => child.stdin.write('\n'), freezeMs(freezes));
       }
     });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
@@ -235,35 +282,51 @@ function timeProcess(args: readonly string[], env: NodeJS.ProcessEnv): Promise<P
   });
 }
 
-/** A seed holding the fixtures' keys under `jwksUri`, as `npm run jwks-seed` would write it now. */
-async function writeSeed(fixtures: Fixtures, file: string, jwksUri: string): Promise<string> {
+/** A seed holding the fixtures' keys under `jwksUri`, as `npm run jwks-seed` would have written it `ageMs` ago. */
+async function writeSeed(fixtures: Fixtures, file: string, jwksUri: string, ageMs: number): Promise<string> {
   const entry: JwksSeedEntry = {
     jwksUri,
     jwks: { keys: Object.values(fixtures.keys).map((k) => k.jwk as never) },
-    fetchedAt: Date.now(),
+    fetchedAt: Date.now() - ageMs,
     issuer: null,
   };
   await writeFile(file, formatJwksSeed([entry], 2));
   return file;
 }
 
-function runtimeReport(seeded: readonly ProcessResult[], unseeded: readonly ProcessResult[]): RuntimeReport {
+function runtimeReport(
+  seeded: readonly ProcessResult[],
+  oldSeeded: readonly ProcessResult[],
+  agingSeeded: readonly ProcessResult[],
+  unseeded: readonly ProcessResult[],
+): RuntimeReport {
   const latencies = (results: readonly ProcessResult[], at: number): number[] =>
     results.map((r) => r.invocations?.[at]?.latencyMs ?? Number.NaN);
   const indices = Array.from({ length: RUNTIME_INVOCATIONS }, (_, at) => at);
-  const replacedAfter = seeded.flatMap((r) => (typeof r.replacedAfter === 'number' ? [r.replacedAfter] : []));
+  const replacedAfter = (results: readonly ProcessResult[]): number[] =>
+    results.flatMap((r) => (typeof r.replacedAfter === 'number' ? [r.replacedAfter] : []));
   return {
     invocations: RUNTIME_INVOCATIONS,
     freezeMs: FREEZE_MS,
+    seedAgesMs: { fresh: FRESH_SEED_AGE_MS, old: OLD_SEED_AGE_MS },
+    agingStaleAt: AGING_STALE_AT,
     seededMs: indices.map((at) => median(latencies(seeded, at))),
+    oldSeededMs: indices.map((at) => median(latencies(oldSeeded, at))),
+    agingSeededMs: indices.map((at) => median(latencies(agingSeeded, at))),
     unseededMs: indices.map((at) => median(latencies(unseeded, at))),
     addedMs: indices.map((at) => medianDifference(latencies(seeded, at), latencies(unseeded, at))),
-    afterFirstAnswerMs: {
-      seeded: median(seeded.map((r) => r.invocations?.[0]?.afterAnswerMs ?? Number.NaN)),
-      unseeded: median(unseeded.map((r) => r.invocations?.[0]?.afterAnswerMs ?? Number.NaN)),
+    oldAddedMs: indices.map((at) => medianDifference(latencies(oldSeeded, at), latencies(unseeded, at))),
+    agingAddedMs: indices.map((at) => medianDifference(latencies(agingSeeded, at), latencies(unseeded, at))),
+    replacedAfter: {
+      seeded: median(replacedAfter(seeded)),
+      oldSeeded: median(replacedAfter(oldSeeded)),
+      agingSeeded: median(replacedAfter(agingSeeded)),
     },
-    replacedAfter: median(replacedAfter),
-    replaced: replacedAfter.length,
+    replaced: {
+      seeded: replacedAfter(seeded).length,
+      oldSeeded: replacedAfter(oldSeeded).length,
+      agingSeeded: replacedAfter(agingSeeded).length,
+    },
     processes: seeded.length,
   };
 }
@@ -291,10 +354,24 @@ export async function measureColdStarts(
       down: `${down.origin}${path}`,
     };
     const seeds = {
-      loopback: await writeSeed(fixtures, join(fixtures.workDir, 'seed-loopback.json'), uris.loopback),
-      near: await writeSeed(fixtures, join(fixtures.workDir, 'seed-near.json'), uris.near),
-      down: await writeSeed(fixtures, join(fixtures.workDir, 'seed-down.json'), uris.down),
+      loopback: join(fixtures.workDir, 'seed-loopback.json'),
+      near: join(fixtures.workDir, 'seed-near.json'),
+      down: join(fixtures.workDir, 'seed-down.json'),
+      old: await writeSeed(fixtures, join(fixtures.workDir, 'seed-old.json'), uris.loopback, OLD_SEED_AGE_MS),
+      aging: join(fixtures.workDir, 'seed-aging.json'),
     };
+    const fresh = [
+      [seeds.loopback, uris.loopback],
+      [seeds.near, uris.near],
+      [seeds.down, uris.down],
+    ] as const;
+    /** (Re)writes the fresh seeds FRESH_SEED_AGE_MS old; `file`: only that one. */
+    const writeFreshSeeds = async (file?: string): Promise<void> => {
+      for (const [path, uri] of fresh) {
+        if (file === undefined || file === path) await writeSeed(fixtures, path, uri, FRESH_SEED_AGE_MS);
+      }
+    };
+    await writeFreshSeeds();
     // The function's environment as the construct sets it (LOG_LEVEL unset: the production default; no
     // NODE_OPTIONS), the test issuer's certificate trusted as TRUSTED_CA_FILE, nothing inherited from this
     // process. The floors read the same file.
@@ -353,6 +430,8 @@ export async function measureColdStarts(
         env: seeded,
       },
       'seeded-runtime': { args: runtime, env: seeded },
+      'seeded-old-runtime': { args: runtime, env: deployed(uris.loopback, seeds.old) },
+      'seeded-aging-runtime': { args: runtime, env: deployed(uris.loopback, seeds.aging) },
       'unseeded-runtime': { args: runtime, env: deployed(uris.loopback) },
     };
 
@@ -362,8 +441,14 @@ export async function measureColdStarts(
     >;
     const jwksFetches: number[] = [];
     const run = async (id: ColdSeriesId, i: number): Promise<void> => {
+      const seedFile = plan[id].env.JWKS_SEED_FILE;
+      const aging = id === 'seeded-aging-runtime';
+      if (aging) await writeSeed(fixtures, seeds.aging, uris.loopback, REFRESH_AGE_MS - AGING_MARGIN_MS);
+      else if (seedFile !== undefined && seedFile !== seeds.old) await writeFreshSeeds(seedFile);
       const before = fixtures.jwks.requests.length;
-      results[id].push(await timeProcess(plan[id].args(i), plan[id].env));
+      const freezeMs = (n: number): number =>
+        aging && n === AGING_STALE_AT - 2 ? AGING_FREEZE_MS : FREEZE_MS;
+      results[id].push(await timeProcess(plan[id].args(i), plan[id].env, freezeMs));
       if (id === 'deployed') jwksFetches.push(fixtures.jwks.requests.length - before);
     };
     // One untimed start of each, so the first timed process does not pay for cold disk caches.
@@ -424,7 +509,12 @@ export async function measureColdStarts(
         seededByCompileCache: medianDifference(ms['seeded-compile-cache'], ms.seeded),
         seededByDeadCode: medianDifference(ms['seeded-dead-code'], ms.seeded),
       },
-      runtime: runtimeReport(results['seeded-runtime'], results['unseeded-runtime']),
+      runtime: runtimeReport(
+        results['seeded-runtime'],
+        results['seeded-old-runtime'],
+        results['seeded-aging-runtime'],
+        results['unseeded-runtime'],
+      ),
       outcomes,
       expectedOutcome: EXPECTED_OUTCOME,
       memory: each((id) => ({

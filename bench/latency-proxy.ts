@@ -24,7 +24,7 @@ function delayedPipe(from: Socket, to: Socket, delayMs: number, firstExtraMs: nu
       if (chunk === null) to.end();
       else to.write(chunk);
     }
-    if (queue.length > 0) timer = setTimeout(flush, (queue[0]?.due ?? now) - now);
+    if (queue.length > 0) timer = setTimeout(flush, Math.max(0, (queue[0]?.due ?? now) - now));
   };
   const push = (chunk: Buffer | null): void => {
     // Never earlier than what is queued before it: bytes keep their order, as on a TCP connection.
@@ -32,7 +32,7 @@ function delayedPipe(from: Socket, to: Socket, delayMs: number, firstExtraMs: nu
     first = false;
     lastDue = due;
     queue.push({ due, chunk });
-    timer ??= setTimeout(flush, due - performance.now());
+    timer ??= setTimeout(flush, Math.max(0, due - performance.now()));
   };
   from.on('data', (chunk: Buffer) => push(chunk));
   from.on('end', () => push(null));

@@ -109,9 +109,9 @@ export class BoundedFetcher implements Fetcher {
   /**
    * Everything up to the request being on its way (loading node:https, the root store, the TLS context, the
    * socket) runs synchronously, in the caller's turn of the event loop; only network I/O and what answers it
-   * come later. A background refresh started right after a request is answered so does its costly set-up
-   * before the Lambda runtime asks for the next invocation, when no request waits for it, and not after the
-   * sandbox thaws, when the next request would (see WarmJwksCache's refresh).
+   * come later. A background refresh started right after a request is decided so does its costly set-up
+   * before the Lambda runtime asks for the next invocation, and not after the sandbox thaws, when the next
+   * request would wait for it (see WarmJwksCache's refresh).
    */
   fetch(uri: string): Promise<ArrayBuffer> {
     if (!uri.startsWith('https://')) return Promise.reject(new Error(`refusing ${uri}: https only`));

@@ -1,8 +1,9 @@
 // A JWKS cache that stays warm across invocations, refetches at most once per window on unknown key ids,
 // refuses a flood of bogus `kid`s at once (never holding an instance), and still picks up a key that was
-// really rotated in meanwhile. It can start from a seed (JWKS_SEED_FILE): keys on hand at init, served until
-// a fetch replaces them, and for a bounded time while the issuer cannot be reached. A key that carries private
-// or secret material is never served: whoever saw the JWKS could sign with it.
+// really rotated in meanwhile. It can start from a seed (JWKS_SEED_FILE): keys on hand at init, fresh as a
+// fetch made at the seed's `fetchedAt` would be, served until a fetch replaces them, and for a bounded time
+// while the issuer cannot be reached. A key that carries private or secret material is never served: whoever
+// saw the JWKS could sign with it.
 import type { Fetcher } from 'aws-jwt-verify/https';
 import type { Jwks, JwkWithKid } from 'aws-jwt-verify/jwk';
 import { JwksNotAvailableInCacheError, KidNotFoundInJwksError } from 'aws-jwt-verify/error';
@@ -59,7 +60,13 @@ export interface JwksCacheOptions {
   readonly refetchWindowMs: number;
   /** After a failed fetch, fail fast for this long rather than hammering an issuer that is down. */
   readonly failureBackoffMs: number;
-  /** Keys older than this are refreshed in the background while the cached set keeps serving. */
+  /**
+   * Keys older than this are refreshed in the background while the cached set keeps serving. A seed counts as
+   * a fetch made at its `fetchedAt`: one younger than this is not refreshed before it is this old (an unknown
+   * kid still fetches at once), so a key removed at the issuer verifies at most this long after the keys were
+   * fetched, as it does on an instance that fetched them itself. A seed is also refreshed this long before its
+   * own max age ends, so that the live keys are in before it stops being trusted.
+   */
   readonly maxAgeMs: number;
   readonly onFetch?: (event: JwksFetchEvent) => void;
   readonly onSeed?: (event: JwksSeedEvent) => void;
@@ -71,7 +78,8 @@ interface Entry {
   jwks: Jwks;
   /** Usually one key per kid; RFC 7517 §4.5 allows a kid shared by keys of different types. */
   byKid: Map<string, JwkWithKid[]>;
-  fetchedAt: number;
+  /** When these keys are due for a refresh (-Infinity: at once, as for a seed that does not say its age). */
+  refreshAt: number;
   /** Seeded keys: when they were fetched (or the cold start, when the seed does not say) and until when they count. */
   seed?: Seed;
 }
@@ -131,7 +139,9 @@ export class WarmJwksCache {
 
   /**
    * Serves these keys, with no fetch, until a fetch replaces them or `maxAgeMs` after `fetchedAt` (null: from
-   * now). Returns false, and serves nothing, when the seed is already that old.
+   * now). Returns false, and serves nothing, when the seed is already that old. Like fetched keys, they are
+   * refreshed once they are the cache's `maxAgeMs` old, or that long before the seed's trust ends if sooner: a
+   * seed that does not say when it was fetched, at the first request that uses it.
    */
   seed(jwksUri: string, seeded: Jwks, fetchedAt: number | null, maxAgeMs: number): boolean {
     const now = this.now();
@@ -143,9 +153,21 @@ export class WarmJwksCache {
       return false;
     }
     const { jwks, byKid } = this.index(jwksUri, seeded);
-    this.entries.set(jwksUri, { jwks, byKid, fetchedAt: now, seed });
-    this.seedEvent('JWKS_SEED_LOADED', jwksUri, seed, { keys: byKid.size });
+    const { maxAgeMs: refreshAge } = this.options;
+    const refreshAt = seed.dated ? Math.min(since + refreshAge, seed.trustedUntil - refreshAge) : -Infinity;
+    const entry: Entry = { jwks, byKid, refreshAt, seed };
+    this.entries.set(jwksUri, entry);
+    this.seedEvent('JWKS_SEED_LOADED', jwksUri, seed, {
+      keys: byKid.size,
+      refreshInSeconds: Math.max(0, Math.round(this.freshForMs(entry) / 1000)),
+    });
     return true;
+  }
+
+  /** Whether keys for this URI are on hand and not yet due for a refresh (a seed: see `seed`). */
+  isFresh(jwksUri: string): boolean {
+    const entry = this.current(jwksUri);
+    return entry !== undefined && this.freshForMs(entry) > 0;
   }
 
   /** Whether keys for this URI are on hand (fetched, or a seed still trusted). */
@@ -163,9 +185,11 @@ export class WarmJwksCache {
     if (!entry) throw new JwksNotAvailableInCacheError(`JWKS for ${jwksUri} not yet in cache`);
     const jwk = lookup(entry, decomposedJwt.header);
     if (!jwk) throw new KidNotFoundInJwksError('kid not found in the cached JWKS');
-    // Seeded keys are refreshed until a fetch lands (at most once per failure backoff while the issuer is down).
-    if (entry.seed || this.now() - entry.fetchedAt >= this.options.maxAgeMs)
-      this.refreshInBackground(jwksUri);
+    // Stale keys, a stale seed's included, are refreshed until a fetch lands (at most once per failure backoff
+    // while the issuer is down). A fresh seed is not: its refresh would put the first TLS set-up and handshake
+    // of the instance's life on the requests that follow (on Lambda each of its steps lands on the request that
+    // thaws the instance), for keys no older than an instance's own fetch may be.
+    if (this.freshForMs(entry) <= 0) this.refreshInBackground(jwksUri);
     return jwk;
   }
 
@@ -201,6 +225,11 @@ export class WarmJwksCache {
     for (const timer of this.trailing.values()) clearTimeout(timer);
     this.trailing.clear();
     await Promise.allSettled([...this.inflight.values()]);
+  }
+
+  /** How much longer these keys count as fresh (0 or less: stale). */
+  private freshForMs(entry: Entry): number {
+    return entry.refreshAt - this.now();
   }
 
   /** One fetch at the end of the current window, for every unknown kid refused inside it. */
@@ -269,8 +298,8 @@ export class WarmJwksCache {
   }
 
   /**
-   * Refreshes after the request that found the keys stale (or seeded) has been decided: its answer never waits
-   * for a TLS handshake to be set up, and a seeded cold start does no network I/O before its first answer.
+   * Refreshes after the request that found the keys stale has been decided: its decision never waits for the
+   * network, and a seeded cold start does no network I/O before its first decision.
    */
   private refreshInBackground(jwksUri: string): void {
     if (this.inflight.has(jwksUri)) return;
@@ -292,9 +321,11 @@ export class WarmJwksCache {
       return this.options.fetcher.fetch(jwksUri);
     };
     // In flight from now on (callers join it). A deferred fetch starts in the next turn's immediate: after the
-    // request that found the keys stale or seeded has been answered, and (the Lambda runtime posts the answer as
-    // the handler's promise settles, then asks for the next invocation from an immediate queued after ours)
-    // before the sandbox can freeze. The fetcher's costly set-up runs synchronously there, so it costs no request.
+    // request that found the keys stale has been decided, and before the sandbox can freeze, since Lambda's
+    // runtime asks for the next invocation only from an immediate it queues after the handler's promise has
+    // settled, after ours. The fetcher's costly set-up runs synchronously there. Older runtime clients posted
+    // the answer before that immediate, so no request waited for it; the one Node.js 24 runs posts it from that
+    // immediate, so the request that starts an instance's first fetch waits for its set-up.
     const promise = (deferred ? nextTurn(request) : request())
       // A background fetch's answer is parsed, indexed and logged a turn later: a request that became ready
       // on the same turn (on Lambda, the invocation that thawed the sandbox) is decided first.
@@ -303,7 +334,7 @@ export class WarmJwksCache {
         const { jwks, byKid } = this.index(jwksUri, parseJwks(body));
         // An empty or unusable key set is an issuer fault; keep serving the last good set.
         if (byKid.size === 0) throw new Error('JWKS has no usable signing keys');
-        const entry: Entry = { jwks, byKid, fetchedAt: this.now() };
+        const entry: Entry = { jwks, byKid, refreshAt: this.now() + this.options.maxAgeMs };
         const replaced = this.entries.get(jwksUri);
         this.entries.set(jwksUri, entry);
         this.lastFailure.delete(jwksUri);

@@ -93,7 +93,8 @@ export class TokenVerifier {
   /**
    * Loads the seed, then fetches once the keys it does not hold (after discovery where no JWKS URI is
    * configured); rejects only if every one of those fetches fails. Seeded keys need nothing at init: the
-   * first request decided with them starts their refresh, and a seeded issuer's discovery.
+   * first request decided with them once they are stale (at once for an undated seed) starts their refresh,
+   * and a seeded issuer's discovery.
    */
   hydrate(): Promise<void> {
     const seed = this.config.jwksSeed;
@@ -137,7 +138,8 @@ export class TokenVerifier {
   }
 
   /**
-   * A seeded issuer's discovery, once, after the request that first used its seed has been answered. Should
+   * A seeded issuer's discovery, once, after the request that first found its seed stale or met a kid the seed
+   * does not know has been answered. Should
    * it name another JWKS URI (the JWKS moved), the issuer switches to it once its keys are in; should it fail
    * (logged), the seed's URI stays.
    */
@@ -176,7 +178,9 @@ export class TokenVerifier {
     if (!issuer) throw new TokenRejectedError('WRONG_ISSUER', 'iss is not a trusted issuer');
 
     const jwksUri = issuer.jwksUri;
-    if (issuer.rediscover) this.rediscover(issuer);
+    // A fresh seed recorded its issuer's discovery as recently as its keys: checked again with their refresh.
+    if (issuer.rediscover && (jwksUri === undefined || !this.jwksCache.isFresh(jwksUri)))
+      this.rediscover(issuer);
     if (jwksUri === undefined) {
       return this.discovery
         .jwksUri(issuer.trusted.issuer)
@@ -193,6 +197,8 @@ export class TokenVerifier {
       jwk = this.jwksCache.getCachedJwk(jwksUri, token);
     } catch (error) {
       if (error instanceof KidNotFoundInJwksError || error instanceof JwksNotAvailableInCacheError) {
+        // A kid the seed does not know: the issuer may have moved its JWKS too.
+        if (issuer.rediscover) this.rediscover(issuer);
         return this.jwksCache.getJwk(jwksUri, token).then(
           (fetched) => this.verifyWith(token, fetched, issuer, nowSeconds),
           (e: unknown) => {

@@ -178,6 +178,20 @@ describe('with a seed that recorded the issuer', () => {
     expect(server.requests).toHaveLength(2);
   });
 
+  test('a seed younger than the refresh age: neither discovery nor the JWKS is asked for its keys', async () => {
+    const fresh = JSON.stringify({
+      [server.url]: { keys: [keys.rsa.jwk], issuer: server.origin, fetchedAt: new Date().toISOString() },
+    });
+    const a = authorizer({ JWKS_SEED_FILE: 'seed.json' }, { 'seed.json': fresh });
+    for (let i = 0; i < 3; i++) expect((await a.authorize(bearer(keys.rsa))).principalId).toBe('user-1');
+    await a.settled();
+    expect(server.requests).toEqual([]);
+    // A kid it does not know: the JWKS at the recorded URI at once, and discovery beside it.
+    expect((await a.authorize(bearer(keys.ec))).principalId).toBe('user-1');
+    await a.settled();
+    expect([...server.requests].sort()).toEqual([JWKS, DISCOVERY]);
+  });
+
   test('a JWKS that moved: the seed serves until the keys at the newly discovered URI are in', async () => {
     const moved = `${server.origin}/old/jwks.json`;
     const a = authorizer({ JWKS_SEED_FILE: 'seed.json' }, { 'seed.json': seedFor(moved, keys.rsa) });

@@ -183,7 +183,7 @@ describe('a seeded authorizer', () => {
 
   test('live JWKS down: the seed keeps serving, and every failed refresh is logged as degraded', async () => {
     h.server.mode = 'down';
-    const authorizer = seeded(seedOf([h.keys.rsa], iso(60)));
+    const authorizer = seeded(seedOf([h.keys.rsa], iso(3600)));
     expect((await authorizer.authorize(allow(h.keys.rsa))).principalId).toBe('user-1');
     await authorizer.settled();
     // The next request retries in the background (backoff 0 here; 1 s by default) and is still served.
@@ -196,7 +196,7 @@ describe('a seeded authorizer', () => {
         jwksUri: h.server.url,
         fetchReason: 'refresh',
         error: 'status 503, expected 200',
-        seedAgeSeconds: 60,
+        seedAgeSeconds: 3600,
       }),
       expect.objectContaining({ level: 'warn', fetchReason: 'refresh', error: 'status 503, expected 200' }),
     ]);
@@ -267,7 +267,8 @@ describe('the seed in the key cache, on a clock the test moves', () => {
       fetcher: down,
       refetchWindowMs: 0,
       failureBackoffMs: 0,
-      maxAgeMs: 60_000,
+      // The seed (10 s old) is stale at once: every request tries a refresh.
+      maxAgeMs: 5_000,
       onSeed: (e) => events.push(e),
       now: () => now,
     });

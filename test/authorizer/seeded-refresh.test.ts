@@ -1,8 +1,9 @@
-// When a seeded instance refreshes its keys: after the first request has been answered, and with the costly part
+// When a seeded instance refreshes its keys: after the first request has been decided, and with the costly part
 // of the fetch (Node's TLS stack, root store and context, the socket) done before Lambda's runtime asks for the
-// next invocation, so that it lands on no request. Lambda's runtime posts the answer as the handler's promise
-// settles and polls for the next invocation from an immediate queued then; the tests do the same. The TLS
-// sockets are counted with async_hooks (each makes one TLSWRAP), against a real HTTPS JWKS server.
+// next invocation, so that it never lands on the request that thaws the instance. Lambda's runtime asks for the
+// next invocation from an immediate it queues once the handler's promise has settled (older runtime clients
+// posted the answer before it, Node.js 24's posts it there); the tests queue the same. The TLS sockets are
+// counted with async_hooks (each makes one TLSWRAP), against a real HTTPS JWKS server.
 import { createHook } from 'node:async_hooks';
 import { createAuthorizer, parseConfig, type Authorizer } from '../../lambda/authorizer';
 import { BoundedFetcher } from '../../lambda/authorizer/https-fetcher';
