@@ -2,7 +2,7 @@
 // namespace and `service` from the configuration, `service` on every metric, a ColdStart metric. A line that
 // is logged anyway carries its metrics (an `_aws` member and the values), so a decision costs no extra write;
 // where the level leaves the line out, one compact metrics-only line is written instead, so every decision
-// counts at every LOG_LEVEL. The directives never change and are rendered once.
+// counts at every LOG_LEVEL. The directives never change and are rendered once, when a line first needs them.
 import {
   AUTHORIZER_METRICS,
   DECISION_METRICS,
@@ -38,6 +38,11 @@ const REASONS: { readonly [O in DecisionOutcome]: ReadonlySet<string> } = {
   error: new Set(DECISION_REASONS.error),
 };
 
+const BY_SERVICE = [[SERVICE_DIMENSION]];
+// A decision counts under the service alone and under the service and its reason.
+const BY_REASON = [[SERVICE_DIMENSION], [SERVICE_DIMENSION, REASON_DIMENSION]];
+const BY_FUNCTION = [[SERVICE_DIMENSION, FUNCTION_NAME_DIMENSION]];
+
 /** A JSON string that is ASCII (`\uXXXX` for the rest), so that a line's size in bytes is its length. */
 function asciiJson(text: string): string {
   return JSON.stringify(text).replace(
@@ -47,11 +52,11 @@ function asciiJson(text: string): string {
 }
 
 export class AuthorizerMetrics {
-  private readonly decisionDirectives: { readonly [O in DecisionOutcome]: readonly [string, string] };
-  /** The per-decision measures' directive, by [has a policy][read the revocation table]. */
-  private readonly measureDirectives: readonly [readonly [string, string], readonly [string, string]];
-  private readonly coldStartDirective: string;
-  private readonly eventDirectives = new Map<string, string>();
+  /**
+   * Directives by what they count, each rendered the first time a line needs it: a cold start renders the
+   * two or three its first decision uses, not every combination.
+   */
+  private readonly directives = new Map<string, string>();
   private readonly serviceMember: string;
 
   constructor(
@@ -59,44 +64,46 @@ export class AuthorizerMetrics {
     private readonly settings: MetricsSettings,
   ) {
     this.serviceMember = `"${SERVICE_DIMENSION}":${asciiJson(settings.service)}`;
-    const byService = [[SERVICE_DIMENSION]];
-    const byReason = [[SERVICE_DIMENSION], [SERVICE_DIMENSION, REASON_DIMENSION]];
-    const decisions = (outcome: DecisionOutcome): readonly [string, string] => [
-      this.directive(byReason, [DECISION_METRICS[outcome]]),
-      // A reason outside the fixed set (none is expected) counts without its dimension.
-      this.directive(byService, [DECISION_METRICS[outcome]]),
-    ];
-    this.decisionDirectives = {
-      allow: decisions('allow'),
-      deny: decisions('deny'),
-      unauthorized: decisions('unauthorized'),
-      error: decisions('error'),
-    };
-    const measures = (policy: boolean, revocation: boolean): string =>
-      this.directive(byService, [
+  }
+
+  /** The decision count's directive: by service and reason, or (a reason outside the fixed set) by service. */
+  private counted(outcome: DecisionOutcome, known: boolean): string {
+    return this.memo(`${outcome}:${known}`, () =>
+      this.directive(known ? BY_REASON : BY_SERVICE, [DECISION_METRICS[outcome]]),
+    );
+  }
+
+  /** The per-decision measures' directive, with a policy's size and the revocation read when there were any. */
+  private measured(policy: boolean, revocation: boolean): string {
+    return this.memo(`measures:${policy}:${revocation}`, () =>
+      this.directive(BY_SERVICE, [
         'DecisionLatency',
         ...(policy ? (['PolicyResources'] as const) : []),
         ...(revocation ? (['RevocationLookups', 'RevocationLatency'] as const) : []),
-      ]);
-    this.measureDirectives = [
-      [measures(false, false), measures(false, true)],
-      [measures(true, false), measures(true, true)],
-    ];
-    this.coldStartDirective = this.directive([[SERVICE_DIMENSION, FUNCTION_NAME_DIMENSION]], ['ColdStart']);
+      ]),
+    );
+  }
+
+  private memo(key: string, render: () => string): string {
+    let directive = this.directives.get(key);
+    if (directive === undefined) {
+      directive = render();
+      this.directives.set(key, directive);
+    }
+    return directive;
   }
 
   /** The members a decision line embeds (or a metrics-only line carries). */
   decision(outcome: DecisionOutcome, reason: string, measures: DecisionMeasures): string {
     const { latencyMs, policyResources, revocationMs, coldStartOf } = measures;
-    const counted = this.decisionDirectives[outcome][REASONS[outcome].has(reason) ? 0 : 1];
-    const measured =
-      this.measureDirectives[policyResources === undefined ? 0 : 1][revocationMs === undefined ? 0 : 1];
+    const counted = this.counted(outcome, REASONS[outcome].has(reason));
+    const measured = this.measured(policyResources !== undefined, revocationMs !== undefined);
     let values = `,"${DECISION_METRICS[outcome]}":1,"DecisionLatency":${latencyMs}`;
     if (policyResources !== undefined) values += `,"PolicyResources":${policyResources}`;
     if (revocationMs !== undefined) values += `,"RevocationLookups":1,"RevocationLatency":${revocationMs}`;
     let directives = `${counted},${measured}`;
     if (coldStartOf !== undefined) {
-      directives += `,${this.coldStartDirective}`;
+      directives += `,${this.memo('cold-start', () => this.directive(BY_FUNCTION, ['ColdStart']))}`;
       values += `,"${FUNCTION_NAME_DIMENSION}":${asciiJson(coldStartOf)},"ColdStart":1`;
     }
     return `"_aws":{"Timestamp":${Date.now()},"CloudWatchMetrics":[${directives}]}${values}`;
@@ -105,12 +112,7 @@ export class AuthorizerMetrics {
   /** The members of an event's line: each metric named with its value, under the `service` dimension only. */
   event(values: Partial<Record<AuthorizerMetricName, number>>): string {
     const names = Object.keys(values) as AuthorizerMetricName[];
-    const key = names.join(',');
-    let directive = this.eventDirectives.get(key);
-    if (directive === undefined) {
-      directive = this.directive([[SERVICE_DIMENSION]], names);
-      this.eventDirectives.set(key, directive);
-    }
+    const directive = this.memo(`event:${names.join(',')}`, () => this.directive(BY_SERVICE, names));
     let members = '';
     for (const name of names) members += `,"${name}":${values[name]}`;
     return `"_aws":{"Timestamp":${Date.now()},"CloudWatchMetrics":[${directive}]}${members}`;
