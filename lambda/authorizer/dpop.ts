@@ -1,12 +1,14 @@
 // Verifies one DPoP proof (RFC 9449 §4.3) against the request and the access token it comes with: a pure
 // function of plain values. The replay check (jti seen before) is dpop-replay.ts's; the caller adds it.
-import { createHash, createPublicKey, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { JwkWithKid } from 'aws-jwt-verify/jwk';
 import { DPOP_SIGNING_ALGORITHMS } from '../contract/sender-constraint';
-import { algorithmOf, keyFitsAlgorithm, MIN_RSA_BITS } from './algorithms';
+import { algorithmOf, keyFitsAlgorithm, MIN_RSA_BITS, type Algorithm } from './algorithms';
 import { normalizeTokenType } from './config';
 import { TokenRejectedError, type RejectReason } from './errors';
 import { secretKeyMaterial } from './jwks-seed';
+import { verifyJws } from './jws-verify';
+import { LruCache } from './lru-cache';
 import { decodeSegment } from './token';
 
 /** Far above any real proof (an RSA-4096 key and signature make about 2.5 KB): junk costs a length read. */
@@ -103,13 +105,58 @@ export function normalizeHtu(url: string): string | undefined {
   return `${parsed.protocol}//${parsed.host}${normalizePercentEncoding(parsed.pathname)}`;
 }
 
-/** KeyObjects by thumbprint: a client signs every proof with one key, so its import is paid once. */
-const keyObjects = new Map<string, KeyObject>();
-const MAX_CACHED_KEYS = 512;
+/** What a proof's header establishes once checked: a function of its text alone. */
+interface ProofHeader {
+  readonly algorithm: Algorithm;
+  /** The RFC 7638 thumbprint of the header's jwk. */
+  readonly thumbprint: string;
+  readonly key: KeyObject;
+}
 
-function publicKeyOf(jwk: Record<string, unknown>, thumbprint: string): KeyObject {
-  let key = keyObjects.get(thumbprint);
-  if (key !== undefined) return key;
+/**
+ * Checked proof headers by their exact text. A client sends the same header (typ, alg, its jwk) with every
+ * proof, so decoding it, checking and thumbprinting its jwk and importing the key are paid once per header. Only
+ * a header whose thumbprint has matched a verified token's cnf.jkt gets in, at most this many of them, each
+ * under MAX_PROOF_BYTES. Any other text (another key, alg or member) is checked afresh; a hit is still held to
+ * this token's cnf.jkt, and every proof's signature is still verified.
+ */
+const proofHeaders = new LruCache<string, ProofHeader>(256);
+
+function keyMismatch(): TokenRejectedError {
+  return reject('DPOP_KEY_MISMATCH', "the proof key's thumbprint is not the token's cnf.jkt");
+}
+
+/** The checked header, its key bound to `jkt`; the key is imported only once it matches. */
+function proofHeader(headerB64: string, jkt: string): ProofHeader {
+  const cached = proofHeaders.get(headerB64);
+  if (cached !== undefined) {
+    if (cached.thumbprint !== jkt) throw keyMismatch();
+    return cached;
+  }
+  const header = decodeProofSegment(headerB64, 'header');
+  if (typeof header.typ !== 'string' || normalizeTokenType(header.typ) !== 'dpop+jwt') {
+    throw reject('DPOP_MALFORMED_PROOF', 'proof typ must be dpop+jwt');
+  }
+  const alg = header.alg;
+  const algorithm = algorithmOf(alg);
+  if (typeof alg !== 'string' || algorithm === undefined || !DPOP_SIGNING_ALGORITHMS.includes(alg)) {
+    throw reject('DPOP_UNSUPPORTED_ALGORITHM', 'proof alg is not an accepted asymmetric algorithm');
+  }
+  for (const name of FORBIDDEN_HEADERS) {
+    if (header[name] !== undefined) {
+      throw reject('DPOP_MALFORMED_PROOF', `proof header parameter "${name}" is not accepted`);
+    }
+  }
+  const [jwk, thumbprint] = proofKey(header, alg);
+  if (thumbprint !== jkt) throw keyMismatch();
+  const checked: ProofHeader = { algorithm, thumbprint, key: importProofKey(jwk) };
+  proofHeaders.set(headerB64, checked);
+  return checked;
+}
+
+/** Imports the proof's public key, which must be fit to verify (an RSA key of MIN_RSA_BITS or more). */
+function importProofKey(jwk: Record<string, unknown>): KeyObject {
+  let key: KeyObject;
   try {
     key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
   } catch {
@@ -122,8 +169,6 @@ function publicKeyOf(jwk: Record<string, unknown>, thumbprint: string): KeyObjec
       `the proof's RSA key has ${bits} bits; at least ${MIN_RSA_BITS} are required`,
     );
   }
-  if (keyObjects.size >= MAX_CACHED_KEYS) keyObjects.delete(keyObjects.keys().next().value as string);
-  keyObjects.set(thumbprint, key);
   return key;
 }
 
@@ -180,33 +225,10 @@ export function verifyDpopProof(proof: string, expect: ProofExpectation): Verifi
   if (signature.toString('base64url') !== signatureB64) {
     throw reject('DPOP_MALFORMED_PROOF', 'proof signature is not canonical base64url');
   }
-  const header = decodeProofSegment(headerB64, 'header');
-  if (typeof header.typ !== 'string' || normalizeTokenType(header.typ) !== 'dpop+jwt') {
-    throw reject('DPOP_MALFORMED_PROOF', 'proof typ must be dpop+jwt');
-  }
-  const alg = header.alg;
-  const algorithm = algorithmOf(alg);
-  if (typeof alg !== 'string' || algorithm === undefined || !DPOP_SIGNING_ALGORITHMS.includes(alg)) {
-    throw reject('DPOP_UNSUPPORTED_ALGORITHM', 'proof alg is not an accepted asymmetric algorithm');
-  }
-  for (const name of FORBIDDEN_HEADERS) {
-    if (header[name] !== undefined) {
-      throw reject('DPOP_MALFORMED_PROOF', `proof header parameter "${name}" is not accepted`);
-    }
-  }
-  const [jwk, thumbprint] = proofKey(header, alg);
-  if (thumbprint !== expect.jkt) {
-    throw reject('DPOP_KEY_MISMATCH', "the proof key's thumbprint is not the token's cnf.jkt");
-  }
-  const key = publicKeyOf(jwk, thumbprint);
+  const { algorithm, thumbprint, key } = proofHeader(headerB64, expect.jkt);
   let valid: boolean;
   try {
-    valid = verify(
-      algorithm.hash,
-      Buffer.from(`${headerB64}.${payloadB64}`),
-      algorithm.pss === undefined ? { key, dsaEncoding: 'ieee-p1363' } : { key, ...algorithm.pss },
-      signature,
-    );
+    valid = verifyJws(algorithm, key, Buffer.from(`${headerB64}.${payloadB64}`), signature);
   } catch {
     valid = false;
   }
