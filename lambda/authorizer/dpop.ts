@@ -247,7 +247,8 @@ export function verifyDpopProof(proof: string, expect: ProofExpectation): Verifi
   }
   if (htm !== expect.method) throw reject('DPOP_WRONG_METHOD', 'proof htm is not the request method');
   const expectedUrl = normalizeHtu(expect.url);
-  if (expectedUrl === undefined || normalizeHtu(htu) !== expectedUrl) {
+  // Clients send the URL they called, so htu is mostly that text exactly and needs no parse of its own.
+  if (expectedUrl === undefined || (htu !== expect.url && normalizeHtu(htu) !== expectedUrl)) {
     throw reject('DPOP_WRONG_URL', 'proof htu is not the request URL');
   }
   if (iat > expect.nowSeconds + expect.clockSkewSeconds) {
