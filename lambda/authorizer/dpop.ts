@@ -1,6 +1,6 @@
 // Verifies one DPoP proof (RFC 9449 §4.3) against the request and the access token it comes with: a pure
 // function of plain values. The replay check (jti seen before) is dpop-replay.ts's; the caller adds it.
-import { createHash, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, hash, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { JwkWithKid } from 'aws-jwt-verify/jwk';
 import { DPOP_SIGNING_ALGORITHMS } from '../contract/sender-constraint';
 import { algorithmOf, keyFitsAlgorithm, MIN_RSA_BITS, type Algorithm } from './algorithms';
@@ -54,7 +54,7 @@ function reject(code: RejectReason, message: string): TokenRejectedError {
 }
 
 function b64urlSha256(text: string): string {
-  return createHash('sha256').update(text).digest('base64url');
+  return hash('sha256', text, 'base64url');
 }
 
 /** RFC 9449 §4.2 `ath`: base64url of the SHA-256 of the token's ASCII text. */
@@ -228,7 +228,9 @@ export function verifyDpopProof(proof: string, expect: ProofExpectation): Verifi
   const { algorithm, thumbprint, key } = proofHeader(headerB64, expect.jkt);
   let valid: boolean;
   try {
-    valid = verifyJws(algorithm, key, Buffer.from(`${headerB64}.${payloadB64}`), signature);
+    // The proof up to its last dot, which the pattern above holds to ASCII: its latin1 bytes are its UTF-8.
+    const signingInput = Buffer.from(proof.slice(0, headerB64.length + 1 + payloadB64.length), 'latin1');
+    valid = verifyJws(algorithm, key, signingInput, signature);
   } catch {
     valid = false;
   }

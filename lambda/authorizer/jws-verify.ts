@@ -27,19 +27,21 @@ export function ecdsaSignatureToDer(signature: Uint8Array, octets: number): Buff
   const body = 2 + rLength + 2 + sLength;
   // At most 2 * (2 + 67) = 138 bytes (P-521), so a length takes one byte, after 0x81 from 128 on.
   const head = body < 0x80 ? 2 : 3;
-  const der = Buffer.alloc(head + body);
+  // From Buffer's shared pool, as Buffer.from takes small buffers (alloc would zero and own a fresh one):
+  // every byte is written below.
+  const der = Buffer.allocUnsafe(head + body);
   let at = 0;
   der[at++] = 0x30;
   if (head === 3) der[at++] = 0x81;
   der[at++] = body;
   der[at++] = 0x02;
   der[at++] = rLength;
-  at += rPad;
+  if (rPad === 1) der[at++] = 0;
   der.set(signature.subarray(rStart, octets), at);
   at += octets - rStart;
   der[at++] = 0x02;
   der[at++] = sLength;
-  at += sPad;
+  if (sPad === 1) der[at++] = 0;
   der.set(signature.subarray(sStart), at);
   return der;
 }
