@@ -113,25 +113,36 @@ interface ProofHeader {
   readonly key: KeyObject;
 }
 
+/** At most this many checked proof headers are kept, each under MAX_PROOF_BYTES. */
+export const MAX_CACHED_PROOF_HEADERS = 256;
+
 /**
  * Checked proof headers by their exact text. A client sends the same header (typ, alg, its jwk) with every
- * proof, so decoding it, checking and thumbprinting its jwk and importing the key are paid once per header. Only
- * a header whose thumbprint has matched a verified token's cnf.jkt gets in, at most this many of them, each
- * under MAX_PROOF_BYTES. Any other text (another key, alg or member) is checked afresh; a hit is still held to
- * this token's cnf.jkt, and every proof's signature is still verified.
+ * proof, so decoding it, checking and thumbprinting its jwk and importing the key are paid once per header.
+ * A header gets in only with a proof whose signature it verified, for a token bound to its key, so only that
+ * key's holder can add one. Any other text (another key, alg or member) is checked afresh; a hit is still
+ * held to this token's cnf.jkt, and every proof's signature is still verified.
  */
-const proofHeaders = new LruCache<string, ProofHeader>(256);
+const proofHeaders = new LruCache<string, ProofHeader>(MAX_CACHED_PROOF_HEADERS);
+
+/** How many checked proof headers this instance holds (for tests: the cache is bounded and filled only so). */
+export function cachedProofHeaders(): number {
+  return proofHeaders.size;
+}
 
 function keyMismatch(): TokenRejectedError {
   return reject('DPOP_KEY_MISMATCH', "the proof key's thumbprint is not the token's cnf.jkt");
 }
 
-/** The checked header, its key bound to `jkt`; the key is imported only once it matches. */
-function proofHeader(headerB64: string, jkt: string): ProofHeader {
+/**
+ * The checked header, its key bound to `jkt` (imported only once it matches), and whether it came from the
+ * cache; the caller remembers a new one once the proof's signature verified.
+ */
+function proofHeader(headerB64: string, jkt: string): [ProofHeader, boolean] {
   const cached = proofHeaders.get(headerB64);
   if (cached !== undefined) {
     if (cached.thumbprint !== jkt) throw keyMismatch();
-    return cached;
+    return [cached, true];
   }
   const header = decodeProofSegment(headerB64, 'header');
   if (typeof header.typ !== 'string' || normalizeTokenType(header.typ) !== 'dpop+jwt') {
@@ -149,9 +160,7 @@ function proofHeader(headerB64: string, jkt: string): ProofHeader {
   }
   const [jwk, thumbprint] = proofKey(header, alg);
   if (thumbprint !== jkt) throw keyMismatch();
-  const checked: ProofHeader = { algorithm, thumbprint, key: importProofKey(jwk) };
-  proofHeaders.set(headerB64, checked);
-  return checked;
+  return [{ algorithm, thumbprint, key: importProofKey(jwk) }, false];
 }
 
 /** Imports the proof's public key, which must be fit to verify (an RSA key of MIN_RSA_BITS or more). */
@@ -225,7 +234,8 @@ export function verifyDpopProof(proof: string, expect: ProofExpectation): Verifi
   if (signature.toString('base64url') !== signatureB64) {
     throw reject('DPOP_MALFORMED_PROOF', 'proof signature is not canonical base64url');
   }
-  const { algorithm, thumbprint, key } = proofHeader(headerB64, expect.jkt);
+  const [checked, cached] = proofHeader(headerB64, expect.jkt);
+  const { algorithm, thumbprint, key } = checked;
   let valid: boolean;
   try {
     // The proof up to its last dot, which the pattern above holds to ASCII: its latin1 bytes are its UTF-8.
@@ -235,6 +245,7 @@ export function verifyDpopProof(proof: string, expect: ProofExpectation): Verifi
     valid = false;
   }
   if (!valid) throw reject('DPOP_BAD_SIGNATURE', 'proof signature does not verify with its jwk');
+  if (!cached) proofHeaders.set(headerB64, checked);
 
   const claims = decodeProofSegment(payloadB64, 'payload');
   const { jti, htm, htu, iat, ath } = claims;

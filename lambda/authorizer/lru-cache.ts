@@ -4,6 +4,8 @@
 export class LruCache<K, V> {
   // A Map iterates in insertion order; a hit is moved to the end, so the first key is the least recent.
   private readonly entries = new Map<K, V>();
+  /** The most recent key: a hit on it needs no move. */
+  private newest: K | undefined;
 
   constructor(readonly maxEntries: number) {
     if (!Number.isInteger(maxEntries) || maxEntries < 1) {
@@ -17,9 +19,10 @@ export class LruCache<K, V> {
 
   get(key: K): V | undefined {
     const value = this.entries.get(key);
-    if (value !== undefined) {
+    if (value !== undefined && key !== this.newest) {
       this.entries.delete(key);
       this.entries.set(key, value);
+      this.newest = key;
     }
     return value;
   }
@@ -30,5 +33,6 @@ export class LruCache<K, V> {
       this.entries.delete(this.entries.keys().next().value as K);
     }
     this.entries.set(key, value);
+    this.newest = key;
   }
 }
