@@ -1,10 +1,11 @@
 // Sender-constrained tokens' cost (issue #23, item 6): the warm cost of a DPoP decision (a bound token and a
-// fresh proof: a second signature verification, the thumbprint, the replay check in memory) against a bearer
-// decision of the same REQUEST event shape, and what the replay table (a conditional put on DynamoDB Local)
-// adds to each DPoP decision. Rounds interleave the series; proofs are made by the "client" before a batch
-// is timed, so only the authorizer's work is measured.
+// fresh proof: a second signature verification, the proof's checks, the replay check in memory) against a
+// bearer decision with the same access token algorithm, for ES256 and RS256 tokens with ES256 proofs; what
+// node:crypto's verifications alone cost (the floor under both); and what the replay table (a conditional put
+// on DynamoDB Local) adds to each DPoP decision. Rounds interleave the series; events and proofs are made
+// before a round is timed, so only the authorizer's work is measured.
 import { performance } from 'node:perf_hooks';
-import { randomUUID } from 'node:crypto';
+import { createPublicKey, randomUUID, sign, verify, type KeyObject } from 'node:crypto';
 import { createReplayStore, MemoryReplayStore, type Authorizer } from 'bearer-gate/authorizer';
 import {
   LOCAL_AWS_ENV,
@@ -15,7 +16,7 @@ import {
 import { makeProof, thumbprint } from '../test/support/dpop-proof';
 import { claims, createKey, signToken, type TestKey } from '../test/support/keys';
 import { ourAuthorizer } from './candidates';
-import { API_ARN, AUDIENCE, ISSUER, startFixtures, type Fixtures } from './fixtures';
+import { API_ARN, AUDIENCE, ISSUER, startFixtures, type BenchAlg, type Fixtures } from './fixtures';
 import type { BenchOptions } from './options';
 import { median, medianDifference, medianRatio } from './stats';
 import { machineNote, type MachineNote } from './suite';
@@ -30,20 +31,44 @@ export class DpopBenchError extends Error {
 }
 
 export interface DpopSeries {
-  /** µs per decision, one value per timed round. */
+  /** µs per decision (or verification), one value per timed round. */
   readonly perRoundUs: readonly number[];
   readonly medianUs: number;
+}
+
+/** A bearer decision and a DPoP decision whose access tokens have the same algorithm. */
+export interface DpopPair {
+  readonly tokenAlg: BenchAlg;
+  readonly proofAlg: 'ES256';
+  readonly bearer: DpopSeries;
+  /** The replay check in memory. */
+  readonly dpop: DpopSeries;
+  /** Median of per-round ratios DPoP / bearer. */
+  readonly ratio: number;
+  /**
+   * The ratio if a DPoP decision cost the bearer decision plus node:crypto's verification of the proof and
+   * nothing else: median of per-round 1 + proof floor / bearer. No DPoP check can take the pair below it.
+   */
+  readonly cryptoBound: number;
+}
+
+/** node:crypto alone: one verification with a ready KeyObject and a DER signature (its fastest form). */
+export interface DpopFloors {
+  readonly ES256: DpopSeries;
+  readonly RS256: DpopSeries;
+  /** An ES256 DPoP proof: a shorter signing input than an access token's. */
+  readonly proof: DpopSeries;
 }
 
 export interface DpopBenchReport {
   readonly decisionsPerRound: number;
   readonly rounds: number;
-  readonly bearer: DpopSeries;
-  readonly dpopMemory: DpopSeries;
+  /** ES256 tokens first, then RS256; every proof is ES256. */
+  readonly pairs: readonly DpopPair[];
+  readonly floors: DpopFloors;
+  /** ES256 token and ES256 proof with the replay table. */
   readonly dpopTable: DpopSeries;
-  /** Median of per-round ratios DPoP (in-memory replay check) / bearer. */
-  readonly dpopVsBearer: number;
-  /** Median of per-round differences, table minus memory, µs per decision. */
+  /** Median of per-round differences, table minus memory (ES256 pair), µs per decision. */
   readonly tableAddedUs: number;
 }
 
@@ -69,10 +94,23 @@ function requestEvent(authorization: string, proof: string | undefined): Record<
   };
 }
 
-function tokens(fixtures: Fixtures, count: number, cnf: Record<string, string> | undefined): string[] {
+/**
+ * Events as the Lambda runtime hands them to a handler: parsed from the invocation's JSON, new objects and
+ * strings each time. Bearer and DPoP events alike, so neither series decides objects it has seen before.
+ */
+function delivered(events: readonly Record<string, unknown>[]): Record<string, unknown>[] {
+  return JSON.parse(JSON.stringify(events)) as Record<string, unknown>[];
+}
+
+function tokens(
+  fixtures: Fixtures,
+  alg: BenchAlg,
+  count: number,
+  cnf: Record<string, string> | undefined,
+): string[] {
   return Array.from({ length: count }, (_, i) =>
     signToken(
-      fixtures.keys.ES256,
+      fixtures.keys[alg],
       claims({
         iss: ISSUER,
         aud: AUDIENCE,
@@ -100,9 +138,54 @@ async function timeBatch(
   return ((performance.now() - start) * 1000) / events.length;
 }
 
+/** What node:crypto is handed for one JWS: its signing input and a signature in DER (made here, untimed). */
+interface FloorInput {
+  readonly input: Buffer;
+  readonly signature: Buffer;
+}
+
+/** Each JWS's signing input, signed again by `key` in node:crypto's default form (DER for ECDSA). */
+function floorInputs(jwss: readonly string[], key: TestKey): FloorInput[] {
+  return jwss.map((jws) => {
+    const input = Buffer.from(jws.slice(0, jws.lastIndexOf('.')));
+    return { input, signature: sign('sha256', input, key.privateKey) };
+  });
+}
+
+/** node:crypto verifying every input once with a ready KeyObject; returns µs per verification. */
+function timeFloor(key: KeyObject, inputs: readonly FloorInput[]): number {
+  const start = performance.now();
+  for (const { input, signature } of inputs) {
+    if (!verify('sha256', input, key, signature))
+      throw new DpopBenchError('a floor signature did not verify');
+  }
+  return ((performance.now() - start) * 1000) / inputs.length;
+}
+
 function series(perRoundUs: number[]): DpopSeries {
   return { perRoundUs, medianUs: median(perRoundUs) };
 }
+
+type SeriesId =
+  | 'bearer-ES256'
+  | 'dpop-ES256'
+  | 'bearer-RS256'
+  | 'dpop-RS256'
+  | 'table'
+  | 'floor-ES256'
+  | 'floor-RS256'
+  | 'floor-proof';
+
+const SERIES: readonly SeriesId[] = [
+  'bearer-ES256',
+  'dpop-ES256',
+  'bearer-RS256',
+  'dpop-RS256',
+  'table',
+  'floor-ES256',
+  'floor-RS256',
+  'floor-proof',
+];
 
 export async function measureDpop(
   fixtures: Fixtures,
@@ -111,14 +194,35 @@ export async function measureDpop(
 ): Promise<DpopBenchReport> {
   const n = options.tokens;
   const client: TestKey = createKey('ES256');
-  const bearerTokens = tokens(fixtures, n, undefined);
-  const boundTokens = tokens(fixtures, n, { jkt: thumbprint(client.jwk) });
+  const jkt = thumbprint(client.jwk);
+  const bearerTokens = {
+    ES256: tokens(fixtures, 'ES256', n, undefined),
+    RS256: tokens(fixtures, 'RS256', n, undefined),
+  };
+  const boundTokens = {
+    ES256: tokens(fixtures, 'ES256', n, { jkt }),
+    RS256: tokens(fixtures, 'RS256', n, { jkt }),
+  };
+  const bearerEvents = (alg: BenchAlg): Record<string, unknown>[] =>
+    bearerTokens[alg].map((token) => requestEvent(`Bearer ${token}`, undefined));
   // A fresh proof per request, as a client makes them (never timed).
-  const dpopEvents = (): Record<string, unknown>[] =>
-    boundTokens.map((token) =>
+  const dpopEvents = (alg: BenchAlg): Record<string, unknown>[] =>
+    boundTokens[alg].map((token) =>
       requestEvent(`DPoP ${token}`, makeProof(client, { htm: 'GET', htu: HTU, token })),
     );
-  const bearerEvents = bearerTokens.map((token) => requestEvent(`Bearer ${token}`, undefined));
+  const floorKeys = {
+    ES256: createPublicKey({ key: fixtures.keys.ES256.jwk, format: 'jwk' }),
+    RS256: createPublicKey({ key: fixtures.keys.RS256.jwk, format: 'jwk' }),
+    proof: createPublicKey({ key: client.jwk, format: 'jwk' }),
+  };
+  const floorTokens = {
+    ES256: floorInputs(bearerTokens.ES256, fixtures.keys.ES256),
+    RS256: floorInputs(bearerTokens.RS256, fixtures.keys.RS256),
+  };
+  const floorProofs = floorInputs(
+    boundTokens.ES256.map((token) => makeProof(client, { htm: 'GET', htu: HTU, token })),
+    client,
+  );
 
   progress('dpop: starting DynamoDB Local for the replay table');
   for (const [name, value] of Object.entries(LOCAL_AWS_ENV)) process.env[name] ??= value;
@@ -136,32 +240,60 @@ export async function measureDpop(
         nonces: null,
       }),
     });
-    const bearer: number[] = [];
-    const memory: number[] = [];
-    const table: number[] = [];
+    const timed = Object.fromEntries(SERIES.map((id) => [id, [] as number[]])) as Record<SeriesId, number[]>;
     const total = options.warmupRounds + options.rounds;
-    progress(`dpop: ${options.rounds} rounds x ${n} decisions (bearer, DPoP, DPoP with the replay table)`);
+    progress(
+      `dpop: ${options.rounds} rounds x ${n} decisions (bearer and DPoP, ES256 and RS256 tokens; the replay ` +
+        'table; node:crypto floors)',
+    );
     for (let round = 0; round < total; round++) {
       const warm = round >= options.warmupRounds;
-      // Alternate the order each round, so neither series always runs right after the other.
-      const order =
-        round % 2 === 0 ? (['bearer', 'memory', 'table'] as const) : (['table', 'memory', 'bearer'] as const);
-      // Every proof of the round is made before any batch is timed, so the garbage of making them is not
+      // Every event of the round is made before any batch is timed, so the garbage of making them is not
       // collected inside one series' batch only.
-      const events = { bearer: bearerEvents, memory: dpopEvents(), table: dpopEvents() };
-      for (const which of order) {
-        const us = await timeBatch(which === 'table' ? withTable : plain, events[which]);
-        if (warm) (which === 'bearer' ? bearer : which === 'memory' ? memory : table).push(us);
+      const events: Partial<Record<SeriesId, Record<string, unknown>[]>> = {
+        'bearer-ES256': delivered(bearerEvents('ES256')),
+        'dpop-ES256': delivered(dpopEvents('ES256')),
+        'bearer-RS256': delivered(bearerEvents('RS256')),
+        'dpop-RS256': delivered(dpopEvents('RS256')),
+        table: delivered(dpopEvents('ES256')),
+      };
+      // Alternate the order each round, so no series always runs right after another.
+      const order = round % 2 === 0 ? SERIES : [...SERIES].reverse();
+      for (const id of order) {
+        const us =
+          id === 'floor-ES256'
+            ? timeFloor(floorKeys.ES256, floorTokens.ES256)
+            : id === 'floor-RS256'
+              ? timeFloor(floorKeys.RS256, floorTokens.RS256)
+              : id === 'floor-proof'
+                ? timeFloor(floorKeys.proof, floorProofs)
+                : await timeBatch(id === 'table' ? withTable : plain, events[id] ?? []);
+        if (warm) timed[id].push(us);
       }
     }
+    const pair = (alg: BenchAlg): DpopPair => {
+      const bearer = timed[`bearer-${alg}`];
+      const dpop = timed[`dpop-${alg}`];
+      return {
+        tokenAlg: alg,
+        proofAlg: 'ES256',
+        bearer: series(bearer),
+        dpop: series(dpop),
+        ratio: medianRatio(dpop, bearer),
+        cryptoBound: median(bearer.map((b, i) => 1 + (timed['floor-proof'][i] as number) / b)),
+      };
+    };
     return {
       decisionsPerRound: n,
       rounds: options.rounds,
-      bearer: series(bearer),
-      dpopMemory: series(memory),
-      dpopTable: series(table),
-      dpopVsBearer: medianRatio(memory, bearer),
-      tableAddedUs: medianDifference(table, memory),
+      pairs: [pair('ES256'), pair('RS256')],
+      floors: {
+        ES256: series(timed['floor-ES256']),
+        RS256: series(timed['floor-RS256']),
+        proof: series(timed['floor-proof']),
+      },
+      dpopTable: series(timed.table),
+      tableAddedUs: medianDifference(timed.table, timed['dpop-ES256']),
     };
   } finally {
     await dynamodb.stop();

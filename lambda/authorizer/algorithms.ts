@@ -9,6 +9,8 @@ export interface Algorithm {
   readonly kty: 'RSA' | 'EC' | 'OKP';
   /** The curves the key may be on (RFC 7518 §3.4, RFC 8037 §3.1); RSA keys have none. */
   readonly crv?: readonly string[];
+  /** ECDSA: the bytes of each of R and S in the JWS signature, which is exactly twice this (RFC 7518 §3.4). */
+  readonly ecdsaOctets?: number;
   /**
    * RSASSA-PSS (RFC 7518 §3.5): MGF1 with the same digest and a salt exactly as long as the digest. A
    * signature made with another salt length is refused rather than recovered (no RSA_PSS_SALTLEN_AUTO).
@@ -30,9 +32,9 @@ const ALGORITHMS: ReadonlyMap<string, Algorithm> = new Map<string, Algorithm>([
   ['PS256', { hash: 'sha256', kty: 'RSA', pss: pss(32) }],
   ['PS384', { hash: 'sha384', kty: 'RSA', pss: pss(48) }],
   ['PS512', { hash: 'sha512', kty: 'RSA', pss: pss(64) }],
-  ['ES256', { hash: 'sha256', kty: 'EC', crv: ['P-256'], ecdsaBytes: 32 }],
-  ['ES384', { hash: 'sha384', kty: 'EC', crv: ['P-384'], ecdsaBytes: 48 }],
-  ['ES512', { hash: 'sha512', kty: 'EC', crv: ['P-521'], ecdsaBytes: 66 }],
+  ['ES256', { hash: 'sha256', kty: 'EC', crv: ['P-256'], ecdsaOctets: 32 }],
+  ['ES384', { hash: 'sha384', kty: 'EC', crv: ['P-384'], ecdsaOctets: 48 }],
+  ['ES512', { hash: 'sha512', kty: 'EC', crv: ['P-521'], ecdsaOctets: 66 }],
   ['EdDSA', { hash: null, kty: 'OKP', crv: ['Ed25519', 'Ed448'] }],
 ]);
 

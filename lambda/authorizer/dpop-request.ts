@@ -1,6 +1,6 @@
 // What a DPoP proof is checked against, read from API Gateway's REQUEST authorizer event: every `DPoP` header
 // value, the method, and the URL the client sent (RFC 9449 §4.3's `htm` and `htu`).
-import type { AuthorizerEvent } from './event';
+import { field, headerValues, type AuthorizerEvent } from './event';
 import { InvalidEventError } from './errors';
 import { isLoopback } from '../contract/sender-constraint';
 
@@ -14,30 +14,6 @@ export interface ProofRequest {
    * sent, with the stage (execute-api) or the base path (custom domain). No query, no fragment.
    */
   readonly url: string;
-}
-
-function field(record: unknown, name: string): unknown {
-  return typeof record === 'object' && record !== null
-    ? (record as Record<string, unknown>)[name]
-    : undefined;
-}
-
-/** Every value of one header, case-insensitively: the multi-value map when API Gateway sent one. */
-export function headerValues(event: AuthorizerEvent, name: string): unknown[] {
-  const wanted = name.toLowerCase();
-  const values: unknown[] = [];
-  const multi = event.multiValueHeaders;
-  if (typeof multi === 'object' && multi !== null) {
-    for (const [key, value] of Object.entries(multi)) {
-      if (key.toLowerCase() === wanted) values.push(...(Array.isArray(value) ? value : [value]));
-    }
-  }
-  if (values.length === 0 && typeof event.headers === 'object' && event.headers !== null) {
-    for (const [key, value] of Object.entries(event.headers)) {
-      if (key.toLowerCase() === wanted) values.push(value);
-    }
-  }
-  return values;
 }
 
 /**
@@ -56,7 +32,7 @@ export function readProofRequest(event: AuthorizerEvent): ProofRequest {
     throw new InvalidEventError('REQUEST event without requestContext.path');
   }
   const hostname = domainName.replace(/:\d+$/, '').toLowerCase();
-  const proto = headerValues(event, 'x-forwarded-proto');
-  const scheme = isLoopback(hostname) && proto.length === 1 && proto[0] === 'http' ? 'http' : 'https';
+  const proto = isLoopback(hostname) ? headerValues(event, 'x-forwarded-proto') : [];
+  const scheme = proto.length === 1 && proto[0] === 'http' ? 'http' : 'https';
   return { proofs: headerValues(event, 'dpop'), method, url: `${scheme}://${domainName}${path}` };
 }

@@ -1,13 +1,14 @@
 // Verifies one DPoP proof (RFC 9449 §4.3) against the request and the access token it comes with: a pure
 // function of plain values. The replay check (jti seen before) is dpop-replay.ts's; the caller adds it.
-import { createHash, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, hash, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { JwkWithKid } from 'aws-jwt-verify/jwk';
 import { DPOP_SIGNING_ALGORITHMS } from '../contract/sender-constraint';
-import { algorithmOf, keyFitsAlgorithm, MIN_RSA_BITS } from './algorithms';
+import { algorithmOf, keyFitsAlgorithm, MIN_RSA_BITS, type Algorithm } from './algorithms';
 import { normalizeTokenType } from './config';
 import { TokenRejectedError, type RejectReason } from './errors';
 import { secretKeyMaterial } from './jwks-seed';
-import { verifyJwsSignature } from './jws-signature';
+import { verifyJws } from './jws-verify';
+import { LruCache } from './lru-cache';
 import { decodeSegment } from './token';
 
 /** Far above any real proof (an RSA-4096 key and signature make about 2.5 KB): junk costs a length read. */
@@ -55,7 +56,7 @@ function reject(code: RejectReason, message: string): TokenRejectedError {
 }
 
 function b64urlSha256(text: string): string {
-  return createHash('sha256').update(text).digest('base64url');
+  return hash('sha256', text, 'base64url');
 }
 
 /** RFC 9449 §4.2 `ath`: base64url of the SHA-256 of the token's ASCII text. */
@@ -106,13 +107,67 @@ export function normalizeHtu(url: string): string | undefined {
   return `${parsed.protocol}//${parsed.host}${normalizePercentEncoding(parsed.pathname)}`;
 }
 
-/** KeyObjects by thumbprint: a client signs every proof with one key, so its import is paid once. */
-const keyObjects = new Map<string, KeyObject>();
-const MAX_CACHED_KEYS = 512;
+/** What a proof's header establishes once checked: a function of its text alone. */
+interface ProofHeader {
+  readonly algorithm: Algorithm;
+  /** The RFC 7638 thumbprint of the header's jwk. */
+  readonly thumbprint: string;
+  readonly key: KeyObject;
+}
 
-function publicKeyOf(jwk: Record<string, unknown>, thumbprint: string): KeyObject {
-  let key = keyObjects.get(thumbprint);
-  if (key !== undefined) return key;
+/** At most this many checked proof headers are kept, each under MAX_PROOF_BYTES. */
+export const MAX_CACHED_PROOF_HEADERS = 256;
+
+/**
+ * Checked proof headers by their exact text. A client sends the same header (typ, alg, its jwk) with every
+ * proof, so decoding it, checking and thumbprinting its jwk and importing the key are paid once per header.
+ * A header gets in only with a proof whose signature it verified, for a token bound to its key, so only that
+ * key's holder can add one. Any other text (another key, alg or member) is checked afresh; a hit is still
+ * held to this token's cnf.jkt, and every proof's signature is still verified.
+ */
+const proofHeaders = new LruCache<string, ProofHeader>(MAX_CACHED_PROOF_HEADERS);
+
+/** How many checked proof headers this instance holds (for tests: the cache is bounded and filled only so). */
+export function cachedProofHeaders(): number {
+  return proofHeaders.size;
+}
+
+function keyMismatch(): TokenRejectedError {
+  return reject('DPOP_KEY_MISMATCH', "the proof key's thumbprint is not the token's cnf.jkt");
+}
+
+/**
+ * The checked header, its key bound to `jkt` (imported only once it matches), and whether it came from the
+ * cache; the caller remembers a new one once the proof's signature verified.
+ */
+function proofHeader(headerB64: string, jkt: string): [ProofHeader, boolean] {
+  const cached = proofHeaders.get(headerB64);
+  if (cached !== undefined) {
+    if (cached.thumbprint !== jkt) throw keyMismatch();
+    return [cached, true];
+  }
+  const header = decodeProofSegment(headerB64, 'header');
+  if (typeof header.typ !== 'string' || normalizeTokenType(header.typ) !== 'dpop+jwt') {
+    throw reject('DPOP_MALFORMED_PROOF', 'proof typ must be dpop+jwt');
+  }
+  const alg = header.alg;
+  const algorithm = algorithmOf(alg);
+  if (typeof alg !== 'string' || algorithm === undefined || !DPOP_SIGNING_ALGORITHMS.includes(alg)) {
+    throw reject('DPOP_UNSUPPORTED_ALGORITHM', 'proof alg is not an accepted asymmetric algorithm');
+  }
+  for (const name of FORBIDDEN_HEADERS) {
+    if (header[name] !== undefined) {
+      throw reject('DPOP_MALFORMED_PROOF', `proof header parameter "${name}" is not accepted`);
+    }
+  }
+  const [jwk, thumbprint] = proofKey(header, alg);
+  if (thumbprint !== jkt) throw keyMismatch();
+  return [{ algorithm, thumbprint, key: importProofKey(jwk) }, false];
+}
+
+/** Imports the proof's public key, which must be fit to verify (an RSA key of MIN_RSA_BITS or more). */
+function importProofKey(jwk: Record<string, unknown>): KeyObject {
+  let key: KeyObject;
   try {
     key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
   } catch {
@@ -125,8 +180,6 @@ function publicKeyOf(jwk: Record<string, unknown>, thumbprint: string): KeyObjec
       `the proof's RSA key has ${bits} bits; at least ${MIN_RSA_BITS} are required`,
     );
   }
-  if (keyObjects.size >= MAX_CACHED_KEYS) keyObjects.delete(keyObjects.keys().next().value as string);
-  keyObjects.set(thumbprint, key);
   return key;
 }
 
@@ -184,32 +237,18 @@ export function verifyDpopProof(proof: string, expect: ProofExpectation): Verifi
   if (signature.toString('base64url') !== signatureB64) {
     throw reject('DPOP_MALFORMED_PROOF', 'proof signature is not canonical base64url');
   }
-  const header = decodeProofSegment(headerB64, 'header');
-  if (typeof header.typ !== 'string' || normalizeTokenType(header.typ) !== 'dpop+jwt') {
-    throw reject('DPOP_MALFORMED_PROOF', 'proof typ must be dpop+jwt');
-  }
-  const alg = header.alg;
-  const algorithm = algorithmOf(alg);
-  if (typeof alg !== 'string' || algorithm === undefined || !DPOP_SIGNING_ALGORITHMS.includes(alg)) {
-    throw reject('DPOP_UNSUPPORTED_ALGORITHM', 'proof alg is not an accepted asymmetric algorithm');
-  }
-  for (const name of FORBIDDEN_HEADERS) {
-    if (header[name] !== undefined) {
-      throw reject('DPOP_MALFORMED_PROOF', `proof header parameter "${name}" is not accepted`);
-    }
-  }
-  const [jwk, thumbprint] = proofKey(header, alg);
-  if (thumbprint !== expect.jkt) {
-    throw reject('DPOP_KEY_MISMATCH', "the proof key's thumbprint is not the token's cnf.jkt");
-  }
-  const key = publicKeyOf(jwk, thumbprint);
+  const [checked, cached] = proofHeader(headerB64, expect.jkt);
+  const { algorithm, thumbprint, key } = checked;
   let valid: boolean;
   try {
-    valid = verifyJwsSignature(algorithm, key, Buffer.from(`${headerB64}.${payloadB64}`), signature);
+    // The proof up to its last dot, which the pattern above holds to ASCII: its latin1 bytes are its UTF-8.
+    const signingInput = Buffer.from(proof.slice(0, headerB64.length + 1 + payloadB64.length), 'latin1');
+    valid = verifyJws(algorithm, key, signingInput, signature);
   } catch {
     valid = false;
   }
   if (!valid) throw reject('DPOP_BAD_SIGNATURE', 'proof signature does not verify with its jwk');
+  if (!cached) proofHeaders.set(headerB64, checked);
 
   const claims = decodeProofSegment(payloadB64, 'payload');
   const { jti, htm, htu, iat, ath, nonce } = claims;
@@ -224,7 +263,8 @@ export function verifyDpopProof(proof: string, expect: ProofExpectation): Verifi
   }
   if (htm !== expect.method) throw reject('DPOP_WRONG_METHOD', 'proof htm is not the request method');
   const expectedUrl = normalizeHtu(expect.url);
-  if (expectedUrl === undefined || normalizeHtu(htu) !== expectedUrl) {
+  // Clients send the URL they called, so htu is mostly that text exactly and needs no parse of its own.
+  if (expectedUrl === undefined || (htu !== expect.url && normalizeHtu(htu) !== expectedUrl)) {
     throw reject('DPOP_WRONG_URL', 'proof htu is not the request URL');
   }
   if (iat > expect.nowSeconds + expect.clockSkewSeconds) {

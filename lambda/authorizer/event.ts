@@ -28,26 +28,40 @@ export interface ReadEvent {
   readonly route: CalledRoute | null;
 }
 
-function field(record: unknown, name: string): unknown {
+/** A member of `record` when it is an object (API Gateway's nested context fields), else undefined. */
+export function field(record: unknown, name: string): unknown {
   return typeof record === 'object' && record !== null
     ? (record as Record<string, unknown>)[name]
     : undefined;
 }
 
-/** The one Authorization header of a REQUEST event, found case-insensitively; two of them are refused. */
-function authorizationHeader(event: AuthorizerEvent): unknown {
+/** Adds the values under every key of `map` that is `name` in another case (HTTP header names have none). */
+function collectHeader(map: unknown, name: string, multi: boolean, values: unknown[]): void {
+  if (typeof map !== 'object' || map === null) return;
+  for (const key of Object.keys(map)) {
+    // Most keys differ in length, which is cheaper to compare than a lower-cased copy.
+    if (key.length !== name.length || key.toLowerCase() !== name) continue;
+    const value = (map as Record<string, unknown>)[key];
+    if (multi && Array.isArray(value)) for (const item of value as unknown[]) values.push(item);
+    else values.push(value);
+  }
+}
+
+/**
+ * Every value of one header of a REQUEST event, its name matched case-insensitively: from multiValueHeaders
+ * when API Gateway sent the header there, else from headers (which keep only the last of repeated ones).
+ */
+export function headerValues(event: AuthorizerEvent, name: string): unknown[] {
+  const wanted = name.toLowerCase();
   const values: unknown[] = [];
-  const multi = event.multiValueHeaders;
-  if (typeof multi === 'object' && multi !== null) {
-    for (const [name, value] of Object.entries(multi)) {
-      if (name.toLowerCase() === 'authorization') values.push(...(Array.isArray(value) ? value : [value]));
-    }
-  }
-  if (values.length === 0 && typeof event.headers === 'object' && event.headers !== null) {
-    for (const [name, value] of Object.entries(event.headers)) {
-      if (name.toLowerCase() === 'authorization') values.push(value);
-    }
-  }
+  collectHeader(event.multiValueHeaders, wanted, true, values);
+  if (values.length === 0) collectHeader(event.headers, wanted, false, values);
+  return values;
+}
+
+/** The one Authorization header of a REQUEST event; two of them are refused. */
+function authorizationHeader(event: AuthorizerEvent): unknown {
+  const values = headerValues(event, 'authorization');
   if (values.length > 1) {
     throw new TokenRejectedError('MALFORMED_HEADER', 'more than one Authorization header');
   }

@@ -2,17 +2,11 @@
 // (custom domain with mutual TLS: requestContext.identity.clientCert) must be the one the token names in
 // cnf["x5t#S256"], the base64url SHA-256 of its DER encoding.
 import { createHash, X509Certificate } from 'node:crypto';
-import type { AuthorizerEvent } from './event';
+import { field, type AuthorizerEvent } from './event';
 import { TokenRejectedError } from './errors';
 
 /** Longer than any certificate chain API Gateway's truststore limits allow a client to present. */
 const MAX_PEM_CHARS = 16_384;
-
-function field(record: unknown, name: string): unknown {
-  return typeof record === 'object' && record !== null
-    ? (record as Record<string, unknown>)[name]
-    : undefined;
-}
 
 /** `requestContext.identity.clientCert.clientCertPem`; undefined when the request came without mTLS. */
 export function clientCertificatePem(event: AuthorizerEvent): unknown {

@@ -42,6 +42,13 @@ interface Confirmation {
   readonly x5t: string | undefined;
 }
 
+/** `cnf[name]`: undefined, or a thumbprint (base64url SHA-256); anything else is an invalid claim. */
+function thumbprintMember(cnf: Readonly<Record<string, unknown>>, name: string): string | undefined {
+  const value = cnf[name];
+  if (value === undefined || isThumbprint(value)) return value;
+  throw new TokenRejectedError('INVALID_CLAIM', `cnf.${name} must be a base64url SHA-256 thumbprint`);
+}
+
 /** The token's `cnf.jkt` and `cnf["x5t#S256"]`; throws for a `cnf` this authorizer cannot honour. */
 function confirmation(payload: JwtPayload): Confirmation {
   const cnf = payload.cnf;
@@ -49,24 +56,17 @@ function confirmation(payload: JwtPayload): Confirmation {
   if (typeof cnf !== 'object' || cnf === null || Array.isArray(cnf)) {
     throw new TokenRejectedError('INVALID_CLAIM', 'cnf must be an object');
   }
-  const other = Object.keys(cnf).find((m) => !CONFIRMATION_METHODS.has(m));
-  if (other !== undefined) {
-    throw new TokenRejectedError(
-      'UNSUPPORTED_BINDING',
-      `cnf names a confirmation method this resource cannot check (${JSON.stringify(other).slice(0, 40)})`,
-    );
+  for (const method of Object.keys(cnf)) {
+    if (!CONFIRMATION_METHODS.has(method)) {
+      throw new TokenRejectedError(
+        'UNSUPPORTED_BINDING',
+        `cnf names a confirmation method this resource cannot check (${JSON.stringify(method).slice(0, 40)})`,
+      );
+    }
   }
   const members = cnf as Record<string, unknown>;
-  const read = (name: string): string | undefined => {
-    const value = members[name];
-    if (value === undefined) return undefined;
-    if (!isThumbprint(value)) {
-      throw new TokenRejectedError('INVALID_CLAIM', `cnf.${name} must be a base64url SHA-256 thumbprint`);
-    }
-    return value;
-  };
-  const jkt = read('jkt');
-  const x5t = read('x5t#S256');
+  const jkt = thumbprintMember(members, 'jkt');
+  const x5t = thumbprintMember(members, 'x5t#S256');
   if (jkt === undefined && x5t === undefined) {
     throw new TokenRejectedError('INVALID_CLAIM', 'cnf names no confirmation method');
   }

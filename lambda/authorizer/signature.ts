@@ -1,12 +1,12 @@
 // Checks a JWS signature against the issuer's JWK: aws-jwt-verify checks it is a signing key, the key must
 // fit the token's alg (type, curve, its own alg; algorithms.ts), and the signature must verify with
-// node:crypto, as it does inside aws-jwt-verify's own Node verifier (PSS padding for PS*).
+// node:crypto, as it does inside aws-jwt-verify's own Node verifier (PSS padding for PS*; jws-verify.ts).
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { assertIsSignatureJwk } from 'aws-jwt-verify/jwk';
 import type { JwkWithKid } from 'aws-jwt-verify/jwk';
 import { algorithmOf, keyFitsAlgorithm, MIN_RSA_BITS } from './algorithms';
 import { TokenRejectedError } from './errors';
-import { verifyJwsSignature } from './jws-signature';
+import { verifyJws } from './jws-verify';
 import type { DecodedToken } from './token';
 
 /**
@@ -60,12 +60,7 @@ export function verifySignature(token: DecodedToken, jwk: JwkWithKid): void {
   const key = keyObjectOf(jwk);
   let valid: boolean;
   try {
-    valid = verifyJwsSignature(
-      algorithm,
-      key,
-      Buffer.from(`${token.headerB64}.${token.payloadB64}`),
-      token.signature,
-    );
+    valid = verifyJws(algorithm, key, Buffer.from(`${token.headerB64}.${token.payloadB64}`), token.signature);
   } catch (cause) {
     throw badSignature('signature could not be verified', cause);
   }

@@ -4,7 +4,7 @@
 import { generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import fc from 'fast-check';
 import { algorithmOf, type Algorithm } from '../../lambda/authorizer/algorithms';
-import { ecdsaDer, verifyJwsSignature } from '../../lambda/authorizer/jws-signature';
+import { ecdsaSignatureToDer, verifyJws } from '../../lambda/authorizer/jws-verify';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 0) || 300;
 
@@ -54,8 +54,8 @@ describe.each(CURVES)('$alg', ({ alg, namedCurve, size }) => {
       if (r >= 0x80) seen.rHigh++;
       if (s >= 0x80) seen.sHigh++;
       if (r > 0 && r < 0x80 && s > 0 && s < 0x80) seen.plain++;
-      expect(verifyJwsSignature(algo, publicKey, data, signature)).toBe(true);
-      expect(verifyJwsSignature(algo, publicKey, Buffer.from(`other ${i}`), signature)).toBe(false);
+      expect(verifyJws(algo, publicKey, data, signature)).toBe(true);
+      expect(verifyJws(algo, publicKey, Buffer.from(`other ${i}`), signature)).toBe(false);
     }
     // P-521's r and s are 66 bytes of a 521-bit number: their first byte is 0 or 1, never high.
     if (size === 66) expect(seen.rHigh + seen.sHigh).toBe(0);
@@ -92,9 +92,7 @@ describe.each(CURVES)('$alg', ({ alg, namedCurve, size }) => {
         ),
         (bytes) => {
           const signature = Buffer.from(bytes);
-          expect(verifyJwsSignature(algo, publicKey, data, signature)).toBe(
-            oracle(algo, publicKey, data, signature),
-          );
+          expect(verifyJws(algo, publicKey, data, signature)).toBe(oracle(algo, publicKey, data, signature));
         },
       ),
       { numRuns: RUNS },
@@ -104,12 +102,12 @@ describe.each(CURVES)('$alg', ({ alg, namedCurve, size }) => {
   test('a signature of the wrong length has no DER form and does not verify', () => {
     const data = Buffer.from('x');
     const genuine = signed(data);
-    expect(ecdsaDer(genuine.subarray(1), size)).toBeNull();
-    expect(ecdsaDer(Buffer.concat([genuine, Buffer.from([0])]), size)).toBeNull();
-    expect(verifyJwsSignature(algo, publicKey, data, genuine.subarray(1))).toBe(false);
+    expect(ecdsaSignatureToDer(genuine.subarray(1), size)).toBeUndefined();
+    expect(ecdsaSignatureToDer(Buffer.concat([genuine, Buffer.from([0])]), size)).toBeUndefined();
+    expect(verifyJws(algo, publicKey, data, genuine.subarray(1))).toBe(false);
     // A DER signature in place of the JWS form is refused, as the JWS spec says it must be.
     const der = sign(algo.hash, data, privateKey);
-    expect(verifyJwsSignature(algo, publicKey, data, der)).toBe(false);
+    expect(verifyJws(algo, publicKey, data, der)).toBe(false);
   });
 });
 
@@ -118,12 +116,14 @@ test('the DER form is canonical: minimal integers, a zero byte only before a hig
   const s = Buffer.alloc(32);
   r[31] = 0x05; // r = 5
   s.fill(0xff); // s's first byte has the high bit
-  expect(ecdsaDer(Buffer.concat([r, s]), 32)?.toString('hex')).toBe(`3026020105022100${'ff'.repeat(32)}`);
+  expect(ecdsaSignatureToDer(Buffer.concat([r, s]), 32)?.toString('hex')).toBe(
+    `3026020105022100${'ff'.repeat(32)}`,
+  );
   // All zero: each integer is one zero byte.
-  expect(ecdsaDer(Buffer.alloc(64), 32)?.toString('hex')).toBe('3006020100020100');
+  expect(ecdsaSignatureToDer(Buffer.alloc(64), 32)?.toString('hex')).toBe('3006020100020100');
   // P-521 at full width: a body over 127 bytes takes the long form (0x81).
   const wide = Buffer.alloc(132, 0x7f);
-  const der = ecdsaDer(wide, 66);
+  const der = ecdsaSignatureToDer(wide, 66);
   expect(der?.subarray(0, 3).toString('hex')).toBe('308188'); // 136 = 2 × (2 + 66);
   expect(der?.length).toBe(3 + 2 * (2 + 66));
 });
@@ -143,11 +143,11 @@ describe.each([
   );
 
   test('a genuine signature verifies; a changed byte does not', () => {
-    expect(verifyJwsSignature(algo, publicKey, data, signature)).toBe(true);
+    expect(verifyJws(algo, publicKey, data, signature)).toBe(true);
     const changed = Buffer.from(signature);
     changed.writeUInt8(changed.readUInt8(changed.length - 1) ^ 1, changed.length - 1);
-    expect(verifyJwsSignature(algo, publicKey, data, changed)).toBe(false);
-    expect(verifyJwsSignature(algo, publicKey, Buffer.from('other input'), signature)).toBe(false);
+    expect(verifyJws(algo, publicKey, data, changed)).toBe(false);
+    expect(verifyJws(algo, publicKey, Buffer.from('other input'), signature)).toBe(false);
   });
 });
 
@@ -156,5 +156,5 @@ test('PS256 refuses a signature made with another salt length, as RFC 7518 §3.5
   const algo = algorithm('PS256');
   const data = Buffer.from('x');
   const other = sign('sha256', data, { key: privateKey, padding: algo.pss!.padding, saltLength: 20 });
-  expect(verifyJwsSignature(algo, publicKey, data, other)).toBe(false);
+  expect(verifyJws(algo, publicKey, data, other)).toBe(false);
 });
