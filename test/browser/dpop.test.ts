@@ -99,6 +99,43 @@ function decodeProof(proof: string): DecodedProof {
   };
 }
 
+/** What each of `requests` carried and got back (its DPoP-Nonce too), in order. */
+async function sentOf(
+  requests: readonly Request[],
+): Promise<(Sent & { readonly nonce: string | undefined })[]> {
+  return Promise.all(
+    requests.map(async (request) => {
+      const headers = await request.allHeaders();
+      const [scheme = '', token = ''] = (headers.authorization ?? '').split(' ');
+      const response = await request.response();
+      return {
+        method: request.method(),
+        url: request.url(),
+        status: response?.status(),
+        scheme,
+        token,
+        proof: headers.dpop,
+        nonce: (await response?.allHeaders())?.['dpop-nonce'],
+      };
+    }),
+  );
+}
+
+/** alice through the local provider's real login and consent pages, back to the app, signed in. */
+async function signInAsAlice(page: Page, app: string): Promise<void> {
+  await page.goto(app);
+  await page.locator('body[data-ready="true"]').waitFor();
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('form[data-step="login"]').waitFor();
+  await page.getByLabel('Username').fill('alice');
+  await page.getByLabel('Password').fill('alice-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('form[data-step="consent"]').waitFor();
+  await page.getByRole('button', { name: 'Allow' }).click();
+  await page.waitForURL(`${app}/`);
+  await page.getByTestId('who').getByText('Signed in as alice').waitFor();
+}
+
 describeInBrowser('the browser app with DPoP (DPOP=1) in headless Chromium', () => {
   let stack: StackProcess | undefined;
   let launched: LaunchedBrowser | undefined;
@@ -113,20 +150,7 @@ describeInBrowser('the browser app with DPoP (DPOP=1) in headless Chromium', () 
   }
 
   async function sent(from = 0): Promise<Sent[]> {
-    return Promise.all(
-      requests.slice(from).map(async (request) => {
-        const headers = await request.allHeaders();
-        const [scheme = '', token = ''] = (headers.authorization ?? '').split(' ');
-        return {
-          method: request.method(),
-          url: request.url(),
-          status: (await request.response())?.status(),
-          scheme,
-          token,
-          proof: headers.dpop,
-        };
-      }),
-    );
+    return sentOf(requests.slice(from));
   }
 
   /** The reason codes the authorizer logged for refused requests, in order. */
@@ -181,17 +205,7 @@ describeInBrowser('the browser app with DPoP (DPOP=1) in headless Chromium', () 
   });
 
   test('alice signs in; GET and POST /items carry Authorization: DPoP and a fresh, matching proof each', async () => {
-    await page.goto(app);
-    await page.locator('body[data-ready="true"]').waitFor();
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.locator('form[data-step="login"]').waitFor();
-    await page.getByLabel('Username').fill('alice');
-    await page.getByLabel('Password').fill('alice-password');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.locator('form[data-step="consent"]').waitFor();
-    await page.getByRole('button', { name: 'Allow' }).click();
-    await page.waitForURL(`${app}/`);
-    await page.getByTestId('who').getByText('Signed in as alice').waitFor();
+    await signInAsAlice(page, app);
     await page.getByText('No items yet.').waitFor();
     await addItem('bound milk');
     await page.getByTestId('items').getByText('bound milk').waitFor();
@@ -389,6 +403,73 @@ describeInBrowser('the browser app with DPoP (DPOP=1) in headless Chromium', () 
     );
     await expect(message.getAttribute('data-kind')).resolves.toBe('sign-in-again');
     await shot('3-proof-refused');
+  });
+});
+
+describeInBrowser('the browser app against real server nonces (DPOP=1 DPOP_NONCES=1)', () => {
+  let stack: StackProcess | undefined;
+  let launched: LaunchedBrowser | undefined;
+  let page: Page;
+  const requests: Request[] = [];
+
+  beforeAll(async () => {
+    if (availability.kind === 'fail') throw new Error(availability.reason);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    stack = await startStack({
+      DPOP: '1',
+      DPOP_NONCES: '1',
+      APP_PORT: '0',
+      ITEMS_TABLE: 'items-browser-dpop-nonces',
+      DPOP_REPLAY_TABLE: 'dpop-replay-browser',
+    });
+    const api = stack.info.api;
+    launched = await launchChromium();
+    page = await launched.context.newPage();
+    page.on('request', (request) => {
+      if (request.url().startsWith(`${api}/`) && request.method() !== 'OPTIONS') requests.push(request);
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await launched?.close();
+    await stack?.cleanup();
+  });
+
+  test("the first call is challenged (403 use_dpop_nonce); the retry and every later proof carry the server's latest nonce", async () => {
+    const { app, api } = stack?.info ?? { app: null, api: '' };
+    if (app === null) throw new Error('the stack serves no app');
+    await signInAsAlice(page, app);
+    await page.getByText('No items yet.').waitFor();
+    await page.getByLabel('New item').fill('nonce milk');
+    await page.getByRole('button', { name: 'Add' }).click();
+    await page.getByTestId('items').getByText('nonce milk').waitFor();
+    await expect(page.getByTestId('message').textContent()).resolves.toBe('Added “nonce milk”.');
+    await page.screenshot({ path: join(ARTIFACTS, 'dpop-nonces-item-added.png'), fullPage: true });
+
+    const calls = await sentOf(requests);
+    expect(calls.map((c) => [c.method, c.url, c.status, c.scheme])).toEqual([
+      ['GET', `${api}/items`, 403, 'DPoP'],
+      ['GET', `${api}/items`, 200, 'DPoP'],
+      ['POST', `${api}/items`, 201, 'DPoP'],
+      ['GET', `${api}/items`, 200, 'DPoP'],
+    ]);
+    // The challenge, as the README's Server nonces section writes it (the page could read both headers).
+    const challenge = await requests[0]?.response();
+    expect((await challenge?.allHeaders())?.['www-authenticate']).toBe(
+      'DPoP error="use_dpop_nonce", error_description="Resource server requires nonce in DPoP proof", ' +
+        'algs="ES256 ES384 ES512 EdDSA PS256 PS384 PS512 RS256 RS384 RS512"',
+    );
+    // Every answer hands out a nonce; each proof carries the one the answer before it gave (none at first).
+    const nonces = calls.map((c) => c.nonce);
+    for (const nonce of nonces) expect(nonce).toMatch(/^[A-Za-z0-9_-]{20,}$/);
+    const carried = calls.map((c) => decodeProof(c.proof ?? '').payload.nonce);
+    expect(carried).toEqual([undefined, nonces[0], nonces[1], nonces[2]]);
+    const reasons = (stack?.output() ?? '')
+      .split('\n')
+      .filter((line) => line.startsWith('{') && line.includes('"reason"'))
+      .map((line) => (JSON.parse(line) as { reason: string }).reason)
+      .filter((reason) => reason.startsWith('DPOP_'));
+    expect(reasons).toEqual(['DPOP_NONCE_REQUIRED']);
   });
 });
 
