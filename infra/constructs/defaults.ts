@@ -17,7 +17,7 @@ export const JWT_AUTHORIZER_DEFAULTS = Object.freeze({
   logLevel: LogLevel.INFO,
   architecture: lambda.Architecture.ARM_64,
   /**
-   * The authorizer's process holds about 44-48 MiB after its first decision (BENCHMARKS.md); the rest buys CPU
+   * The authorizer's process holds about 53-58 MiB (RSS) after its first decision (BENCHMARKS.md); the rest buys CPU
    * for its decisions, and room for the revocation bundle's AWS SDK.
    */
   memorySize: 256,

@@ -112,7 +112,7 @@ export interface JwtAuthorizerProps {
   readonly architecture?: lambda.Architecture;
   /**
    * Memory of the authorizer Lambda in MiB (128 to 10240); CPU scales with it. The authorizer's process
-   * holds about 44-48 MiB after its first decision (BENCHMARKS.md); the default buys CPU for its decisions,
+   * holds about 53-58 MiB (RSS) after its first decision (BENCHMARKS.md); the default buys CPU for its decisions,
    * and room for the revocation bundle's AWS SDK, more than memory.
    * @default 256 - JWT_AUTHORIZER_DEFAULTS.memorySize
    */
