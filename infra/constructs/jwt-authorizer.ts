@@ -434,6 +434,17 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
       authorizerBundleDir(this.variant),
       renderAuthorizerSettings({ ...this.settings, routes: this.registry.routes }).files,
     );
+    if (this.senderConstrained) {
+      const props = [this.dpop === undefined ? '' : 'dpop', this.mutualTls ? 'mutualTls' : ''].filter(
+        Boolean,
+      );
+      Annotations.of(this).addWarningV2(
+        'bearer-gate:sender-constrained-no-cache',
+        `JwtAuthorizer invokes its Lambda for every request: with ${props.join(' and ')} its result cache is off ` +
+          `(a cached policy would answer a replayed proof or another client certificate). Bearer tokens on the ` +
+          `same authorizer pay this too; give them an authorizer of their own if the invocations matter.`,
+      );
+    }
     const { conflicts } = this.mode();
     if (this.caching === CachingMode.AUTO && conflicts.length > 0) {
       Annotations.of(this).addWarningV2(

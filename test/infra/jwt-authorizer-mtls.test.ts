@@ -4,7 +4,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Issuer, JwtAuthorizer, type JwtAuthorizerProps } from '../../infra/constructs';
 import { fastApp, synthError } from './synth-context';
@@ -117,4 +117,16 @@ test('with protectedResource, the metadata says certificate-bound tokens are sup
     bearer_methods_supported: ['header'],
     tls_client_certificate_bound_access_tokens: true,
   });
+});
+
+test('synth warns that every request invokes the Lambda (the cache is off), bearer tokens included', () => {
+  const { stack, template } = build({});
+  template();
+  const warnings = Annotations.fromStack(stack).findWarning('/Test/Jwt', Match.anyValue());
+  expect(warnings.map((w) => String(w.entry.data))).toEqual([
+    'JwtAuthorizer invokes its Lambda for every request: with mutualTls its result cache is off (a cached policy ' +
+      'would answer a replayed proof or another client certificate). Bearer tokens on the same authorizer pay ' +
+      'this too; give them an authorizer of their own if the invocations matter. ' +
+      '[ack: bearer-gate:sender-constrained-no-cache]',
+  ]);
 });
