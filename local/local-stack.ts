@@ -2,7 +2,12 @@
 // API gateway running the project's authorizer and route handlers. Each part returns a stop function.
 import { createClientCa, createLoopbackCertificate } from './tls';
 import { SettingError } from './errors';
-import { decideCaching, describeConflicts, protectedResourceMetadataUrl } from 'bearer-gate/contract';
+import {
+  DPOP_HEADER,
+  decideCaching,
+  describeConflicts,
+  protectedResourceMetadataUrl,
+} from 'bearer-gate/contract';
 import { toRouteRules } from '../lambda/routes';
 import { startAppServer, type AppServer } from './app-server';
 import { createLocalAuthorizer, type LocalIssuerTrust } from './authorizer-wiring';
@@ -280,7 +285,7 @@ export async function startLocalStack(options: StartOptions): Promise<RunningSta
       statsEndpoint: settings.statsEndpoint,
       metricsPage: true,
       cors: settings.dpop
-        ? { ...contract.cors, allowHeaders: [...contract.cors.allowHeaders, 'DPoP'] }
+        ? { ...contract.cors, allowHeaders: [...contract.cors.allowHeaders, DPOP_HEADER] }
         : contract.cors,
       protectedResource: {
         authorizationServers: issuer ? [issuer.trust.issuer] : [],
