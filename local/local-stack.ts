@@ -159,10 +159,6 @@ function revocationWiring(
 }
 
 /**
- * How long a subject revocation is kept: the longest token lifetime the local issuer hands out, plus the
- * authorizer's clock skew (it accepts a token until exp + skew), and at least the admin handler's minimum.
- */
-/**
  * What the construct does with `dpop: { nonces: true, replayTable }`: the authorizer records proofs in the
  * replay table, shares the nonce key through it, and names the metadata URL in the 403s it words itself.
  * DPOP_NONCES is always set here, since the caller's own (DPOP_NONCES=1) is not the Lambda's `true`.
@@ -177,6 +173,10 @@ function dpopNonceEnv(settings: StackSettings, endpoint: string, api: string): E
   };
 }
 
+/**
+ * How long a subject revocation is kept: the longest token lifetime the local issuer hands out, plus the
+ * authorizer's clock skew (it accepts a token until exp + skew), and at least the admin handler's minimum.
+ */
 function maxTokenLifetimeSeconds(settings: StackSettings, env: Env): number {
   const skew = Number(env.CLOCK_SKEW_SECONDS ?? 30) || 0;
   const longest = Math.max(settings.accessTokenTtlSeconds, settings.shortLivedTokenTtlSeconds ?? 0);
