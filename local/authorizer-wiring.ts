@@ -1,11 +1,14 @@
 // Builds the authorizer the local gateway calls: the project's own authorizer core, configured through the
 // same environment variables the Lambda reads, trusting the local issuer's throwaway certificate.
-import { BoundedFetcher, createAuthorizer, parseConfig, type AuthorizerDeps } from 'bearer-gate/authorizer';
 import {
+  BoundedFetcher,
+  createAuthorizer,
   createNonceKeyStore,
   createReplayStore,
   createRevocationCheck,
   lambdaInvocation,
+  parseConfig,
+  type AuthorizerDeps,
 } from 'bearer-gate/authorizer';
 import { APP_ROUTES, toRouteRules } from '../lambda/routes';
 import type { TokenAuthorizer } from './gateway';

@@ -27,10 +27,8 @@ async function main(): Promise<void> {
   const binding =
     args.certificate === undefined
       ? { dpopKey: await readDpopKeyFile(dpopKeyPath(stackFile)) }
-      : {
-          clientCertificate: readClientCertificate(args.certificate.certFile, args.certificate.keyFile),
-          ca: requireMutualTls(stack.mtls, stack.apiCertificate, '--cert').apiCertificate,
-        };
+      : { clientCertificate: readClientCertificate(args.certificate.certFile, args.certificate.keyFile) };
+  if (args.certificate !== undefined) requireMutualTls(stack.mtls, stack.apiCertificate, '--cert');
   const result = await callApi({
     api: stack.api,
     method: args.method,

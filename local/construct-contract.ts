@@ -4,6 +4,7 @@
 import {
   DEFAULT_MAX_REVOCATION_DELAY_SECONDS,
   DEFAULT_RESULTS_CACHE_TTL_SECONDS,
+  DPOP_HEADER,
   IDENTITY_VALIDATION_EXPRESSION,
   buildGatewayResponses,
   gatewayResponseBody,
@@ -58,7 +59,7 @@ export function appGatewayResponses(
     ...senderConstraint,
     // The app's own list, plus the proof header when DPoP is on (as a deployment with dpop would list it).
     ...(senderConstraint.dpop === true
-      ? { corsAllowHeaders: [...GATEWAY_RESPONSE_OPTIONS.corsAllowHeaders, 'DPoP'] }
+      ? { corsAllowHeaders: [...GATEWAY_RESPONSE_OPTIONS.corsAllowHeaders, DPOP_HEADER] }
       : {}),
     allowOrigin,
   });

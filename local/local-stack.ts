@@ -2,7 +2,12 @@
 // API gateway running the project's authorizer and route handlers. Each part returns a stop function.
 import { createClientCa, createLoopbackCertificate } from './tls';
 import { SettingError } from './errors';
-import { decideCaching, describeConflicts, protectedResourceMetadataUrl } from 'bearer-gate/contract';
+import {
+  DPOP_HEADER,
+  decideCaching,
+  describeConflicts,
+  protectedResourceMetadataUrl,
+} from 'bearer-gate/contract';
 import { toRouteRules } from '../lambda/routes';
 import { startAppServer, type AppServer } from './app-server';
 import { createLocalAuthorizer, type LocalIssuerTrust } from './authorizer-wiring';
@@ -154,10 +159,6 @@ function revocationWiring(
 }
 
 /**
- * How long a subject revocation is kept: the longest token lifetime the local issuer hands out, plus the
- * authorizer's clock skew (it accepts a token until exp + skew), and at least the admin handler's minimum.
- */
-/**
  * What the construct does with `dpop: { nonces: true, replayTable }`: the authorizer records proofs in the
  * replay table, shares the nonce key through it, and names the metadata URL in the 403s it words itself.
  * DPOP_NONCES is always set here, since the caller's own (DPOP_NONCES=1) is not the Lambda's `true`.
@@ -172,6 +173,10 @@ function dpopNonceEnv(settings: StackSettings, endpoint: string, api: string): E
   };
 }
 
+/**
+ * How long a subject revocation is kept: the longest token lifetime the local issuer hands out, plus the
+ * authorizer's clock skew (it accepts a token until exp + skew), and at least the admin handler's minimum.
+ */
 function maxTokenLifetimeSeconds(settings: StackSettings, env: Env): number {
   const skew = Number(env.CLOCK_SKEW_SECONDS ?? 30) || 0;
   const longest = Math.max(settings.accessTokenTtlSeconds, settings.shortLivedTokenTtlSeconds ?? 0);
@@ -280,7 +285,7 @@ export async function startLocalStack(options: StartOptions): Promise<RunningSta
       statsEndpoint: settings.statsEndpoint,
       metricsPage: true,
       cors: settings.dpop
-        ? { ...contract.cors, allowHeaders: [...contract.cors.allowHeaders, 'DPoP'] }
+        ? { ...contract.cors, allowHeaders: [...contract.cors.allowHeaders, DPOP_HEADER] }
         : contract.cors,
       protectedResource: {
         authorizationServers: issuer ? [issuer.trust.issuer] : [],

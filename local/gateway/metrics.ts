@@ -2,6 +2,7 @@
 // does, and keeps each metric's statistics per dimension set, for the gateway's /__metrics page and the summary
 // `npm start` prints when it stops. What it counts is what the deployed authorizer's metrics would count.
 import { observeLogs } from 'bearer-gate/authorizer';
+import { FUNCTION_NAME_DIMENSION, REASON_DIMENSION, SERVICE_DIMENSION } from 'bearer-gate/contract';
 
 /** One metric in one dimension set, with CloudWatch's statistics over every data point so far. */
 export interface LocalMetric {
@@ -71,19 +72,24 @@ export class LocalMetrics {
   summary(): string {
     const { metrics } = this.snapshot();
     if (metrics.length === 0) return 'metrics: none recorded';
-    const totals = metrics.filter((m) => !('reason' in m.dimensions) && !('function_name' in m.dimensions));
+    const totals = metrics.filter(
+      (m) => !(REASON_DIMENSION in m.dimensions) && !(FUNCTION_NAME_DIMENSION in m.dimensions),
+    );
     const lines = ['metrics (what CloudWatch would count; every metric is at GET /__metrics):'];
     for (const total of totals) {
       const reasons = metrics
-        .filter((m) => m.name === total.name && m.namespace === total.namespace && 'reason' in m.dimensions)
-        .map((m) => `${m.dimensions.reason} ${m.sum}`);
+        .filter(
+          (m) => m.name === total.name && m.namespace === total.namespace && REASON_DIMENSION in m.dimensions,
+        )
+        .map((m) => `${m.dimensions[REASON_DIMENSION]} ${m.sum}`);
       const value =
         total.unit === 'Milliseconds'
           ? `average ${(total.sum / total.count).toFixed(2)} ms, max ${total.max} ms, ${total.count} measured`
           : String(total.sum);
-      const service = total.dimensions.service === undefined ? '' : ` [${total.dimensions.service}]`;
+      const service = total.dimensions[SERVICE_DIMENSION];
+      const serviceLabel = service === undefined ? '' : ` [${service}]`;
       lines.push(
-        `  ${total.name}${service}: ${value}${reasons.length > 0 ? ` (${reasons.join(', ')})` : ''}`,
+        `  ${total.name}${serviceLabel}: ${value}${reasons.length > 0 ? ` (${reasons.join(', ')})` : ''}`,
       );
     }
     return lines.join('\n');

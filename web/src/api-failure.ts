@@ -81,11 +81,10 @@ export function parseChallenges(header: string | null): Challenge[] {
   }
 }
 
-/** The `scope` parameter of a Bearer challenge (RFC 6750 §3), if the server named one. */
-export function challengeScopes(wwwAuthenticate: string | null): string[] | undefined {
-  const match = wwwAuthenticate === null ? null : /\bscope="([^"]*)"/.exec(wwwAuthenticate);
-  if (!match || match[1] === undefined) return undefined;
-  return match[1].split(' ').filter((s) => s !== '');
+/** The `scope` parameter of the API's challenge (RFC 6750 §3), if the server named one. */
+function challengeScopes(wwwAuthenticate: string | null): string[] | undefined {
+  const scope = parseChallenges(wwwAuthenticate).find((c) => c.params.scope !== undefined)?.params.scope;
+  return scope?.split(' ').filter((s) => s !== '');
 }
 
 function list(scopes: readonly string[]): string {
