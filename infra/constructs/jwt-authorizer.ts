@@ -27,7 +27,6 @@ import { AUTHORIZER_HANDLER, authorizerBundleDir, type AuthorizerVariant } from 
 import { AuthorizerCode } from './authorizer-code';
 import {
   AuthorizerMonitoring,
-  resolvedMonitoringProps,
   type AuthorizerDecision,
   type AuthorizerMetric,
 } from './authorizer-monitoring';
@@ -161,15 +160,12 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
     if (resolved.revocation !== undefined) grantRevocationRead(resolved.revocation.table, this.function);
     grantDpop(resolved.dpop, this.function);
     this.authorizer = this.createAuthorizer(resolved);
-    this.monitoring = new AuthorizerMonitoring(
-      this,
-      'Monitoring',
-      resolvedMonitoringProps(resolved.monitoring, {
-        function: this.function,
-        revocation: resolved.revocation !== undefined,
-        jwksSeed: resolved.jwksSeed !== undefined,
-      }),
-    );
+    this.monitoring = new AuthorizerMonitoring(this, 'Monitoring', {
+      ...resolved.monitoring,
+      function: this.function,
+      revocation: resolved.revocation !== undefined,
+      jwksSeed: resolved.jwksSeed !== undefined,
+    });
 
     // The code asset is made once every route is known: after construction, before the template resolves.
     Aspects.of(this).add({ visit: (node) => node === this && this.makeCode() });
