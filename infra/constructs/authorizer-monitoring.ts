@@ -215,20 +215,11 @@ export function resolveMonitoring(
   );
 }
 
-/** Marks the props JwtAuthorizer passes: resolveProps has checked them (resolveMonitoring). */
-const RESOLVED = Symbol('bearer-gate.ResolvedMonitoring');
-
-/** AuthorizerMonitoring's props from JwtAuthorizer's resolved `monitoring`, which the construct takes as they are. */
-export function resolvedMonitoringProps(
-  monitoring: ResolvedMonitoring,
-  props: Pick<AuthorizerMonitoringProps, 'function' | 'revocation' | 'jwksSeed'>,
-): AuthorizerMonitoringProps {
-  return { ...monitoring, ...props, [RESOLVED]: true } as AuthorizerMonitoringProps;
-}
-
-/** The props of an AuthorizerMonitoring made directly (for a function deployed otherwise), checked. */
+/**
+ * The props of an AuthorizerMonitoring, checked. JwtAuthorizer's pass again what resolveMonitoring accepted, with
+ * both names set, so only one made directly (for a function deployed otherwise) can fail here.
+ */
 function checkedProps(path: string, props: AuthorizerMonitoringProps): ResolvedMonitoring {
-  if (RESOLVED in props) return props as ResolvedMonitoring;
   const p = new PropProblems(path);
   const resolved = resolveNames(
     p,

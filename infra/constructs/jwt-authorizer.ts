@@ -27,7 +27,6 @@ import { AUTHORIZER_HANDLER, authorizerBundleDir, type AuthorizerVariant } from 
 import { AuthorizerCode } from './authorizer-code';
 import {
   AuthorizerMonitoring,
-  resolvedMonitoringProps,
   type AuthorizerDecision,
   type AuthorizerMetric,
 } from './authorizer-monitoring';
@@ -47,8 +46,8 @@ import {
   dpopEnvironment,
   grantDpop,
   senderConstraintResponseOptions,
-  type ResolvedDpop,
-  type ResolvedProtectedResource,
+  senderConstraints,
+  type ResolvedSenderConstraint,
 } from './sender-constraint';
 import { RouteRegistry } from './route-registry';
 import { authorizerSettings, type SettingsWithoutRoutes } from './settings';
@@ -120,12 +119,7 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
   private readonly settings: SettingsWithoutRoutes;
   private restApi: apigw.IRestApi | undefined;
   private decidedMode: CachingDecision | undefined;
-  private readonly dpop: ResolvedDpop | undefined;
-  /** Set with `dpop` or `mutualTls`: the decision needs the REQUEST event and must not be cached. */
-  private readonly senderConstrained: boolean;
-  /** Set with `mutualTls`: the metadata says certificate-bound tokens are supported. */
-  private readonly mutualTls: boolean;
-  private readonly protectedResource: ResolvedProtectedResource | undefined;
+  private readonly senderConstraint: ResolvedSenderConstraint;
 
   constructor(scope: Construct, id: string, props: JwtAuthorizerProps) {
     super(scope, id);
@@ -138,10 +132,8 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
     this.caching = resolved.caching;
     // Sender-constrained tokens (sender-constraint.ts): the decision needs the REQUEST event, and the result
     // cache is off (resolved.resultsCacheTtl).
-    this.dpop = resolved.dpop;
-    this.mutualTls = resolved.mutualTls !== undefined;
-    this.senderConstrained = resolved.dpop !== undefined || this.mutualTls;
-    this.protectedResource = resolved.protectedResource;
+    const { dpop, mutualTls, protectedResource } = resolved;
+    this.senderConstraint = { dpop, mutualTls, protectedResource };
     this.gatewayResponseOptions = {
       ...resolved.gatewayResponses,
       ...senderConstraintResponseOptions(resolved),
@@ -161,15 +153,12 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
     if (resolved.revocation !== undefined) grantRevocationRead(resolved.revocation.table, this.function);
     grantDpop(resolved.dpop, this.function);
     this.authorizer = this.createAuthorizer(resolved);
-    this.monitoring = new AuthorizerMonitoring(
-      this,
-      'Monitoring',
-      resolvedMonitoringProps(resolved.monitoring, {
-        function: this.function,
-        revocation: resolved.revocation !== undefined,
-        jwksSeed: resolved.jwksSeed !== undefined,
-      }),
-    );
+    this.monitoring = new AuthorizerMonitoring(this, 'Monitoring', {
+      ...resolved.monitoring,
+      function: this.function,
+      revocation: resolved.revocation !== undefined,
+      jwksSeed: resolved.jwksSeed !== undefined,
+    });
 
     // The code asset is made once every route is known: after construction, before the template resolves.
     Aspects.of(this).add({ visit: (node) => node === this && this.makeCode() });
@@ -276,7 +265,7 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
       description: 'Verifies JWT access tokens for API Gateway (TOKEN or per-route REQUEST authorizer)',
       environment: {
         ...renderAuthorizerSettings({ ...this.settings, routes: [] }).environment,
-        ...dpopEnvironment(this.dpop, this.protectedResource),
+        ...dpopEnvironment(resolved.dpop, resolved.protectedResource),
       },
       // The authorizer maps the one stack it logs (an INTERNAL failure) itself, when it logs it: Node's own
       // source maps would read and index the bundle's map once per instance (at load on Node 20, at the first
@@ -387,12 +376,13 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
         templates: { 'application/json': gatewayResponseBody(response) },
       });
     }
-    if (this.protectedResource !== undefined) {
-      addProtectedResourceMetadata(api, this.protectedResource, {
+    const { dpop, mutualTls, protectedResource } = this.senderConstraint;
+    if (protectedResource !== undefined) {
+      addProtectedResourceMetadata(api, protectedResource, {
         issuers: () => this.trustedIssuers(),
         routes: () => this.registry.routes,
-        dpop: this.dpop,
-        mutualTls: this.mutualTls,
+        dpop,
+        mutualTls: mutualTls !== undefined,
       });
     }
   }
@@ -434,13 +424,11 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
       authorizerBundleDir(this.variant),
       renderAuthorizerSettings({ ...this.settings, routes: this.registry.routes }).files,
     );
-    if (this.senderConstrained) {
-      const props = [this.dpop === undefined ? '' : 'dpop', this.mutualTls ? 'mutualTls' : ''].filter(
-        Boolean,
-      );
+    const constrained = senderConstraints(this.senderConstraint);
+    if (constrained.length > 0) {
       Annotations.of(this).addWarningV2(
         'bearer-gate:sender-constrained-no-cache',
-        `JwtAuthorizer invokes its Lambda for every request: with ${props.join(' and ')} its result cache is off ` +
+        `JwtAuthorizer invokes its Lambda for every request: with ${constrained.join(' and ')} its result cache is off ` +
           `(a cached policy would answer a replayed proof or another client certificate). Bearer tokens on the ` +
           `same authorizer pay this too; give them an authorizer of their own if the invocations matter.`,
       );
@@ -480,7 +468,7 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
     // is off (senderConstrainedCacheTtl).
     const decide = (): CachingDecision => {
       const decided = decideCaching(this.registry.routes, this.caching);
-      return this.senderConstrained ? { ...decided, perRoute: true } : decided;
+      return senderConstraints(this.senderConstraint).length > 0 ? { ...decided, perRoute: true } : decided;
     };
     if (!this.code.materialized) return decide();
     this.decidedMode ??= decide();

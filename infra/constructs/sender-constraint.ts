@@ -131,6 +131,14 @@ export function resolveSenderConstraint(
   };
 }
 
+/** The sender constraints set, by prop: each needs the REQUEST event and turns the result cache off. */
+export function senderConstraints(props: {
+  readonly dpop?: unknown;
+  readonly mutualTls?: unknown;
+}): Array<'dpop' | 'mutualTls'> {
+  return (['dpop', 'mutualTls'] as const).filter((prop) => props[prop] !== undefined);
+}
+
 /**
  * The result cache TTL in effect with DPoP or mutual TLS: 0, since a cached Allow would be served for a
  * replayed proof or another client certificate (the cache key can hold neither, and a key that held a proof's
@@ -142,7 +150,7 @@ export function senderConstrainedCacheTtl(
   props: SenderConstraintProps,
   resultsCacheTtlSeconds: number | undefined,
 ): Duration | undefined {
-  const constraint = (['dpop', 'mutualTls'] as const).find((prop) => props[prop] !== undefined);
+  const [constraint] = senderConstraints(props);
   if (constraint === undefined) return undefined;
   if (resultsCacheTtlSeconds !== undefined && resultsCacheTtlSeconds !== 0) {
     p.add(
