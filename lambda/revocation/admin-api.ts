@@ -13,7 +13,7 @@ import { parseRevocationRequest } from './input';
 import type { RevocationService } from './service';
 
 /** The route id on every log line, as the route table names POST /revocations. */
-export const REVOCATION_ROUTE_ID = 'CreateRevocation';
+const REVOCATION_ROUTE_ID = 'CreateRevocation';
 
 export interface RevocationHandlerOptions {
   readonly service: RevocationService;
