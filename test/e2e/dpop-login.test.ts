@@ -8,7 +8,7 @@ import { gatewayResponse, gatewayResponseBody, protectedResourceMetadataUrl } fr
 import { appGatewayResponses } from '../../local/construct-contract';
 import { dpopKeyPath } from '../../local/login-client';
 import { makeProof, thumbprint } from '../support/dpop-proof';
-import type { TestKey } from '../support/keys';
+import { payloadOf, type TestKey } from '../support/keys';
 import { runCall, runLogin, startStack, type StackProcess } from './stack-process';
 
 jest.setTimeout(60_000);
@@ -17,10 +17,6 @@ let stack: StackProcess;
 let api: string;
 let token: string;
 let key: TestKey;
-
-function claims(jwt: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(jwt.split('.')[1] as string, 'base64url').toString('utf8')) as never;
-}
 
 /** The key the login wrote, as the test helpers' key type (public JWK members only in `jwk`). */
 function keyFromFile(path: string): TestKey {
@@ -75,7 +71,7 @@ afterAll(async () => {
 
 test('login --dpop: a token bound to the key file (cnf.jkt = its RFC 7638 thumbprint), file mode 0600', () => {
   expect(statSync(dpopKeyPath(stack.stackFile)).mode & 0o777).toBe(0o600);
-  expect(claims(token)).toMatchObject({ sub: 'alice', cnf: { jkt: thumbprint(key.jwk) } });
+  expect(payloadOf(token)).toMatchObject({ sub: 'alice', cnf: { jkt: thumbprint(key.jwk) } });
   expect(Object.keys(key.jwk).sort()).toEqual(['crv', 'kty', 'x', 'y']);
 });
 
