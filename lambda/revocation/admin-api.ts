@@ -3,18 +3,17 @@
 // every API Lambda shares (lambda/http/request-flow.ts). It imports the HTTP layer's modules one by one, never
 // its index: the package ships this function prebuilt, and the index would bring the sample app's route table
 // into its bundle.
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { Logger } from 'bearer-gate/authorizer';
 import { HttpProblemError } from '../http/problem';
 import { readJsonBody } from '../http/request';
-import { createRequestFlow } from '../http/request-flow';
+import { createRequestFlow, type ApiHandler } from '../http/request-flow';
 import { jsonResponse } from '../http/response';
 import { RevocationError } from './errors';
 import { parseRevocationRequest } from './input';
 import type { RevocationService } from './service';
 
 /** The route id on every log line, as the route table names POST /revocations. */
-export const REVOCATION_ROUTE_ID = 'CreateRevocation';
+const REVOCATION_ROUTE_ID = 'CreateRevocation';
 
 export interface RevocationHandlerOptions {
   readonly service: RevocationService;
@@ -25,7 +24,7 @@ export interface RevocationHandlerOptions {
   readonly now?: () => number;
 }
 
-export type RevocationHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+export type RevocationHandler = ApiHandler;
 
 function storageProblem(error: unknown): HttpProblemError | undefined {
   if (!(error instanceof RevocationError) || error.code !== 'STORAGE_UNAVAILABLE') return undefined;

@@ -1,17 +1,15 @@
 // Smoke test of `npm run bench -- --quick`: the harness runs end to end and prints every table with the
 // expected rows and well-formed cells. It asserts no timing and no target: those are read, not tested.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { authorizerBundleDir, type AuthorizerVariant } from 'bearer-gate';
 // Only the pure modules: bench/index also reaches jwks-rsa, which loads jose, which jest's CommonJS runtime
 // cannot load (ESM only). The bench itself runs under tsx in a child process.
 import { buildDeployedBundle } from '../../bench/bundle';
 import { BenchUsageError, parseBenchArgs } from '../../bench/options';
-import { runQuickBench, table } from './quick-bench';
+import { runBenchScript, runQuickBench, table, type BenchRun } from './quick-bench';
 
-const ROOT = resolve(__dirname, '..', '..');
 const DECIMAL = /^\d{1,3}(,\d{3})*\.\d$/;
 const RATIO = /^-?\d+\.\d\dx$/;
 const BYTES = /^\d{1,3}(,\d{3})* B$/;
@@ -289,21 +287,7 @@ describe('parseBenchArgs', () => {
 });
 
 describe('npm run bench:cold-start (the cold-start part alone)', () => {
-  function runColdStart(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolvePromise, reject) => {
-      const child = spawn(
-        process.execPath,
-        [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'bench/cold-start-run.ts', ...args],
-        { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-      );
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-      child.on('error', reject);
-      child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
-    });
-  }
+  const runColdStart = (args: string[]): Promise<BenchRun> => runBenchScript('bench/cold-start-run.ts', args);
 
   test('runs only the series asked for, interleaved, and prints their medians', async () => {
     const run = await runColdStart(['--processes', '1', '--series', 'seeded,seeded-floor']);

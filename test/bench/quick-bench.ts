@@ -1,5 +1,5 @@
-// Runs `npm run bench -- --quick [...]` in a child process (under tsx, as npm does) and reads the markdown
-// report it prints: the tables under a `## ` heading, as rows of trimmed cells.
+// Runs `npm run bench -- --quick [...]` (or another bench script) in a child process (under tsx, as npm does)
+// and reads the markdown report it prints: the tables under a `## ` heading, as rows of trimmed cells.
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 
@@ -13,10 +13,15 @@ export interface BenchRun {
 
 /** `bench/run.ts --quick` with `args` after it. */
 export function runQuickBench(...args: string[]): Promise<BenchRun> {
+  return runBenchScript('bench/run.ts', ['--quick', ...args]);
+}
+
+/** `script` (a path from the project root) under tsx, with `args`. */
+export function runBenchScript(script: string, args: readonly string[]): Promise<BenchRun> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(
       process.execPath,
-      [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'bench/run.ts', '--quick', ...args],
+      [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), script, ...args],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';

@@ -7,6 +7,7 @@ import { appGatewayResponses } from '../../local/construct-contract';
 import { DEMO_SERVICES } from '../../local/issuer/demo-users';
 import { send } from '../../local/login-client';
 import { runLogin, startStack, type LoginRun, type StackProcess } from './stack-process';
+import { payloadOf } from '../support/keys';
 
 /** The stack's gateway responses: the app's, with the metadata URL (which holds the gateway's port). */
 function stackResponses() {
@@ -18,13 +19,6 @@ jest.setTimeout(60_000);
 let stack: StackProcess;
 let login: LoginRun;
 let token: string;
-
-function claims(jwt: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(jwt.split('.')[1] as string, 'base64url').toString('utf8')) as Record<
-    string,
-    unknown
-  >;
-}
 
 function call(method: string, path: string, body?: unknown): Promise<Response> {
   return fetch(`${stack.info.api}${path}`, {
@@ -51,7 +45,7 @@ test('npm run login -- --client-credentials prints only a token whose permission
   expect(login.code).toBe(0);
   expect(login.stdout).toBe(`${token}\n`);
   expect(login.stderr).toMatch(/^service local-service: roles items:read; expires in \d+ s\n$/);
-  const payload = claims(token);
+  const payload = payloadOf(token);
   expect(payload).toMatchObject({
     iss: stack.info.issuer,
     aud: stack.info.audience,
@@ -93,6 +87,6 @@ test('asking the issuer for a scope gets the service none: its roles are all it 
   expect(res.status).toBe(200);
   const body = JSON.parse(res.body.toString('utf8')) as { access_token: string; scope?: string };
   expect(body.scope).toBeUndefined();
-  expect(claims(body.access_token)).toMatchObject({ roles: ['items:read'] });
-  expect(claims(body.access_token)).not.toHaveProperty('scope');
+  expect(payloadOf(body.access_token)).toMatchObject({ roles: ['items:read'] });
+  expect(payloadOf(body.access_token)).not.toHaveProperty('scope');
 });

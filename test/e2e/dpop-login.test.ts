@@ -2,14 +2,13 @@
 // issuer (oidc-provider) through `npm run login -- --dpop` (Authorization Code + PKCE with a proof on the token
 // request), and `npm run call`. Nothing is mocked. The proofs the test signs itself come from
 // test/support/dpop-proof.ts, written from RFC 9449 independently of the authorizer and of oauth4webapi.
-import { createPrivateKey, createPublicKey } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { gatewayResponse, gatewayResponseBody, protectedResourceMetadataUrl } from 'bearer-gate/contract';
 import { appGatewayResponses } from '../../local/construct-contract';
 import { dpopKeyPath } from '../../local/login-client';
 import { makeProof, thumbprint } from '../support/dpop-proof';
-import type { TestKey } from '../support/keys';
-import { runCall, runLogin, startStack, type StackProcess } from './stack-process';
+import { payloadOf, type TestKey } from '../support/keys';
+import { loginDpopKey, runCall, runLogin, startStack, type StackProcess } from './stack-process';
 
 jest.setTimeout(60_000);
 
@@ -17,23 +16,6 @@ let stack: StackProcess;
 let api: string;
 let token: string;
 let key: TestKey;
-
-function claims(jwt: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(jwt.split('.')[1] as string, 'base64url').toString('utf8')) as never;
-}
-
-/** The key the login wrote, as the test helpers' key type (public JWK members only in `jwk`). */
-function keyFromFile(path: string): TestKey {
-  const jwk = JSON.parse(readFileSync(path, 'utf8')) as Record<string, string>;
-  const { d: _d, ...publicJwk } = jwk;
-  return {
-    kid: 'login-dpop-key',
-    alg: 'ES256',
-    privateKey: createPrivateKey({ key: jwk, format: 'jwk' }),
-    publicKey: createPublicKey({ key: publicJwk, format: 'jwk' }),
-    jwk: publicJwk,
-  };
-}
 
 function unauthorized() {
   return gatewayResponse(
@@ -66,7 +48,7 @@ beforeAll(async () => {
   const run = await runLogin(stack, ['--user', 'alice', '--headless', '--dpop']);
   if (run.code !== 0) throw new Error(`login --dpop failed (${run.code}): ${run.stderr}`);
   token = run.stdout.trim();
-  key = keyFromFile(dpopKeyPath(stack.stackFile));
+  key = loginDpopKey(stack);
 }, 90_000);
 
 afterAll(async () => {
@@ -75,7 +57,7 @@ afterAll(async () => {
 
 test('login --dpop: a token bound to the key file (cnf.jkt = its RFC 7638 thumbprint), file mode 0600', () => {
   expect(statSync(dpopKeyPath(stack.stackFile)).mode & 0o777).toBe(0o600);
-  expect(claims(token)).toMatchObject({ sub: 'alice', cnf: { jkt: thumbprint(key.jwk) } });
+  expect(payloadOf(token)).toMatchObject({ sub: 'alice', cnf: { jkt: thumbprint(key.jwk) } });
   expect(Object.keys(key.jwk).sort()).toEqual(['crv', 'kty', 'x', 'y']);
 });
 

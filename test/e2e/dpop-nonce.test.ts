@@ -2,14 +2,11 @@
 // table and its nonce key on DynamoDB Local), a DPoP-bound token from the REAL local issuer through
 // `npm run login -- --dpop`, the sample items API behind the local gateway, and `npm run call`, which retries
 // once with the nonce. The proofs the test signs itself come from test/support/dpop-proof.ts.
-import { createPrivateKey, createPublicKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { gatewayResponse, gatewayResponseBody, protectedResourceMetadataUrl } from 'bearer-gate/contract';
 import { appGatewayResponses } from '../../local/construct-contract';
-import { dpopKeyPath } from '../../local/login-client';
 import { makeProof } from '../support/dpop-proof';
 import type { TestKey } from '../support/keys';
-import { runCall, runLogin, startStack, type StackProcess } from './stack-process';
+import { loginDpopKey, runCall, runLogin, startStack, type StackProcess } from './stack-process';
 
 jest.setTimeout(60_000);
 
@@ -23,18 +20,6 @@ let stack: StackProcess;
 let api: string;
 let token: string;
 let key: TestKey;
-
-function keyFromFile(path: string): TestKey {
-  const jwk = JSON.parse(readFileSync(path, 'utf8')) as Record<string, string>;
-  const { d: _d, ...publicJwk } = jwk;
-  return {
-    kid: 'login-dpop-key',
-    alg: 'ES256',
-    privateKey: createPrivateKey({ key: jwk, format: 'jwk' }),
-    publicKey: createPublicKey({ key: publicJwk, format: 'jwk' }),
-    jwk: publicJwk,
-  };
-}
 
 /** The reason codes the authorizer logged for its decisions, in order. */
 function reasons(): string[] {
@@ -84,7 +69,7 @@ beforeAll(async () => {
   const run = await runLogin(stack, ['--user', 'alice', '--headless', '--dpop']);
   if (run.code !== 0) throw new Error(`login --dpop failed (${run.code}): ${run.stderr}`);
   token = run.stdout.trim();
-  key = keyFromFile(dpopKeyPath(stack.stackFile));
+  key = loginDpopKey(stack);
 }, 90_000);
 
 afterAll(async () => {

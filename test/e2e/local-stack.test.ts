@@ -8,6 +8,7 @@ import { gatewayResponse, gatewayResponseBody, protectedResourceMetadataUrl } fr
 import { appGatewayResponses } from '../../local/construct-contract';
 import { completeInteraction, send } from '../../local/login-client';
 import { loginToken, runLogin, startStack, type StackProcess } from './stack-process';
+import { payloadOf } from '../support/keys';
 
 /** The stack's gateway responses: the app's, with the metadata URL (which holds the gateway's port). */
 function stackResponses() {
@@ -61,13 +62,6 @@ function call(method: string, path: string, token?: string, body?: unknown): Pro
   });
 }
 
-function claims(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString('utf8')) as Record<
-    string,
-    unknown
-  >;
-}
-
 async function expectGatewayResponse(res: Response, type: 'UNAUTHORIZED' | 'ACCESS_DENIED'): Promise<void> {
   const expected = gatewayResponse(type, stackResponses());
   expect(res.status).toBe(expected.statusCode);
@@ -108,7 +102,7 @@ describe('PKCE login', () => {
       alg: 'RS256',
       typ: 'at+jwt',
     });
-    expect(claims(tokens.alice)).toMatchObject({
+    expect(payloadOf(tokens.alice)).toMatchObject({
       iss: stack.info.issuer,
       aud: stack.info.audience,
       sub: 'alice',
@@ -116,8 +110,8 @@ describe('PKCE login', () => {
       scope: 'items:read items:write items:delete',
     });
     // bob asked for every scope (the default) and got only what bob is allowed.
-    expect(claims(tokens.bob)).toMatchObject({ sub: 'bob', scope: 'items:read' });
-    expect(claims(tokens.aliceNoDelete)).toMatchObject({ scope: 'items:read items:write' });
+    expect(payloadOf(tokens.bob)).toMatchObject({ sub: 'bob', scope: 'items:read' });
+    expect(payloadOf(tokens.aliceNoDelete)).toMatchObject({ scope: 'items:read items:write' });
   });
 
   test('interactive mode prints the authorize URL and finishes when the browser comes back', async () => {
@@ -144,7 +138,7 @@ describe('PKCE login', () => {
     // The browser's last stop is the CLI's loopback listener.
     expect(await browser).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback\?code=/);
     expect(run.code).toBe(0);
-    expect(claims(run.stdout.trim())).toMatchObject({ sub: 'bob', scope: 'items:read' });
+    expect(payloadOf(run.stdout.trim())).toMatchObject({ sub: 'bob', scope: 'items:read' });
     expect(run.stderr).toContain('granted scope: items:read');
   });
 
@@ -206,7 +200,7 @@ describe('tokens the gateway refuses with 401', () => {
   const tamperedPayload = (token: string): string => {
     const [header, , signature] = token.split('.');
     const payload = Buffer.from(
-      JSON.stringify({ ...claims(token), scope: 'items:read items:write items:delete tokens:revoke' }),
+      JSON.stringify({ ...payloadOf(token), scope: 'items:read items:write items:delete tokens:revoke' }),
     );
     return `${header}.${payload.toString('base64url')}.${signature}`;
   };
@@ -241,8 +235,8 @@ describe('tokens the gateway refuses with 401', () => {
   });
 
   test('an expired token (short-lived client, waited out) gives 401', async () => {
-    const exp = claims(tokens.aliceShort).exp as number;
-    expect(claims(tokens.aliceShort).client_id).toBe('local-cli-short-lived');
+    const exp = payloadOf(tokens.aliceShort).exp as number;
+    expect(payloadOf(tokens.aliceShort).client_id).toBe('local-cli-short-lived');
     // Waiting is the point of the test, not a timing assertion: the token must be past its exp.
     while (Date.now() / 1000 <= exp + 1) await new Promise((r) => setTimeout(r, 200));
     await expectGatewayResponse(await call('GET', '/items', tokens.aliceShort), 'UNAUTHORIZED');

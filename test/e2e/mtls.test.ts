@@ -16,6 +16,7 @@ import { createLocalAuthorizer } from '../../local/authorizer-wiring';
 import { appGatewayResponses, toGatewayResponseSet } from '../../local/construct-contract';
 import { createGateway, type Gateway } from '../../local/gateway';
 import { runCall, runLogin, startStack, type LoginRun, type StackProcess } from './stack-process';
+import { payloadOf } from '../support/keys';
 
 jest.setTimeout(60_000);
 
@@ -35,10 +36,6 @@ interface Answer {
 let stack: StackProcess;
 let alice: BoundLogin;
 let bob: BoundLogin;
-
-function claims(jwt: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(jwt.split('.')[1] as string, 'base64url').toString('utf8')) as never;
-}
 
 /** RFC 8705 §3.1 from the PEM text: base64url(SHA-256(DER)). */
 function x5tOf(pem: string): string {
@@ -142,17 +139,17 @@ test('npm start with MTLS=1 serves the API over https and names the issuer clien
 test('login --mtls: a token bound to the certificate it wrote (cnf x5t#S256), its key file mode 0600', () => {
   for (const who of [alice, bob]) {
     expect(statSync(who.keyFile).mode & 0o777).toBe(0o600);
-    expect(claims(who.token)).toMatchObject({
+    expect(payloadOf(who.token)).toMatchObject({
       client_id: 'local-cli-mtls',
       cnf: { 'x5t#S256': x5tOf(readFileSync(who.certFile, 'utf8')) },
     });
-    expect(Object.keys(claims(who.token).cnf as object)).toEqual(['x5t#S256']);
+    expect(Object.keys(payloadOf(who.token).cnf as object)).toEqual(['x5t#S256']);
     expect(who.run.stdout).toBe(`${who.token}\n`);
     expect(who.run.stderr).toContain(
       `TOKEN=<the token> npm run call -- --cert ${who.certFile} --key ${who.keyFile} GET /items`,
     );
   }
-  expect(claims(alice.token)).toMatchObject({ sub: 'alice' });
+  expect(payloadOf(alice.token)).toMatchObject({ sub: 'alice' });
   expect(x5tOf(readFileSync(alice.certFile, 'utf8'))).not.toBe(x5tOf(readFileSync(bob.certFile, 'utf8')));
 });
 

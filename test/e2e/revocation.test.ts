@@ -6,6 +6,7 @@ import { gatewayResponse, gatewayResponseBody, protectedResourceMetadataUrl } fr
 import { appGatewayResponses } from '../../local/construct-contract';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../setup/dynamodb-local';
 import { loginToken, runRevoke, startStack, type StackProcess } from './stack-process';
+import { payloadOf } from '../support/keys';
 
 /** The stack's gateway responses: the app's, with the metadata URL (which holds the gateway's port). */
 function stackResponses() {
@@ -42,9 +43,7 @@ function call(method: string, path: string, token: string, body?: string, base =
   });
 }
 
-function claims(token: string): { sub: string; jti: string; exp: number; iat: number } {
-  return JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString('utf8')) as never;
-}
+type RevocationClaims = { sub: string; jti: string; exp: number; iat: number };
 
 async function expectGatewayResponse(
   res: Response,
@@ -99,12 +98,15 @@ test('npm start announces revocation on, with the cache TTL capped at the delay'
       'm',
     ),
   );
-  expect(claims(admin)).toMatchObject({ sub: 'admin', scope: 'items:read tokens:revoke' });
+  expect(payloadOf<RevocationClaims>(admin)).toMatchObject({
+    sub: 'admin',
+    scope: 'items:read tokens:revoke',
+  });
 });
 
 test('npm run revoke --token: that token gets 401, another token of the same user still works', async () => {
   const [revoked, other] = await Promise.all([loginToken(stack, 'alice'), loginToken(stack, 'alice')]);
-  const { jti, exp } = claims(revoked);
+  const { jti, exp } = payloadOf<RevocationClaims>(revoked);
   expect(jti).toEqual(expect.any(String));
 
   const run = await runRevoke(stack, ['--token', revoked]);
@@ -130,7 +132,7 @@ test('npm run revoke --subject: all earlier tokens of the user get 401, a token 
     expiresAt: expect.any(Number),
   });
   for (const token of earlier) {
-    expect(claims(token).iat).toBeLessThan(result.revokedBefore);
+    expect(payloadOf(token).iat).toBeLessThan(result.revokedBefore);
     await expectGatewayResponse(await call('GET', '/items', token), 'UNAUTHORIZED');
   }
 
@@ -138,12 +140,12 @@ test('npm run revoke --subject: all earlier tokens of the user get 401, a token 
   // after it (an issuer whose clock runs fast may have issued them before the cut-off).
   await until(result.revokedBefore);
   const withinSkew = await loginToken(stack, 'bob');
-  expect(claims(withinSkew).iat).toBeLessThan(result.revokedBefore + SKEW_SECONDS);
+  expect(payloadOf(withinSkew).iat).toBeLessThan(result.revokedBefore + SKEW_SECONDS);
   await expectGatewayResponse(await call('GET', '/items', withinSkew), 'UNAUTHORIZED');
 
   await until(result.revokedBefore + SKEW_SECONDS);
   const later = await loginToken(stack, 'bob');
-  expect(claims(later).iat).toBeGreaterThanOrEqual(result.revokedBefore + SKEW_SECONDS);
+  expect(payloadOf(later).iat).toBeGreaterThanOrEqual(result.revokedBefore + SKEW_SECONDS);
   expect((await call('GET', '/items', later)).status).toBe(200);
 });
 
@@ -187,7 +189,7 @@ describe('bad bodies get 400 with a stable code', () => {
 
 test('the delay holds with the cache on: served from cache until the cap, refused after it', async () => {
   const token = await loginToken(stack, 'alice');
-  const { jti, exp } = claims(token);
+  const { jti, exp } = payloadOf<RevocationClaims>(token);
   const cachedAt = Date.now();
   expect((await call('GET', '/items', token)).status).toBe(200);
 

@@ -1,10 +1,13 @@
 // Runs `npm start` (local/start.ts) and `npm run login` as child processes for the end-to-end tests:
 // oidc-provider and oauth4webapi are ESM only, and jest runs tests as CommonJS.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { dpopKeyPath } from '../../local/login-client';
 import { readStackFile, type LocalStackInfo } from '../../local/stack-file';
+import type { TestKey } from '../support/keys';
 
 const ROOT = resolve(__dirname, '..', '..');
 const READY_TIMEOUT_MS = 45_000;
@@ -149,4 +152,17 @@ export async function runCall(
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const code = await exitOf(child);
   return { code, stdout, stderr };
+}
+
+/** The DPoP key `npm run login -- --dpop` wrote for `stack`, as the test helpers' key type (public JWK members only in `jwk`). */
+export function loginDpopKey(stack: Pick<StackProcess, 'stackFile'>): TestKey {
+  const jwk = JSON.parse(readFileSync(dpopKeyPath(stack.stackFile), 'utf8')) as Record<string, string>;
+  const { d: _d, ...publicJwk } = jwk;
+  return {
+    kid: 'login-dpop-key',
+    alg: 'ES256',
+    privateKey: createPrivateKey({ key: jwk, format: 'jwk' }),
+    publicKey: createPublicKey({ key: publicJwk, format: 'jwk' }),
+    jwk: publicJwk,
+  };
 }

@@ -96,6 +96,11 @@ export function signToken(key: TestKey, payload: Record<string, unknown>, option
   return `${input}.${signature}`;
 }
 
+/** The payload a compact JWS carries, decoded without any check (what a client may read of its token). */
+export function payloadOf<T = Record<string, unknown>>(token: string): T {
+  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as T;
+}
+
 /** Standard claims for a token that the default test configuration accepts. */
 export function claims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const now = Math.floor(Date.now() / 1000);
