@@ -51,7 +51,7 @@ export function parseNonce(nonce: unknown): { readonly window: number; readonly 
 }
 
 /** Whether `mac` is the HMAC of `window` under `key` (compared in constant time). */
-export function macMatches(key: Buffer, window: number, mac: Buffer): boolean {
+function macMatches(key: Buffer, window: number, mac: Buffer): boolean {
   return timingSafeEqual(createHmac('sha256', key).update(windowBytes(window)).digest(), mac);
 }
 
