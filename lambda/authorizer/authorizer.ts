@@ -253,6 +253,8 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     const nowSeconds = Math.floor(Date.now() / 1000);
     let payload: JwtPayload;
     let trusted: ReturnType<typeof verifier.trustedIssuer>;
+    // The trusted issuer as configured, whichever of its forms the token carries (Cognito's two).
+    let issuer: string;
     let bound: Binding;
     try {
       const result = verifier.verify(decoded, nowSeconds);
@@ -268,7 +270,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
         });
       }
       trusted = verifier.trustedIssuer(payload);
-      const issuer = trusted?.issuer ?? (payload.iss as string);
+      issuer = trusted?.issuer ?? (payload.iss as string);
       const checked = binding.check({ event, scheme, token, payload, issuer, nowSeconds });
       bound = checked instanceof Promise ? await checked : checked;
     } catch (error) {
@@ -301,8 +303,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
       ...(trusted?.contextClaims && contextClaimValues(payload, trusted.contextClaims)),
       sub,
       scope: [...granted].join(' '),
-      // The trusted issuer as configured, whichever of its forms the token carries (Cognito's two).
-      issuer: trusted?.issuer ?? (payload.iss as string),
+      issuer,
       expiresAt: payload.exp as number,
     };
     if (clientId !== undefined) context.clientId = clientId;

@@ -1,4 +1,4 @@
-// Extracts the one token from an `Authorization: Bearer <token>` value (RFC 6750 §2.1).
+// Extracts the one token of an Authorization value in one scheme: `Bearer <token>` (RFC 6750 §2.1) or DPoP's.
 import { TokenRejectedError } from './errors';
 
 // b64token per RFC 6750, which is wider than a JWT; the JWT shape is checked later.
@@ -12,13 +12,21 @@ export function parseBearer(header: unknown, maxTokenBytes: number): string {
   if (typeof header !== 'string' || header.trim() === '') {
     throw new TokenRejectedError('MISSING_TOKEN', 'no Authorization value');
   }
-  // 'Bearer ' plus the token; UTF-16 length is a lower bound on bytes, so this check never under-counts ASCII.
+  return schemeToken(header, BEARER, 'Bearer', maxTokenBytes);
+}
+
+/**
+ * The one token of `header`, which `pattern` (`<scheme> +<b64token>`, case-insensitive) must match once
+ * trimmed; a too long value or token is refused first.
+ */
+export function schemeToken(header: string, pattern: RegExp, scheme: string, maxTokenBytes: number): string {
+  // The scheme plus the token; UTF-16 length is a lower bound on bytes, so this check never under-counts ASCII.
   if (header.length > maxTokenBytes + 16) {
     throw new TokenRejectedError('TOKEN_TOO_LARGE', `Authorization value longer than ${maxTokenBytes} bytes`);
   }
-  const match = BEARER.exec(header.trim());
+  const match = pattern.exec(header.trim());
   if (!match) {
-    throw new TokenRejectedError('MALFORMED_HEADER', 'expected "Bearer <token>" with exactly one token');
+    throw new TokenRejectedError('MALFORMED_HEADER', `expected "${scheme} <token>" with exactly one token`);
   }
   const token = match[1] as string;
   if (token.length > maxTokenBytes) {

@@ -51,8 +51,13 @@ export function parseNonce(nonce: unknown): { readonly window: number; readonly 
 }
 
 /** Whether `mac` is the HMAC of `window` under `key` (compared in constant time). */
-export function macMatches(key: Buffer, window: number, mac: Buffer): boolean {
+function macMatches(key: Buffer, window: number, mac: Buffer): boolean {
   return timingSafeEqual(createHmac('sha256', key).update(windowBytes(window)).digest(), mac);
+}
+
+/** A value now, or once a promise settles: the cached path stays synchronous. */
+function then<T, R>(value: T | Promise<T>, next: (value: T) => R | Promise<R>): R | Promise<R> {
+  return value instanceof Promise ? value.then(next) : next(value);
 }
 
 /** What the check found: only `valid` lets a proof through. */
@@ -60,29 +65,27 @@ export type NonceVerdict = 'missing' | 'malformed' | 'stale' | 'forged' | 'valid
 
 /**
  * The verdict on a proof's `nonce` claim at `nowSeconds`, with the key of the period its window names: a nonce
- * of the current or the previous window whose MAC verifies. `keyOf` is asked only for a window in range.
+ * of the current or the previous window whose MAC verifies. `keyOf` is asked only for a window in range; the
+ * verdict is synchronous when the key is.
  */
 export function judgeNonce(
   nonce: unknown,
   nowSeconds: number,
-  keyOf: (period: number) => Buffer,
-): NonceVerdict {
+  keyOf: (period: number) => Buffer | Promise<Buffer>,
+): NonceVerdict | Promise<NonceVerdict> {
   if (nonce === undefined) return 'missing';
   const parsed = parseNonce(nonce);
   if (parsed === undefined) return 'malformed';
   const current = nonceWindow(nowSeconds);
   if (parsed.window !== current && parsed.window !== current - 1) return 'stale';
-  return macMatches(keyOf(keyPeriodOf(parsed.window)), parsed.window, parsed.mac) ? 'valid' : 'forged';
+  return then(keyOf(keyPeriodOf(parsed.window)), (key): NonceVerdict =>
+    macMatches(key, parsed.window, parsed.mac) ? 'valid' : 'forged',
+  );
 }
 
 /** Where the key of a period comes from: the same bytes on every instance, or NonceKeyUnavailableError. */
 export interface NonceKeyStore {
   key(period: number, nowSeconds: number): Buffer | Promise<Buffer>;
-}
-
-/** A value now, or once a promise settles: the cached path stays synchronous. */
-function then<T, R>(value: T | Promise<T>, next: (value: T) => R | Promise<R>): R | Promise<R> {
-  return value instanceof Promise ? value.then(next) : next(value);
 }
 
 /**
@@ -155,13 +158,8 @@ export class DpopNonces {
    * one, or NonceKeyUnavailableError when a key cannot be read (fail closed: 503).
    */
   check(nonce: unknown, nowSeconds: number): void | Promise<void> {
-    const parsed = parseNonce(nonce);
-    const current = nonceWindow(nowSeconds);
-    const inRange = parsed !== undefined && (parsed.window === current || parsed.window === current - 1);
-    // Only a nonce in range costs a key read; the verdict itself is judgeNonce's, on the key just read.
-    const key = inRange ? this.keys.key(keyPeriodOf(parsed.window), nowSeconds) : Buffer.alloc(0);
-    return then(key, (k) => {
-      const verdict = judgeNonce(nonce, nowSeconds, () => k);
+    const judged = judgeNonce(nonce, nowSeconds, (period) => this.keys.key(period, nowSeconds));
+    return then(judged, (verdict) => {
       if (verdict === 'valid') return undefined;
       const [code, message] = CHALLENGE_MESSAGES[verdict];
       return then(this.current(nowSeconds), (fresh) => {

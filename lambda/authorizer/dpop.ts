@@ -60,7 +60,7 @@ function b64urlSha256(text: string): string {
 }
 
 /** RFC 9449 §4.2 `ath`: base64url of the SHA-256 of the token's ASCII text. */
-export function accessTokenHash(accessToken: string): string {
+function accessTokenHash(accessToken: string): string {
   return b64urlSha256(accessToken);
 }
 

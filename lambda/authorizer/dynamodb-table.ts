@@ -1,6 +1,7 @@
 // The authorizer's one way to reach a DynamoDB table (the revocation table's read, the DPoP replay table's
-// write): the AWS SDK imported lazily (external to the bundle, provided by the Lambda runtime), a client with
-// bounded waits, and a failed load retried on the next request. Only the revocable bundle imports this module.
+// write and nonce key): the AWS SDK imported lazily (external to the bundle, provided by the Lambda runtime),
+// one client with bounded waits, and a failed load retried on the next request. Only the revocable bundle
+// imports this module.
 import type * as DynamoDb from '@aws-sdk/client-dynamodb';
 
 /** The AWS SDK's DynamoDB module, as the lazy import gives it. */
@@ -19,14 +20,24 @@ export type TableOperation<T> = (
   tableName: string,
 ) => T;
 
+/**
+ * One client per endpoint for every table operation of this instance: the replay table's write and the nonce
+ * key's read (one table) and the revocation read share its connections and its credentials, not one each.
+ */
+const clients = new Map<string | undefined, DynamoDb.DynamoDBClient>();
+
 async function load<T>(table: TableAddress, operation: TableOperation<T>): Promise<T> {
   const sdk = await import('@aws-sdk/client-dynamodb');
-  const client = new sdk.DynamoDBClient({
-    ...(table.endpoint === undefined ? {} : { endpoint: table.endpoint }),
-    maxAttempts: 2,
-    // Bounded: an unreachable table must become a quick 503, well inside API Gateway's authorizer timeout.
-    requestHandler: { connectionTimeout: 500, requestTimeout: 1000 },
-  });
+  let client = clients.get(table.endpoint);
+  if (client === undefined) {
+    client = new sdk.DynamoDBClient({
+      ...(table.endpoint === undefined ? {} : { endpoint: table.endpoint }),
+      maxAttempts: 2,
+      // Bounded: an unreachable table must become a quick 503, well inside API Gateway's authorizer timeout.
+      requestHandler: { connectionTimeout: 500, requestTimeout: 1000 },
+    });
+    clients.set(table.endpoint, client);
+  }
   return operation(client, sdk, table.tableName);
 }
 

@@ -9,7 +9,7 @@ import { TokenRejectedError } from './errors';
 const MAX_PEM_CHARS = 16_384;
 
 /** `requestContext.identity.clientCert.clientCertPem`; undefined when the request came without mTLS. */
-export function clientCertificatePem(event: AuthorizerEvent): unknown {
+function clientCertificatePem(event: AuthorizerEvent): unknown {
   return field(field(field(event.requestContext, 'identity'), 'clientCert'), 'clientCertPem');
 }
 
