@@ -11,6 +11,7 @@ import {
   REVOCATION_TABLE_ATTRIBUTES,
   renderRevocationAdminSettings,
 } from '../../lambda/contract/revocation-table';
+import { isScopeToken } from '../../lambda/contract/route-rules';
 import { AUTHORIZER_HANDLER, bundleDir } from './authorizer-bundle';
 import { InfraConfigError } from './errors';
 import { LoggedFunction } from './logged-function';
@@ -80,8 +81,6 @@ export interface RevocationListProps {
   readonly adminScopes?: string[];
 }
 
-/** A scope token (RFC 6749 §3.3): printable ASCII without space, `"` or `\`. */
-const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 /** The admin function's bounds on MAX_TOKEN_LIFETIME_SECONDS (lambda/revocation/config.ts). */
 const LIFETIME_SECONDS = { min: 60, max: 31_536_000 } as const;
 
@@ -206,7 +205,7 @@ export class RevocationList extends Construct {
       );
     }
     this.adminScopes = [...(props.adminScopes ?? DEFAULT_REVOCATION_ADMIN_SCOPES)];
-    const badScope = this.adminScopes.find((s) => !SCOPE.test(s));
+    const badScope = this.adminScopes.find((s) => !isScopeToken(s));
     if (this.adminScopes.length === 0 || badScope !== undefined) {
       this.invalid(
         'adminScopes',

@@ -1,7 +1,13 @@
 // The CDK-free contract the authorizer and the construct share (`bearer-gate/contract`): the route table, its
 // validator and how a table becomes IAM policies; what API Gateway does in front of the authorizer; the
 // revocation table's shape.
-export { CONCRETE_METHODS, RouteTableError, pathParts, validateRouteTable } from './route-rules';
+export {
+  CONCRETE_METHODS,
+  RouteTableError,
+  isScopeToken,
+  pathParts,
+  validateRouteTable,
+} from './route-rules';
 export type { HttpMethod, RouteRule } from './route-rules';
 export {
   RouteSet,

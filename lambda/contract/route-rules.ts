@@ -47,6 +47,11 @@ const VARIABLE_PART = /^\{([A-Za-z0-9:._$-]+)(\+?)\}$/;
 // RFC 6749 §3.3 scope-token.
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 
+/** Whether `scope` is one RFC 6749 §3.3 scope-token (printable ASCII but space, `"` and `\`). */
+export function isScopeToken(scope: string): boolean {
+  return SCOPE_TOKEN.test(scope);
+}
+
 /** The parts of a resource path, `[]` for `/`. Throws RouteTableError for a path API Gateway refuses. */
 export function pathParts(path: string, at = 'path'): string[] {
   if (path === '/') return [];
@@ -91,7 +96,7 @@ export function pathParts(path: string, at = 'path'): string[] {
 }
 
 function validScopes(scopes: unknown): scopes is string[] {
-  return Array.isArray(scopes) && scopes.every((s) => typeof s === 'string' && SCOPE_TOKEN.test(s));
+  return Array.isArray(scopes) && scopes.every((s) => typeof s === 'string' && isScopeToken(s));
 }
 
 /**

@@ -1,7 +1,7 @@
 // Configuration of the revocation admin Lambda, parsed once at cold start: the variables
 // renderRevocationAdminSettings (bearer-gate/contract) writes for RevocationList, read back.
 import { parseLogLevel, type LogLevel } from 'bearer-gate/authorizer';
-import { DEFAULT_REVOCATION_ADMIN_SCOPES } from 'bearer-gate/contract';
+import { DEFAULT_REVOCATION_ADMIN_SCOPES, isScopeToken } from 'bearer-gate/contract';
 import { RevocationConfigError } from './errors';
 
 export interface RevocationAdminConfig {
@@ -23,13 +23,11 @@ export interface RevocationAdminConfig {
 }
 
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
-/** A scope token (RFC 6749 §3.3): printable ASCII without space, `"` or `\`. */
-const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 
 function requiredScopes(raw: string | undefined): readonly string[] {
   if (raw === undefined || raw.trim() === '') return DEFAULT_REVOCATION_ADMIN_SCOPES;
   const scopes = raw.trim().split(/ +/);
-  const bad = scopes.find((s) => !SCOPE.test(s));
+  const bad = scopes.find((s) => !isScopeToken(s));
   if (bad !== undefined) {
     throw new RevocationConfigError(
       `REQUIRED_SCOPES must be scopes separated by spaces (RFC 6749 §3.3); got "${raw.trim()}"`,
