@@ -5,6 +5,7 @@ import { Fn, Token } from 'aws-cdk-lib';
 import type { SeedTrust } from '../../lambda/authorizer/jwks-seed';
 import {
   cognitoIssuers,
+  cognitoJwksUri,
   type CognitoSettings,
   type IssuerSettings,
 } from '../../lambda/contract/authorizer-settings';
@@ -158,7 +159,7 @@ function resolveSeed(
   const poolId = trust.cognito?.userPoolId;
   if (poolId !== undefined && !Token.isUnresolved(poolId)) {
     const issuer = cognitoIssuer(poolId);
-    trusted.push({ issuer, jwksUri: `${issuer}/.well-known/jwks.json` });
+    trusted.push({ issuer, jwksUri: cognitoJwksUri(issuer) });
   }
   // An issuer given as a token cannot be compared at synth; the Lambda checks the seed again at init.
   const literal = trusted.every((t) => !Token.isUnresolved(t.issuer) && !Token.isUnresolved(t.jwksUri ?? ''));

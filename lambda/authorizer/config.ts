@@ -7,7 +7,7 @@ import {
   METRICS_NAMESPACE_VARIABLE,
   SERVICE_NAME_VARIABLE,
 } from '../contract/authorizer-metrics';
-import { cognitoIssuers } from '../contract/authorizer-settings';
+import { cognitoIssuers, cognitoJwksUri } from '../contract/authorizer-settings';
 import { parseClaimPath, type ClaimPath } from './claim-path';
 import { parseLogLevel, type LogLevel } from './log';
 import { ConfigError } from './errors';
@@ -174,10 +174,8 @@ function httpsUrl(name: string, value: string): string {
   return url.href;
 }
 
-/** Cognito's documented, fixed JWKS URI: the issuer URL plus `/.well-known/jwks.json`. */
-export function defaultJwksUri(issuer: string): string {
-  return issuer.replace(/\/+$/, '') + '/.well-known/jwks.json';
-}
+/** Cognito's documented, fixed JWKS URI (the settings contract's; exported here under its older name). */
+export const defaultJwksUri = cognitoJwksUri;
 
 /** No JWKS URI given: discovery will find it, which needs an https issuer (OpenID Connect Discovery §4). */
 function discovered(name: string, issuer: string): null {

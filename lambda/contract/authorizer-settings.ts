@@ -47,6 +47,11 @@ export function cognitoIssuers(poolId: string, region: string): { regional: stri
   };
 }
 
+/** Cognito's documented, fixed JWKS URI: the issuer URL plus `/.well-known/jwks.json`. */
+export function cognitoJwksUri(issuer: string): string {
+  return issuer.replace(/\/+$/, '') + '/.well-known/jwks.json';
+}
+
 /** Everything a deployment configures; absent optional values take the Lambda's defaults. */
 export interface AuthorizerSettings {
   /** The single issuer of ISSUER/AUDIENCE/JWKS_URI. */
