@@ -14,6 +14,11 @@
 import { readSync, writeSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
+// Every Lambda Node.js runtime interface client loads node:http before it loads the handler (the older one
+// requires it for its Runtime API client, the rewrite imports it at the top of its client), so net, stream and
+// http are in memory when a handler first uses them: loaded here the same way, before the bundle.
+process.getBuiltinModule('node:http');
+
 const [bundleFile, tokenList, methodArn, mode] = process.argv.slice(2);
 const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
 /** CPU time of every thread since the process started: less moved by a busy machine than the wall clock. */
