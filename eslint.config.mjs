@@ -55,7 +55,7 @@ export default tseslint.config(
     // The library (the package: the authorizer runtime, the construct and the contract they share) imports
     // nothing of the sample app, and its modules import each other by relative path: once installed, the
     // package's own name resolves to dist/, not to these sources.
-    files: ['lambda/authorizer/**/*.ts', 'lambda/contract/**/*.ts'],
+    files: ['lambda/authorizer/**/*.{ts,mts}', 'lambda/contract/**/*.ts'],
     rules: libraryImportsOnly('^\\.\\./(?!authorizer(?:/|$)|contract(?:/|$))'),
   },
   {

@@ -20,15 +20,18 @@ import type { BuildOptions } from 'esbuild';
 export type AuthorizerVariant = 'plain' | 'revocable';
 
 export interface AuthorizerBundleSpec {
-  /** The handler source, relative to the package root. */
+  /**
+   * The bundle's entry source, relative to the package root. An authorizer's is an ES module (`.mts`) that
+   * re-exports its handler module's handler and awaits the init warm-up at its top level.
+   */
   readonly entry: string;
   /** The bundle's directory under `dist/bundles`. */
   readonly dir: string;
 }
 
 export const AUTHORIZER_BUNDLES: Readonly<Record<AuthorizerVariant, AuthorizerBundleSpec>> = Object.freeze({
-  plain: { entry: 'lambda/authorizer/handler.ts', dir: 'authorizer' },
-  revocable: { entry: 'lambda/authorizer/revocable-handler.ts', dir: 'revocable-authorizer' },
+  plain: { entry: 'lambda/authorizer/handler-entry.mts', dir: 'authorizer' },
+  revocable: { entry: 'lambda/authorizer/revocable-handler-entry.mts', dir: 'revocable-authorizer' },
 });
 
 /** Every bundle the package ships: the authorizer variants and the revocation admin function. */

@@ -25,6 +25,7 @@ import { readClaim } from './claim-path';
 import { grantedScopes } from './scopes';
 import { decodeToken } from './token';
 import { TokenVerifier } from './verifier';
+import { warmUp, warmUpLimitMs } from './warm-up';
 
 /** Times a read of the revocation table: each read it wraps counts in RevocationLookups and RevocationLatency. */
 export type RevocationLookup = <T>(read: () => Promise<T>) => Promise<T>;
@@ -36,6 +37,11 @@ export interface RevocationCheck {
    * without reading it (MISSING_JTI) is not wrapped, so it reports no revocation latency.
    */
   check(payload: JwtPayload, lookup?: RevocationLookup): Promise<void>;
+  /**
+   * One read of the table for no token (JWKS_WARM_UP's init warm-up), so that the client's set-up and first
+   * connection cost no request; rejects with RevocationUnavailableError.
+   */
+  warmUp?(): Promise<void>;
 }
 
 export interface AuthorizerDeps {
@@ -76,7 +82,8 @@ export interface AuthorizerDeps {
 export interface Authorizer {
   /**
    * Settles when the keys for the first request are on hand: at once with a JWKS seed, else when the
-   * cold-start fetch has finished (it never rejects; failures are logged).
+   * cold-start fetch has finished; with the init warm-up (config.warmUpAtInit), when it has finished or its
+   * bound has passed. It never rejects; failures are logged.
    */
   readonly ready: Promise<void>;
   /**
@@ -230,7 +237,17 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
 
   // Started at init so the first request normally finds the keys on hand; failures surface per request.
   let warmed = false;
-  const ready = verifier.hydrate().then(
+  const started = config.warmUpAtInit
+    ? warmUp(
+        {
+          jwks: () => verifier.warmUp(),
+          revocation: deps.revocation?.warmUp?.bind(deps.revocation),
+          dpopNonceKeys: deps.dpopNonceKeys,
+        },
+        { log, limitMs: warmUpLimitMs(config.jwksTimeoutMs) },
+      )
+    : verifier.hydrate();
+  const ready = started.then(
     () => {
       warmed = true;
     },

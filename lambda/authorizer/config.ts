@@ -7,7 +7,12 @@ import {
   METRICS_NAMESPACE_VARIABLE,
   SERVICE_NAME_VARIABLE,
 } from '../contract/authorizer-metrics';
-import { cognitoIssuers, cognitoJwksUri } from '../contract/authorizer-settings';
+import {
+  JWKS_WARM_UP_MODES,
+  cognitoIssuers,
+  cognitoJwksUri,
+  type JwksWarmUpMode,
+} from '../contract/authorizer-settings';
 import { parseClaimPath, type ClaimPath } from './claim-path';
 import { parseLogLevel, type LogLevel } from './log';
 import { ConfigError } from './errors';
@@ -79,6 +84,14 @@ export interface AuthorizerConfig {
   readonly clockSkewSeconds: number;
   readonly maxTokenBytes: number;
   readonly jwksTimeoutMs: number;
+  /** JWKS_WARM_UP: when this Lambda's init fetches every JWKS ahead of the first request (see warmUpAtInit). */
+  readonly jwksWarmUp: JwksWarmUpMode;
+  /**
+   * Whether this instance's init fetches every JWKS now, replacing seeded keys however fresh, and reads its
+   * tables once, before the first request: JWKS_WARM_UP `init`, or `auto` at an init Lambda runs ahead of
+   * traffic (AWS_LAMBDA_INITIALIZATION_TYPE `provisioned-concurrency`). Never at a SnapStart snapshot's init.
+   */
+  readonly warmUpAtInit: boolean;
   readonly logLevel: LogLevel;
   /** The CloudWatch namespace of the metrics (POWERTOOLS_METRICS_NAMESPACE). */
   readonly metricsNamespace: string;
@@ -413,6 +426,26 @@ function trustedCa(env: Env, files: ConfigFiles): TrustedCaConfig | null {
   }
 }
 
+/**
+ * JWKS_WARM_UP, and whether this init warms up. AWS_LAMBDA_INITIALIZATION_TYPE is reserved: Lambda sets it to
+ * `on-demand`, `provisioned-concurrency` or `snap-start`. Provisioned concurrency initializes an instance before
+ * traffic reaches it, so the warm-up costs no request there. A SnapStart snapshot's init runs ahead of traffic
+ * too, but its keys would be restored days later and serve the first requests however old they are by then: a
+ * fetched key set has no max age (a seed's does), so a warm-up would loosen the key-removal bound it is meant to
+ * keep; neither `auto` nor `init` warms a snapshot.
+ */
+function jwksWarmUp(env: Env): Pick<AuthorizerConfig, 'jwksWarmUp' | 'warmUpAtInit'> {
+  const mode = read(env, 'JWKS_WARM_UP') ?? 'auto';
+  if (!(JWKS_WARM_UP_MODES as readonly string[]).includes(mode)) {
+    throw new ConfigError('JWKS_WARM_UP', `must be "auto", "init" or "off"; got "${mode}"`);
+  }
+  const initialization = read(env, 'AWS_LAMBDA_INITIALIZATION_TYPE');
+  const warmUpAtInit =
+    initialization !== 'snap-start' &&
+    (mode === 'init' || (mode === 'auto' && initialization === 'provisioned-concurrency'));
+  return { jwksWarmUp: mode as JwksWarmUpMode, warmUpAtInit };
+}
+
 /** USAGE_IDENTIFIER_CLAIM: a claim name or dotted path, as the other claim variables take them. */
 function usageIdentifierClaim(env: Env): ClaimPath | null {
   const name = read(env, 'USAGE_IDENTIFIER_CLAIM');
@@ -461,6 +494,7 @@ export function parseConfig(env: Env, files: ConfigFiles = NO_CONFIG_FILES): Aut
     clockSkewSeconds: integer(env, 'CLOCK_SKEW_SECONDS', 30, 0, 300),
     maxTokenBytes: integer(env, 'MAX_TOKEN_BYTES', 8192, 256, 65536),
     jwksTimeoutMs: integer(env, 'JWKS_TIMEOUT_MS', 1500, 100, 10000),
+    ...jwksWarmUp(env),
     logLevel,
     metricsNamespace: metricName(
       env,

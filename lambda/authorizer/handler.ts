@@ -13,7 +13,15 @@ import { parseConfig } from './config';
 import { filesBesideHandler } from './config-files';
 import { lambdaInvocation } from './invocation';
 
-const authorizer = createAuthorizer(parseConfig(process.env, filesBesideHandler()));
+const config = parseConfig(process.env, filesBesideHandler());
+const authorizer = createAuthorizer(config);
+
+/**
+ * The init warm-up (JWKS_WARM_UP) when this init does one, else undefined. The bundle's entry (handler-entry.mts)
+ * awaits it at its top level, so that Lambda ends the init only once it has settled; this module, which the
+ * package also builds as CommonJS, cannot.
+ */
+export const warmedUp: Promise<void> | undefined = config.warmUpAtInit ? authorizer.ready : undefined;
 
 export const handler = (
   event: APIGatewayTokenAuthorizerEvent | APIGatewayRequestAuthorizerEvent,

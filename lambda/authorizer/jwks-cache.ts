@@ -12,7 +12,8 @@ import { JwksUnavailableError } from './errors';
 import { keyFitsAlgorithm } from './algorithms';
 import { isSigningJwk, keyName, secretKeyMaterial } from './jwks-seed';
 
-export type JwksFetchReason = 'cold' | 'unknown-kid' | 'refresh';
+/** Why a fetch was made; `warm-up`: at an init ahead of traffic (JWKS_WARM_UP), whatever keys were on hand. */
+export type JwksFetchReason = 'cold' | 'unknown-kid' | 'refresh' | 'warm-up';
 
 export interface JwksFetchEvent {
   readonly jwksUri: string;
@@ -178,6 +179,16 @@ export class WarmJwksCache {
   async getJwks(jwksUri: string): Promise<Jwks> {
     const entry = this.current(jwksUri);
     return (await this.fetch(jwksUri, entry === undefined || entry.seed ? 'cold' : 'refresh')).jwks;
+  }
+
+  /**
+   * Fetches these keys now, in the caller's turn, and serves them once in: a seed is replaced however fresh.
+   * For an init that runs ahead of traffic (JWKS_WARM_UP), which so pays the instance's first TLS set-up instead
+   * of a request. Rejects as a failed fetch does (reported through onFetch, or as JWKS_SEED_SERVING while a seed
+   * serves); what was on hand keeps serving.
+   */
+  async warmUp(jwksUri: string): Promise<void> {
+    await this.fetch(jwksUri, 'warm-up');
   }
 
   getCachedJwk(jwksUri: string, decomposedJwt: { header: JwtHeader }): JwkWithKid {

@@ -22,6 +22,14 @@ const authorizer = createAuthorizer(config, {
   dpopNonceKeys: createNonceKeyStore(config.dpop),
 });
 
+/**
+ * The init warm-up (JWKS_WARM_UP) when this init does one, else undefined: the JWKS, one read of the revocation
+ * table and the DPoP nonce key's read. The bundle's entry (revocable-handler-entry.mts) awaits it at its top
+ * level, so that Lambda ends the init only once it has settled; this module, which the package also builds as
+ * CommonJS, cannot.
+ */
+export const warmedUp: Promise<void> | undefined = config.warmUpAtInit ? authorizer.ready : undefined;
+
 export const handler = (
   event: APIGatewayTokenAuthorizerEvent | APIGatewayRequestAuthorizerEvent,
   context: Context,

@@ -37,6 +37,9 @@ export interface RevocationCheckOptions {
 
 const { partitionKey, revokedBeforeAttribute } = REVOCATION_TABLE_ATTRIBUTES;
 
+/** The key the warm-up reads: no entry kind (`token#`, `issuer#…#subject#`, `subject#`) starts this way. */
+const WARM_UP_KEY = 'warm-up#';
+
 /** DynamoDB returns numbers normalized (`1.7E9` reads back as `1700000000`), so a whole number reads as digits. */
 const WHOLE_NUMBER = /^(0|[1-9][0-9]*)$/;
 
@@ -77,6 +80,13 @@ export function createRevocationCheckWith(
   batchGet: () => Promise<BatchGet>,
 ): RevocationCheck {
   return {
+    async warmUp(): Promise<void> {
+      try {
+        await (await batchGet())([WARM_UP_KEY]);
+      } catch (cause) {
+        throw new RevocationUnavailableError('revocation table could not be read', { cause });
+      }
+    },
     async check(payload: JwtPayload, lookup: RevocationLookup = (read) => read()): Promise<void> {
       const jti = typeof payload.jti === 'string' && payload.jti !== '' ? payload.jti : undefined;
       if (jti === undefined && options.missingJti === 'reject') {

@@ -97,20 +97,7 @@ export class TokenVerifier {
    * and a seeded issuer's discovery.
    */
   hydrate(): Promise<void> {
-    const seed = this.config.jwksSeed;
-    const pinned = new Set(this.config.issuers.map((t) => t.jwksUri));
-    for (const entry of seed?.entries ?? []) {
-      const maxAgeMs = (seed?.maxAgeSeconds ?? 0) * 1000;
-      const loaded = this.jwksCache.seed(entry.jwksUri, entry.jwks, entry.fetchedAt, maxAgeMs);
-      const issuer = entry.issuer === null ? undefined : this.issuers.get(entry.issuer);
-      // A recorded issuer stands in for discovery only: an issuer with a configured JWKS URI keeps it and is
-      // never discovered, and a URI configured for some issuer serves only the issuers configured with it.
-      // parseConfig refuses such a seed; this holds for a configuration built some other way too.
-      if (loaded && issuer?.trusted.jwksUri === null && !pinned.has(entry.jwksUri)) {
-        issuer.jwksUri = entry.jwksUri;
-        issuer.rediscover = true;
-      }
-    }
+    this.loadSeed();
     const fetches: Array<Promise<unknown>> = [];
     const configured = new Set<string>();
     for (const issuer of new Set(this.issuers.values())) {
@@ -129,6 +116,63 @@ export class TokenVerifier {
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed && results.every((r) => r.status === 'rejected')) throw toAuthorizerError(failed.reason);
     });
+  }
+
+  /**
+   * `hydrate` for an init that runs ahead of traffic (JWKS_WARM_UP): loads the seed, then fetches every
+   * issuer's keys now, after discovery for an issuer without a JWKS URI (a seed's recorded URI included),
+   * replacing seeded keys however fresh. The instance's first TLS set-up is paid here rather than by a request,
+   * and no request decides with seeded keys while the issuers answer. Never rejects: each failure is logged
+   * where it happens, and the seed (or, without one, the first request's fetch) serves as without a warm-up.
+   * Resolves with how many of its fetches (a discovery and its JWKS count as one) failed, of how many.
+   */
+  warmUp(): Promise<{ readonly fetches: number; readonly failed: number }> {
+    this.loadSeed();
+    const fetches: Array<Promise<unknown>> = [];
+    const configured = new Set<string>();
+    for (const issuer of new Set(this.issuers.values())) {
+      const uri = issuer.trusted.jwksUri;
+      if (uri === null) fetches.push(this.warmUpDiscovered(issuer));
+      else if (!configured.has(uri)) {
+        configured.add(uri);
+        fetches.push(this.jwksCache.warmUp(uri));
+      }
+    }
+    return Promise.allSettled(fetches).then((results) => ({
+      fetches: results.length,
+      failed: results.filter((r) => r.status === 'rejected').length,
+    }));
+  }
+
+  /**
+   * A discovered issuer's warm-up: discovery now, then its JWKS. The first request joins a fetch still running;
+   * a seed's URI gives way to another one that discovery names once that one's keys are in. The seed's
+   * deferred discovery is done once discovery and the fetch have both succeeded.
+   */
+  private async warmUpDiscovered(issuer: Issuer): Promise<void> {
+    const found = await this.discovery.jwksUri(issuer.trusted.issuer);
+    issuer.jwksUri ??= found;
+    await this.jwksCache.warmUp(found);
+    issuer.jwksUri = found;
+    issuer.rediscover = false;
+  }
+
+  /** Puts the seed's keys (JWKS_SEED_FILE) in the cache, and a seeded issuer's recorded JWKS URI in place. */
+  private loadSeed(): void {
+    const seed = this.config.jwksSeed;
+    const pinned = new Set(this.config.issuers.map((t) => t.jwksUri));
+    for (const entry of seed?.entries ?? []) {
+      const maxAgeMs = (seed?.maxAgeSeconds ?? 0) * 1000;
+      const loaded = this.jwksCache.seed(entry.jwksUri, entry.jwks, entry.fetchedAt, maxAgeMs);
+      const issuer = entry.issuer === null ? undefined : this.issuers.get(entry.issuer);
+      // A recorded issuer stands in for discovery only: an issuer with a configured JWKS URI keeps it and is
+      // never discovered, and a URI configured for some issuer serves only the issuers configured with it.
+      // parseConfig refuses such a seed; this holds for a configuration built some other way too.
+      if (loaded && issuer?.trusted.jwksUri === null && !pinned.has(entry.jwksUri)) {
+        issuer.jwksUri = entry.jwksUri;
+        issuer.rediscover = true;
+      }
+    }
   }
 
   /** Settles once no discovery or key fetch that a request started is still running. */

@@ -52,6 +52,14 @@ export function cognitoJwksUri(issuer: string): string {
   return issuer.replace(/\/+$/, '') + '/.well-known/jwks.json';
 }
 
+/**
+ * When the Lambda fetches every JWKS at init, before its first request, replacing seeded keys however fresh
+ * (JWKS_WARM_UP): `auto` at an init Lambda runs ahead of traffic (provisioned concurrency), `init` at every
+ * init for traffic, `off` never.
+ */
+export const JWKS_WARM_UP_MODES = ['auto', 'init', 'off'] as const;
+export type JwksWarmUpMode = (typeof JWKS_WARM_UP_MODES)[number];
+
 /** Everything a deployment configures; absent optional values take the Lambda's defaults. */
 export interface AuthorizerSettings {
   /** The single issuer of ISSUER/AUDIENCE/JWKS_URI. */
@@ -65,6 +73,8 @@ export interface AuthorizerSettings {
   readonly clockSkewSeconds?: number;
   readonly maxTokenBytes?: number;
   readonly jwksTimeoutMs?: number;
+  /** JWKS_WARM_UP. */
+  readonly jwksWarmUp?: JwksWarmUpMode;
   readonly logLevel?: string;
   /** POWERTOOLS_METRICS_NAMESPACE and POWERTOOLS_SERVICE_NAME: where the metrics go, and the `service`. */
   readonly metricsNamespace?: string;
@@ -144,6 +154,7 @@ export function renderAuthorizerSettings(settings: AuthorizerSettings): Rendered
   if (settings.clockSkewSeconds !== undefined) env.CLOCK_SKEW_SECONDS = String(settings.clockSkewSeconds);
   if (settings.maxTokenBytes !== undefined) env.MAX_TOKEN_BYTES = String(settings.maxTokenBytes);
   if (settings.jwksTimeoutMs !== undefined) env.JWKS_TIMEOUT_MS = String(settings.jwksTimeoutMs);
+  if (settings.jwksWarmUp !== undefined) env.JWKS_WARM_UP = settings.jwksWarmUp;
   if (settings.revocation !== undefined) {
     env.REVOCATION_TABLE = settings.revocation.tableName;
     env.REVOCATION_REQUIRE_JTI = String(settings.revocation.requireJti);

@@ -21,6 +21,9 @@ describe('parseConfig', () => {
       clockSkewSeconds: 30,
       maxTokenBytes: 8192,
       jwksTimeoutMs: 1500,
+      // Warmed up at init only when Lambda runs the init ahead of traffic; AWS_LAMBDA_INITIALIZATION_TYPE unset.
+      jwksWarmUp: 'auto',
+      warmUpAtInit: false,
       logLevel: 'info',
       metricsNamespace: 'BearerGate',
       serviceName: 'authorizer',
@@ -88,6 +91,43 @@ describe('parseConfig', () => {
     });
     expect(config.issuers).toEqual([{ issuer: 'https://a.test', audience: ['x'], jwksUri: null }]);
   });
+
+  // JWKS_WARM_UP against the init type Lambda reports (AWS_LAMBDA_INITIALIZATION_TYPE), every pair: whether this
+  // init fetches the keys before its first request. Never a SnapStart snapshot: a restore would serve its keys
+  // however old.
+  test.each<[string | undefined, string | undefined, 'auto' | 'init' | 'off', boolean]>([
+    [undefined, undefined, 'auto', false],
+    [undefined, 'on-demand', 'auto', false],
+    [undefined, 'provisioned-concurrency', 'auto', true],
+    [undefined, 'snap-start', 'auto', false],
+    ['auto', undefined, 'auto', false],
+    ['auto', 'on-demand', 'auto', false],
+    ['auto', 'provisioned-concurrency', 'auto', true],
+    ['auto', 'snap-start', 'auto', false],
+    ['init', undefined, 'init', true],
+    ['init', 'on-demand', 'init', true],
+    ['init', 'provisioned-concurrency', 'init', true],
+    ['init', 'snap-start', 'init', false],
+    ['off', undefined, 'off', false],
+    ['off', 'on-demand', 'off', false],
+    ['off', 'provisioned-concurrency', 'off', false],
+    ['off', 'snap-start', 'off', false],
+    [' init ', 'provisioned-concurrency', 'init', true],
+    ['', 'provisioned-concurrency', 'auto', true],
+  ])(
+    'JWKS_WARM_UP %p at an init of type %p: %s, warm-up at init %p',
+    (mode, initialization, jwksWarmUp, warmUpAtInit) => {
+      const config = parseConfig({
+        ...base,
+        ...(mode === undefined ? {} : { JWKS_WARM_UP: mode }),
+        ...(initialization === undefined ? {} : { AWS_LAMBDA_INITIALIZATION_TYPE: initialization }),
+      });
+      expect({ jwksWarmUp: config.jwksWarmUp, warmUpAtInit: config.warmUpAtInit }).toEqual({
+        jwksWarmUp,
+        warmUpAtInit,
+      });
+    },
+  );
 
   const bad: Array<[string, Record<string, string>, string]> = [
     ['no issuer at all', { ROUTES }, 'ISSUER: no trusted issuer'],
@@ -286,6 +326,21 @@ describe('parseConfig', () => {
       'REVOCATION_REQUIRE_JTI not boolean',
       { ...base, REVOCATION_REQUIRE_JTI: 'yes' },
       'REVOCATION_REQUIRE_JTI: must be "true" or "false"',
+    ],
+    [
+      'JWKS_WARM_UP unknown',
+      { ...base, JWKS_WARM_UP: 'always' },
+      'JWKS_WARM_UP: must be "auto", "init" or "off"; got "always"',
+    ],
+    [
+      'JWKS_WARM_UP in capitals',
+      { ...base, JWKS_WARM_UP: 'INIT' },
+      'JWKS_WARM_UP: must be "auto", "init" or "off"; got "INIT"',
+    ],
+    [
+      'JWKS_WARM_UP a boolean',
+      { ...base, JWKS_WARM_UP: 'true' },
+      'JWKS_WARM_UP: must be "auto", "init" or "off"; got "true"',
     ],
   ];
 

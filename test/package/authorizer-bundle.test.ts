@@ -33,10 +33,14 @@ function readMap(dir: string): SourceMap {
   return JSON.parse(readFileSync(join(dir, 'index.mjs.map'), 'utf8')) as SourceMap;
 }
 
-describe.each<[AuthorizerVariant, string]>([
-  ['plain', 'lambda/authorizer/handler.ts'],
-  ['revocable', 'lambda/authorizer/revocable-handler.ts'],
-])('the %s bundle built from this repository', (variant, entry) => {
+describe.each<[AuthorizerVariant, string, string]>([
+  ['plain', 'lambda/authorizer/handler-entry.mts', 'lambda/authorizer/handler.ts'],
+  [
+    'revocable',
+    'lambda/authorizer/revocable-handler-entry.mts',
+    'lambda/authorizer/revocable-handler.ts',
+  ],
+])('the %s bundle built from this repository', (variant, entry, handlerModule) => {
   let dir: string;
   let code: string;
   let map: SourceMap;
@@ -55,6 +59,8 @@ describe.each<[AuthorizerVariant, string]>([
 
   test(`exports handler (${AUTHORIZER_HANDLER}), minified ESM that never needs require()`, () => {
     expect(code).toMatch(/export\{[\w$]+ as handler\};/);
+    // The init warm-up (JWKS_WARM_UP), awaited at the top level when there is one: Lambda's init waits for it.
+    expect(code).toMatch(/([\w$]+)!==void 0&&await \1;export\{[\w$]+ as handler\};/);
     expect(code).not.toContain('Dynamic require of');
     expect(code.trimEnd().endsWith('//# sourceMappingURL=index.mjs.map')).toBe(true);
     // Minified: a few long lines (the newlines left are inside template literals), not one statement a line.
@@ -63,9 +69,13 @@ describe.each<[AuthorizerVariant, string]>([
 
   test('maps to the TypeScript sources, without carrying them', () => {
     expect(map.sourcesContent).toBeUndefined();
+    // The ES module entry (its top-level await of the init warm-up) and the handler module it re-exports.
     expect(
-      map.sources.filter((s) => /handler\.ts$/.test(s)).map((s) => s.split('/').slice(-3).join('/')),
-    ).toEqual([entry]);
+      map.sources
+        .filter((s) => /handler(-entry)?\.m?ts$/.test(s))
+        .map((s) => s.split('/').slice(-3).join('/'))
+        .sort(),
+    ).toEqual([entry, handlerModule].sort());
   });
 
   test('loads node:https only to fetch, and carries none of aws-jwt-verify it does not use', () => {
@@ -133,11 +143,15 @@ describe('the cache', () => {
   let root: string;
 
   beforeEach(() => {
-    // A package of its own, so that the test can change its sources: a handler, a module it imports, and
-    // esbuild linked from this repository.
+    // A package of its own, so that the test can change its sources: the bundle's entry, the handler it
+    // re-exports, a module that imports, and esbuild linked from this repository.
     root = mkdtempSync(join(tmpdir(), 'bearer-gate-bundle-cache-'));
     writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'bearer-gate' }));
     mkdirSync(join(root, 'lambda', 'authorizer'), { recursive: true });
+    writeFileSync(
+      join(root, 'lambda', 'authorizer', 'handler-entry.mts'),
+      "export { handler } from './handler.js';\n",
+    );
     writeFileSync(
       join(root, 'lambda', 'authorizer', 'handler.ts'),
       "import { greeting } from './greeting';\nexport const handler = async (): Promise<string> => greeting;\n",
@@ -220,7 +234,7 @@ describe('the cache', () => {
         return cachedAuthorizerBundleDir('plain', root);
       },
       () =>
-        'bearer-gate: esbuild could not build lambda/authorizer/handler.ts (exit 1): Build failed with 1 error:\n' +
+        'bearer-gate: esbuild could not build lambda/authorizer/handler-entry.mts (exit 1): Build failed with 1 error:\n' +
         'lambda/authorizer/handler.ts:1:23: ERROR: Unexpected ";"',
     ],
     [
