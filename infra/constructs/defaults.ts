@@ -8,7 +8,7 @@ import {
   DEFAULT_MAX_REVOCATION_DELAY_SECONDS,
   DEFAULT_RESULTS_CACHE_TTL_SECONDS,
 } from '../../lambda/contract/gateway-contract';
-import { CachingMode, LogLevel } from './props';
+import { CachingMode, JwksWarmUp, LogLevel } from './props';
 
 export const JWT_AUTHORIZER_DEFAULTS = Object.freeze({
   /** API Gateway's result cache, per token (or token and route). */
@@ -28,4 +28,6 @@ export const JWT_AUTHORIZER_DEFAULTS = Object.freeze({
   logRemovalPolicy: RemovalPolicy.RETAIN,
   maxRevocationDelay: Duration.seconds(DEFAULT_MAX_REVOCATION_DELAY_SECONDS),
   revocationRequireJti: true,
+  /** Only where it costs no request: an init Lambda runs ahead of traffic. */
+  jwksWarmUp: JwksWarmUp.AUTO,
 });

@@ -3,7 +3,7 @@
 // `bearer-gate/contract`).
 export { JwtAuthorizer } from './jwt-authorizer';
 export type { IJwtAuthorizer } from './jwt-authorizer';
-export { CachingMode, LogLevel } from './props';
+export { CachingMode, JwksWarmUp, LogLevel } from './props';
 export type { AddMethodOptions, JwtAuthorizerProps, ProtectedMethodOptions } from './props';
 export { JWT_AUTHORIZER_DEFAULTS } from './defaults';
 export { Issuer } from './issuer';

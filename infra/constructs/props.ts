@@ -46,6 +46,25 @@ export enum LogLevel {
   SILENT = 'silent',
 }
 
+/**
+ * When the authorizer fetches its issuers' keys at init, before its first request, replacing a `jwksSeed`'s
+ * however fresh (the Lambda's JWKS_WARM_UP). The instance's first TLS set-up goes with the fetch.
+ */
+export enum JwksWarmUp {
+  /**
+   * At an init Lambda runs ahead of traffic: provisioned concurrency. The fetch and the first TLS set-up then
+   * cost no request, and the first request is decided with the live keys. An on-demand cold start is unchanged.
+   */
+  AUTO = 'auto',
+  /**
+   * At every init: an on-demand cold start also waits for the fetch, a seeded one too (the seed still serves
+   * when the issuer cannot be reached). No new instance decides with seeded keys while the issuer answers.
+   */
+  INIT = 'init',
+  /** Never: a seed serves as loaded, and keys are fetched as without a warm-up. */
+  OFF = 'off',
+}
+
 /** The props of a JwtAuthorizer. */
 export interface JwtAuthorizerProps {
   /**
@@ -231,6 +250,14 @@ export interface JwtAuthorizerProps {
    * @default - no seed: every cold start fetches the keys before its first decision
    */
   readonly jwksSeed?: JwksSeed;
+  /**
+   * When the authorizer fetches the issuers' keys at init, ahead of its first request, replacing the
+   * `jwksSeed`'s (see JwksWarmUp). With revocation (or DPoP nonces) on, the init also reads the table once, so
+   * that the DynamoDB connection is set up too. Bounded: an issuer that does not answer in time leaves the init
+   * to the seed, or to the first request's fetch.
+   * @default JwksWarmUp.AUTO - JWT_AUTHORIZER_DEFAULTS.jwksWarmUp (at a provisioned-concurrency init)
+   */
+  readonly jwksWarmUp?: JwksWarmUp;
   /**
    * CA certificates to trust for the issuers' JWKS and OIDC discovery documents, in addition to the public
    * roots Node ships with: for an issuer whose TLS certificate a private CA issued. It ships as a file in the

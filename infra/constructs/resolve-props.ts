@@ -26,7 +26,7 @@ import {
   tokenTypes,
   uriPrefix,
 } from './prop-checks';
-import { CachingMode, LogLevel, type JwtAuthorizerProps } from './props';
+import { CachingMode, JwksWarmUp, LogLevel, type JwtAuthorizerProps } from './props';
 import { usageIdentifierClaim } from './usage-identifier';
 import { checkRouteTable } from './route-registry';
 import {
@@ -84,6 +84,8 @@ export interface ResolvedProps extends ResolvedKeys, ResolvedSenderConstraint {
   readonly clockSkewSeconds?: number;
   readonly maxTokenBytes?: number;
   readonly logLevel: LogLevel;
+  /** Set only when the prop is (the Lambda's default is the construct's). */
+  readonly jwksWarmUp?: JwksWarmUp;
   readonly gatewayResponses: GatewayResponseOptions;
   readonly fn: ResolvedFunction;
   readonly authorizerName?: string;
@@ -113,6 +115,18 @@ export function resolveProps(scope: IConstruct, props: JwtAuthorizerProps): Reso
     ...(revocation === undefined ? {} : { revocation }),
     ...resolveVerification(p, given),
     ...resolveKeys(p, given, trust, warnings),
+    ...(given.jwksWarmUp === undefined
+      ? {}
+      : {
+          jwksWarmUp: member(
+            p,
+            'jwksWarmUp',
+            JwksWarmUp,
+            'JwksWarmUp',
+            given.jwksWarmUp,
+            DEFAULTS.jwksWarmUp,
+          ),
+        }),
     ...resolveSenderConstraint(p, given),
     gatewayResponses: resolveGatewayResponses(p, given),
     fn: resolveFunction(p, given),

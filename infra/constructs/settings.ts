@@ -41,6 +41,7 @@ export function authorizerSettings(resolved: ResolvedProps): SettingsWithoutRout
           },
         }),
     ...(resolved.jwksSeed === undefined ? {} : { jwksSeed: resolved.jwksSeed }),
+    ...(resolved.jwksWarmUp === undefined ? {} : { jwksWarmUp: resolved.jwksWarmUp }),
     ...(resolved.trustedCertificates === undefined
       ? {}
       : { trustedCertificates: resolved.trustedCertificates }),

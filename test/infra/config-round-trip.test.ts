@@ -13,6 +13,7 @@ import { renderAuthorizerSettings } from '../../lambda/contract/authorizer-setti
 import {
   Issuer,
   JwksSeed,
+  JwksWarmUp,
   JwtAuthorizer,
   LogLevel,
   TrustedCertificates,
@@ -83,6 +84,7 @@ function synthesizeEverything(): { env: Record<string, string>; files: Record<st
     revocationRequireJti: false,
     usageIdentifierClaim: 'app.client\\.id',
     jwksSeed: JwksSeed.fromObject(SEED, { maxAge: Duration.days(2) }),
+    jwksWarmUp: JwksWarmUp.INIT,
     trustedCertificates: TrustedCertificates.fromPem(corpCa.cert),
     monitoring: { metricsNamespace: 'Orders/Auth', serviceName: 'orders-authorizer' },
   });
@@ -177,6 +179,8 @@ test('every prop reaches the Lambda, and parseConfig reads back what was given',
     serviceName: 'orders-authorizer',
     revocation: { tableName: 'revocations-prod', missingJti: 'subject-cutoff' },
     jwksSeed: { file: 'jwks-seed.json', maxAgeSeconds: 172800 },
+    jwksWarmUp: 'init',
+    warmUpAtInit: true,
   });
   expect(config.usageIdentifierClaim).toEqual({ name: 'app.client\\.id', segments: ['app', 'client.id'] });
   expect(config.jwksSeed?.entries).toEqual([
@@ -220,6 +224,8 @@ test('the defaults render nothing but the route file and the log level, and read
     clockSkewSeconds: 30,
     maxTokenBytes: 8192,
     jwksTimeoutMs: 1500,
+    jwksWarmUp: 'auto',
+    warmUpAtInit: false,
     logLevel: 'info',
     metricsNamespace: 'BearerGate',
     serviceName: 'authorizer',

@@ -18,6 +18,7 @@ import {
   InfraConfigError,
   JWT_AUTHORIZER_DEFAULTS,
   Issuer,
+  JwksWarmUp,
   JwtAuthorizer,
   LogLevel,
   gatewayResponseBody,
@@ -235,6 +236,7 @@ describe('Cognito mode and tuned props', () => {
       clockSkew: Duration.seconds(10),
       maxTokenBytes: 4096,
       logLevel: LogLevel.DEBUG,
+      jwksWarmUp: JwksWarmUp.INIT,
       architecture: lambda.Architecture.X86_64,
       memorySize: 512,
       timeout: Duration.seconds(3),
@@ -259,7 +261,7 @@ describe('Cognito mode and tuned props', () => {
     });
   });
 
-  test('passes the OIDC issuer, token types, skew, size and log level', () => {
+  test('passes the OIDC issuer, token types, skew, size, log level and JWKS warm-up', () => {
     const { Variables } = authorizerFunction(template).Environment;
     expect(Variables).toMatchObject({
       ISSUER: 'https://login.example.org',
@@ -269,6 +271,7 @@ describe('Cognito mode and tuned props', () => {
       CLOCK_SKEW_SECONDS: '10',
       MAX_TOKEN_BYTES: '4096',
       LOG_LEVEL: 'debug',
+      JWKS_WARM_UP: 'init',
     });
     expect(Variables).not.toHaveProperty('ISSUERS');
   });
@@ -315,6 +318,16 @@ describe('Cognito mode and tuned props', () => {
       }),
     });
   });
+});
+
+test.each([
+  [JwksWarmUp.AUTO, 'auto'],
+  [JwksWarmUp.INIT, 'init'],
+  [JwksWarmUp.OFF, 'off'],
+])("jwksWarmUp %s is the Lambda's JWKS_WARM_UP=%s", (jwksWarmUp, variable) => {
+  const { stack, api } = fixture();
+  new JwtAuthorizer(stack, 'Jwt', { ...BASE, jwksWarmUp }).addRoutes(api, ROUTES.slice(0, 1), mock);
+  expect(authorizerFunction(Template.fromStack(stack)).Environment.Variables.JWKS_WARM_UP).toBe(variable);
 });
 
 test('a zero TTL turns the result cache off', () => {
@@ -627,6 +640,12 @@ describe('prop validation', () => {
       () => ({ ...BASE, caching: 'sometimes' as never }),
       'caching',
       'caching must be one of CachingMode.AUTO, CachingMode.TOKEN, CachingMode.ROUTE; got "sometimes". Leave it out for CachingMode.AUTO.',
+    ],
+    [
+      'unknown JWKS warm-up (a JavaScript caller)',
+      () => ({ ...BASE, jwksWarmUp: 'always' as never }),
+      'jwksWarmUp',
+      'jwksWarmUp must be one of JwksWarmUp.AUTO, JwksWarmUp.INIT, JwksWarmUp.OFF; got "always". Leave it out for JwksWarmUp.AUTO.',
     ],
     [
       'unknown tracing mode (a JavaScript caller)',

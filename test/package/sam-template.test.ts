@@ -6,6 +6,7 @@ import { X509Certificate } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { FUNCTION_RUNTIME } from '../../infra/constructs';
 import { AUTHORIZER_BUNDLES, AUTHORIZER_HANDLER } from '../../infra/constructs/authorizer-bundle';
+import { JWKS_WARM_UP_MODES } from '../../lambda/contract/authorizer-settings';
 import { ConfigError, parseConfig, parseLogLevel, type ConfigFiles } from '../../lambda/authorizer';
 import { createKey } from '../support/keys';
 import { createPrivateCa } from '../support/private-ca';
@@ -129,6 +130,18 @@ test('LogLevel allows exactly the levels the authorizer knows', () => {
   );
 });
 
+test('JwksWarmUp allows exactly the modes the authorizer knows, and the default is its own', () => {
+  const modes = template.Parameters.JwksWarmUp?.AllowedValues as string[];
+  expect(modes).toEqual([...JWKS_WARM_UP_MODES]);
+  expect(template.Parameters.JwksWarmUp?.Default).toBe(
+    parseConfig({
+      ISSUER: 'https://a.example/',
+      AUDIENCE: 'x',
+      ROUTES: '[{"method":"GET","path":"/a","scopes":[]}]',
+    }).jwksWarmUp,
+  );
+});
+
 describe('the environment it deploys is what parseConfig reads', () => {
   const ROUTES = [{ method: 'GET', path: '/orders', scopes: ['orders:read'] }];
   // The layer's files, as the function sees them under /opt.
@@ -158,6 +171,7 @@ describe('the environment it deploys is what parseConfig reads', () => {
     expect(config).toMatchObject({
       tokenTypes: null,
       logLevel: 'info',
+      jwksWarmUp: 'auto',
       revocation: null,
       jwksSeed: null,
       trustedCa: null,
@@ -209,6 +223,7 @@ describe('the environment it deploys is what parseConfig reads', () => {
         LogLevel: 'debug',
         MetricsNamespace: 'Orders/Edge',
         ServiceName: 'orders-api',
+        JwksWarmUp: 'init',
       }),
       layer,
     );
@@ -216,6 +231,7 @@ describe('the environment it deploys is what parseConfig reads', () => {
     expect(config).toMatchObject({
       tokenTypes: ['at+jwt'],
       logLevel: 'debug',
+      jwksWarmUp: 'init',
       metricsNamespace: 'Orders/Edge',
       serviceName: 'orders-api',
     });
