@@ -6,7 +6,6 @@ import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import {
   AUTHORIZER_BUNDLE_FILE,
-  AUTHORIZER_BUNDLES,
   AUTHORIZER_BUNDLE_TARGET,
   buildAuthorizerBundle,
   type AuthorizerVariant,
@@ -15,8 +14,11 @@ import {
 
 export const PROJECT_ROOT = resolve(__dirname, '..');
 
-/** The entry the Lambda bundle is built from (revocation off), and the Node.js it targets, for bench variants. */
-export const PLAIN_ENTRY = AUTHORIZER_BUNDLES.plain.entry;
+/**
+ * The handler module the Lambda bundle's entry (revocation off) re-exports: the whole authorizer without the
+ * entry's top-level await, which an IIFE build cannot hold. And the Node.js the bundle targets, for bench variants.
+ */
+export const PLAIN_HANDLER_MODULE = 'lambda/authorizer/handler.ts';
 export { AUTHORIZER_BUNDLE_TARGET };
 
 export interface ModuleShare {

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
-import { AUTHORIZER_BUNDLE_TARGET, PLAIN_ENTRY, PROJECT_ROOT } from './bundle';
+import { AUTHORIZER_BUNDLE_TARGET, PLAIN_HANDLER_MODULE, PROJECT_ROOT } from './bundle';
 
 /** The compile cache's directory beside the bundle, as a build step would ship it in the asset. */
 export const COMPILE_CACHE_DIR = 'compile-cache';
@@ -35,14 +35,14 @@ export function compileCacheVariant(bundleFile: string, dir: string, prime: (ent
 
 /**
  * `dir`/index.mjs: the bundle followed by a function that is never called, holding the whole authorizer again
- * (an IIFE build of the same entry): V8 pre-parses it at every cold start and compiles none of it. What it adds
+ * (an IIFE build of the handler module the entry re-exports): V8 pre-parses it at every cold start and compiles none of it. What it adds
  * is what as many bytes of never-run code cost; about a third of the bundle's function bytes never run at a
  * seeded cold start, so a third of it is what moving them into lazily loaded chunks could save at most.
  */
 export function deadCodeVariant(bundleFile: string, dir: string): string {
   const iife = buildSync({
     absWorkingDir: PROJECT_ROOT,
-    entryPoints: [PLAIN_ENTRY],
+    entryPoints: [PLAIN_HANDLER_MODULE],
     bundle: true,
     platform: 'node',
     target: AUTHORIZER_BUNDLE_TARGET,

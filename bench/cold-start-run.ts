@@ -109,6 +109,47 @@ async function main(): Promise<void> {
             `${formatNumber(r.replacedAfter.agingSeeded, 1)} (${r.replaced.agingSeeded}/${r.processes})`,
         );
       }
+      if (series.includes('unseeded-runtime') && series.some((id) => id.startsWith('provisioned-'))) {
+        const p = report.runtime.provisioned;
+        out.push(
+          '',
+          `## Provisioned invocations (medians; added: median of differences vs unseeded warm, ${formatNumber(p.unseededWarmMs, 2)} ms)`,
+          '',
+        );
+        out.push(
+          markdownTable(
+            [
+              'invocation',
+              'provisioned',
+              'provisioned, old seed',
+              'provisioned, no warm-up',
+              'added',
+              'added, old seed',
+              'added, no warm-up',
+              'over no warm-up',
+              'over no warm-up, old seed',
+            ],
+            p.seededMs.map((seeded, at) => [
+              String(at + 1),
+              ...[
+                seeded,
+                p.oldSeededMs[at],
+                p.offMs[at],
+                p.addedMs[at],
+                p.oldAddedMs[at],
+                p.offAddedMs[at],
+                p.overOffMs[at],
+                p.oldOverOffMs[at],
+              ].map((value) => formatNumber(value ?? Number.NaN, 2)),
+            ]),
+          ),
+        );
+        out.push(
+          '',
+          `seed replaced after answer ${formatNumber(p.replacedAfter.seeded, 1)} (${p.replaced.seeded}/${processes}), ` +
+            `old seed ${formatNumber(p.replacedAfter.oldSeeded, 1)} (${p.replaced.oldSeeded}/${processes})`,
+        );
+      }
     }
   } finally {
     await fixtures.close();

@@ -4,7 +4,8 @@
 // down at cold start; each process reports its outcome and its memory after the first decision. The seeds are a
 // minute old (younger than the key cache's refresh age), but for two series run as warm instances: one whose seed
 // is an hour old, the age a seed written at deploy usually has when an instance starts, and one whose seed turns
-// stale while it serves.
+// stale while it serves. Two more run as instances initialized ahead of traffic (provisioned concurrency, where
+// JWKS_WARM_UP's default fetches the keys at init): seeds an hour and a minute old, frozen once after the init.
 //
 // Trust: the test issuer's certificate is trusted through TRUSTED_CA_FILE, which the authorizer (and the
 // floors) read when they first fetch, as a deployed authorizer with a public issuer builds Node's root store on
@@ -43,6 +44,9 @@ export type ColdSeriesId =
   | 'seeded-old-runtime'
   | 'seeded-aging-runtime'
   | 'unseeded-runtime'
+  | 'provisioned-runtime'
+  | 'provisioned-old-runtime'
+  | 'provisioned-off-runtime'
   | 'seeded-compile-cache'
   | 'seeded-dead-code';
 
@@ -64,6 +68,9 @@ export const SERIES: readonly ColdSeriesId[] = [
   'seeded-old-runtime',
   'seeded-aging-runtime',
   'unseeded-runtime',
+  'provisioned-runtime',
+  'provisioned-old-runtime',
+  'provisioned-off-runtime',
   'seeded-compile-cache',
   'seeded-dead-code',
 ];
@@ -87,6 +94,9 @@ const EXPECTED_OUTCOME: Readonly<Record<ColdSeriesId, string>> = {
   'seeded-old-runtime': 'allow',
   'seeded-aging-runtime': 'allow',
   'unseeded-runtime': 'allow',
+  'provisioned-runtime': 'allow',
+  'provisioned-old-runtime': 'allow',
+  'provisioned-off-runtime': 'allow',
   'seeded-compile-cache': 'allow',
   'seeded-dead-code': 'allow',
 };
@@ -216,6 +226,40 @@ export interface RuntimeReport {
   };
   readonly replaced: { readonly seeded: number; readonly oldSeeded: number; readonly agingSeeded: number };
   readonly processes: number;
+  /** Seeded instances initialized ahead of traffic: see ProvisionedReport. */
+  readonly provisioned: ProvisionedReport;
+}
+
+/**
+ * Seeded processes run as provisioned-concurrency instances (AWS_LAMBDA_INITIALIZATION_TYPE=provisioned-concurrency,
+ * so JWKS_WARM_UP's default fetches the keys during the import): frozen once after the init, as such an instance
+ * waits for traffic, then invoked as the runtime series are, request 1 timed from the thaw too. And the same
+ * instance with JWKS_WARM_UP=off and a fresh seed, which never fetches: what its requests cost with no JWKS work
+ * at all (request 1 still runs the decision's code for the first time).
+ */
+export interface ProvisionedReport {
+  /** Median latency of each invocation: seeds FRESH_SEED_AGE_MS and OLD_SEED_AGE_MS old, and without a warm-up. */
+  readonly seededMs: readonly number[];
+  readonly oldSeededMs: readonly number[];
+  readonly offMs: readonly number[];
+  /** The baseline of `…AddedMs`: the median over unseeded processes of their requests 2 to RUNTIME_INVOCATIONS. */
+  readonly unseededWarmMs: number;
+  /**
+   * What each invocation waits beyond an unseeded warm instance: the median of per-iteration differences against
+   * the unseeded process of the same iteration, its requests 2 to RUNTIME_INVOCATIONS (their median).
+   */
+  readonly addedMs: readonly number[];
+  readonly oldAddedMs: readonly number[];
+  readonly offAddedMs: readonly number[];
+  /**
+   * What the warm-up leaves to each invocation: the median of per-iteration differences against the instance
+   * without a warm-up, invocation by invocation.
+   */
+  readonly overOffMs: readonly number[];
+  readonly oldOverOffMs: readonly number[];
+  /** After how many answers the live JWKS replaced the seed (median; 0: during the init), and in how many processes. */
+  readonly replacedAfter: { readonly seeded: number; readonly oldSeeded: number };
+  readonly replaced: { readonly seeded: number; readonly oldSeeded: number };
 }
 
 export class ColdStartError extends Error {
@@ -294,17 +338,46 @@ async function writeSeed(fixtures: Fixtures, file: string, jwksUri: string, ageM
   return file;
 }
 
+const latencies = (results: readonly ProcessResult[], at: number): number[] =>
+  results.map((r) => r.invocations?.[at]?.latencyMs ?? Number.NaN);
+const INDICES = Array.from({ length: RUNTIME_INVOCATIONS }, (_, at) => at);
+const replacedAfter = (results: readonly ProcessResult[]): number[] =>
+  results.flatMap((r) => (typeof r.replacedAfter === 'number' ? [r.replacedAfter] : []));
+
+function provisionedReport(
+  seeded: readonly ProcessResult[],
+  oldSeeded: readonly ProcessResult[],
+  off: readonly ProcessResult[],
+  unseeded: readonly ProcessResult[],
+): ProvisionedReport {
+  // An unseeded process's warm requests (2 on): what a request costs once nothing is left to set up.
+  const warm = unseeded.map((r) =>
+    median(INDICES.slice(1).map((at) => r.invocations?.[at]?.latencyMs ?? Number.NaN)),
+  );
+  const each = (f: (at: number) => number): number[] => INDICES.map(f);
+  return {
+    seededMs: each((at) => median(latencies(seeded, at))),
+    oldSeededMs: each((at) => median(latencies(oldSeeded, at))),
+    offMs: each((at) => median(latencies(off, at))),
+    unseededWarmMs: median(warm),
+    addedMs: each((at) => medianDifference(latencies(seeded, at), warm)),
+    oldAddedMs: each((at) => medianDifference(latencies(oldSeeded, at), warm)),
+    offAddedMs: each((at) => medianDifference(latencies(off, at), warm)),
+    overOffMs: each((at) => medianDifference(latencies(seeded, at), latencies(off, at))),
+    oldOverOffMs: each((at) => medianDifference(latencies(oldSeeded, at), latencies(off, at))),
+    replacedAfter: { seeded: median(replacedAfter(seeded)), oldSeeded: median(replacedAfter(oldSeeded)) },
+    replaced: { seeded: replacedAfter(seeded).length, oldSeeded: replacedAfter(oldSeeded).length },
+  };
+}
+
 function runtimeReport(
   seeded: readonly ProcessResult[],
   oldSeeded: readonly ProcessResult[],
   agingSeeded: readonly ProcessResult[],
   unseeded: readonly ProcessResult[],
+  provisioned: ProvisionedReport,
 ): RuntimeReport {
-  const latencies = (results: readonly ProcessResult[], at: number): number[] =>
-    results.map((r) => r.invocations?.[at]?.latencyMs ?? Number.NaN);
-  const indices = Array.from({ length: RUNTIME_INVOCATIONS }, (_, at) => at);
-  const replacedAfter = (results: readonly ProcessResult[]): number[] =>
-    results.flatMap((r) => (typeof r.replacedAfter === 'number' ? [r.replacedAfter] : []));
+  const indices = INDICES;
   return {
     invocations: RUNTIME_INVOCATIONS,
     freezeMs: FREEZE_MS,
@@ -328,6 +401,7 @@ function runtimeReport(
       agingSeeded: replacedAfter(agingSeeded).length,
     },
     processes: seeded.length,
+    provisioned,
   };
 }
 
@@ -399,6 +473,10 @@ export async function measureColdStarts(
       METHOD_ARN,
       '--runtime',
     ];
+    // Frozen once after the init, before request 1: an instance initialized ahead of traffic waits for it.
+    const provisioned = (i: number): string[] => [...runtime(i), '--provisioned'];
+    /** Lambda's reserved variable for an init ahead of traffic: JWKS_WARM_UP's default fetches the keys then. */
+    const aheadOfTraffic = { AWS_LAMBDA_INITIALIZATION_TYPE: 'provisioned-concurrency' };
     const seeded = deployed(uris.loopback, seeds.loopback);
     const levers = {
       compileCache: compileCacheVariant(bundleFile, join(fixtures.workDir, 'compile-cache'), (entry) =>
@@ -433,6 +511,16 @@ export async function measureColdStarts(
       'seeded-old-runtime': { args: runtime, env: deployed(uris.loopback, seeds.old) },
       'seeded-aging-runtime': { args: runtime, env: deployed(uris.loopback, seeds.aging) },
       'unseeded-runtime': { args: runtime, env: deployed(uris.loopback) },
+      'provisioned-runtime': { args: provisioned, env: { ...seeded, ...aheadOfTraffic } },
+      'provisioned-old-runtime': {
+        args: provisioned,
+        env: { ...deployed(uris.loopback, seeds.old), ...aheadOfTraffic },
+      },
+      // The same instance without a warm-up, its fresh seed never refreshed: no TLS in the process at all.
+      'provisioned-off-runtime': {
+        args: provisioned,
+        env: { ...seeded, ...aheadOfTraffic, JWKS_WARM_UP: 'off' },
+      },
     };
 
     const results = Object.fromEntries(SERIES.map((id) => [id, [] as ProcessResult[]])) as Record<
@@ -514,6 +602,12 @@ export async function measureColdStarts(
         results['seeded-old-runtime'],
         results['seeded-aging-runtime'],
         results['unseeded-runtime'],
+        provisionedReport(
+          results['provisioned-runtime'],
+          results['provisioned-old-runtime'],
+          results['provisioned-off-runtime'],
+          results['unseeded-runtime'],
+        ),
       ),
       outcomes,
       expectedOutcome: EXPECTED_OUTCOME,

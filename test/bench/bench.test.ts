@@ -166,6 +166,45 @@ describe('npm run bench -- --quick', () => {
     ]);
   });
 
+  test('provisioned table: each invocation after an init ahead of traffic, with an hour-old and a fresh seed and without a warm-up, and when the live JWKS replaced the seed', () => {
+    const [header, ...rows] = table(report, 'Cold start with a JWKS seed', 2);
+    expect(header).toEqual([
+      'invocation (JWKS on loopback)',
+      'provisioned, seed 1 min old',
+      'provisioned, seed 1 h old',
+      'provisioned, no warm-up (JWKS_WARM_UP off)',
+      'unseeded warm (requests 2-6)',
+      'added, seed 1 min old',
+      'added, seed 1 h old',
+      'added, no warm-up (JWKS_WARM_UP off)',
+    ]);
+    expect(rows.map((r) => r[0])).toEqual([
+      '1 (the first request, from the thaw after the init)',
+      '2 (from the thaw)',
+      '3 (from the thaw)',
+      '4 (from the thaw)',
+      '5 (from the thaw)',
+      '6 (from the thaw)',
+      'the live JWKS replaced the seed, after answer (median; 0: during the init)',
+    ]);
+    for (const row of rows.slice(0, 6)) {
+      expect(row.slice(1)).toEqual([
+        ...Array(4).fill(expect.stringMatching(/^[\d,]+\.\d ms$/)),
+        ...Array(3).fill(expect.stringMatching(/^[+-][\d,]+\.\d ms$/)),
+      ]);
+    }
+    // The warm-up replaces either seed during the init, in every process; without it nothing is fetched.
+    expect(rows[6]?.slice(1)).toEqual([
+      '0.0 (2/2 processes)',
+      '0.0 (2/2 processes)',
+      'never (no fetch)',
+      '',
+      '',
+      '',
+      '',
+    ]);
+  });
+
   test('memory table: RSS and heap after the first decision, next to bare node', () => {
     const [header, ...rows] = table(report, 'Memory after the first decision');
     expect(header).toEqual(['process', 'RSS', 'V8 heap used']);
@@ -223,8 +262,11 @@ describe('npm run bench -- --quick', () => {
     );
     const [targetHeader, ...targets] = table(report, 'Targets');
     expect(targetHeader).toEqual(['target', 'measured', 'verdict']);
-    // Fourteen of the suite's own, four of the route tables' (test/bench/route-tables.test.ts checks their module).
-    expect(targets).toHaveLength(18);
+    // Fifteen of the suite's own, four of the route tables' (test/bench/route-tables.test.ts checks their module).
+    expect(targets).toHaveLength(19);
+    expect(targets.map((t) => t[0])).toContainEqual(
+      expect.stringMatching(/^after a provisioned-concurrency init \(JWKS_WARM_UP auto/),
+    );
     for (const row of targets) expect(['met', '**missed**']).toContain(row[2]);
   });
 });
