@@ -9,6 +9,7 @@ import {
   mkdtempSync,
   readFileSync,
   readdirSync,
+  realpathSync,
   renameSync,
   rmSync,
   writeFileSync,
@@ -263,7 +264,16 @@ function readManifest(file: string): CacheManifest | undefined {
 }
 
 /**
- * The bundle of `variant` built from the sources under `root`, in `root`/node_modules/.cache/bearer-gate:
+ * Where the bundles built from the sources under `root` are kept: a folder of
+ * `root`/node_modules/.cache/bearer-gate named after the checkout's real path, so that checkouts sharing one
+ * node_modules (git worktrees with a linked node_modules) neither reuse nor remove each other's builds.
+ */
+export function authorizerBundleCacheDir(root: string): string {
+  return join(root, 'node_modules', '.cache', PACKAGE_NAME, sha256(realpathSync(root)).slice(0, 12));
+}
+
+/**
+ * The bundle of `variant` built from the sources under `root`, in authorizerBundleCacheDir(root):
  * reused while every file it was built from (sources and node_modules alike), esbuild's version and the
  * options are unchanged, built again otherwise. A build goes to a fresh directory that is then renamed into
  * place under a name taken from its content, so jest workers and parallel synths that build the same bundle
@@ -271,7 +281,7 @@ function readManifest(file: string): CacheManifest | undefined {
  */
 export function cachedAuthorizerBundleDir(variant: BundleName, root: string): string {
   bundleSpec(variant);
-  const cacheDir = join(root, 'node_modules', '.cache', PACKAGE_NAME);
+  const cacheDir = authorizerBundleCacheDir(root);
   const manifestFile = join(cacheDir, `${variant}.json`);
   const fingerprint = optionsFingerprint(root);
   const previous = readManifest(manifestFile);

@@ -17,6 +17,7 @@ import {
   AUTHORIZER_HANDLER,
   authorizerBundleDir,
   bundleDir,
+  authorizerBundleCacheDir,
   cachedAuthorizerBundleDir,
   packageRoot,
   type AuthorizerVariant,
@@ -52,7 +53,7 @@ describe.each<[AuthorizerVariant, string, string]>([
   });
 
   test('is index.mjs and its map, in the cache, and the same directory on every call', () => {
-    expect(dir.startsWith(join(ROOT, 'node_modules', '.cache', 'bearer-gate') + '/')).toBe(true);
+    expect(dir.startsWith(authorizerBundleCacheDir(ROOT) + '/')).toBe(true);
     expect(readdirSync(dir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
     expect(authorizerBundleDir(variant)).toBe(dir);
   });
@@ -115,9 +116,7 @@ describe("the revocation admin function's bundle built from this repository", ()
   });
 
   test('is index.mjs and its map in the cache, exporting handler as minified ESM that never needs require()', () => {
-    expect(dir.startsWith(join(ROOT, 'node_modules', '.cache', 'bearer-gate', 'revocation-admin-'))).toBe(
-      true,
-    );
+    expect(dir.startsWith(join(authorizerBundleCacheDir(ROOT), 'revocation-admin-'))).toBe(true);
     expect(readdirSync(dir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
     expect(code).toMatch(/export\{[\w$]+ as handler\};/);
     expect(code).not.toContain('Dynamic require of');
@@ -163,8 +162,8 @@ describe('the cache', () => {
 
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-  const cacheDir = (): string => join(root, 'node_modules', '.cache', 'bearer-gate');
-  const builds = (): string[] => readdirSync(cacheDir()).filter((entry) => entry.startsWith('plain-'));
+  const builds = (from = root): string[] =>
+    readdirSync(authorizerBundleCacheDir(from)).filter((entry) => entry.startsWith('plain-'));
 
   test('reuses a build while nothing it was built from has changed', () => {
     const first = cachedAuthorizerBundleDir('plain', root);
@@ -200,6 +199,33 @@ describe('the cache', () => {
     expect(second).not.toBe(first);
     expect(readFileSync(join(second, 'index.mjs'), 'utf8')).toBe(firstCode);
     expect(readMap(second)).not.toEqual(firstMap);
+  });
+
+  test('keeps a cache per checkout: two checkouts sharing one node_modules keep their own builds', () => {
+    // A second checkout of the same package whose node_modules is a link to the first one's, as git worktrees
+    // are set up; its greeting differs, so its bundle does.
+    const other = mkdtempSync(join(tmpdir(), 'bearer-gate-bundle-cache-other-'));
+    try {
+      writeFileSync(join(other, 'package.json'), JSON.stringify({ name: 'bearer-gate' }));
+      mkdirSync(join(other, 'lambda', 'authorizer'), { recursive: true });
+      for (const file of ['handler.ts', 'greeting.ts']) {
+        const text = readFileSync(join(root, 'lambda', 'authorizer', file), 'utf8');
+        writeFileSync(join(other, 'lambda', 'authorizer', file), text.replace("'first'", "'other'"));
+      }
+      symlinkSync(join(root, 'node_modules'), join(other, 'node_modules'), 'dir');
+
+      const mine = cachedAuthorizerBundleDir('plain', root);
+      const theirs = cachedAuthorizerBundleDir('plain', other);
+
+      expect(authorizerBundleCacheDir(other)).not.toBe(authorizerBundleCacheDir(root));
+      expect(readFileSync(join(mine, 'index.mjs'), 'utf8')).toContain('"first"');
+      expect(readFileSync(join(theirs, 'index.mjs'), 'utf8')).toContain('"other"');
+      // Neither build removed the other's, and each checkout reuses its own.
+      expect([builds(), builds(other)]).toEqual([[mine.split('/').pop()], [theirs.split('/').pop()]]);
+      expect(cachedAuthorizerBundleDir('plain', root)).toBe(mine);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
   });
 
   test('finds the package root from any folder below it', () => {
