@@ -289,16 +289,18 @@ const SEED_REPLACED = '"code":"JWKS_SEED_REPLACED"';
 /**
  * How many invocations a --runtime child had answered when it wrote the first line holding `text` (null: none
  * did). The child and the authorizer both write to file descriptor 1, in order, and the child writes a
- * `bench:next` line right after each answer but the last: the lines before that one are the count.
+ * `bench:next` line right after each answer but the last, and with --provisioned one after the init (`initFreezes`
+ * 1): the lines before that one, less those, are the count.
  */
-function answersBefore(stdout: string, text: string): number | null {
+function answersBefore(stdout: string, text: string, initFreezes: number): number | null {
   const at = stdout.indexOf(text);
-  return at === -1 ? null : stdout.slice(0, at).split('\nbench:next\n').length - 1;
+  if (at === -1) return null;
+  return Math.max(0, stdout.slice(0, at).split('\nbench:next\n').length - 1 - initFreezes);
 }
 
 /**
  * Runs one child; one that prints `bench:next` (--runtime) is thawed with a line on stdin, `freezeMs(n)` after its
- * n-th freeze (0: after the first answer) began.
+ * n-th freeze (0: after the first answer, or with --provisioned after the init) began.
  */
 function timeProcess(
   args: readonly string[],
@@ -338,7 +340,10 @@ function timeProcess(
         memory: { rss, heapUsed },
         cpuMs,
         invocations,
-        replacedAfter: invocations === undefined ? undefined : answersBefore(stdout, SEED_REPLACED),
+        replacedAfter:
+          invocations === undefined
+            ? undefined
+            : answersBefore(stdout, SEED_REPLACED, args.includes('--provisioned') ? 1 : 0),
       });
     });
   });
