@@ -208,7 +208,7 @@ describe('the cache', () => {
     try {
       writeFileSync(join(other, 'package.json'), JSON.stringify({ name: 'bearer-gate' }));
       mkdirSync(join(other, 'lambda', 'authorizer'), { recursive: true });
-      for (const file of ['handler.ts', 'greeting.ts']) {
+      for (const file of ['handler-entry.mts', 'handler.ts', 'greeting.ts']) {
         const text = readFileSync(join(root, 'lambda', 'authorizer', file), 'utf8');
         writeFileSync(join(other, 'lambda', 'authorizer', file), text.replace("'first'", "'other'"));
       }
