@@ -237,7 +237,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
 
   // Started at init so the first request normally finds the keys on hand; failures surface per request.
   let warmed = false;
-  const started = config.warmUpAtInit
+  const init = config.warmUpAtInit
     ? warmUp(
         {
           jwks: () => verifier.warmUp(),
@@ -247,7 +247,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
         { log, limitMs: warmUpLimitMs(config.jwksTimeoutMs) },
       )
     : verifier.hydrate();
-  const ready = started.then(
+  const ready = init.then(
     () => {
       warmed = true;
     },
