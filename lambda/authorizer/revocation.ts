@@ -82,7 +82,9 @@ export function createRevocationCheckWith(
   return {
     async warmUp(): Promise<void> {
       try {
-        await (await batchGet())([WARM_UP_KEY]);
+        await (
+          await batchGet()
+        )([WARM_UP_KEY]);
       } catch (cause) {
         throw new RevocationUnavailableError('revocation table could not be read', { cause });
       }

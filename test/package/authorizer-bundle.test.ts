@@ -36,11 +36,7 @@ function readMap(dir: string): SourceMap {
 
 describe.each<[AuthorizerVariant, string, string]>([
   ['plain', 'lambda/authorizer/handler-entry.mts', 'lambda/authorizer/handler.ts'],
-  [
-    'revocable',
-    'lambda/authorizer/revocable-handler-entry.mts',
-    'lambda/authorizer/revocable-handler.ts',
-  ],
+  ['revocable', 'lambda/authorizer/revocable-handler-entry.mts', 'lambda/authorizer/revocable-handler.ts'],
 ])('the %s bundle built from this repository', (variant, entry, handlerModule) => {
   let dir: string;
   let code: string;
