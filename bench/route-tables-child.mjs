@@ -1,29 +1,37 @@
 // One fresh process of the route-table bench: load the deployed bundle (its route table and JWKS seed in files
 // beside it, as the construct ships them), time its load, its first decision, then later decisions of the same
-// scope set, then warm rounds of a short path against two 8 KB paths; report on one stdout line, exit.
+// scope set, then warm rounds of a short path against two 8 KB paths; report on one line, exit.
 // Plain JavaScript so that node runs it without a TypeScript loader in the way.
 //
-// The authorizer's log lines go, one write each as on Lambda, to /dev/null; each decision's `reason` is read
-// from its line on the way. The bench's own report is the one line on the real stdout.
-import { openSync, readFileSync, writeSync } from 'node:fs';
+// The authorizer's log lines go, one write each as on Lambda, to file descriptor 1: a file the parent opened
+// (BENCH_LOG_FILE), which the child reads back after each decision for its `reason`, untimed. The bench's own
+// report goes to file descriptor 3.
+import { openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
 const [bundleFile, jobFile] = process.argv.slice(2);
 const job = JSON.parse(readFileSync(jobFile, 'utf8'));
 const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
 
-const devNull = openSync('/dev/null', 'w');
+const log = openSync(process.env.BENCH_LOG_FILE, 'r');
+const chunk = Buffer.alloc(64 * 1024);
+let logRead = 0;
+let partial = '';
 let lastReason;
 let seedReplaced = false;
-process.stdout.write = (chunk) => {
-  const line = String(chunk);
-  if (line.includes('"message":"authorization"')) lastReason = /"reason":"([A-Z_]+)"/.exec(line)?.[1];
-  else if (line.includes('"code":"JWKS_SEED_REPLACED"')) seedReplaced = true;
-  writeSync(devNull, line);
-  return true;
-};
+/** Reads the lines the authorizer wrote since the last call. */
+function readLog() {
+  for (let n; (n = readSync(log, chunk, 0, chunk.length, logRead)) > 0; logRead += n) {
+    const lines = (partial + chunk.toString('utf8', 0, n)).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      if (line.includes('"message":"authorization"')) lastReason = /"reason":"([A-Z_]+)"/.exec(line)?.[1];
+      else if (line.includes('"code":"JWKS_SEED_REPLACED"')) seedReplaced = true;
+    }
+  }
+}
 const report = (value) => {
-  writeSync(1, `${JSON.stringify({ bench: value })}\n`);
+  writeSync(3, `${JSON.stringify({ bench: value })}\n`);
   // Exit at once: keep-alive sockets and background refreshes must not hold the process open.
   process.exit(0);
 };
@@ -38,7 +46,9 @@ async function decide(token, methodArn) {
   const started = nowMs();
   try {
     const result = await handler({ type: 'TOKEN', authorizationToken: `Bearer ${token}`, methodArn });
-    return { ms: nowMs() - started, result, outcome: lastReason ?? 'none' };
+    const ms = nowMs() - started;
+    readLog();
+    return { ms, result, outcome: lastReason ?? 'none' };
   } catch (error) {
     return { ms: nowMs() - started, outcome: `error ${error?.code ?? error?.message}` };
   }
@@ -53,8 +63,10 @@ const resources = (effect) =>
 // A seeded authorizer refreshes its keys in the background after the first decision: its TLS set-up would land
 // on the timed decisions below, so they wait for it (at most 3 s).
 const waitStarted = nowMs();
-while (!seedReplaced && nowMs() - waitStarted < 3000)
+while (!seedReplaced && nowMs() - waitStarted < 3000) {
   await new Promise((resolve) => globalThis.setTimeout(resolve, 5));
+  readLog();
+}
 
 let next = 1;
 const laterMs = [];

@@ -4,8 +4,10 @@
 // 1,000-route table against the 4-route one, each in a fresh process. Every series is interleaved process by
 // process with the 4-route baseline, as the cold-start series are with bare node.
 import { spawn } from 'node:child_process';
+import { closeSync, openSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { formatJwksSeed } from 'bearer-gate/authorizer';
 import type { RouteRule } from 'bearer-gate/contract';
 import { PROJECT_ROOT } from './bundle';
@@ -92,16 +94,35 @@ const CHILD = join(__dirname, 'route-tables-child.mjs');
 const SYNTH_CHILD = join(__dirname, 'route-tables-synth.ts');
 const TSX_CLI = join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 
-/** Runs node with `args`; resolves the `{"bench": ...}` line it printed. */
-function runChild<T>(args: readonly string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<T> {
+/**
+ * Runs node with `args`; resolves the `{"bench": ...}` line it printed. With `logFile`, the child's stdout is
+ * that file (the authorizer's log lines, which the child reads back for each decision's reason) and the report
+ * comes on file descriptor 3.
+ */
+function runChild<T>(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  cwd?: string,
+  logFile?: string,
+): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const logFd = logFile === undefined ? undefined : openSync(logFile, 'w');
+    const child = spawn(process.execPath, args, {
+      env: logFile === undefined ? env : { ...env, BENCH_LOG_FILE: logFile },
+      cwd,
+      stdio: logFd === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', logFd, 'pipe', 'pipe'],
+    });
+    const reports = (logFd === undefined ? child.stdout : child.stdio[3]) as Readable;
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    reports.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     child.on('error', reject);
-    child.on('exit', (code) => {
+    child.on('close', (code) => {
+      if (logFd !== undefined) {
+        closeSync(logFd);
+        rmSync(logFile as string, { force: true });
+      }
       const line = stdout.split('\n').find((l) => l.startsWith('{"bench":'));
       if (code !== 0 || line === undefined) {
         reject(
@@ -255,7 +276,7 @@ async function measureDecisions(
 ): Promise<{ series: RouteTableSeries[]; pathSegments: [number, number] }> {
   const { plans, pathSegments } = await planDecisions(fixtures, options);
   const run = (plan: DecisionPlan): Promise<DecisionRun> =>
-    runChild<DecisionRun>([CHILD, bundleFile, plan.jobFile], plan.env, plan.cwd);
+    runChild<DecisionRun>([CHILD, bundleFile, plan.jobFile], plan.env, plan.cwd, `${plan.jobFile}.log`);
   // One untimed process, so the first timed one does not pay for cold disk caches.
   await run(plans[0]!);
   const runs = plans.map(() => [] as DecisionRun[]);
