@@ -102,7 +102,9 @@ export function renderColdStart(bundle: BundleReport, coldStart: ColdStartReport
   const out: string[] = [];
   out.push('', '## Cold start', '');
   out.push(
-    'Every process trusts the test issuer through TRUSTED_CA_FILE, read on the first fetch. Bare node starts ' +
+    'Every process trusts the test issuer through TRUSTED_CA_FILE, which the authorizer reads and checks at ' +
+      'init (the floor adds it to its TLS context at import; the seeded floor, which fetches nothing, does not ' +
+      'read it). Bare node starts ' +
       'without NODE_EXTRA_CA_CERTS: Node parses its whole root store at start-up for that variable, which ' +
       'a Lambda with a public issuer does not do (it builds the store on its first TLS connection, as these ' +
       'processes do). Runs before 2026-11-30 set it for every process, bare node included: that made bare ' +
