@@ -5,7 +5,12 @@ import { makeProof, publicJwk, thumbprint, type ProofOptions } from '../support/
 import { API_ARN, ISSUER, lastDecision, startHarness, tokenEvent, type Harness } from './harness';
 import { ConfigError, filesBesideHandler, parseConfig } from '../../lambda/authorizer';
 import { MemoryReplayStore } from '../../lambda/authorizer/dpop-replay';
-import { normalizeHtu, jwkThumbprint } from '../../lambda/authorizer/dpop';
+import {
+  MAX_CACHED_REQUEST_URLS,
+  jwkThumbprint,
+  normalizeHtu,
+  normalizeRequestUrl,
+} from '../../lambda/authorizer/dpop';
 
 const HOST = 'abc123.execute-api.us-east-1.amazonaws.com';
 const URL_ = `https://${HOST}/prod/items`;
@@ -439,4 +444,25 @@ test.each([
   ['not a url', undefined],
 ])('normalizeHtu(%s) is %s', (url, normalized) => {
   expect(normalizeHtu(url)).toBe(normalized);
+});
+
+test('a request URL is normalized as normalizeHtu does, asked once or again, cached or past the cache', () => {
+  // The first and second asking (a miss, then a hit for a kept URL), against a fresh parse each time; URLs over
+  // 2,048 characters and malformed ones are never kept, and more URLs than the cache holds push out the oldest.
+  const urls = [
+    'https://Example.COM:443/a/../b/%7euser',
+    'https://api.example.com/prod/items',
+    'http://127.0.0.1:80/x?q#f',
+    `https://api.example.com/prod/${'a'.repeat(2100)}`,
+    'not a url',
+    'ftp://example.com/x',
+    ...Array.from(
+      { length: MAX_CACHED_REQUEST_URLS + 5 },
+      (_, i) => `https://api.example.com/prod/items/${i}`,
+    ),
+  ];
+  for (const round of [1, 2]) {
+    for (const url of urls)
+      expect([round, url, normalizeRequestUrl(url)]).toEqual([round, url, normalizeHtu(url)]);
+  }
 });
