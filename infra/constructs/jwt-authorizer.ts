@@ -43,7 +43,6 @@ import { cognitoIssuer } from './resolve-trust';
 import { grantRevocationRead, withRevocationList } from './revocation-list';
 import {
   addProtectedResourceMetadata,
-  dpopEnvironment,
   grantDpop,
   senderConstraintResponseOptions,
   senderConstraints,
@@ -263,10 +262,7 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
       build: (fnScope, fnId, common) =>
         new lambda.Function(fnScope, fnId, { ...common, code, handler: AUTHORIZER_HANDLER }),
       description: 'Verifies JWT access tokens for API Gateway (TOKEN or per-route REQUEST authorizer)',
-      environment: {
-        ...renderAuthorizerSettings({ ...this.settings, routes: [] }).environment,
-        ...dpopEnvironment(resolved.dpop, resolved.protectedResource),
-      },
+      environment: renderAuthorizerSettings({ ...this.settings, routes: [] }).environment,
       // The authorizer maps the one stack it logs (an INTERNAL failure) itself, when it logs it: Node's own
       // source maps would read and index the bundle's map once per instance (at load on Node 20, at the first
       // stack trace formatted, such as a 401's, on Node 24).

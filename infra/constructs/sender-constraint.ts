@@ -11,6 +11,7 @@ import {
   protectedResourceMetadataUrl,
   type GatewayResponseOptions,
 } from '../../lambda/contract';
+import type { DpopSettings } from '../../lambda/contract/authorizer-settings';
 import type { RouteRule } from '../../lambda/contract/route-rules';
 import { commaSafeList, durationSeconds, type PropProblems } from './prop-checks';
 
@@ -236,24 +237,19 @@ function resolveProtectedResource(
   return { ...resource, metadataUrl };
 }
 
-/** The Lambda's DPoP variables (read back by lambda/authorizer/dpop-config.ts). */
-export function dpopEnvironment(
+/** The Lambda's DPoP settings, which renderAuthorizerSettings turns into its DPOP_* variables. */
+export function dpopSettings(
   dpop: ResolvedDpop | undefined,
   resource: ResolvedProtectedResource | undefined,
-): Record<string, string> {
-  if (dpop === undefined) return {};
+): DpopSettings | undefined {
+  if (dpop === undefined) return undefined;
   return {
-    ...(dpop.requiredIssuers === undefined ? {} : { DPOP_REQUIRED_ISSUERS: dpop.requiredIssuers.join(',') }),
-    ...(dpop.proofMaxAgeSeconds === undefined
-      ? {}
-      : { DPOP_PROOF_MAX_AGE_SECONDS: String(dpop.proofMaxAgeSeconds) }),
-    ...(dpop.replayTable === undefined ? {} : { DPOP_REPLAY_TABLE: dpop.replayTable.tableName }),
+    ...(dpop.requiredIssuers === undefined ? {} : { requiredIssuers: dpop.requiredIssuers }),
+    ...(dpop.proofMaxAgeSeconds === undefined ? {} : { proofMaxAgeSeconds: dpop.proofMaxAgeSeconds }),
+    ...(dpop.replayTable === undefined ? {} : { replayTableName: dpop.replayTable.tableName }),
+    // The authorizer words its 403s itself with nonces on, naming the metadata URL as the static 401 does.
     ...(dpop.nonces
-      ? {
-          DPOP_NONCES: 'true',
-          // The authorizer words its 403s itself with nonces on, naming the metadata URL as the static 401 does.
-          ...(resource === undefined ? {} : { RESOURCE_METADATA_URL: resource.metadataUrl }),
-        }
+      ? { nonces: true, ...(resource === undefined ? {} : { resourceMetadataUrl: resource.metadataUrl }) }
       : {}),
   };
 }

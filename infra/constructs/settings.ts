@@ -4,6 +4,7 @@ import { Fn } from 'aws-cdk-lib';
 import type { AuthorizerSettings, IssuerSettings } from '../../lambda/contract/authorizer-settings';
 import { isListToken } from './prop-checks';
 import type { ResolvedProps } from './resolve-props';
+import { dpopSettings } from './sender-constraint';
 
 /** The settings without the route table. */
 export type SettingsWithoutRoutes = Omit<AuthorizerSettings, 'routes'>;
@@ -48,5 +49,6 @@ export function authorizerSettings(resolved: ResolvedProps): SettingsWithoutRout
     ...(resolved.usageIdentifierClaim === undefined
       ? {}
       : { usageIdentifierClaim: resolved.usageIdentifierClaim }),
+    ...(resolved.dpop === undefined ? {} : { dpop: dpopSettings(resolved.dpop, resolved.protectedResource) }),
   };
 }

@@ -60,6 +60,20 @@ export function cognitoJwksUri(issuer: string): string {
 export const JWKS_WARM_UP_MODES = ['auto', 'init', 'off'] as const;
 export type JwksWarmUpMode = (typeof JWKS_WARM_UP_MODES)[number];
 
+/** DPoP-bound tokens (RFC 9449): the Lambda's DPOP_* variables, read back by dpop-config.ts. */
+export interface DpopSettings {
+  /** DPOP_REQUIRED_ISSUERS: issuers whose tokens must be DPoP-bound (`*`: every issuer). */
+  readonly requiredIssuers?: readonly string[];
+  /** DPOP_PROOF_MAX_AGE_SECONDS. */
+  readonly proofMaxAgeSeconds?: number;
+  /** DPOP_REPLAY_TABLE: the table every instance records proofs' jti in (and, with nonces, their key). */
+  readonly replayTableName?: string;
+  /** DPOP_NONCES: server nonces (needs the replay table). */
+  readonly nonces?: boolean;
+  /** RESOURCE_METADATA_URL: with nonces, the RFC 9728 metadata URL the authorizer's own challenges name. */
+  readonly resourceMetadataUrl?: string;
+}
+
 /** Everything a deployment configures; absent optional values take the Lambda's defaults. */
 export interface AuthorizerSettings {
   /** The single issuer of ISSUER/AUDIENCE/JWKS_URI. */
@@ -86,6 +100,8 @@ export interface AuthorizerSettings {
   readonly jwksSeed?: { readonly text: string; readonly maxAgeSeconds?: number };
   /** The trusted CA file's text (PEM, already checked): CAs trusted for the JWKS and discovery fetches. */
   readonly trustedCertificates?: string;
+  /** Sender-constrained tokens: DPoP's variables (none: bound tokens are still checked, none required). */
+  readonly dpop?: DpopSettings;
 }
 
 /** The route table's file in the code asset (ROUTES_FILE). */
@@ -125,6 +141,18 @@ function issuerEntry(s: IssuerSettings): Record<string, unknown> {
       contextClaims: s.contextClaims,
     }).filter(([, v]) => v !== undefined),
   );
+}
+
+function dpopVariables(dpop: DpopSettings): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (dpop.requiredIssuers !== undefined) env.DPOP_REQUIRED_ISSUERS = dpop.requiredIssuers.join(',');
+  if (dpop.proofMaxAgeSeconds !== undefined) env.DPOP_PROOF_MAX_AGE_SECONDS = String(dpop.proofMaxAgeSeconds);
+  if (dpop.replayTableName !== undefined) env.DPOP_REPLAY_TABLE = dpop.replayTableName;
+  if (dpop.nonces === true) {
+    env.DPOP_NONCES = 'true';
+    if (dpop.resourceMetadataUrl !== undefined) env.RESOURCE_METADATA_URL = dpop.resourceMetadataUrl;
+  }
+  return env;
 }
 
 /**
@@ -171,5 +199,6 @@ export function renderAuthorizerSettings(settings: AuthorizerSettings): Rendered
     env.TRUSTED_CA_FILE = TRUSTED_CA_FILE_NAME;
     files[TRUSTED_CA_FILE_NAME] = settings.trustedCertificates;
   }
+  if (settings.dpop !== undefined) Object.assign(env, dpopVariables(settings.dpop));
   return { environment: env, files };
 }

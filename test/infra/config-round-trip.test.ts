@@ -236,3 +236,67 @@ test('the defaults render nothing but the route file and the log level, and read
     routes: ROUTES,
   });
 });
+
+test.each([
+  [
+    'every DPoP setting, nonces on',
+    {
+      requiredIssuers: ['https://auth.example.com/', 'https://other.example.com'],
+      proofMaxAgeSeconds: 90,
+      replayTableName: 'dpop-replay',
+      nonces: true,
+      resourceMetadataUrl: 'https://api.example.com/.well-known/oauth-protected-resource/v1',
+    },
+    {
+      DPOP_REQUIRED_ISSUERS: 'https://auth.example.com/,https://other.example.com',
+      DPOP_PROOF_MAX_AGE_SECONDS: '90',
+      DPOP_REPLAY_TABLE: 'dpop-replay',
+      DPOP_NONCES: 'true',
+      RESOURCE_METADATA_URL: 'https://api.example.com/.well-known/oauth-protected-resource/v1',
+    },
+    {
+      requiredIssuers: ['https://auth.example.com/', 'https://other.example.com'],
+      proofMaxAgeSeconds: 90,
+      replayTable: { tableName: 'dpop-replay', endpoint: undefined },
+      nonces: {
+        dpopOnly: false,
+        resourceMetadataUrl: 'https://api.example.com/.well-known/oauth-protected-resource/v1',
+      },
+    },
+  ],
+  [
+    'every issuer required, nonces off: no metadata URL travels',
+    { requiredIssuers: ['*'], nonces: false, resourceMetadataUrl: 'https://api.example.com/.well-known/x' },
+    { DPOP_REQUIRED_ISSUERS: '*' },
+    // `*` is every configured issuer.
+    {
+      requiredIssuers: ['https://auth.example.com/', 'https://other.example.com'],
+      proofMaxAgeSeconds: 60,
+      replayTable: null,
+      nonces: null,
+    },
+  ],
+  [
+    'no DPoP settings at all',
+    {},
+    {},
+    { requiredIssuers: [], proofMaxAgeSeconds: 60, replayTable: null, nonces: null },
+  ],
+] as const)(
+  'DPoP settings (%s) render as the variables parseConfig reads back',
+  (_, dpop, variables, parsed) => {
+    const rendered = renderAuthorizerSettings({
+      issuer: { issuer: 'https://auth.example.com/', audience: ['api'] },
+      issuers: [{ issuer: 'https://other.example.com', audience: ['api'] }],
+      routes: ROUTES,
+      dpop,
+    });
+    const dpopVariables = Object.fromEntries(
+      Object.entries(rendered.environment).filter(
+        ([name]) => name.startsWith('DPOP_') || name === 'RESOURCE_METADATA_URL',
+      ),
+    );
+    expect(dpopVariables).toEqual(variables);
+    expect(read({ ...rendered.environment }, { ...rendered.files }).dpop).toEqual(parsed);
+  },
+);
