@@ -12,6 +12,7 @@ import {
   MAX_RESULTS_CACHE_TTL_SECONDS,
   type GatewayResponseOptions,
 } from '../../lambda/contract/gateway-contract';
+import { MAX_CLOCK_SKEW_SECONDS } from '../../lambda/contract/authorizer-settings';
 import type { RouteRule } from '../../lambda/contract/route-rules';
 import { resolveMonitoring, type ResolvedMonitoring } from './authorizer-monitoring';
 import { CorsOrigin } from './cors-origin';
@@ -46,7 +47,7 @@ import {
 const RANGES = {
   resultsCacheTtl: [0, MAX_RESULTS_CACHE_TTL_SECONDS],
   maxRevocationDelay: [1, MAX_RESULTS_CACHE_TTL_SECONDS],
-  clockSkew: [0, 300],
+  clockSkew: [0, MAX_CLOCK_SKEW_SECONDS],
   maxTokenBytes: [256, 65536],
   memorySize: [128, 10240],
   // API Gateway waits at most 29 seconds for an authorizer.

@@ -1,4 +1,5 @@
 // Parses the authorizer's environment once, at cold start, into a frozen, typed configuration.
+import { MAX_CLOCK_SKEW_SECONDS } from '../contract/authorizer-settings';
 import { RouteTableError, validateRouteTable, type RouteRule } from '../contract/route-rules';
 import {
   DEFAULT_METRICS_NAMESPACE,
@@ -491,7 +492,7 @@ export function parseConfig(env: Env, files: ConfigFiles = NO_CONFIG_FILES): Aut
     ),
     routes: Object.freeze(routes),
     tokenTypes: tokenTypes && Object.freeze(tokenTypes),
-    clockSkewSeconds: integer(env, 'CLOCK_SKEW_SECONDS', 30, 0, 300),
+    clockSkewSeconds: integer(env, 'CLOCK_SKEW_SECONDS', 30, 0, MAX_CLOCK_SKEW_SECONDS),
     maxTokenBytes: integer(env, 'MAX_TOKEN_BYTES', 8192, 256, 65536),
     jwksTimeoutMs: integer(env, 'JWKS_TIMEOUT_MS', 1500, 100, 10000),
     ...jwksWarmUp(env),

@@ -5,6 +5,12 @@
 import { METRICS_NAMESPACE_VARIABLE, SERVICE_NAME_VARIABLE } from './authorizer-metrics';
 import type { RouteRule } from './route-rules';
 
+/**
+ * The largest clock skew the authorizer accepts (CLOCK_SKEW_SECONDS, the construct's clockSkew): a revoked
+ * token's entry must outlive its exp by this much, since the authorizer accepts it until exp plus its skew.
+ */
+export const MAX_CLOCK_SKEW_SECONDS = 300;
+
 /** A required claim's accepted value: compared whole and by type. */
 export type RequiredClaimValue = string | number | boolean;
 

@@ -9,6 +9,7 @@ export {
   validateRouteTable,
 } from './route-rules';
 export type { HttpMethod, RouteRule } from './route-rules';
+export { MAX_CLOCK_SKEW_SECONDS } from './authorizer-settings';
 export {
   RouteSet,
   UNSAFE_PATH_DENIES,

@@ -5,7 +5,12 @@ import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamod
 import { isStorageUnavailable } from '../shared/dynamodb';
 import { RevocationStorageUnavailableError } from './errors';
 import type { RevocationRequest } from './input';
-import { REVOCATION_TABLE_ATTRIBUTES, subjectKey, tokenKey } from 'bearer-gate/contract';
+import {
+  MAX_CLOCK_SKEW_SECONDS,
+  REVOCATION_TABLE_ATTRIBUTES,
+  subjectKey,
+  tokenKey,
+} from 'bearer-gate/contract';
 
 export type Revocation =
   | { readonly kind: 'token'; readonly tokenId: string; readonly expiresAt: number }
@@ -22,9 +27,6 @@ export interface RevocationService {
 }
 
 const { partitionKey, timeToLiveAttribute, revokedBeforeAttribute } = REVOCATION_TABLE_ATTRIBUTES;
-
-/** The largest CLOCK_SKEW_SECONDS the authorizer accepts. */
-const MAX_CLOCK_SKEW_SECONDS = 300;
 
 export function createRevocationService(options: {
   readonly client: DynamoDBDocumentClient;
@@ -75,7 +77,7 @@ export function createRevocationService(options: {
   return {
     async revoke(request, nowSeconds) {
       if (request.kind === 'token') {
-        // The authorizer accepts a token until exp plus its clock skew (at most 300 s), so the entry must
+        // The authorizer accepts a token until exp plus its clock skew (at most MAX_CLOCK_SKEW_SECONDS), so the entry must
         // outlive exp by that much before DynamoDB's TTL may remove it.
         const keepUntil = request.expiresAt + MAX_CLOCK_SKEW_SECONDS;
         await write(
