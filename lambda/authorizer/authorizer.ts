@@ -1,7 +1,6 @@
 // The authorizer's core: header -> token -> verified claims -> (revocation) -> one cache-safe policy.
 // It takes plain values and returns plain values; handler.ts only adapts it to the Lambda runtime.
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
-import type { Fetcher } from 'aws-jwt-verify/https';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { createLogger, type Logger } from './log';
 import { parseCredentials } from './credentials';
@@ -11,10 +10,9 @@ import { answerNonceChallenge, createNonceDecisions } from './dpop-nonce-policy'
 import { createBindingCheck, type Binding } from './sender-constraint';
 import type { AuthorizerConfig } from './config';
 import { contextClaimValues } from './context-claims';
-import { OidcDiscovery } from './discovery';
 import { AuthorizerError, ConfigError, NonceChallengeError, TokenRejectedError } from './errors';
-import { BoundedFetcher } from './https-fetcher';
-import { WarmJwksCache, type JwksFetchEvent, type JwksSeedEvent } from './jwks-cache';
+import type { WarmJwksCache } from './jwks-cache';
+import { createKeySources, type KeySourceDeps } from './key-sources';
 import { RouteSet, describeConflicts, describeRoute, type RouteDecision } from '../contract/route-set';
 import { readEvent, type AuthorizerEvent } from './event';
 import type { Invocation } from './invocation';
@@ -44,12 +42,7 @@ export interface RevocationCheck {
   warmUp?(): Promise<void>;
 }
 
-export interface AuthorizerDeps {
-  /**
-   * How JWKS and OIDC discovery documents are fetched.
-   * @default a BoundedFetcher: https only, JWKS_TIMEOUT_MS for the whole exchange, bodies up to 128 KiB
-   */
-  readonly fetcher?: Fetcher;
+export interface AuthorizerDeps extends KeySourceDeps {
   /**
    * Where the log lines (and the metrics embedded in them) go; its service should be the configuration's
    * serviceName, the metrics' `service` dimension.
@@ -67,16 +60,6 @@ export interface AuthorizerDeps {
    * @default - none (refused when DPOP_NONCES is on)
    */
   readonly dpopNonceKeys?: NonceKeyStore;
-  /**
-   * At most one unknown-kid refetch per window; unknown kids inside it are refused at once and schedule one
-   * trailing fetch at its end.
-   * @default 2000
-   */
-  readonly jwksRefetchWindowMs?: number;
-  /** @default 1000 */
-  readonly jwksFailureBackoffMs?: number;
-  /** @default 15 minutes */
-  readonly jwksMaxAgeMs?: number;
 }
 
 export interface Authorizer {
@@ -157,65 +140,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDeps 
     namespace: config.metricsNamespace,
     service: config.serviceName,
   });
-  const onFetch = (e: JwksFetchEvent): void => {
-    const counts = metrics.event({
-      JwksFetches: 1,
-      JwksFetchFailures: e.ok ? 0 : 1,
-      JwksFetchLatency: e.ms,
-    });
-    if (e.ok) metrics.write('info', 'jwks fetched', { ...e, reason: e.reason }, counts);
-    else
-      metrics.write(
-        'error',
-        'jwks fetch failed',
-        { ...e, code: 'JWKS_UNAVAILABLE', fetchReason: e.reason, reason: undefined },
-        counts,
-      );
-  };
-  // Serving from a seed while the issuer is unreachable is degraded (warn); a seed too old to trust, an error.
-  const onSeed = (e: JwksSeedEvent): void => {
-    if (e.code === 'JWKS_SEED_EXPIRED') {
-      metrics.write('error', 'jwks seed', e, metrics.event({ JwksSeedExpired: 1 }));
-    } else if (e.code === 'JWKS_SEED_SERVING') {
-      // In place of a failed fetch's event: the fetch counts, and its failure.
-      const counts = metrics.event({ JwksSeedServing: 1, JwksFetches: 1, JwksFetchFailures: 1 });
-      metrics.write('warn', 'jwks seed', e, counts);
-    } else {
-      log.info('jwks seed', e);
-    }
-  };
-  const fetcher =
-    deps.fetcher ??
-    new BoundedFetcher({
-      timeoutMs: config.jwksTimeoutMs,
-      trustedCertificates: config.trustedCa?.certificates,
-    });
-  const failureBackoffMs = deps.jwksFailureBackoffMs ?? 1000;
-  const jwksCache = new WarmJwksCache({
-    fetcher,
-    refetchWindowMs: deps.jwksRefetchWindowMs ?? 2000,
-    failureBackoffMs,
-    maxAgeMs: deps.jwksMaxAgeMs ?? 15 * 60_000,
-    onFetch,
-    onSeed,
-    // An issuer publishing private or secret key material: its key is never used, and someone must act.
-    onKeyRefused: (e) =>
-      metrics.write('error', 'jwks key refused', { ...e }, metrics.event({ JwksKeysRefused: 1 })),
-  });
-  const discovery = new OidcDiscovery({
-    fetcher,
-    failureBackoffMs,
-    onDiscovery: (e) => {
-      const failed = e.code !== undefined;
-      const counts = metrics.event({
-        Discoveries: 1,
-        DiscoveryFailures: failed ? 1 : 0,
-        DiscoveryLatency: e.ms,
-      });
-      if (failed) metrics.write('error', 'oidc discovery failed', e, counts);
-      else metrics.write('info', 'oidc discovery', e, counts);
-    },
-  });
+  const { jwksCache, discovery } = createKeySources(config, deps, log, metrics);
   const verifier = new TokenVerifier(config, jwksCache, discovery);
   const nonces = createNonceDecisions(config, deps.dpopNonceKeys);
   const binding = createBindingCheck(config, deps.dpopReplay ?? new MemoryReplayStore(), nonces?.proofs);
