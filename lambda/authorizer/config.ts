@@ -1,5 +1,4 @@
 // Parses the authorizer's environment once, at cold start, into a frozen, typed configuration.
-import { MAX_CLOCK_SKEW_SECONDS } from '../contract/authorizer-settings';
 import { RouteTableError, validateRouteTable, type RouteRule } from '../contract/route-rules';
 import {
   DEFAULT_METRICS_NAMESPACE,
@@ -10,6 +9,7 @@ import {
 } from '../contract/authorizer-metrics';
 import {
   JWKS_WARM_UP_MODES,
+  MAX_CLOCK_SKEW_SECONDS,
   cognitoIssuers,
   cognitoJwksUri,
   type JwksWarmUpMode,
