@@ -3,7 +3,6 @@
 // `bearer-gate/authorizer/revocable-handler`): they read their configuration when loaded.
 export { createAuthorizer } from './authorizer';
 export type { Authorizer, AuthorizerDeps, RevocationCheck } from './authorizer';
-export type { KeySourceDeps } from './key-sources';
 export type { AuthorizerEvent } from './event';
 export { lambdaInvocation, traceRoot } from './invocation';
 export type { Invocation, LambdaContextFields } from './invocation';
