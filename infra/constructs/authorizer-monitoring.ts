@@ -11,7 +11,7 @@ import {
   DEFAULT_METRICS_NAMESPACE,
   DEFAULT_SERVICE_NAME,
   FUNCTION_NAME_DIMENSION,
-  METRIC_NAME_PATTERN,
+  isMetricName,
   REASON_DIMENSION,
   SERVICE_DIMENSION,
   type AuthorizerMetricName,
@@ -57,6 +57,8 @@ export enum AuthorizerMetric {
   JWKS_SEED_SERVING = 'JwksSeedServing',
   /** The seed grew too old to trust. */
   JWKS_SEED_EXPIRED = 'JwksSeedExpired',
+  /** An init that failed (a configuration error or any other), so Lambda answered its invocation with an error. */
+  INIT_FAILURES = 'InitFailures',
 }
 
 const LATENCIES: ReadonlySet<string> = new Set([
@@ -69,8 +71,9 @@ const LATENCIES: ReadonlySet<string> = new Set([
 /** Which alarms and dashboard to create. */
 export interface AuthorizerMonitoringFeatures {
   /**
-   * Create the alarms: JWKS unavailable, JWKS fetches failing, authorizer faults, throttles, and with them
-   * revocation unavailable (with a revocation table) and seed expired (with a JWKS seed).
+   * Create the alarms: JWKS unavailable, JWKS fetches failing, authorizer faults, init failing, throttles,
+   * and with them timeouts (a known timeout), revocation unavailable (with a revocation table), DPoP store
+   * unavailable (with a DPoP replay table) and seed expired (with a JWKS seed).
    * @default false
    */
   readonly alarms?: boolean;
@@ -131,6 +134,17 @@ export interface AuthorizerMonitoringProps extends AuthorizerMonitoringFeatures 
    * @default false
    */
   readonly jwksSeed?: boolean;
+  /**
+   * Whether it records DPoP proofs in a replay table (and, with server nonces, reads their key there): adds the
+   * DPoP store alarm.
+   * @default false
+   */
+  readonly dpop?: boolean;
+  /**
+   * The function's timeout: adds the timeouts alarm (an invocation's Duration at 95% of it or more).
+   * @default - no timeouts alarm
+   */
+  readonly timeout?: Duration;
 }
 
 /** JwtAuthorizer's `monitoring`, checked, with the namespace and service name it writes its metrics under. */
@@ -141,7 +155,7 @@ export interface ResolvedMonitoring extends AuthorizerMonitoringFeatures {
 
 /** A namespace or service name CloudWatch takes (a token is left to the Lambda's init to check). */
 function checkName(p: PropProblems, prop: string, value: string, fix: string): string {
-  if (!Token.isUnresolved(value) && (!METRIC_NAME_PATTERN.test(value) || value.startsWith('AWS/'))) {
+  if (!Token.isUnresolved(value) && !isMetricName(value)) {
     p.add(
       prop,
       `must be 1 to 255 letters, digits, spaces or . _ - / # : @ + =, not starting with "AWS/"; got "${value}"`,
@@ -326,10 +340,11 @@ export class AuthorizerMonitoring extends Construct {
       metric: cloudwatch.IMetric,
       description: string,
       evaluationPeriods = 1,
+      threshold = 1,
     ): void => {
       const created = new cloudwatch.Alarm(this, id, {
         metric,
-        threshold: 1,
+        threshold,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods,
         datapointsToAlarm: evaluationPeriods,
@@ -370,6 +385,26 @@ export class AuthorizerMonitoring extends Construct {
         'stack) or an event API Gateway would not send (INVALID_EVENT: check the authorizer set-up).',
     );
     alarm(
+      'InitFailing',
+      this.metric(AuthorizerMetric.INIT_FAILURES),
+      'the authorizer failed to start (the "authorizer init failed" line says why: INVALID_CONFIG names the ' +
+        'variable), so Lambda answered its invocations with an error and API Gateway refused those requests. ' +
+        'Fix the configuration and deploy.',
+    );
+    // A timeout given as a token is known only at deploy: no threshold can be written for it.
+    if (props.timeout !== undefined && !props.timeout.isUnresolved()) {
+      const timeoutMs = props.timeout.toMilliseconds();
+      alarm(
+        'Timeouts',
+        this.function.metricDuration({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.MAXIMUM }),
+        `an invocation ran to within 5% of the function's ${timeoutMs} ms timeout: it timed out (API Gateway ` +
+          'answered it as an authorizer failure) or nearly did. Check the JWKS, discovery and DynamoDB ' +
+          "latencies, and the function's memory (CPU scales with it).",
+        1,
+        Math.floor(timeoutMs * 0.95),
+      );
+    }
+    alarm(
       'Throttles',
       this.function.metricThrottles({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM }),
       'authorizer invocations were throttled, and API Gateway answered them with an error. Raise the ' +
@@ -381,6 +416,23 @@ export class AuthorizerMonitoring extends Construct {
         this.metricDecisions(AuthorizerDecision.UNAVAILABLE, 'REVOCATION_UNAVAILABLE'),
         'requests were answered 503 because the revocation table could not be read (code ' +
           'REVOCATION_UNAVAILABLE). Check DynamoDB and the function’s access to the table.',
+      );
+    }
+    if (props.dpop === true) {
+      alarm(
+        'DpopStoreUnavailable',
+        new cloudwatch.MathExpression({
+          expression: 'FILL(replay, 0) + FILL(nonceKey, 0)',
+          usingMetrics: {
+            replay: this.metricDecisions(AuthorizerDecision.UNAVAILABLE, 'DPOP_REPLAY_UNAVAILABLE'),
+            nonceKey: this.metricDecisions(AuthorizerDecision.UNAVAILABLE, 'DPOP_NONCE_KEY_UNAVAILABLE'),
+          },
+          label: 'DPOP_REPLAY_UNAVAILABLE + DPOP_NONCE_KEY_UNAVAILABLE',
+          period: FIVE_MINUTES,
+        }),
+        'requests with DPoP proofs were answered 503 because the DPoP replay table could not record a proof ' +
+          "(DPOP_REPLAY_UNAVAILABLE) or the server nonces' key could not be read (DPOP_NONCE_KEY_UNAVAILABLE). " +
+          "Check DynamoDB and the function's access to the table.",
       );
     }
     if (props.jwksSeed === true) {
@@ -423,11 +475,18 @@ export class AuthorizerMonitoring extends Construct {
     );
     dashboard.addWidgets(
       graph('Decisions', decisions),
-      graph('Decision latency (ms)', latency(AuthorizerMetric.DECISION_LATENCY)),
+      graph('Decision latency (ms)', [
+        ...latency(AuthorizerMetric.DECISION_LATENCY),
+        this.function.metricDuration({
+          statistic: cloudwatch.Stats.MAXIMUM,
+          label: 'Lambda Duration Maximum',
+        }),
+      ]),
       graph('Lambda', [
         this.function.metricInvocations({ statistic: cloudwatch.Stats.SUM }),
         this.function.metricThrottles({ statistic: cloudwatch.Stats.SUM }),
         this.metricColdStarts({ label: 'ColdStart' }),
+        this.metric(AuthorizerMetric.INIT_FAILURES, { label: AuthorizerMetric.INIT_FAILURES }),
       ]),
     );
     dashboard.addWidgets(

@@ -157,6 +157,8 @@ export class JwtAuthorizer extends Construct implements IJwtAuthorizer {
       function: this.function,
       revocation: resolved.revocation !== undefined,
       jwksSeed: resolved.jwksSeed !== undefined,
+      dpop: resolved.dpop?.replayTable !== undefined,
+      timeout: resolved.fn.timeout,
     });
 
     // The code asset is made once every route is known: after construction, before the template resolves.

@@ -3,7 +3,7 @@ import { RouteTableError, validateRouteTable, type RouteRule } from '../contract
 import {
   DEFAULT_METRICS_NAMESPACE,
   DEFAULT_SERVICE_NAME,
-  METRIC_NAME_PATTERN,
+  isMetricName,
   METRICS_NAMESPACE_VARIABLE,
   SERVICE_NAME_VARIABLE,
 } from '../contract/authorizer-metrics';
@@ -362,7 +362,7 @@ export function parseRoutes(raw: string | undefined, name = 'ROUTES'): RouteRule
 /** A namespace or service name (Powertools' variables): printable, bounded, and never AWS's own namespace. */
 function metricName(env: Env, name: string, fallback: string, what: string): string {
   const value = read(env, name) ?? fallback;
-  if (!METRIC_NAME_PATTERN.test(value) || value.startsWith('AWS/')) {
+  if (!isMetricName(value)) {
     throw new ConfigError(
       name,
       `must be ${what}: 1 to 255 letters, digits, spaces or . _ - / # : @ + =, not starting with "AWS/"; got "${value}"`,

@@ -11,10 +11,14 @@ import type {
 import { createAuthorizer } from './authorizer';
 import { parseConfig } from './config';
 import { filesBesideHandler } from './config-files';
+import { initialized } from './init-failure';
 import { lambdaInvocation } from './invocation';
 
-const config = parseConfig(process.env, filesBesideHandler());
-const authorizer = createAuthorizer(config);
+// A failed init writes its reason and counts in InitFailures before Lambda reports the error.
+const { config, authorizer } = initialized(() => {
+  const config = parseConfig(process.env, filesBesideHandler());
+  return { config, authorizer: createAuthorizer(config) };
+});
 
 /**
  * The init warm-up (JWKS_WARM_UP) when this init does one, else undefined. The bundle's entry (handler-entry.mts)

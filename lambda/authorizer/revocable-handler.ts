@@ -10,16 +10,21 @@ import type {
 import { createAuthorizer } from './authorizer';
 import { parseConfig } from './config';
 import { filesBesideHandler } from './config-files';
+import { initialized } from './init-failure';
 import { lambdaInvocation } from './invocation';
 import { createRevocationCheck } from './revocation-loader';
 import { createReplayStore } from './dpop-replay-loader';
 import { createNonceKeyStore } from './dpop-nonce-loader';
 
-const config = parseConfig(process.env, filesBesideHandler());
-const authorizer = createAuthorizer(config, {
-  revocation: createRevocationCheck(config),
-  dpopReplay: createReplayStore(config.dpop),
-  dpopNonceKeys: createNonceKeyStore(config.dpop),
+// A failed init writes its reason and counts in InitFailures before Lambda reports the error.
+const { config, authorizer } = initialized(() => {
+  const config = parseConfig(process.env, filesBesideHandler());
+  const authorizer = createAuthorizer(config, {
+    revocation: createRevocationCheck(config),
+    dpopReplay: createReplayStore(config.dpop),
+    dpopNonceKeys: createNonceKeyStore(config.dpop),
+  });
+  return { config, authorizer };
 });
 
 /**

@@ -23,6 +23,11 @@ export const FUNCTION_NAME_DIMENSION = 'function_name';
  */
 export const METRIC_NAME_PATTERN = /^[A-Za-z0-9 ._\-/#:@+=]{1,255}$/;
 
+/** Whether CloudWatch takes `value` as a namespace (or a service name): METRIC_NAME_PATTERN, and not `AWS/…`. */
+export function isMetricName(value: string): boolean {
+  return METRIC_NAME_PATTERN.test(value) && !value.startsWith('AWS/');
+}
+
 /** What the decision line's `decision` says, and the metric each one counts in. */
 export const DECISION_METRICS = Object.freeze({
   allow: 'Allowed',
@@ -148,6 +153,11 @@ export const AUTHORIZER_METRICS = Object.freeze({
   JwksSeedServing: 'Count',
   /** The seed grew too old to trust (at init, or while it served): from then on, keys must be fetched. */
   JwksSeedExpired: 'Count',
+  /**
+   * An init that failed (a configuration error, or any other): Lambda answers the invocation with an error, and
+   * no decision is logged or counted. Written once per failed init, before the error is rethrown.
+   */
+  InitFailures: 'Count',
 } satisfies Record<string, MetricUnit>);
 
 export type AuthorizerMetricName = keyof typeof AUTHORIZER_METRICS;

@@ -1,7 +1,7 @@
 // The construct's monitoring: metric…() methods that find exactly what the Lambda writes (checked by running the
 // authorizer with the environment the construct renders), the opt-in alarms with their thresholds and actions,
 // the opt-in dashboard, and props that would do nothing or name a namespace CloudWatch refuses.
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -159,7 +159,7 @@ describe('metric…() methods', () => {
 });
 
 describe('alarms', () => {
-  test('opt-in: four alarms, each to the app topic when it fires and when it recovers', () => {
+  test('opt-in: six alarms, each to the app topic when it fires and when it recovers', () => {
     const { stack, jwt } = build((scope) => ({
       monitoring: {
         alarms: true,
@@ -168,8 +168,8 @@ describe('alarms', () => {
       },
     }));
     const template = Template.fromStack(stack);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
-    expect(jwt.monitoring.alarms).toHaveLength(4);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+    expect(jwt.monitoring.alarms).toHaveLength(6);
     const topicRef = { Ref: expect.stringMatching(/^OnCall/) };
     const common = {
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
@@ -216,12 +216,103 @@ describe('alarms', () => {
       }),
       expect.objectContaining({ Id: 'invalidEvent' }),
     ]);
+    const fnDimension = [
+      { Name: 'FunctionName', Value: { Ref: expect.stringMatching(/^AuthHandlerFunction/) } },
+    ];
     expect(alarmOf(template, 'AuthMonitoringThrottles')).toMatchObject({
       ...common,
       Namespace: 'AWS/Lambda',
       MetricName: 'Throttles',
-      Dimensions: [{ Name: 'FunctionName', Value: { Ref: expect.stringMatching(/^AuthHandlerFunction/) } }],
+      Dimensions: fnDimension,
     });
+    expect(alarmOf(template, 'AuthMonitoringInitFailing')).toMatchObject({
+      ...common,
+      Namespace: 'BearerGate',
+      MetricName: 'InitFailures',
+      Dimensions: [{ Name: 'service', Value: 'orders' }],
+      Statistic: 'Sum',
+      Period: 300,
+      EvaluationPeriods: 1,
+    });
+    // The function's timeout is the construct's default, 5 s: an invocation at 95% of it or more.
+    expect(alarmOf(template, 'AuthMonitoringTimeouts')).toMatchObject({
+      ...common,
+      Threshold: 4750,
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Duration',
+      Dimensions: fnDimension,
+      Statistic: 'Maximum',
+      Period: 300,
+      EvaluationPeriods: 1,
+    });
+  });
+
+  test("the timeouts alarm follows the function's timeout", () => {
+    const { stack } = build({ timeout: Duration.seconds(12), monitoring: { alarms: true } });
+    expect(alarmOf(Template.fromStack(stack), 'Timeouts')).toMatchObject({
+      MetricName: 'Duration',
+      Threshold: 11400,
+    });
+  });
+
+  test('with a DPoP replay table: the DPoP store alarm counts both of its 503 reasons', () => {
+    const { stack } = build((scope) => ({
+      dpop: { replayTable: dynamodb.Table.fromTableName(scope, 'Proofs', 'proofs'), nonces: true },
+      monitoring: { alarms: true },
+    }));
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
+    const store = alarmOf(template, 'DpopStoreUnavailable');
+    expect(store).toMatchObject({ Threshold: 1, EvaluationPeriods: 1, TreatMissingData: 'notBreaching' });
+    expect(store.Metrics).toEqual([
+      expect.objectContaining({ Expression: 'FILL(replay, 0) + FILL(nonceKey, 0)', ReturnData: true }),
+      ...[
+        ['replay', 'DPOP_REPLAY_UNAVAILABLE'],
+        ['nonceKey', 'DPOP_NONCE_KEY_UNAVAILABLE'],
+      ].map(([id, reason]) =>
+        expect.objectContaining({
+          Id: id,
+          MetricStat: expect.objectContaining({
+            Metric: expect.objectContaining({
+              MetricName: 'Unavailable',
+              Dimensions: [
+                { Name: 'reason', Value: reason },
+                { Name: 'service', Value: 'Shop/Auth' },
+              ],
+            }),
+            Period: 300,
+            Stat: 'Sum',
+          }),
+          ReturnData: false,
+        }),
+      ),
+    ]);
+  });
+
+  test('with every feature on, every reason a 503 can have wakes someone through one alarm', () => {
+    const key = createKey('ES256');
+    const { stack } = build((scope) => ({
+      revocationTable: dynamodb.Table.fromTableName(scope, 'Revocations', 'revocations'),
+      dpop: { replayTable: dynamodb.Table.fromTableName(scope, 'Proofs', 'proofs'), nonces: true },
+      jwksSeed: JwksSeed.fromObject({
+        'https://auth.example.com/keys': { keys: [key.jwk], fetchedAt: new Date().toISOString() },
+      }),
+      monitoring: { alarms: true },
+    }));
+    const alarms = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(9);
+    // The Unavailable reasons each alarm counts, read from the template: a plain metric or a math expression's.
+    const counted = alarms.flatMap(({ Properties: p }) => {
+      const metrics = (p.Metrics as { MetricStat?: { Metric: Record<string, unknown> } }[] | undefined)?.map(
+        (m) => m.MetricStat?.Metric,
+      ) ?? [p];
+      return metrics
+        .filter((m) => m !== undefined && m.MetricName === 'Unavailable')
+        .map(
+          (m) => (m!.Dimensions as { Name: string; Value: string }[]).find((d) => d.Name === 'reason')!.Value,
+        );
+    });
+    expect([...counted].sort()).toEqual([...DECISION_REASONS.error].sort());
   });
 
   test('with a revocation table and a JWKS seed: their alarms, and the revocation row of the dashboard', () => {
@@ -234,7 +325,7 @@ describe('alarms', () => {
       monitoring: { alarms: true, dashboard: true },
     }));
     const template = Template.fromStack(stack);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 8);
     expect(alarmOf(template, 'RevocationUnavailable')).toMatchObject({
       MetricName: 'Unavailable',
       Dimensions: [
@@ -279,6 +370,9 @@ describe('the dashboard', () => {
     const { deny, unauthorized, error } = DECISION_REASONS;
     for (const reason of [...deny, ...unauthorized, ...error]) expect(body).toContain(`\\"${reason}\\"`);
     expect(body).not.toContain('Revocation lookups');
+    // The failures no decision counts: inits that failed, and invocations near their timeout.
+    expect(body).toContain('\\"InitFailures\\"');
+    expect(body).toContain('\\"Lambda Duration Maximum\\"');
   });
 });
 
@@ -339,11 +433,23 @@ test('AuthorizerMonitoring on its own watches a function deployed otherwise, wit
     function_name: 'sam-authorizer',
   });
   const template = Template.fromStack(stack);
-  template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+  // No timeout given: no timeouts alarm. The other four, and the init failures under the Lambda defaults.
+  template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
   template.hasResourceProperties('AWS::CloudWatch::Alarm', {
     MetricName: 'Throttles',
     Dimensions: [{ Name: 'FunctionName', Value: 'sam-authorizer' }],
   });
+  template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+    Namespace: 'BearerGate',
+    MetricName: 'InitFailures',
+    Dimensions: [{ Name: 'service', Value: 'authorizer' }],
+  });
+  const withTimeout = new AuthorizerMonitoring(stack, 'Timed', {
+    function: fn,
+    alarms: true,
+    timeout: Duration.seconds(5),
+  });
+  expect(withTimeout.alarms).toHaveLength(6);
   template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   expect(monitoring.dashboard).toBeInstanceOf(cloudwatch.Dashboard);
   // Its props are checked as JwtAuthorizer's, every problem at once, each naming its path and the prop.

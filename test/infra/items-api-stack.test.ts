@@ -250,8 +250,9 @@ describe.each([
   });
 
   test("the authorizer's alarms notify the stack's SSL-only topic, and it has a dashboard", () => {
-    // Revocation is on, no JWKS seed: JWKS unavailable, JWKS fetches failing, faults, throttles, revocation.
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    // Revocation is on, no JWKS seed: JWKS unavailable, JWKS fetches failing, faults, init failing,
+    // timeouts, throttles, revocation.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
     const topic = { Ref: expect.stringMatching(/^AlarmTopic/) };
     for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[]) {
       expect(alarm.Properties).toMatchObject({ AlarmActions: [topic], OKActions: [topic] });
