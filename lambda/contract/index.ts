@@ -71,6 +71,7 @@ export {
   REASON_DIMENSION,
   SERVICE_DIMENSION,
   SERVICE_NAME_VARIABLE,
+  isMetricName,
 } from './authorizer-metrics';
 export type { AuthorizerMetricName, DecisionOutcome, DecisionReason, MetricUnit } from './authorizer-metrics';
 export type { RevocationAdminSettings } from './revocation-table';
