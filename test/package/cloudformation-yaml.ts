@@ -24,11 +24,13 @@ const FUNCTIONS = [
 
 function longForm(name: string, value: unknown): Record<string, unknown> {
   if (name === 'Ref') return { Ref: value };
+  // A condition named inside another (Fn::And, Fn::Or, Fn::Not).
+  if (name === 'Condition') return { Condition: value };
   if (name === 'GetAtt' && typeof value === 'string') return { 'Fn::GetAtt': value.split('.') };
   return { [`Fn::${name}`]: value };
 }
 
-const TAGS: Array<ScalarTag | CollectionTag> = ['Ref', ...FUNCTIONS].flatMap(
+const TAGS: Array<ScalarTag | CollectionTag> = ['Ref', 'Condition', ...FUNCTIONS].flatMap(
   (name): Array<ScalarTag | CollectionTag> => [
     { tag: `!${name}`, resolve: (value) => longForm(name, value) },
     { tag: `!${name}`, collection: 'seq', resolve: (value) => longForm(name, value.toJSON()) },
@@ -49,7 +51,10 @@ export interface Template {
       MinLength?: number;
     }
   >;
-  readonly Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  readonly Resources: Record<
+    string,
+    { Type: string; Condition?: string; Properties: Record<string, unknown> }
+  >;
   readonly Outputs: Record<string, { Value: unknown; Export?: { Name: unknown } }>;
   readonly [key: string]: unknown;
 }

@@ -3,13 +3,19 @@
 // environment it gives the function is what parseConfig reads. That its CodeUri is in the packed package is
 // checked by pack.test.ts.
 import { X509Certificate } from 'node:crypto';
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Template as CdkTemplate } from 'aws-cdk-lib/assertions';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { join, resolve } from 'node:path';
-import { FUNCTION_RUNTIME } from '../../infra/constructs';
+import { AuthorizerMonitoring, FUNCTION_RUNTIME } from '../../infra/constructs';
 import { AUTHORIZER_BUNDLES, AUTHORIZER_HANDLER } from '../../infra/constructs/authorizer-bundle';
 import { JWKS_WARM_UP_MODES } from '../../lambda/contract/authorizer-settings';
 import { ConfigError, parseConfig, parseLogLevel, type ConfigFiles } from '../../lambda/authorizer';
 import { createKey } from '../support/keys';
 import { createPrivateCa } from '../support/private-ca';
+import { fastApp } from '../infra/synth-context';
 import { readTemplate, type Template } from './cloudformation-yaml';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -34,31 +40,74 @@ function references(node: unknown, found: string[] = []): string[] {
 
 /** The stack name the environment tests deploy under (the README's example). */
 const STACK_NAME = 'orders-authorizer';
+/** The name CloudFormation gives the function, for `Ref: AuthorizerFunction`. */
+const FUNCTION_NAME = 'orders-authorizer-AuthorizerFunction-1A2B3C';
+
+/** AWS::NoValue: the member or element that holds it is left out. */
+const NO_VALUE = Symbol('AWS::NoValue');
+
+const INTRINSICS = new Set([
+  'Ref',
+  'Condition',
+  'Fn::If',
+  'Fn::Not',
+  'Fn::Equals',
+  'Fn::And',
+  'Fn::Or',
+  'Fn::Sub',
+]);
 
 /**
- * A value of the template as CloudFormation resolves it with `parameters` (and the defaults for the rest):
- * Ref to a parameter or AWS::StackName, and Fn::If on a condition of Fn::Not / Fn::Equals.
+ * A part of the template as CloudFormation resolves it with `parameters` (and the defaults for the rest): Ref
+ * to a parameter, AuthorizerFunction, AWS::StackName or AWS::NoValue; Fn::If, Fn::Not, Fn::Equals, Fn::And,
+ * Fn::Or and Condition on the template's conditions; Fn::Sub with a variable map. Anything else fails the test.
  */
-function resolveValue(node: unknown, parameters: Record<string, string>): string | boolean {
-  if (typeof node === 'string') return node;
-  const [[fn, arg]] = Object.entries(node as Record<string, unknown>) as [[string, unknown]];
+function resolved(node: unknown, parameters: Record<string, string>): unknown {
+  if (Array.isArray(node)) {
+    return node.map((item) => resolved(item, parameters)).filter((item) => item !== NO_VALUE);
+  }
+  if (node === null || typeof node !== 'object') return node;
+  const entries = Object.entries(node as Record<string, unknown>);
+  const [first] = entries;
+  if (entries.length !== 1 || first === undefined || !INTRINSICS.has(first[0])) {
+    return Object.fromEntries(
+      entries
+        .map(([key, value]) => [key, resolved(value, parameters)] as const)
+        .filter(([, value]) => value !== NO_VALUE),
+    );
+  }
+  const [fn, arg] = first;
   const args = arg as unknown[];
+  const condition = (name: unknown): boolean =>
+    resolved(template.Conditions?.[name as string], parameters) as boolean;
   switch (fn) {
     case 'Ref': {
       if (arg === 'AWS::StackName') return STACK_NAME;
+      if (arg === 'AWS::NoValue') return NO_VALUE;
+      if (arg === 'AuthorizerFunction') return FUNCTION_NAME;
       const given = parameters[arg as string] ?? template.Parameters[arg as string]?.Default;
       if (given === undefined) throw new Error(`parameter ${String(arg)} has no value and no default`);
       return String(given);
     }
+    case 'Condition':
+      return condition(arg);
     case 'Fn::If':
-      return resolveValue(
-        resolveValue(template.Conditions?.[args[0] as string], parameters) ? args[1] : args[2],
-        parameters,
-      );
+      return resolved(condition(args[0]) ? args[1] : args[2], parameters);
     case 'Fn::Not':
-      return !resolveValue(args[0], parameters);
+      return !resolved(args[0], parameters);
     case 'Fn::Equals':
-      return resolveValue(args[0], parameters) === resolveValue(args[1], parameters);
+      return resolved(args[0], parameters) === resolved(args[1], parameters);
+    case 'Fn::And':
+      return args.every((a) => resolved(a, parameters) === true);
+    case 'Fn::Or':
+      return args.some((a) => resolved(a, parameters) === true);
+    case 'Fn::Sub': {
+      const [text, variables] = args as [string, Record<string, unknown>];
+      return text.replace(/\$\{([^}]+)\}/g, (_, name: string) => {
+        if (!Object.hasOwn(variables, name)) throw new Error(`the test cannot resolve \${${name}}`);
+        return String(resolved(variables[name], parameters));
+      });
+    }
     default:
       throw new Error(`the test cannot resolve ${fn}`);
   }
@@ -68,17 +117,32 @@ function resolveValue(node: unknown, parameters: Record<string, string>): string
 function deployedEnvironment(parameters: Record<string, string>): Record<string, string> {
   const variables = (fn.Environment as { Variables: Record<string, unknown> }).Variables;
   return Object.fromEntries(
-    Object.entries(variables).map(([name, value]) => [name, String(resolveValue(value, parameters))]),
+    Object.entries(variables).map(([name, value]) => [name, String(resolved(value, parameters))]),
   );
 }
 
-test('is a SAM template with one function, its log group and the invoke permission', () => {
+/** The resources deployed with `parameters`: those whose condition holds, their properties resolved. */
+function deployedResources(parameters: Record<string, string>, type: string): Record<string, unknown>[] {
+  return Object.values(template.Resources)
+    .filter((r) => r.Type === type)
+    .filter((r) => r.Condition === undefined || resolved({ Condition: r.Condition }, parameters) === true)
+    .map((r) => resolved(r.Properties, parameters) as Record<string, unknown>);
+}
+
+test('is a SAM template with one function, its log group, the invoke permission and opt-in alarms', () => {
   expect(template.AWSTemplateFormatVersion).toBe('2010-09-09');
   expect(template.Transform).toBe('AWS::Serverless-2016-10-31');
   expect(Object.fromEntries(Object.entries(template.Resources).map(([id, r]) => [id, r.Type]))).toEqual({
     AuthorizerFunction: 'AWS::Serverless::Function',
     AuthorizerLogGroup: 'AWS::Logs::LogGroup',
     ApiGatewayInvokePermission: 'AWS::Lambda::Permission',
+    JwksUnavailableAlarm: 'AWS::CloudWatch::Alarm',
+    JwksFetchFailingAlarm: 'AWS::CloudWatch::Alarm',
+    AuthorizerFaultsAlarm: 'AWS::CloudWatch::Alarm',
+    InitFailingAlarm: 'AWS::CloudWatch::Alarm',
+    TimeoutsAlarm: 'AWS::CloudWatch::Alarm',
+    ThrottlesAlarm: 'AWS::CloudWatch::Alarm',
+    JwksSeedExpiredAlarm: 'AWS::CloudWatch::Alarm',
   });
   expect(template.Outputs.AuthorizerFunctionArn?.Value).toEqual({
     'Fn::GetAtt': ['AuthorizerFunction', 'Arn'],
@@ -106,8 +170,16 @@ test('every reference names a parameter, a resource or a pseudo parameter', () =
       'AWS::Region',
       'AWS::AccountId',
       'AWS::StackName',
+      'AWS::NoValue',
     ]),
   );
+  // Every condition a resource or another condition names is declared.
+  const conditions = new Set(Object.keys(template.Conditions ?? {}));
+  const named = [
+    ...Object.values(template.Resources).flatMap((r) => (r.Condition === undefined ? [] : [r.Condition])),
+    ...JSON.stringify(template).matchAll(/"Condition":"([^"]+)"/g),
+  ].map((m) => (typeof m === 'string' ? m : m[1]!));
+  expect(named.filter((name) => !conditions.has(name))).toEqual([]);
 });
 
 test.each(Object.entries(template.Parameters).filter(([, p]) => p.Default !== undefined))(
@@ -278,4 +350,98 @@ test.each([
     refused = error instanceof ConfigError ? error.variable : String(error);
   }
   expect(refused).toBe(allowed ? undefined : variable);
+});
+
+describe("the alarms are the construct's for this function", () => {
+  const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:on-call';
+  const required = {
+    Issuer: 'https://example.eu.auth0.com/',
+    Audience: 'https://orders.example.com',
+    RoutesLayerArn: 'arn:aws:lambda:eu-west-1:123456789012:layer:orders-routes:1',
+  };
+
+  /** The alarms of an AuthorizerMonitoring for the same function, as synthesized. */
+  function constructAlarms(props: {
+    namespace: string;
+    service: string;
+    topic?: string;
+    jwksSeed: boolean;
+  }): Record<string, unknown>[] {
+    const stack = new Stack(fastApp(), 'Monitoring');
+    const fnRef = lambda.Function.fromFunctionArn(
+      stack,
+      'Fn',
+      `arn:aws:lambda:eu-west-1:123456789012:function:${FUNCTION_NAME}`,
+    );
+    new AuthorizerMonitoring(stack, 'Auth', {
+      function: fnRef,
+      alarms: true,
+      metricsNamespace: props.namespace,
+      serviceName: props.service,
+      jwksSeed: props.jwksSeed,
+      timeout: Duration.seconds(fn.Timeout as number),
+      ...(props.topic === undefined
+        ? {}
+        : { alarmActions: [new actions.SnsAction(sns.Topic.fromTopicArn(stack, 'Topic', props.topic))] }),
+    });
+    return Object.values(CdkTemplate.fromStack(stack).findResources('AWS::CloudWatch::Alarm')).map(
+      (r) => r.Properties as Record<string, unknown>,
+    );
+  }
+
+  /** Alarms in a stable order: by their metric, or their expression. */
+  const sorted = (alarms: Record<string, unknown>[]) =>
+    [...alarms].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+
+  test('off by default', () => {
+    expect(deployedResources(required, 'AWS::CloudWatch::Alarm')).toEqual([]);
+  });
+
+  test('Alarms=true with a topic, a seed and names of its own: the same seven alarms, to the topic', () => {
+    const deployed = deployedResources(
+      {
+        ...required,
+        Alarms: 'true',
+        AlarmTopicArn: TOPIC,
+        JwksSeedFile: '/opt/jwks-seed.json',
+        MetricsNamespace: 'Orders/Edge',
+        ServiceName: 'orders-api',
+      },
+      'AWS::CloudWatch::Alarm',
+    );
+    expect(deployed).toHaveLength(7);
+    expect(sorted(deployed)).toEqual(
+      sorted(
+        constructAlarms({ namespace: 'Orders/Edge', service: 'orders-api', topic: TOPIC, jwksSeed: true }),
+      ),
+    );
+  });
+
+  test('Alarms=true alone: six alarms under the defaults, by the stack name, notifying no one', () => {
+    const deployed = deployedResources({ ...required, Alarms: 'true' }, 'AWS::CloudWatch::Alarm');
+    expect(deployed).toHaveLength(6);
+    expect(deployed.filter((a) => 'AlarmActions' in a || 'OKActions' in a)).toEqual([]);
+    expect(sorted(deployed)).toEqual(
+      sorted(constructAlarms({ namespace: 'BearerGate', service: STACK_NAME, jwksSeed: false })),
+    );
+  });
+
+  test('a topic alone turns the alarms on, to the topic', () => {
+    const deployed = deployedResources({ ...required, AlarmTopicArn: TOPIC }, 'AWS::CloudWatch::Alarm');
+    expect(sorted(deployed)).toEqual(
+      sorted(
+        constructAlarms({ namespace: 'BearerGate', service: STACK_NAME, topic: TOPIC, jwksSeed: false }),
+      ),
+    );
+  });
+
+  test.each([
+    [TOPIC, true],
+    [`${TOPIC}.fifo`, true],
+    ['', true],
+    ['arn:aws:sqs:eu-west-1:123456789012:queue', false],
+    ['on-call', false],
+  ])('AlarmTopicArn allows "%s": %s', (value, allowed) => {
+    expect(new RegExp(template.Parameters.AlarmTopicArn?.AllowedPattern ?? '').test(value)).toBe(allowed);
+  });
 });
