@@ -43,14 +43,18 @@ export function tokenAuthorizerEvent(
   return { type: 'TOKEN', authorizationToken, methodArn: arn };
 }
 
-/** Single-value maps keep the last value, as API Gateway does; multi-value maps keep all of them. */
+/**
+ * Single-value maps keep the last value, as API Gateway does; multi-value maps keep all of them. The maps have
+ * no prototype, so a name the client chooses (`constructor`, `__proto__`, `toString`) is a member of its own,
+ * as in the JSON document API Gateway sends (the event crosses a JSON boundary to the handler).
+ */
 function collect(pairs: readonly (readonly [string, string])[]): {
   single: Record<string, string> | null;
   multi: Record<string, string[]> | null;
 } {
   if (pairs.length === 0) return { single: null, multi: null };
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
+  const single = Object.create(null) as Record<string, string>;
+  const multi = Object.create(null) as Record<string, string[]>;
   for (const [name, value] of pairs) {
     single[name] = value;
     (multi[name] ??= []).push(value);

@@ -444,6 +444,30 @@ describe('the local gateway with a REQUEST authorizer (per-route caching)', () =
     ]);
   });
 
+  test("names Object.prototype has (constructor, __proto__, toString) are a query's and a header's own names", async () => {
+    const res = await fetch(`${url}/items/7?constructor=a&__proto__=b&toString=c&constructor=d`, {
+      headers: [
+        // A token no other test uses: nothing is cached for it.
+        ['Authorization', 'Bearer ppp.qqq.rrr'],
+        // fetch leaves out a header named __proto__; the query string carries that name instead.
+        ['constructor', 'h'],
+      ],
+    });
+    expect(res.status).toBe(200);
+    // What API Gateway sends (a JSON document): own members with these names, in the authorizer's event and
+    // the integration's.
+    for (const event of [authorizerEvents[0], events[0]] as APIGatewayProxyEvent[]) {
+      expect(JSON.parse(JSON.stringify(event.queryStringParameters))).toEqual(
+        JSON.parse('{"constructor":"d","__proto__":"b","toString":"c"}'),
+      );
+      expect(JSON.parse(JSON.stringify(event.multiValueQueryStringParameters))).toEqual(
+        JSON.parse('{"constructor":["a","d"],"__proto__":["b"],"toString":["c"]}'),
+      );
+      expect(Object.hasOwn(event.headers, 'constructor')).toBe(true);
+      expect([event.headers.constructor, event.multiValueHeaders.constructor]).toEqual(['h', ['h']]);
+    }
+  });
+
   test('no identity validation expression: a malformed header still reaches the authorizer', async () => {
     authorizerImpl = () => Promise.reject(new Error('Unauthorized'));
     await expectContractResponse(

@@ -69,14 +69,20 @@ export function parseChallenges(header: string | null): Challenge[] {
     if (current !== undefined && param !== null) {
       const [all, name = '', quoted, plain] = param;
       // First one wins: a repeated parameter must not override what was read (RFC 9110 §11.2).
-      current.params[name.toLowerCase()] ??=
-        quoted === undefined ? (plain ?? '') : quoted.replace(/\\(.)/gs, '$1');
+      const key = name.toLowerCase();
+      if (!Object.hasOwn(current.params, key)) {
+        current.params[key] = quoted === undefined ? (plain ?? '') : quoted.replace(/\\(.)/gs, '$1');
+      }
       rest = rest.slice(all.length);
       continue;
     }
     const scheme = SCHEME.exec(rest);
     if (scheme === null) return challenges;
-    challenges.push({ scheme: (scheme[1] ?? '').toLowerCase(), params: {} });
+    // No prototype: a parameter the server names `constructor` or `__proto__` is a parameter like any other.
+    challenges.push({
+      scheme: (scheme[1] ?? '').toLowerCase(),
+      params: Object.create(null) as Record<string, string>,
+    });
     rest = rest.slice(scheme[0].length);
   }
 }
