@@ -141,7 +141,8 @@ export interface AuthorizerMonitoringProps extends AuthorizerMonitoringFeatures 
    */
   readonly dpop?: boolean;
   /**
-   * The function's timeout: adds the timeouts alarm (an invocation's Duration at 95% of it or more).
+   * The function's timeout: adds the timeouts alarm (an invocation's Duration at 95% of it or more). A timeout
+   * that is a token (known only at deploy) adds none, since no threshold can be written for it.
    * @default - no timeouts alarm
    */
   readonly timeout?: Duration;

@@ -66,7 +66,11 @@ export function initialized<T>(init: () => T, env: Env = process.env): T {
   try {
     return init();
   } catch (error) {
-    reportInitFailure(error, env);
+    try {
+      reportInitFailure(error, env);
+    } catch {
+      // The report is best effort: the init's own error is the one Lambda must see.
+    }
     throw error;
   }
 }

@@ -172,6 +172,24 @@ describe('initialized', () => {
   });
 });
 
+test("a report that fails itself (the log sink throws): the init's own error is still the one rethrown", () => {
+  const error = configErrorOf(BROKEN);
+  const restore = setLogSink(() => {
+    throw new Error('EPIPE');
+  });
+  let thrown: unknown;
+  try {
+    initialized(() => {
+      throw error;
+    }, BROKEN);
+  } catch (caught) {
+    thrown = caught;
+  } finally {
+    restore();
+  }
+  expect(thrown).toBe(error);
+});
+
 describe('the deployed bundles, imported as Lambda imports them with a broken configuration', () => {
   test.each(['plain', 'revocable'] as const)(
     '%s: the import fails with the ConfigError, after one line counting it',

@@ -437,7 +437,8 @@ describe("the alarms are the construct's for this function", () => {
 
   test.each([
     [TOPIC, true],
-    [`${TOPIC}.fifo`, true],
+    // A FIFO topic needs a message group id, which CloudWatch's alarm actions do not send.
+    [`${TOPIC}.fifo`, false],
     ['', true],
     ['arn:aws:sqs:eu-west-1:123456789012:queue', false],
     ['on-call', false],
