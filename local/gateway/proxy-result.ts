@@ -1,4 +1,5 @@
 // Validates a Lambda proxy integration result as API Gateway does; anything malformed is a 502.
+import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { LocalStackError } from '../errors';
 
 export interface HttpResponse {
@@ -35,6 +36,14 @@ export function parseProxyResult(raw: unknown): HttpResponse {
   }
   const out: Record<string, string[]> = {};
   const put = (name: string, values: string[]): void => {
+    // A name that is not a token, or a value with CR, LF or another control character, cannot go on the wire:
+    // refused here, it is the 502 of any result the gateway cannot map, not a crash of the gateway.
+    try {
+      validateHeaderName(name);
+      for (const value of values) validateHeaderValue(name, value);
+    } catch {
+      throw malformed(`header ${JSON.stringify(name)} is not a valid HTTP header`);
+    }
     const existing = Object.keys(out).find((k) => k.toLowerCase() === name.toLowerCase());
     out[existing ?? name] = values;
   };

@@ -64,6 +64,23 @@ const routes: GatewayRouteBinding[] = [
     handler: (async () => ({ body: 'no status code' })) as never,
   },
   {
+    // Headers a client could get a handler to echo, that no HTTP response can carry.
+    id: 'BadHeaderValue',
+    method: 'GET',
+    path: '/bad-header-value',
+    handler: (async () => ({
+      statusCode: 200,
+      headers: { 'X-Echo': 'a\r\nSet-Cookie: b=1' },
+      body: '',
+    })) as never,
+  },
+  {
+    id: 'BadHeaderName',
+    method: 'GET',
+    path: '/bad-header-name',
+    handler: (async () => ({ statusCode: 200, multiValueHeaders: { 'X Echo': ['a'] }, body: '' })) as never,
+  },
+  {
     id: 'Throws',
     method: 'GET',
     path: '/throws',
@@ -239,13 +256,13 @@ describe('the local gateway', () => {
   test.each([
     ['a handler that returns no statusCode', '/broken'],
     ['a handler that throws', '/throws'],
+    ['a handler that returns a header value with CR LF', '/bad-header-value'],
+    ['a handler that returns a header name that is not a token', '/bad-header-name'],
   ])('%s: 502 with the DEFAULT_5XX response', async (_name, path) => {
     authorizerImpl = async () => allowAll();
-    await expectContractResponse(
-      await fetch(`${url}${path}`, { headers: { Authorization: TOKEN } }),
-      'DEFAULT_5XX',
-      502,
-    );
+    const res = await fetch(`${url}${path}`, { headers: { Authorization: TOKEN } });
+    expect(res.headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f-]{36}$/);
+    await expectContractResponse(res, 'DEFAULT_5XX', 502);
   });
 
   test('an unknown route is answered before any authorization', async () => {
