@@ -7,6 +7,8 @@ export type LocalErrorCode =
   | 'AUTHORIZER_CONFIGURATION'
   /** An integration Lambda threw or returned a malformed proxy result (API Gateway answers 502). */
   | 'INTEGRATION_FAILURE'
+  /** An integration Lambda did not answer within the integration timeout (API Gateway answers 504). */
+  | 'INTEGRATION_TIMEOUT'
   /** No running local stack was found (no .local-stack.json). */
   | 'STACK_NOT_RUNNING'
   /** The authorization code flow did not produce a token. */

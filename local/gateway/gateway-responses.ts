@@ -108,4 +108,5 @@ export const GATEWAY_MESSAGES = Object.freeze({
   implicitDeny: 'User is not authorized to access this resource',
   missingAuthenticationToken: 'Missing Authentication Token',
   internalServerError: 'Internal server error',
+  integrationTimeout: 'Endpoint request timed out',
 });

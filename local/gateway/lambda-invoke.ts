@@ -1,6 +1,7 @@
 // Calls a handler in-process the way the Lambda runtime would: the event and the result cross a JSON
 // boundary (so undefined values vanish and Dates become strings) and the handler gets a Context.
 import type { Context } from 'aws-lambda';
+import { LocalStackError } from '../errors';
 
 export type LambdaHandler = (event: never, context: Context) => unknown;
 
@@ -37,11 +38,33 @@ export function lambdaContext(options: InvokeOptions): Context {
   };
 }
 
+/** Rejects with INTEGRATION_TIMEOUT when the handler has not settled by the deadline, as API Gateway stops waiting. */
 export async function invokeLambda(
   handler: LambdaHandler,
   event: unknown,
   options: InvokeOptions,
 ): Promise<unknown> {
-  const result = await handler(jsonBoundary(event) as never, lambdaContext(options));
-  return jsonBoundary(result);
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new LocalStackError(
+            'INTEGRATION_TIMEOUT',
+            `${options.functionName} did not answer in ${timeoutMs} ms`,
+          ),
+        ),
+      timeoutMs,
+    );
+  });
+  try {
+    const result = await Promise.race([
+      Promise.resolve(handler(jsonBoundary(event) as never, lambdaContext(options))),
+      timeout,
+    ]);
+    return jsonBoundary(result);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -104,6 +104,11 @@ export interface GatewayOptions {
   readonly logger?: Logger;
   /** @default 10 MiB, API Gateway's payload limit */
   readonly maxBodyBytes?: number;
+  /**
+   * How long an integration may take before the request is answered 504 (the DEFAULT_5XX response).
+   * @default 29000, API Gateway's default integration timeout
+   */
+  readonly integrationTimeoutMs?: number;
   /** @default Date.now; drives the result cache */
   readonly now?: () => number;
   /**
@@ -320,9 +325,14 @@ export function createGateway(options: GatewayOptions): Gateway {
       const result = await invokeLambda(match.route.handler, event, {
         functionName: match.route.id,
         requestId,
+        timeoutMs: options.integrationTimeoutMs ?? 29_000,
       });
       return parseProxyResult(result);
     } catch (error) {
+      if (error instanceof LocalStackError && error.code === 'INTEGRATION_TIMEOUT') {
+        log.error('integration timed out', { code: error.code, route: match.route.id });
+        return gatewayResponse('DEFAULT_5XX', GATEWAY_MESSAGES.integrationTimeout, requestId, 504);
+      }
       // A handler that throws, or returns something API Gateway cannot map, is a 502 on AWS.
       log.error('integration failed', {
         code: 'INTEGRATION_FAILURE',

@@ -17,6 +17,8 @@ import {
 import { createLogger } from 'bearer-gate/authorizer';
 
 const TOKEN = 'Bearer aaa.bbb.ccc';
+// Short, so the timeout test does not wait API Gateway's 29 seconds.
+const INTEGRATION_TIMEOUT_MS = 300;
 const API_ARN = 'arn:aws:execute-api:us-east-1:123456789012:local123ab/local';
 
 function allowAll(context: Record<string, unknown> = { sub: 'alice', scope: 'items:read', expiresAt: 42 }) {
@@ -81,6 +83,12 @@ const routes: GatewayRouteBinding[] = [
     handler: (async () => ({ statusCode: 200, multiValueHeaders: { 'X Echo': ['a'] }, body: '' })) as never,
   },
   {
+    id: 'Hangs',
+    method: 'GET',
+    path: '/hangs',
+    handler: (() => new Promise(() => undefined)) as never,
+  },
+  {
     id: 'Throws',
     method: 'GET',
     path: '/throws',
@@ -107,6 +115,7 @@ function start(
     responses: contract.responses,
     cacheTtlSeconds,
     statsEndpoint,
+    integrationTimeoutMs: INTEGRATION_TIMEOUT_MS,
     logger: createLogger('local-gateway', 'silent'),
   });
   return gateway.listen(0).then((url) => ({ gateway, url }));
@@ -263,6 +272,14 @@ describe('the local gateway', () => {
     const res = await fetch(`${url}${path}`, { headers: { Authorization: TOKEN } });
     expect(res.headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f-]{36}$/);
     await expectContractResponse(res, 'DEFAULT_5XX', 502);
+  });
+
+  test('a handler that never answers: 504 with the DEFAULT_5XX response once the integration timeout passes', async () => {
+    await expectContractResponse(
+      await fetch(`${url}/hangs`, { headers: { Authorization: TOKEN } }),
+      'DEFAULT_5XX',
+      504,
+    );
   });
 
   test('an unknown route is answered before any authorization', async () => {
