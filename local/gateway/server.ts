@@ -105,7 +105,8 @@ export interface GatewayOptions {
   /** @default 10 MiB, API Gateway's payload limit */
   readonly maxBodyBytes?: number;
   /**
-   * How long an integration may take before the request is answered 504 (the DEFAULT_5XX response).
+   * How long an integration may take before the request is answered 504 (the DEFAULT_5XX response); an
+   * authorizer that takes longer is answered AUTHORIZER_CONFIGURATION_ERROR.
    * @default 29000, API Gateway's default integration timeout
    */
   readonly integrationTimeoutMs?: number;
@@ -235,6 +236,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       raw = await invokeLambda(options.authorizer as LambdaHandler, event, {
         functionName: 'authorizer',
         requestId: randomUUID(),
+        // An authorizer that never answers is cut off as an integration is (then answered below).
+        timeoutMs: options.integrationTimeoutMs ?? 29_000,
       });
     } catch (error) {
       // API Gateway turns exactly the message 'Unauthorized' into a 401; a Lambda authorizer that throws

@@ -282,6 +282,15 @@ describe('the local gateway', () => {
     );
   });
 
+  test('an authorizer that never answers: cut off at the same timeout, AUTHORIZER_CONFIGURATION_ERROR', async () => {
+    authorizerImpl = () => new Promise(() => undefined);
+    await expectContractResponse(
+      await fetch(`${url}/items/1`, { headers: { Authorization: TOKEN } }),
+      'AUTHORIZER_CONFIGURATION_ERROR',
+    );
+    expect(events).toHaveLength(0);
+  });
+
   test('an unknown route is answered before any authorization', async () => {
     await expectContractResponse(
       await fetch(`${url}/unknown`, { headers: { Authorization: TOKEN } }),
