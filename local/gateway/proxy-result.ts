@@ -29,12 +29,14 @@ export function parseProxyResult(raw: unknown): HttpResponse {
   if (
     typeof statusCode !== 'number' ||
     !Number.isInteger(statusCode) ||
-    statusCode < 100 ||
+    statusCode < 200 ||
     statusCode > 599
   ) {
-    throw malformed('statusCode must be an integer HTTP status');
+    // 1xx is informational, never a final response: written as one, the client would wait for ever.
+    throw malformed('statusCode must be an integer final HTTP status, 200 to 599');
   }
-  const out: Record<string, string[]> = {};
+  // No prototype: a header the handler names `constructor` or `__proto__` is a header like any other.
+  const out = Object.create(null) as Record<string, string[]>;
   const put = (name: string, values: string[]): void => {
     // A name that is not a token, or a value with CR, LF or another control character, cannot go on the wire:
     // refused here, it is the 502 of any result the gateway cannot map, not a crash of the gateway.

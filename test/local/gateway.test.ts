@@ -83,6 +83,13 @@ const routes: GatewayRouteBinding[] = [
     handler: (async () => ({ statusCode: 200, multiValueHeaders: { 'X Echo': ['a'] }, body: '' })) as never,
   },
   {
+    // An informational status is not a final response: no client would ever get one.
+    id: 'Informational',
+    method: 'GET',
+    path: '/informational',
+    handler: (async () => ({ statusCode: 103, body: '' })) as never,
+  },
+  {
     id: 'Hangs',
     method: 'GET',
     path: '/hangs',
@@ -267,6 +274,7 @@ describe('the local gateway', () => {
     ['a handler that throws', '/throws'],
     ['a handler that returns a header value with CR LF', '/bad-header-value'],
     ['a handler that returns a header name that is not a token', '/bad-header-name'],
+    ['a handler that returns an informational (1xx) status', '/informational'],
   ])('%s: 502 with the DEFAULT_5XX response', async (_name, path) => {
     authorizerImpl = async () => allowAll();
     const res = await fetch(`${url}${path}`, { headers: { Authorization: TOKEN } });
