@@ -185,6 +185,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   const requestMode = options.authorizerType === 'REQUEST';
   const expression = requestMode ? null : (options.identityValidationExpression ?? null);
   const log = options.logger ?? createLogger('local-gateway');
+  // API Gateway's default integration timeout; an authorizer that never answers is cut off at it too.
+  const integrationTimeoutMs = options.integrationTimeoutMs ?? 29_000;
   const maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
   const now = options.now ?? Date.now;
   const cache = new ResultCache<AuthorizerOutput>({ ttlSeconds: options.cacheTtlSeconds, now });
@@ -236,8 +238,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       raw = await invokeLambda(options.authorizer as LambdaHandler, event, {
         functionName: 'authorizer',
         requestId: randomUUID(),
-        // An authorizer that never answers is cut off as an integration is (then answered below).
-        timeoutMs: options.integrationTimeoutMs ?? 29_000,
+        timeoutMs: integrationTimeoutMs,
       });
     } catch (error) {
       // API Gateway turns exactly the message 'Unauthorized' into a 401; a Lambda authorizer that throws
@@ -328,7 +329,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       const result = await invokeLambda(match.route.handler, event, {
         functionName: match.route.id,
         requestId,
-        timeoutMs: options.integrationTimeoutMs ?? 29_000,
+        timeoutMs: integrationTimeoutMs,
       });
       return parseProxyResult(result);
     } catch (error) {

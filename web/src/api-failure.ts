@@ -69,10 +69,8 @@ export function parseChallenges(header: string | null): Challenge[] {
     if (current !== undefined && param !== null) {
       const [all, name = '', quoted, plain] = param;
       // First one wins: a repeated parameter must not override what was read (RFC 9110 §11.2).
-      const key = name.toLowerCase();
-      if (!Object.hasOwn(current.params, key)) {
-        current.params[key] = quoted === undefined ? (plain ?? '') : quoted.replace(/\\(.)/gs, '$1');
-      }
+      current.params[name.toLowerCase()] ??=
+        quoted === undefined ? (plain ?? '') : quoted.replace(/\\(.)/gs, '$1');
       rest = rest.slice(all.length);
       continue;
     }
