@@ -1,6 +1,7 @@
 // The SAM template the package ships (sam/template.yaml) for users without CDK: it parses, every reference
 // in it names something the template declares, its parameters' defaults pass their own constraints, and the
-// environment it gives the function is what parseConfig reads. That its CodeUri is in the packed package is
+// environment it gives the function is what parseConfig reads, and its opt-in alarms are exactly those
+// AuthorizerMonitoring synthesizes for the same function. That its CodeUri is in the packed package is
 // checked by pack.test.ts.
 import { X509Certificate } from 'node:crypto';
 import { Duration, Stack } from 'aws-cdk-lib';
